@@ -1,0 +1,36 @@
+// affine: out = x.reshape(N, D) @ w + b, x of shape (N, d1, ..., dk), w (D, M), b (M,).
+#pragma once
+#include "host/ops/common.h"
+
+namespace convlab {
+
+struct AffineCache {
+  Tensor x, w, b;
+};
+
+struct AffineImpl {
+  static constexpr const char* name = "affine";
+  Forward<AffineCache> (*forward)(const Tensor& x, const Tensor& w, const Tensor& b);
+  Grads3 (*backward)(const Tensor& dout, const AffineCache& cache);  // dx (shape of x), dw, db
+};
+
+inline Forward<AffineCache> affine_forward(const Tensor& x, const Tensor& w, const Tensor& b,
+                                           const std::string& variant = "") {
+  return OpRegistry<AffineImpl>::get(x.device(), variant).forward(x, w, b);
+}
+inline Grads3 affine_backward(const Tensor& dout, const AffineCache& cache, const std::string& variant = "") {
+  return OpRegistry<AffineImpl>::get(dout.device(), variant).backward(dout, cache);
+}
+
+// Validates shapes; returns {N, D, M}.
+struct AffineDims {
+  int64_t N, D, M;
+};
+AffineDims affine_dims(const Tensor& x, const Tensor& w, const Tensor& b);
+
+namespace ref {
+Forward<AffineCache> affine_forward(const Tensor& x, const Tensor& w, const Tensor& b);
+Grads3 affine_backward(const Tensor& dout, const AffineCache& cache);
+}  // namespace ref
+
+}  // namespace convlab

@@ -1,0 +1,45 @@
+// conv: x (N, C, H, W), w (F, C, HH, WW), b (F,) -> out (N, F, H', W') with
+// H' = 1 + (H + 2*pad - HH) / stride and W' = 1 + (W + 2*pad - WW) / stride
+// (rounded down). Zero padding; cross-correlation as in cs231n.
+#pragma once
+#include "host/ops/common.h"
+
+namespace convlab {
+
+struct ConvParam {
+  int stride = 1;
+  int pad = 0;
+};
+
+struct ConvCache {
+  Tensor x, w, b;
+  ConvParam param;
+};
+
+struct ConvImpl {
+  static constexpr const char* name = "conv";
+  Forward<ConvCache> (*forward)(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
+  Grads3 (*backward)(const Tensor& dout, const ConvCache& cache);  // dx, dw, db
+};
+
+inline Forward<ConvCache> conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param,
+                                       const std::string& variant = "") {
+  return OpRegistry<ConvImpl>::get(x.device(), variant).forward(x, w, b, param);
+}
+inline Grads3 conv_backward(const Tensor& dout, const ConvCache& cache, const std::string& variant = "") {
+  return OpRegistry<ConvImpl>::get(dout.device(), variant).backward(dout, cache);
+}
+
+// Validates shapes and parameters (clear errors); every variant calls it.
+struct ConvDims {
+  int64_t N, C, H, W, F, HH, WW, Hout, Wout;
+  int stride, pad;
+};
+ConvDims conv_dims(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
+
+namespace ref {
+Forward<ConvCache> conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
+Grads3 conv_backward(const Tensor& dout, const ConvCache& cache);
+}  // namespace ref
+
+}  // namespace convlab

@@ -1,0 +1,45 @@
+// max_pool: x (N, C, H, W) -> out (N, C, H', W'), H' = 1 + (H - pool_height) / stride,
+// W' = 1 + (W - pool_width) / stride. Windows may overlap (stride < pool size);
+// in backward the gradient goes to the first maximum of each window (row-major).
+#pragma once
+#include "host/ops/common.h"
+
+namespace convlab {
+
+struct PoolParam {
+  int pool_height = 2;
+  int pool_width = 2;
+  int stride = 2;
+};
+
+struct PoolCache {
+  Tensor x;
+  PoolParam param;
+  Tensor argmax;  // optional (int32, shape of out): flat index in the H*W plane, kept by variants that want it
+};
+
+struct MaxPoolImpl {
+  static constexpr const char* name = "max_pool";
+  Forward<PoolCache> (*forward)(const Tensor& x, const PoolParam& param);
+  Tensor (*backward)(const Tensor& dout, const PoolCache& cache);
+};
+
+inline Forward<PoolCache> max_pool_forward(const Tensor& x, const PoolParam& param, const std::string& variant = "") {
+  return OpRegistry<MaxPoolImpl>::get(x.device(), variant).forward(x, param);
+}
+inline Tensor max_pool_backward(const Tensor& dout, const PoolCache& cache, const std::string& variant = "") {
+  return OpRegistry<MaxPoolImpl>::get(dout.device(), variant).backward(dout, cache);
+}
+
+struct PoolDims {
+  int64_t N, C, H, W, Hout, Wout;
+  int ph, pw, stride;
+};
+PoolDims pool_dims(const Tensor& x, const PoolParam& param);
+
+namespace ref {
+Forward<PoolCache> max_pool_forward(const Tensor& x, const PoolParam& param);
+Tensor max_pool_backward(const Tensor& dout, const PoolCache& cache);
+}  // namespace ref
+
+}  // namespace convlab

@@ -1,0 +1,54 @@
+// Sandwich layers: common chains of ops with one forward/backward each
+// (cs231n's layer_utils). They call the dispatched ops, so they run on the
+// device of their inputs with each op's default variant.
+#pragma once
+#include "host/ops/affine.h"
+#include "host/ops/conv.h"
+#include "host/ops/max_pool.h"
+#include "host/ops/norm.h"
+#include "host/ops/relu.h"
+
+namespace convlab {
+
+struct AffineReluCache {
+  AffineCache fc;
+  ReluCache relu;
+};
+Forward<AffineReluCache> affine_relu_forward(const Tensor& x, const Tensor& w, const Tensor& b);
+Grads3 affine_relu_backward(const Tensor& dout, const AffineReluCache& cache);
+
+enum class Normalization { none, batchnorm, layernorm };
+Normalization parse_normalization(const std::string& s);  // "none"/"batchnorm"/"layernorm"
+
+// affine - norm (batchnorm or layernorm) - relu
+struct AffineNormReluCache {
+  AffineCache fc;
+  NormCache norm;
+  ReluCache relu;
+  Normalization kind = Normalization::batchnorm;
+};
+struct AffineNormReluGrads {
+  Tensor dx, dw, db, dgamma, dbeta;
+};
+Forward<AffineNormReluCache> affine_norm_relu_forward(const Tensor& x, const Tensor& w, const Tensor& b,
+                                                      const Tensor& gamma, const Tensor& beta,
+                                                      Normalization kind, BatchNormParam& bn_param);
+AffineNormReluGrads affine_norm_relu_backward(const Tensor& dout, const AffineNormReluCache& cache);
+
+struct ConvReluCache {
+  ConvCache conv;
+  ReluCache relu;
+};
+Forward<ConvReluCache> conv_relu_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
+Grads3 conv_relu_backward(const Tensor& dout, const ConvReluCache& cache);
+
+struct ConvReluPoolCache {
+  ConvCache conv;
+  ReluCache relu;
+  PoolCache pool;
+};
+Forward<ConvReluPoolCache> conv_relu_pool_forward(const Tensor& x, const Tensor& w, const Tensor& b,
+                                                  const ConvParam& conv_param, const PoolParam& pool_param);
+Grads3 conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache);
+
+}  // namespace convlab

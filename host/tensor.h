@@ -1,0 +1,124 @@
+// Tensor: an n-dimensional array (rank 0..4) of float32, float64, int32 or
+// uint8 on the CPU or a CUDA device.
+//
+// Storage is reference counted (copies of a Tensor share it, as numpy views
+// or torch tensors do); clone() makes a deep copy and to(device) an explicit
+// copy between devices. Data is always contiguous, row-major (NCHW for images).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "host/error.h"
+
+namespace convlab {
+
+enum class DType { f32, f64, i32, u8 };
+enum class Device { cpu, cuda };
+
+using Shape = std::vector<int64_t>;
+
+std::size_t dtype_size(DType dt);
+const char* dtype_name(DType dt);
+const char* device_name(Device d);
+std::string shape_str(const Shape& s);
+int64_t shape_numel(const Shape& s);
+
+template <class T> struct dtype_of;
+template <> struct dtype_of<float> { static constexpr DType value = DType::f32; };
+template <> struct dtype_of<double> { static constexpr DType value = DType::f64; };
+template <> struct dtype_of<int32_t> { static constexpr DType value = DType::i32; };
+template <> struct dtype_of<uint8_t> { static constexpr DType value = DType::u8; };
+
+// Owns one allocation on one device; freed when the last Tensor lets go.
+class Storage {
+ public:
+  Storage(std::size_t nbytes, Device device);
+  ~Storage();
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+  void* data() const { return ptr_; }
+  std::size_t nbytes() const { return nbytes_; }
+  Device device() const { return device_; }
+
+ private:
+  void* ptr_ = nullptr;
+  std::size_t nbytes_ = 0;
+  Device device_ = Device::cpu;
+};
+
+class Tensor {
+ public:
+  Tensor() = default;
+  // Allocates; CPU memory is zero-filled, device memory is left uninitialised.
+  explicit Tensor(Shape shape, DType dtype = DType::f32, Device device = Device::cpu);
+
+  static Tensor zeros(Shape shape, DType dtype = DType::f32, Device device = Device::cpu);
+  static Tensor full(Shape shape, double value, DType dtype = DType::f32);
+  // CPU tensor holding `values` (converted to dtype); size must match shape.
+  static Tensor from_vector(const std::vector<double>& values, Shape shape, DType dtype = DType::f64);
+  static Tensor scalar(double value, DType dtype = DType::f64) { return full({}, value, dtype); }
+
+  bool defined() const { return storage_ != nullptr; }
+  const Shape& shape() const { return shape_; }
+  int ndim() const { return static_cast<int>(shape_.size()); }
+  int64_t dim(int i) const;  // negative i counts from the end
+  int64_t numel() const { return shape_numel(shape_); }
+  DType dtype() const { return dtype_; }
+  Device device() const { return device_; }
+  bool is_cuda() const { return device_ == Device::cuda; }
+  std::size_t nbytes() const { return static_cast<std::size_t>(numel()) * dtype_size(dtype_); }
+
+  void* raw() { return storage_ ? static_cast<char*>(storage_->data()) + offset_ : nullptr; }
+  const void* raw() const { return storage_ ? static_cast<const char*>(storage_->data()) + offset_ : nullptr; }
+  // Typed pointer; throws when T does not match the tensor's dtype.
+  template <class T> T* data() { check_dtype(dtype_of<std::remove_const_t<T>>::value); return static_cast<T*>(raw()); }
+  template <class T> const T* data() const { check_dtype(dtype_of<std::remove_const_t<T>>::value); return static_cast<const T*>(raw()); }
+
+  // Element access on CPU tensors as double (any dtype); slow, for tests and tools.
+  double item(int64_t flat_index = 0) const;
+  void set_item(int64_t flat_index, double value);
+  std::vector<double> to_vector() const;  // copies to host as doubles
+
+  Tensor clone() const;                    // deep copy on the same device
+  Tensor to(Device device) const;          // copy to device (shares when already there)
+  Tensor to(DType dtype) const;            // converted copy on the CPU (shares when same)
+  Tensor reshape(Shape shape) const;       // same storage, new shape (-1 allowed once)
+  Tensor slice0(int64_t begin, int64_t end) const;  // rows [begin, end) of dim 0, shared
+  void fill_(double value);
+  void copy_from(const Tensor& src);       // same shape and dtype, any devices
+
+  // Throw a clear error unless the tensor matches. `name` names the argument.
+  void expect_ndim(const char* name, int n) const;
+  void expect_shape(const char* name, const Shape& s) const;
+  void expect_float(const char* name) const;
+
+ private:
+  void check_dtype(DType want) const;
+  std::shared_ptr<Storage> storage_;
+  std::size_t offset_ = 0;  // bytes
+  Shape shape_;
+  DType dtype_ = DType::f32;
+  Device device_ = Device::cpu;
+};
+
+// Calls f(T{}) with T = float or double according to dt; throws for other dtypes.
+template <class F>
+decltype(auto) dispatch_floating(DType dt, const char* what, F&& f) {
+  switch (dt) {
+    case DType::f32: return f(float{});
+    case DType::f64: return f(double{});
+    default: break;
+  }
+  throw Error(std::string(what) + ": expected a float32 or float64 tensor, got " + dtype_name(dt));
+}
+
+// Throws unless every tensor lies on `device` and has dtype `dt`.
+void expect_same(const char* op, Device device, DType dt,
+                 std::initializer_list<std::pair<const char*, const Tensor*>> tensors);
+
+}  // namespace convlab

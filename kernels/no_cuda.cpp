@@ -1,0 +1,24 @@
+// Stand-ins for the CUDA runtime services when convlab is built without CUDA.
+#include "host/cuda_runtime.h"
+#include "host/error.h"
+
+namespace convlab::cuda {
+
+static const char* kNoCuda = "convlab was built without CUDA (configure with nvcc present or -DCONVLAB_CUDA=ON)";
+
+bool available() { return false; }
+std::string no_gpu_reason() { return kNoCuda; }
+std::string device_name() { return ""; }
+void* malloc_device(std::size_t) { throw Error(kNoCuda); }
+void free_device(void*) noexcept {}
+void memcpy_h2d(void*, const void*, std::size_t) { throw Error(kNoCuda); }
+void memcpy_d2h(void*, const void*, std::size_t) { throw Error(kNoCuda); }
+void memcpy_d2d(void*, const void*, std::size_t) { throw Error(kNoCuda); }
+void memset_device(void*, int, std::size_t) { throw Error(kNoCuda); }
+void synchronize() {}
+
+}  // namespace convlab::cuda
+
+namespace convlab {
+void register_cuda_ops() {}
+}  // namespace convlab

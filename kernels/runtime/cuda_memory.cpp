@@ -1,0 +1,67 @@
+// CUDA runtime services for the host side (see host/cuda_runtime.h).
+#include <mutex>
+
+#include "host/cuda_runtime.h"
+#include "kernels/runtime/cuda_check.h"
+
+namespace convlab::cuda {
+
+namespace {
+struct Probe {
+  bool ok = false;
+  std::string reason;
+  std::string name;
+};
+
+const Probe& probe() {
+  static Probe p;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    int count = 0;
+    cudaError_t err = cudaGetDeviceCount(&count);
+    if (err != cudaSuccess) {
+      // Without a GPU the driver reports e.g. error 35 (insufficient driver)
+      // and leaves count untouched: treat any error as "no GPU".
+      p.reason = std::string("no usable CUDA device: cudaGetDeviceCount failed (") + cudaGetErrorString(err) + ")";
+      (void)cudaGetLastError();
+      return;
+    }
+    if (count <= 0) {
+      p.reason = "no CUDA device present";
+      return;
+    }
+    cudaDeviceProp prop{};
+    if (cudaGetDeviceProperties(&prop, 0) != cudaSuccess) {
+      p.reason = "cudaGetDeviceProperties failed";
+      (void)cudaGetLastError();
+      return;
+    }
+    p.ok = true;
+    p.name = prop.name;
+  });
+  return p;
+}
+}  // namespace
+
+bool available() { return probe().ok; }
+std::string no_gpu_reason() { return probe().ok ? "" : probe().reason; }
+std::string device_name() { return probe().name; }
+
+void* malloc_device(std::size_t nbytes) {
+  if (!available()) throw Error("cannot allocate on the GPU: " + no_gpu_reason());
+  void* p = nullptr;
+  CUDA_CHECK(cudaMalloc(&p, nbytes));
+  return p;
+}
+
+void free_device(void* p) noexcept {
+  if (p) (void)cudaFree(p);
+}
+
+void memcpy_h2d(void* dst, const void* src, std::size_t n) { CUDA_CHECK(cudaMemcpy(dst, src, n, cudaMemcpyHostToDevice)); }
+void memcpy_d2h(void* dst, const void* src, std::size_t n) { CUDA_CHECK(cudaMemcpy(dst, src, n, cudaMemcpyDeviceToHost)); }
+void memcpy_d2d(void* dst, const void* src, std::size_t n) { CUDA_CHECK(cudaMemcpy(dst, src, n, cudaMemcpyDeviceToDevice)); }
+void memset_device(void* dst, int byte, std::size_t n) { CUDA_CHECK(cudaMemset(dst, byte, n)); }
+void synchronize() { CUDA_CHECK(cudaDeviceSynchronize()); }
+
+}  // namespace convlab::cuda
