@@ -1,0 +1,52 @@
+// Update rules (cs231n optim.py): sgd, sgd_momentum, rmsprop, adam, applied
+// in place to many parameters at once (one call per step, so a GPU variant
+// can update every parameter in few launches).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "host/ops/common.h"
+
+namespace convlab {
+
+enum class UpdateRule { sgd, sgd_momentum, rmsprop, adam };
+UpdateRule parse_update_rule(const std::string& s);  // clear error listing the known rules
+const char* update_rule_name(UpdateRule r);
+
+// cs231n defaults: learning_rate 1e-2 (sgd, sgd_momentum, rmsprop) or 1e-3
+// (adam); momentum 0.9; decay_rate 0.99; beta1 0.9, beta2 0.999; epsilon 1e-8.
+struct OptimConfig {
+  UpdateRule rule = UpdateRule::sgd;
+  double learning_rate = -1.0;  // < 0: the rule's default
+  double momentum = 0.9;
+  double decay_rate = 0.99;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double epsilon = 1e-8;
+  double lr() const { return learning_rate >= 0 ? learning_rate : (rule == UpdateRule::adam ? 1e-3 : 1e-2); }
+};
+
+// One parameter, its gradient and its optimiser state, all of the same shape,
+// dtype and device. s1: velocity (sgd_momentum), cache (rmsprop) or m (adam);
+// s2: v (adam). State tensors are created as zeros on first use when empty.
+struct ParamSlot {
+  Tensor w, dw, s1, s2;
+};
+
+struct OptimImpl {
+  static constexpr const char* name = "optim";
+  // t: adam's step count, already incremented for this step (1 on the first).
+  void (*step)(std::vector<ParamSlot>& params, const OptimConfig& config, int64_t t);
+};
+
+inline void optim_step(std::vector<ParamSlot>& params, const OptimConfig& config, int64_t t,
+                       const std::string& variant = "") {
+  if (params.empty()) return;
+  OpRegistry<OptimImpl>::get(params.front().w.device(), variant).step(params, config, t);
+}
+
+namespace ref {
+void optim_step(std::vector<ParamSlot>& params, const OptimConfig& config, int64_t t);
+}  // namespace ref
+
+}  // namespace convlab
