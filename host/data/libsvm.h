@@ -1,0 +1,28 @@
+// LIBSVM / svmlight text format reader: one sample per line,
+//   label index:value index:value ...
+// with 1-based, strictly increasing feature indices; absent indices are 0.
+// Rows become a dense float64 matrix X (n, num_features) and labels y (n).
+// Blank lines and '#' comments are skipped. Any malformed line is an error
+// naming the file and the 1-based line number.
+#pragma once
+#include <cstdint>
+#include <istream>
+#include <string>
+
+#include "host/tensor.h"
+
+namespace convlab {
+
+struct LibsvmData {
+  Tensor X;  // (n, num_features) float64
+  Tensor y;  // (n) float64
+};
+
+// num_features <= 0: the largest index that occurs in the file. A positive
+// num_features fixes the width; an index above it is an error.
+LibsvmData read_libsvm(const std::string& path, int64_t num_features = 0);
+
+// Same, from a stream; `source` names it in error messages.
+LibsvmData parse_libsvm(std::istream& in, const std::string& source, int64_t num_features = 0);
+
+}  // namespace convlab
