@@ -51,7 +51,9 @@ TEST(DropoutRef, MeanPreservedAndFractionKeptIsP) {
     // Kept elements are scaled by exactly 1/p.
     const auto vo = out.to_vector(), vx = x.to_vector();
     for (std::size_t i = 0; i < vo.size(); i += 997) {
-      if (vo[i] != 0.0) EXPECT_DOUBLE_EQ(vo[i], vx[i] / p);
+      if (vo[i] != 0.0) {
+        EXPECT_DOUBLE_EQ(vo[i], vx[i] / p);
+      }
     }
   }
 }
