@@ -118,3 +118,44 @@ TEST(SandwichRef, ErrorsOfTheInnerOpsComeThrough) {
   EXPECT_ERROR_CONTAINS(conv_relu_forward(x, w, Tensor({3}, DType::f64), {1, 1}), "conv: b must have shape (4,)");
   EXPECT_ERROR_CONTAINS(affine_relu_forward(x, Tensor({10, 4}, DType::f64), b), "affine: w must have shape (D, M)");
 }
+
+// affine - batchnorm/layernorm - relu: numeric gradients of all five inputs.
+class AffineNormReluRef : public ::testing::TestWithParam<Normalization> {};
+
+TEST_P(AffineNormReluRef, NumericGradient) {
+  const Normalization kind = GetParam();
+  const bool have_norm = kind == Normalization::batchnorm ? !OpRegistry<BatchNormImpl>::variants(Device::cpu).empty()
+                                                          : !OpRegistry<LayerNormImpl>::variants(Device::cpu).empty();
+  if (!have_norm) GTEST_SKIP() << "the norm op has no CPU implementation registered in this build";
+  NumpyRandom rng(231);
+  Tensor x = randn(rng, {4, 3, 2}), w = randn(rng, {6, 5}), b = randn(rng, {5});
+  Tensor gamma = randn(rng, {5}), beta = randn(rng, {5}), dout = randn(rng, {4, 5});
+  BatchNormParam bn;  // train mode: the output depends on the batch statistics only
+  auto f = [&](const Tensor& xx, const Tensor& ww, const Tensor& bb, const Tensor& gg, const Tensor& be) {
+    return affine_norm_relu_forward(xx, ww, bb, gg, be, kind, bn).out;
+  };
+  Tensor dx_num = eval_numerical_gradient_array([&](const Tensor& v) { return f(v, w, b, gamma, beta); }, x, dout);
+  Tensor dw_num = eval_numerical_gradient_array([&](const Tensor& v) { return f(x, v, b, gamma, beta); }, w, dout);
+  Tensor db_num = eval_numerical_gradient_array([&](const Tensor& v) { return f(x, w, v, gamma, beta); }, b, dout);
+  Tensor dg_num = eval_numerical_gradient_array([&](const Tensor& v) { return f(x, w, b, v, beta); }, gamma, dout);
+  Tensor dbe_num = eval_numerical_gradient_array([&](const Tensor& v) { return f(x, w, b, gamma, v); }, beta, dout);
+  auto fwd = affine_norm_relu_forward(x, w, b, gamma, beta, kind, bn);
+  AffineNormReluGrads g = affine_norm_relu_backward(dout, fwd.cache);
+  EXPECT_LT(rel_error(dx_num, g.dx), 1e-6);
+  EXPECT_LT(rel_error(dw_num, g.dw), 1e-6);
+  // With batchnorm the affine bias cancels in the mean subtraction: db is ~0 both ways.
+  if (kind == Normalization::batchnorm) {
+    for (double v : g.db.to_vector()) EXPECT_NEAR(v, 0.0, 1e-10);
+    for (double v : db_num.to_vector()) EXPECT_NEAR(v, 0.0, 1e-8);
+  } else {
+    EXPECT_LT(rel_error(db_num, g.db), 1e-6);
+  }
+  EXPECT_LT(rel_error(dg_num, g.dgamma), 1e-6);
+  EXPECT_LT(rel_error(dbe_num, g.dbeta), 1e-6);
+}
+
+INSTANTIATE_TEST_SUITE_P(Norms, AffineNormReluRef,
+                         ::testing::Values(Normalization::batchnorm, Normalization::layernorm),
+                         [](const ::testing::TestParamInfo<Normalization>& i) {
+                           return std::string(i.param == Normalization::batchnorm ? "batchnorm" : "layernorm");
+                         });
