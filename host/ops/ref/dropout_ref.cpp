@@ -1,5 +1,5 @@
 // CPU reference of inverted dropout, float and double. The mask comes from
-// dropout_keep(seed, flat index, p), the same function the GPU kernels use.
+// dropout_mask_value(seed, flat index, p), the same function the GPU kernels use.
 #include "host/ops/dropout.h"
 #include "host/ops/dropout_mask.h"
 
@@ -15,12 +15,11 @@ Forward<DropoutCache> dropout_forward(const Tensor& x, const DropoutParam& param
   Tensor out(x.shape(), x.dtype());
   dispatch_floating(x.dtype(), "dropout_forward", [&](auto zero) {
     using T = decltype(zero);
-    const T scale = T(1.0 / param.p);
     const T* px = x.data<T>();
     T* pm = mask.data<T>();
     T* po = out.data<T>();
     for (int64_t i = 0; i < x.numel(); ++i) {
-      pm[i] = dropout_keep(param.seed, static_cast<uint64_t>(i), param.p) ? scale : T(0);
+      pm[i] = dropout_mask_value<T>(param.seed, static_cast<uint64_t>(i), param.p);
       po[i] = px[i] * pm[i];
     }
   });
