@@ -78,15 +78,17 @@ Tensor norm_inv_std(const Tensor& var, double eps) {
 }
 
 Tensor norm_apply(const NormDims& d, const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& mean,
-                  const Tensor& inv_std) {
+                  const Tensor& var, double eps) {
   Tensor out(x.shape(), x.dtype());
   dispatch_floating(x.dtype(), "norm_apply", [&](auto zero) {
     using T = decltype(zero);
     const T *px = x.data<T>(), *pg = gamma.data<T>(), *pb = beta.data<T>();
-    const T *pm = mean.data<T>(), *ps = inv_std.data<T>();
+    const T *pm = mean.data<T>(), *pv = var.data<T>();
     T* po = out.data<T>();
+    std::vector<double> std_dev(d.num_groups());
+    for (int64_t g = 0; g < d.num_groups(); ++g) std_dev[g] = std::sqrt(double(pv[g]) + eps);
     for_each_element(d, [&](int64_t i, int64_t c, int64_t g) {
-      po[i] = T(double(pg[c]) * ((double(px[i]) - pm[g]) * ps[g]) + pb[c]);
+      po[i] = T(double(pg[c]) * ((double(px[i]) - pm[g]) / std_dev[g]) + pb[c]);
     });
   });
   return out;
@@ -105,7 +107,7 @@ Forward<NormCache> norm_forward_train(const NormDims& d, const Tensor& x, const 
   cache.groups = int(d.G);
   cache.mode = Mode::train;
   if (var) *var = v;
-  Tensor out = norm_apply(d, x, gamma, beta, cache.mean, cache.inv_std);
+  Tensor out = norm_apply(d, x, gamma, beta, cache.mean, v, eps);
   return {out, cache};
 }
 
@@ -138,7 +140,7 @@ Forward<NormCache> batchnorm_forward_any(const char* op, const NormDims& d, cons
   cache.mode = Mode::test;
   cache.mean = param.running_mean.clone();
   cache.inv_std = norm_inv_std(param.running_var, param.eps);
-  Tensor out = norm_apply(d, x, gamma, beta, cache.mean, cache.inv_std);
+  Tensor out = norm_apply(d, x, gamma, beta, cache.mean, param.running_var, param.eps);
   return {out, cache};
 }
 

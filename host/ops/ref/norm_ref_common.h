@@ -13,9 +13,10 @@ void norm_statistics(const NormDims& d, const Tensor& x, Tensor& mean, Tensor& v
 // 1 / sqrt(var + eps), elementwise.
 Tensor norm_inv_std(const Tensor& var, double eps);
 
-// out = gamma[c] * (x - mean[g]) * inv_std[g] + beta[c].
+// out = gamma[c] * (x - mean[g]) / sqrt(var[g] + eps) + beta[c], in numpy's
+// order of operations (dividing by the standard deviation).
 Tensor norm_apply(const NormDims& d, const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& mean,
-                  const Tensor& inv_std);
+                  const Tensor& var, double eps);
 
 // Train-mode forward with batch statistics; the cache holds x, gamma, beta,
 // mean and inv_std. When var is given it receives the biased variance.
