@@ -49,7 +49,8 @@ TEST(SeedConvNotebookGroupnorm, ForwardMeansAndStds) {
   const MeanStd before = stats_axis1(x.reshape({4, -1}));
   expect_near_all(before.mean, {9.72505327, 8.51114185, 8.9147544, 9.43448077}, 1e-8, "before mean");
   expect_near_all(before.std, {3.67070958, 3.09892597, 4.27043622, 3.97521327}, 1e-8, "before std");
-  auto fwd = spatial_groupnorm_forward(x, Tensor::full({6}, 1.0, DType::f64), Tensor::zeros({6}, DType::f64), groups(2));
+  auto fwd =
+      spatial_groupnorm_forward(x, Tensor::full({6}, 1.0, DType::f64), Tensor::zeros({6}, DType::f64), groups(2));
   EXPECT_EQ(fwd.out.shape(), (Shape{2, 6, 4, 5}));
   const MeanStd after = stats_axis1(fwd.out.reshape({4, -1}));
   expect_near_all(after.mean, {0, 0, 0, 0}, 1e-14, "after mean");
@@ -83,11 +84,12 @@ TEST(GroupnormReference, OneGroupMatchesLayernormOfFlattenedSample) {
   NumpyRandom rng(41);
   const Tensor x = randn_affine(rng, {3, 4, 2, 3}, 3, 2), dout = randn(rng, {3, 4, 2, 3});
   auto fg = spatial_groupnorm_forward(x, Tensor::full({4}, 1.0, DType::f64), Tensor::zeros({4}, DType::f64), groups(1));
-  auto fl = layernorm_forward(x.reshape({3, 24}), Tensor::full({24}, 1.0, DType::f64), Tensor::zeros({24}, DType::f64),
-                              {});
+  auto fl =
+      layernorm_forward(x.reshape({3, 24}), Tensor::full({24}, 1.0, DType::f64), Tensor::zeros({24}, DType::f64), {});
   EXPECT_LT(rel_error(fg.out, fl.out), 1e-12);
-  EXPECT_LT(rel_error(spatial_groupnorm_backward(dout, fg.cache).dx, layernorm_backward(dout.reshape({3, 24}), fl.cache).dx),
-            1e-9);
+  EXPECT_LT(
+      rel_error(spatial_groupnorm_backward(dout, fg.cache).dx, layernorm_backward(dout.reshape({3, 24}), fl.cache).dx),
+      1e-9);
 }
 
 // G = C: every (n, c) plane is normalised on its own, and gamma/beta apply per channel.
@@ -123,10 +125,16 @@ TEST(GroupnormReference, BadArgumentsThrowClearErrors) {
   const Tensor x = Tensor::zeros({2, 6, 3, 3}, DType::f64), g = Tensor::zeros({6}, DType::f64);
   expect_error_mentions([&] { spatial_groupnorm_forward(x, g, g, groups(4)); }, "must divide the channel count C = 6");
   expect_error_mentions([&] { spatial_groupnorm_forward(x, g, g, groups(0)); }, "at least 1");
-  expect_error_mentions([&] { spatial_groupnorm_forward(Tensor::zeros({6, 9}, DType::f64), g, g, groups(2)); },
-                        "(N, C, H, W)");
-  expect_error_mentions([&] { spatial_groupnorm_forward(x, Tensor::zeros({1, 6, 1, 1}, DType::f64), g, groups(2)); },
-                        "gamma");
+  expect_error_mentions(
+      [&] {
+        spatial_groupnorm_forward(Tensor::zeros({6, 9}, DType::f64), g, g, groups(2));
+      },
+      "(N, C, H, W)");
+  expect_error_mentions(
+      [&] {
+        spatial_groupnorm_forward(x, Tensor::zeros({1, 6, 1, 1}, DType::f64), g, groups(2));
+      },
+      "gamma");
   GroupNormParam bad = groups(2);
   bad.eps = 0;
   expect_error_mentions([&] { spatial_groupnorm_forward(x, g, g, bad); }, "eps");

@@ -15,16 +15,16 @@ TEST(SeedBatchnormNotebookLayernorm, ForwardMeansAndStds) {
   const Tensor X = randn(rng, {4, 50}), W1 = randn(rng, {50, 60}), W2 = randn(rng, {60, 3});
   const Tensor a = relu_matmul_matmul(X, W1, W2);
   const MeanStd before = stats_axis1(a);
-  expect_near_all(before.mean, {-59.06673242523842, -47.60782686006104, -43.31137368246004, -26.409917441362484},
-                  1e-9, "before mean");
+  expect_near_all(before.mean, {-59.06673242523842, -47.60782686006104, -43.31137368246004, -26.409917441362484}, 1e-9,
+                  "before mean");
   expect_near_all(before.std, {10.074293727832744, 28.3947898145354, 35.28360728716199, 4.0183150740905536}, 1e-9,
                   "before std");
   const LayerNormParam p;
   auto f1 = layernorm_forward(a, Tensor::full({3}, 1.0, DType::f64), Tensor::zeros({3}, DType::f64), p);
   const MeanStd after = stats_axis1(f1.out);
   expect_near_all(after.mean, {0, 0, 0, 0}, 1e-12, "after mean");
-  expect_near_all(after.std, {0.9999999507347429, 0.9999999937985581, 0.9999999959837194, 0.9999996903423387},
-                  1e-12, "after std");
+  expect_near_all(after.std, {0.9999999507347429, 0.9999999937985581, 0.9999999959837194, 0.9999996903423387}, 1e-12,
+                  "after std");
   auto f2 = layernorm_forward(a, Tensor::full({3}, 3.0, DType::f64), Tensor::full({3}, 5.0, DType::f64), p);
   const MeanStd after2 = stats_axis1(f2.out);
   expect_near_all(after2.mean, {5, 5, 5, 5}, 1e-12, "gamma=3 beta=5 mean");
@@ -64,8 +64,9 @@ TEST(LayernormReference, MatchesBatchnormOfTranspose) {
   BatchNormParam bp;
   auto fb = batchnorm_forward(transpose2d(x), Tensor::full({6}, 1.0, DType::f64), Tensor::zeros({6}, DType::f64), bp);
   EXPECT_LT(rel_error(f.out, transpose2d(fb.out)), 1e-12);
-  EXPECT_LT(rel_error(layernorm_backward(dout, f.cache).dx, transpose2d(batchnorm_backward(transpose2d(dout), fb.cache).dx)),
-            1e-9);
+  EXPECT_LT(
+      rel_error(layernorm_backward(dout, f.cache).dx, transpose2d(batchnorm_backward(transpose2d(dout), fb.cache).dx)),
+      1e-9);
 }
 
 TEST(LayernormReference, SingleRowAndSingleFeature) {
@@ -79,7 +80,8 @@ TEST(LayernormReference, SingleRowAndSingleFeature) {
   const Tensor dx_num = eval_numerical_gradient_array(fx, x, dout);
   auto fwd = layernorm_forward(x, gamma, beta, p);
   EXPECT_LT(rel_error(dx_num, layernorm_backward(dout, fwd.cache).dx), 1e-7);
-  const MeanStd s = stats_axis1(layernorm_forward(x, Tensor::full({7}, 1.0, DType::f64), Tensor::zeros({7}, DType::f64), p).out);
+  const MeanStd s =
+      stats_axis1(layernorm_forward(x, Tensor::full({7}, 1.0, DType::f64), Tensor::zeros({7}, DType::f64), p).out);
   EXPECT_NEAR(s.mean[0], 0.0, 1e-12);
   EXPECT_NEAR(s.std[0], 1.0, 1e-4);
   // D = 1: every row normalises to 0, so out = beta.

@@ -20,8 +20,7 @@ void for_each_element(const NormDims& d, F&& f) {
 
 // dgamma[c] = sum(dout * xhat), dbeta[c] = sum(dout) over every element of channel c.
 template <class T>
-void param_grads(const NormDims& d, const T* x, const T* dout, const T* mean, const T* inv_std, T* dgamma,
-                 T* dbeta) {
+void param_grads(const NormDims& d, const T* x, const T* dout, const T* mean, const T* inv_std, T* dgamma, T* dbeta) {
   std::vector<double> sg(d.C, 0.0), sb(d.C, 0.0);
   for_each_element(d, [&](int64_t i, int64_t c, int64_t g) {
     const double xhat = (double(x[i]) - mean[g]) * inv_std[g];
@@ -113,7 +112,8 @@ Forward<NormCache> norm_forward_train(const NormDims& d, const Tensor& x, const 
 
 Forward<NormCache> batchnorm_forward_any(const char* op, const NormDims& d, const Tensor& x, const Tensor& gamma,
                                          const Tensor& beta, BatchNormParam& param) {
-  CONVLAB_CHECK(x.device() == Device::cpu, op << ": the reference runs on the CPU, x is on " << device_name(x.device()));
+  CONVLAB_CHECK(x.device() == Device::cpu,
+                op << ": the reference runs on the CPU, x is on " << device_name(x.device()));
   check_norm_eps(op, param.eps);
   check_norm_momentum(op, param.momentum);
   prepare_running_stats(op, d, x, param);
@@ -183,7 +183,8 @@ Grads3 norm_backward_graph(const NormDims& d, const Tensor& dout, const NormCach
     const double M = double(d.group_size());
     // xhat = xmu * ivar: divar = sum(dxhat * xmu); dxmu1 = dxhat * ivar.
     std::vector<double> divar(ng, 0.0);
-    for_each_element(d, [&](int64_t i, int64_t c, int64_t g) { divar[g] += double(dy[i]) * gamma[c] * (double(x[i]) - mean[g]); });
+    for_each_element(
+        d, [&](int64_t i, int64_t c, int64_t g) { divar[g] += double(dy[i]) * gamma[c] * (double(x[i]) - mean[g]); });
     // ivar = 1 / sqrtvar: dsqrtvar = -divar / sqrtvar^2; sqrtvar = sqrt(var + eps): dvar = 0.5 / sqrtvar * dsqrtvar;
     // var = mean(sq): dsq = dvar / M; sq = xmu^2: dxmu2 = 2 * xmu * dsq.
     std::vector<double> dsq(ng), dmu(ng, 0.0), dx1(dout.numel());
