@@ -1,6 +1,7 @@
 #include "host/tensor.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
@@ -46,12 +47,17 @@ int64_t shape_numel(const Shape& s) {
   return n;
 }
 
+static std::atomic<bool> g_poison{false};
+void set_poison_device_allocations(bool on) { g_poison = on; }
+bool poison_device_allocations() { return g_poison; }
+
 Storage::Storage(std::size_t nbytes, Device device) : nbytes_(nbytes), device_(device) {
   if (device == Device::cpu) {
     ptr_ = std::calloc(std::max<std::size_t>(nbytes, 1), 1);
     if (!ptr_) throw Error("out of host memory allocating " + std::to_string(nbytes) + " bytes");
   } else {
     ptr_ = cuda::malloc_device(std::max<std::size_t>(nbytes, 1));
+    if (g_poison && nbytes) cuda::memset_device(ptr_, 0xFF, nbytes);
   }
 }
 

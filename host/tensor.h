@@ -106,6 +106,12 @@ class Tensor {
   Device device_ = Device::cpu;
 };
 
+// Testing aid: while on, every new uninitialised device tensor is filled
+// with 0xFF bytes (NaN in float32/float64), so a kernel that leaves an output
+// element unwritten fails its comparison instead of passing by luck.
+void set_poison_device_allocations(bool on);
+bool poison_device_allocations();
+
 // Calls f(T{}) with T = float or double according to dt; throws for other dtypes.
 template <class F>
 decltype(auto) dispatch_floating(DType dt, const char* what, F&& f) {

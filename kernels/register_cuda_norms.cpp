@@ -1,0 +1,7 @@
+#include "host/ops/registry.h"
+
+namespace convlab {
+
+void register_cuda_norm_ops() {}
+
+}  // namespace convlab

@@ -1,0 +1,42 @@
+// Helpers for CPU-vs-GPU tests: run a variant on the GPU with poisoned
+// (NaN-filled) fresh allocations and compare with the CPU reference.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include "host/tensor.h"
+#include "test_util.h"
+
+namespace convlab::test {
+
+// ||a - b|| / ||b|| over all elements (both read on the host); NaN anywhere gives NaN.
+inline double norm_rel_error(const Tensor& a, const Tensor& b) {
+  const auto va = a.to_vector(), vb = b.to_vector();
+  EXPECT_EQ(va.size(), vb.size());
+  double num = 0, den = 0;
+  for (std::size_t i = 0; i < va.size() && i < vb.size(); ++i) {
+    num += (va[i] - vb[i]) * (va[i] - vb[i]);
+    den += vb[i] * vb[i];
+  }
+  if (std::isnan(num)) return num;
+  return den > 0 ? std::sqrt(num / den) : std::sqrt(num);
+}
+
+// The tolerance the suite uses for a dtype: 1e-5 (float32), 1e-12 (float64).
+inline double gpu_tolerance(DType dt) { return dt == DType::f32 ? 1e-5 : 1e-12; }
+
+// Scope guard: poison every new device allocation while alive.
+struct PoisonScope {
+  PoisonScope() { set_poison_device_allocations(true); }
+  ~PoisonScope() { set_poison_device_allocations(false); }
+};
+
+#define EXPECT_GPU_MATCHES(gpu, cpu, dtype, what)                                            \
+  do {                                                                                       \
+    const double convlab_e_ = ::convlab::test::norm_rel_error((gpu), (cpu));                 \
+    EXPECT_LT(convlab_e_, ::convlab::test::gpu_tolerance(dtype)) << (what) << ": relative error " << convlab_e_; \
+  } while (0)
+
+}  // namespace convlab::test
