@@ -26,7 +26,7 @@ class ConfigObject {
   std::string key_path(const char* key) const { return path_ + "." + key; }
 
  private:
-  const nlohmann::json& j_;
+  nlohmann::json j_;  // a copy: configs are small, and callers may pass temporaries
   std::string path_;
 };
 

@@ -67,15 +67,23 @@ std::vector<T> sweep_values(const ConfigObject& sweep, const char* key, T fallba
   return out;
 }
 
-void run_sweep(const nlohmann::json& sweep_json, const SgdRegressionConfig& base, const RegressionSplits& d,
-               RegressionResult& r, std::ostream& log) {
+struct SweepGrid {
+  std::vector<double> learning_rates;
+  std::vector<int64_t> batch_sizes;
+};
+
+SweepGrid parse_sweep(const nlohmann::json& sweep_json, const SgdRegressionConfig& base) {
   const ConfigObject sweep(sweep_json, "sweep");
   sweep.allow_only({"learning_rate", "batch_size"});
-  const auto lrs = sweep_values<double>(sweep, "learning_rate", base.optim.lr());
-  const auto bss = sweep_values<int64_t>(sweep, "batch_size", base.batch_size);
+  return {sweep_values<double>(sweep, "learning_rate", base.optim.lr()),
+          sweep_values<int64_t>(sweep, "batch_size", base.batch_size)};
+}
+
+void run_sweep(const SweepGrid& grid, const SgdRegressionConfig& base, const RegressionSplits& d,
+               RegressionResult& r, std::ostream& log) {
   double best = std::numeric_limits<double>::infinity();
-  for (double lr : lrs)
-    for (int64_t bs : bss) {
+  for (double lr : grid.learning_rates)
+    for (int64_t bs : grid.batch_sizes) {
       SgdRegressionConfig c = base;
       c.optim.learning_rate = lr;
       c.batch_size = bs;
@@ -137,6 +145,15 @@ RegressionResult run_regression_experiment(const nlohmann::json& config, std::os
   CONVLAB_CHECK(sgd || (!config.contains("solver") && !config.contains("sweep")),
                 "config: solver and sweep apply to linear_regression_sgd only");
 
+  // The whole config is checked before any data is read.
+  const double alpha = model.number("alpha", 1.0);
+  CONVLAB_CHECK(alpha >= 0.0, "config: model.alpha must be >= 0, got " << alpha);
+  SgdRegressionConfig sgd_config;
+  SweepGrid grid;
+  if (sgd) {
+    sgd_config = parse_sgd_config(config.contains("solver") ? config["solver"] : nlohmann::json(), fit_intercept);
+    if (config.contains("sweep")) grid = parse_sweep(config["sweep"], sgd_config);
+  }
   const RegressionDataConfig dc =
       parse_regression_data_config(config.contains("data") ? config["data"] : nlohmann::json());
   const RegressionSplits d = load_regression_splits(dc);
@@ -147,14 +164,11 @@ RegressionResult run_regression_experiment(const nlohmann::json& config, std::os
   if (r.model_type == "linear_regression") {
     r.model = fit_linear_regression(d.X_train, d.y_train, fit_intercept);
   } else if (r.model_type == "ridge_regression") {
-    r.model = fit_ridge_regression(d.X_train, d.y_train, model.number("alpha", 1.0), fit_intercept);
+    r.model = fit_ridge_regression(d.X_train, d.y_train, alpha, fit_intercept);
+  } else if (!grid.learning_rates.empty()) {
+    run_sweep(grid, sgd_config, d, r, log);
   } else {
-    const SgdRegressionConfig c =
-        parse_sgd_config(config.contains("solver") ? config["solver"] : nlohmann::json(), fit_intercept);
-    if (config.contains("sweep"))
-      run_sweep(config["sweep"], c, d, r, log);
-    else
-      r.model = train_linear_sgd(d.X_train, d.y_train, d.X_val, d.y_val, c, &r.history, &log);
+    r.model = train_linear_sgd(d.X_train, d.y_train, d.X_val, d.y_val, sgd_config, &r.history, &log);
   }
   r.train = evaluate(r.model, d.X_train, d.y_train);
   r.val = evaluate(r.model, d.X_val, d.y_val);
