@@ -98,8 +98,8 @@ TEST(HousingConfig, ClosedFormAndRidgeConfigsReproduceTheSeed) {
   testing::internal::CaptureStdout();
   EXPECT_EQ(run_regression(cf, dir.string()), 0);
   const std::string printed = testing::internal::GetCapturedStdout();
-  EXPECT_NE(printed.find("Training error: 3.215535625"), std::string::npos) << printed;
-  EXPECT_NE(printed.find("Test error: 3.085171738"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("Training error: 3.21553562515"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("Test error: 3.08517173776"), std::string::npos) << printed;
   std::ifstream mf(dir / "metrics.json");
   const nlohmann::json m = nlohmann::json::parse(mf);
   EXPECT_EQ(m["model"], "linear_regression");

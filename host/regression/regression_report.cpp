@@ -1,4 +1,5 @@
 // Printing and writing the results of a regression experiment.
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -10,12 +11,18 @@
 namespace convlab {
 namespace {
 
+// Shortest text that reads back as the same double (0.003, not 0.0030000000000000001).
+std::string num(double v) {
+  char buf[32];
+  const auto res = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, res.ptr);
+}
+
 nlohmann::json split_json(const SplitMetrics& s) { return {{"n", s.n}, {"mae", s.mae}, {"mse", s.mse}}; }
 
 std::ofstream open_out(const std::filesystem::path& p) {
   std::ofstream f(p);
   CONVLAB_CHECK(f.is_open(), "regression: cannot write '" << p.string() << "'");
-  f << std::setprecision(17);
   return f;
 }
 
@@ -23,9 +30,9 @@ void write_history_csv(const SgdHistory& h, const std::filesystem::path& p) {
   std::ofstream f = open_out(p);
   f << "epoch,train_loss,train_mae,val_loss,val_mae\n";
   for (std::size_t e = 0; e < h.train_loss.size(); ++e) {
-    f << e + 1 << "," << h.train_loss[e] << "," << h.train_mae[e];
+    f << e + 1 << "," << num(h.train_loss[e]) << "," << num(h.train_mae[e]);
     if (e < h.val_mae.size())
-      f << "," << h.val_loss[e] << "," << h.val_mae[e];
+      f << "," << num(h.val_loss[e]) << "," << num(h.val_mae[e]);
     else
       f << ",,";
     f << "\n";
@@ -35,12 +42,12 @@ void write_history_csv(const SgdHistory& h, const std::filesystem::path& p) {
 void write_loss_csv(const SgdHistory& h, const std::filesystem::path& p) {
   std::ofstream f = open_out(p);
   f << "iteration,loss\n";
-  for (std::size_t i = 0; i < h.loss_history.size(); ++i) f << i + 1 << "," << h.loss_history[i] << "\n";
+  for (std::size_t i = 0; i < h.loss_history.size(); ++i) f << i + 1 << "," << num(h.loss_history[i]) << "\n";
 }
 
 std::string run_tag(const SweepRun& s) {
   std::ostringstream os;
-  os << "lr_" << s.learning_rate << "_bs_" << s.batch_size;
+  os << "lr_" << num(s.learning_rate) << "_bs_" << s.batch_size;
   return os.str();
 }
 
@@ -54,7 +61,7 @@ void write_sweep(const std::vector<SweepRun>& runs, const std::filesystem::path&
     const std::string curve = "curves/" + run_tag(s) + ".csv";
     nlohmann::json row = {{"learning_rate", s.learning_rate}, {"batch_size", s.batch_size},
                           {"status", s.diverged ? "diverged" : "ok"}};
-    csv << s.learning_rate << "," << s.batch_size << "," << (s.diverged ? "diverged" : "ok");
+    csv << num(s.learning_rate) << "," << s.batch_size << "," << (s.diverged ? "diverged" : "ok");
     if (s.diverged) {
       row["error"] = s.error;
       csv << ",,,,,,,,,";
@@ -64,8 +71,9 @@ void write_sweep(const std::vector<SweepRun>& runs, const std::filesystem::path&
       row["test"] = split_json(s.test);
       row["best_val_mae"] = s.best_val_mae;
       row["best_epoch"] = s.best_epoch;
-      csv << "," << s.train.mae << "," << s.train.mse << "," << s.val.mae << "," << s.val.mse << "," << s.test.mae
-          << "," << s.test.mse << "," << s.best_val_mae << "," << s.best_epoch;
+      for (double v : {s.train.mae, s.train.mse, s.val.mae, s.val.mse, s.test.mae, s.test.mse, s.best_val_mae})
+        csv << "," << num(v);
+      csv << "," << s.best_epoch;
     }
     row["curve"] = curve;
     csv << "," << curve << "\n";
@@ -90,7 +98,10 @@ void print_regression_metrics(const RegressionResult& r, std::ostream& out) {
         << std::setprecision(10) << std::setw(17) << s->mae << std::setw(16) << s->mse << "\n";
     out.flags(old_flags);
   }
-  out << std::setprecision(10) << "Training error: " << r.train.mae << "\nTest error: " << r.test.mae << "\n";
+  // The seed's lines (mean absolute error, every digit).
+  out << "Training error: " << num(r.train.mae) << "\n";
+  if (r.val.n) out << "Validation error: " << num(r.val.mae) << "\n";
+  out << "Test error: " << num(r.test.mae) << "\n";
   out.precision(old_prec);
 }
 
