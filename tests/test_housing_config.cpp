@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include "host/regression/normal_equations.h"
 #include "host/regression/run_regression.h"
 #include "housing_test_data.h"
 
@@ -71,6 +72,8 @@ TEST(HousingConfig, BadConfigsNameTheKey) {
        "sweep.learning_rate must be a non-empty array"},
       {{{"model", {{"type", "linear_regression"}}}, {"data", data}, {"solver", nlohmann::json::object()}},
        "solver and sweep apply to linear_regression_sgd only"},
+      {{{"model", {{"type", "linear_regression"}}}, {"data", data}, {"device", "tpu"}},
+       "device must be \"cpu\", \"cuda\" or \"auto\", got \"tpu\""},
   };
   for (const Case& c : cases) {
     const std::string e = error_of(c.config);
@@ -114,6 +117,19 @@ TEST(HousingConfig, ClosedFormAndRidgeConfigsReproduceTheSeed) {
   const RegressionResult r = run_regression_experiment(ridge, log);
   EXPECT_NEAR(r.train.mae, 3.215534366263786, 1e-6);
   EXPECT_NEAR(r.test.mae, 3.0851716338615383, 1e-6);
+
+  // device cuda: cuBLAS forms the normal equations when a GPU is present,
+  // else the CPU does and says so; the numbers agree either way.
+  cf["device"] = "cuda";
+  std::ostringstream log2;
+  const RegressionResult g = run_regression_experiment(cf, log2);
+  if (normal_equations_on_gpu_available())
+    EXPECT_NE(log2.str().find("normal equations on the GPU (cuBLAS)"), std::string::npos) << log2.str();
+  else
+    EXPECT_NE(log2.str().find("device cuda: no usable GPU, the CPU computes instead"), std::string::npos)
+        << log2.str();
+  EXPECT_NEAR(g.train.mae, 3.2155356251530534, 5e-8);
+  EXPECT_NEAR(g.test.mae, 3.0851717377669567, 5e-8);
 }
 
 TEST(HousingConfig, SweepWritesTableAndCurves) {

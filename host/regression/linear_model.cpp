@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "host/regression/normal_equations.h"
 #include "host/regression/symmetric_solve.h"
 
 namespace convlab {
@@ -11,34 +12,6 @@ void expect_design(const char* op, const Tensor& X) {
   CONVLAB_CHECK(X.ndim() == 2, op << ": expected X of shape (n, d), got " << shape_str(X.shape()));
   CONVLAB_CHECK(X.device() == Device::cpu, op << ": expected X on the CPU");
   X.expect_float("X");
-}
-
-// Normal equations of the design A = [1 X] (or X): G = A^T A, r = A^T y.
-struct NormalEquations {
-  int64_t m = 0;  // columns of A
-  std::vector<double> G, r;
-};
-
-NormalEquations normal_equations(const Tensor& X, const std::vector<double>& y, bool fit_intercept) {
-  const int64_t n = X.dim(0), d = X.dim(1), off = fit_intercept ? 1 : 0;
-  NormalEquations ne;
-  ne.m = d + off;
-  ne.G.assign(static_cast<std::size_t>(ne.m * ne.m), 0.0);
-  ne.r.assign(static_cast<std::size_t>(ne.m), 0.0);
-  const Tensor X64 = X.to(DType::f64);
-  const double* x = X64.data<double>();
-  std::vector<double> a(static_cast<std::size_t>(ne.m));
-  for (int64_t i = 0; i < n; ++i) {
-    if (fit_intercept) a[0] = 1.0;
-    for (int64_t j = 0; j < d; ++j) a[off + j] = x[i * d + j];
-    for (int64_t p = 0; p < ne.m; ++p) {
-      ne.r[p] += a[p] * y[i];
-      for (int64_t q = p; q < ne.m; ++q) ne.G[p * ne.m + q] += a[p] * a[q];
-    }
-  }
-  for (int64_t p = 0; p < ne.m; ++p)
-    for (int64_t q = 0; q < p; ++q) ne.G[p * ne.m + q] = ne.G[q * ne.m + p];
-  return ne;
 }
 
 LinearModel from_beta(const std::vector<double>& beta, bool fit_intercept) {
@@ -78,7 +51,7 @@ Tensor LinearModel::predict(const Tensor& X) const {
   return out;
 }
 
-LinearModel fit_linear_regression(const Tensor& X, const Tensor& y, bool fit_intercept) {
+LinearModel fit_linear_regression(const Tensor& X, const Tensor& y, bool fit_intercept, Device device) {
   const char* op = "LinearRegression.fit";
   expect_design(op, X);
   const std::vector<double> t = regression_targets(op, y, X.dim(0));
@@ -86,16 +59,17 @@ LinearModel fit_linear_regression(const Tensor& X, const Tensor& y, bool fit_int
   // simple_ml refuses fewer samples than unknowns and points to ridge.
   CONVLAB_CHECK(X.dim(0) >= m, op << ": " << X.dim(0) << " samples are fewer than the " << m
                                   << " unknowns; use ridge_regression instead");
-  const NormalEquations ne = normal_equations(X, t, fit_intercept);
+  const NormalEquations ne = normal_equations(X, t, fit_intercept, device);
   return from_beta(symmetric_pinv_solve(ne.G, ne.r, ne.m).x, fit_intercept);
 }
 
-LinearModel fit_ridge_regression(const Tensor& X, const Tensor& y, double alpha, bool fit_intercept) {
+LinearModel fit_ridge_regression(const Tensor& X, const Tensor& y, double alpha, bool fit_intercept,
+                                 Device device) {
   const char* op = "RidgeRegression.fit";
   expect_design(op, X);
   CONVLAB_CHECK(std::isfinite(alpha) && alpha >= 0.0, op << ": alpha must be >= 0, got " << alpha);
   const std::vector<double> t = regression_targets(op, y, X.dim(0));
-  NormalEquations ne = normal_equations(X, t, fit_intercept);
+  NormalEquations ne = normal_equations(X, t, fit_intercept, device);
   for (int64_t p = 0; p < ne.m; ++p) ne.G[p * ne.m + p] += alpha;
   // The inverse exists for alpha > 0; the eigen-solve is exact for it and
   // reports a singular matrix (alpha = 0 on rank-deficient data) clearly.

@@ -20,9 +20,13 @@ struct LinearModel {
   Tensor predict(const Tensor& X) const;
 };
 
-LinearModel fit_linear_regression(const Tensor& X, const Tensor& y, bool fit_intercept = true);
+// device: where A^T A and A^T y are formed (cuda: cuBLAS when a GPU is
+// present, else the CPU); the small solve runs on the host in double.
+LinearModel fit_linear_regression(const Tensor& X, const Tensor& y, bool fit_intercept = true,
+                                  Device device = Device::cpu);
 // alpha > 0; alpha = 0 is plain least squares by the inverse (an error when singular).
-LinearModel fit_ridge_regression(const Tensor& X, const Tensor& y, double alpha, bool fit_intercept = true);
+LinearModel fit_ridge_regression(const Tensor& X, const Tensor& y, double alpha, bool fit_intercept = true,
+                                 Device device = Device::cpu);
 
 // Targets as a vector: y of shape (n) or (n, 1), float32/float64, n = rows.
 std::vector<double> regression_targets(const char* op, const Tensor& y, int64_t rows);

@@ -3,6 +3,8 @@
 // x batch-size sweep), as in the housing notebook.
 //
 // Config keys:
+//   device: "auto" (default), "cpu" or "cuda": where the closed form's
+//           A^T A, A^T y are formed (cuBLAS; the CPU when no GPU is present)
 //   model:  type; fit_intercept (true); alpha (ridge, default 1 as simple_ml)
 //   data:   see parse_regression_data_config (path or $CONVLAB_DATA_DIR)
 //   solver: (sgd) update_rule ("sgd"), optim_config {learning_rate, momentum,
