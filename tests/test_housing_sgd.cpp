@@ -88,6 +88,12 @@ TEST(HousingSgd, SameSeedSameRunDifferentSeedDifferentOrder) {
   train_linear_sgd(s.X, s.y, Tensor(), Tensor(), c, &d);
   EXPECT_EQ(a.loss_history, b.loss_history);
   EXPECT_NE(a.loss_history, d.loss_history);
+  // A random start (weight_scale > 0) changes the first loss; zeros give 0.5 * mean(y_B^2).
+  c.seed = 0;
+  c.weight_scale = 1.0;
+  SgdHistory r;
+  train_linear_sgd(s.X, s.y, Tensor(), Tensor(), c, &r);
+  EXPECT_NE(r.loss_history.front(), a.loss_history.front());
 }
 
 TEST(HousingSgd, DivergenceAndBadSettingsAreClearErrors) {

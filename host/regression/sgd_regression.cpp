@@ -59,8 +59,8 @@ LinearModel train_linear_sgd(const Tensor& Xtr, const Tensor& ytr, const Tensor&
 
   NumpyRandom rng(config.seed);
   std::vector<ParamSlot> params(2);
-  params[0].w = config.weight_scale > 0.0 ? Tensor({d}, DType::f64) : Tensor::zeros({d}, DType::f64);
-  if (config.weight_scale > 0.0)
+  params[0].w = Tensor::zeros({d}, DType::f64);
+  if (config.weight_scale > 0.0)  // np.random.randn(d) * weight_scale
     for (int64_t j = 0; j < d; ++j) params[0].w.set_item(j, config.weight_scale * rng.randn());
   params[0].dw = Tensor::zeros({d}, DType::f64);
   params[1].w = Tensor::zeros({1}, DType::f64);
