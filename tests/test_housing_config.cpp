@@ -72,6 +72,10 @@ TEST(HousingConfig, BadConfigsNameTheKey) {
        "sweep.learning_rate must be a non-empty array"},
       {{{"model", {{"type", "linear_regression"}}}, {"data", data}, {"solver", nlohmann::json::object()}},
        "solver and sweep apply to linear_regression_sgd only"},
+      {{{"model", {{"type", "linear_regression"}, {"weight_scale", 0.1}}}, {"data", data}},
+       "model.weight_scale applies to linear_regression_sgd only"},
+      {{{"model", {{"type", "linear_regression_sgd"}}}, {"data", data}, {"solver", {{"lr_decay", -1}}}},
+       "solver.lr_decay must be > 0"},
       {{{"model", {{"type", "linear_regression"}}}, {"data", data}, {"device", "tpu"}},
        "device must be \"cpu\", \"cuda\" or \"auto\", got \"tpu\""},
   };

@@ -76,6 +76,30 @@ TEST(HousingSgd, FirstLossAndGradientStepAreTheClosedFormOnes) {
   EXPECT_NEAR(m.w[0], 0.1 * xy0, 1e-12);
 }
 
+TEST(HousingSgd, LrDecayScalesTheStepAfterEachEpoch) {
+  // Full batch: epoch 2 with lr_decay 0.5 is one step of 0.05 from epoch 1's model.
+  const Synthetic s = synthetic();
+  SgdRegressionConfig c;
+  c.optim.learning_rate = 0.1;
+  c.batch_size = 64;
+  c.num_epochs = 1;
+  const LinearModel m1 = train_linear_sgd(s.X, s.y, Tensor(), Tensor(), c);
+  c.num_epochs = 2;
+  c.lr_decay = 0.5;
+  const LinearModel m2 = train_linear_sgd(s.X, s.y, Tensor(), Tensor(), c);
+  const Tensor p = m1.predict(s.X);
+  double gb = 0, gw0 = 0;
+  for (int i = 0; i < 64; ++i) {
+    const double r = p.item(i) - s.y.item(i);
+    gb += r / 64;
+    gw0 += r * s.X.item(i * 3) / 64;
+  }
+  EXPECT_NEAR(m2.b, m1.b - 0.05 * gb, 1e-12);
+  EXPECT_NEAR(m2.w[0], m1.w[0] - 0.05 * gw0, 1e-12);
+  c.lr_decay = 0.0;
+  EXPECT_THROW(train_linear_sgd(s.X, s.y, Tensor(), Tensor(), c), Error);
+}
+
 TEST(HousingSgd, SameSeedSameRunDifferentSeedDifferentOrder) {
   const Synthetic s = synthetic();
   SgdRegressionConfig c;

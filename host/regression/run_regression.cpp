@@ -21,12 +21,13 @@ SplitMetrics evaluate(const LinearModel& m, const Tensor& X, const Tensor& y) {
   return s;
 }
 
-SgdRegressionConfig parse_sgd_config(const nlohmann::json& solver, bool fit_intercept) {
+SgdRegressionConfig parse_sgd_config(const nlohmann::json& solver, bool fit_intercept, double weight_scale) {
   SgdRegressionConfig c;
   c.fit_intercept = fit_intercept;
+  c.weight_scale = weight_scale;
   c.print_every = 10;
   const ConfigObject s(solver, "solver");
-  s.allow_only({"update_rule", "optim_config", "batch_size", "num_epochs", "seed", "weight_scale", "print_every"});
+  s.allow_only({"update_rule", "optim_config", "lr_decay", "batch_size", "num_epochs", "seed", "print_every"});
   c.optim.rule = parse_update_rule(s.string("update_rule", "sgd"));
   if (s.has("optim_config")) {
     const ConfigObject o(s.at("optim_config"), "solver.optim_config");
@@ -47,8 +48,8 @@ SgdRegressionConfig parse_sgd_config(const nlohmann::json& solver, bool fit_inte
   const int64_t seed = s.integer("seed", 0);
   CONVLAB_CHECK(seed >= 0 && seed <= 0xFFFFFFFFLL, "config: solver.seed must be in [0, 2^32), got " << seed);
   c.seed = static_cast<uint32_t>(seed);
-  c.weight_scale = s.number("weight_scale", 0.0);
-  CONVLAB_CHECK(c.weight_scale >= 0.0, "config: solver.weight_scale must be >= 0, got " << c.weight_scale);
+  c.lr_decay = s.number("lr_decay", c.lr_decay);
+  CONVLAB_CHECK(c.lr_decay > 0.0, "config: solver.lr_decay must be > 0, got " << c.lr_decay);
   c.print_every = s.integer("print_every", c.print_every);
   return c;
 }
@@ -133,7 +134,7 @@ bool is_regression_model_type(const std::string& type) {
 RegressionResult run_regression_experiment(const nlohmann::json& config, std::ostream& log) {
   CONVLAB_CHECK(config.is_object(), "config: expected a JSON object, got " << config.dump());
   const ConfigObject model(config.contains("model") ? config["model"] : nlohmann::json(), "model");
-  model.allow_only({"type", "fit_intercept", "alpha"});
+  model.allow_only({"type", "fit_intercept", "alpha", "weight_scale"});
   RegressionResult r;
   r.model_type = model.string("type", "");
   CONVLAB_CHECK(is_regression_model_type(r.model_type),
@@ -143,6 +144,9 @@ RegressionResult run_regression_experiment(const nlohmann::json& config, std::os
   const bool sgd = r.model_type == "linear_regression_sgd";
   CONVLAB_CHECK(r.model_type == "ridge_regression" || !model.has("alpha"),
                 "config: model.alpha applies to ridge_regression only");
+  CONVLAB_CHECK(sgd || !model.has("weight_scale"), "config: model.weight_scale applies to linear_regression_sgd only");
+  const double weight_scale = model.number("weight_scale", 0.0);
+  CONVLAB_CHECK(weight_scale >= 0.0, "config: model.weight_scale must be >= 0, got " << weight_scale);
   CONVLAB_CHECK(sgd || (!config.contains("solver") && !config.contains("sweep")),
                 "config: solver and sweep apply to linear_regression_sgd only");
 
@@ -157,7 +161,8 @@ RegressionResult run_regression_experiment(const nlohmann::json& config, std::os
   SgdRegressionConfig sgd_config;
   SweepGrid grid;
   if (sgd) {
-    sgd_config = parse_sgd_config(config.contains("solver") ? config["solver"] : nlohmann::json(), fit_intercept);
+    sgd_config = parse_sgd_config(config.contains("solver") ? config["solver"] : nlohmann::json(), fit_intercept,
+                                  weight_scale);
     if (config.contains("sweep")) grid = parse_sweep(config["sweep"], sgd_config);
   }
   const RegressionDataConfig dc =

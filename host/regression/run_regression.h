@@ -5,11 +5,13 @@
 // Config keys:
 //   device: "auto" (default), "cpu" or "cuda": where the closed form's
 //           A^T A, A^T y are formed (cuBLAS; the CPU when no GPU is present)
-//   model:  type; fit_intercept (true); alpha (ridge, default 1 as simple_ml)
+//   model:  type; fit_intercept (true); alpha (ridge, default 1 as simple_ml);
+//           weight_scale (sgd: initial w ~ weight_scale * randn; 0, the default, starts at zeros)
 //   data:   see parse_regression_data_config (path or $CONVLAB_DATA_DIR)
 //   solver: (sgd) update_rule ("sgd"), optim_config {learning_rate, momentum,
-//           decay_rate, beta1, beta2, epsilon}, batch_size (32), num_epochs
-//           (100), seed (0), weight_scale (0: zero init), print_every (10)
+//           decay_rate, beta1, beta2, epsilon}, lr_decay (1: after every epoch
+//           learning_rate *= lr_decay), batch_size (32), num_epochs (100),
+//           seed (0), print_every (10 epochs)
 //   sweep:  (sgd) {"learning_rate": [...], "batch_size": [...]}
 #pragma once
 #include <iosfwd>

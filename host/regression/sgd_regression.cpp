@@ -47,6 +47,7 @@ LinearModel train_linear_sgd(const Tensor& Xtr, const Tensor& ytr, const Tensor&
   CONVLAB_CHECK(config.batch_size >= 1, op << ": batch_size must be >= 1, got " << config.batch_size);
   CONVLAB_CHECK(config.num_epochs >= 1, op << ": num_epochs must be >= 1, got " << config.num_epochs);
   CONVLAB_CHECK(config.optim.lr() > 0.0, op << ": learning_rate must be > 0, got " << config.optim.lr());
+  CONVLAB_CHECK(config.lr_decay > 0.0, op << ": lr_decay must be > 0, got " << config.lr_decay);
   const bool has_val = Xval.defined() && Xval.numel() > 0;
   if (has_val)
     CONVLAB_CHECK(Xval.ndim() == 2 && Xval.dim(1) == Xtr.dim(1),
@@ -71,6 +72,8 @@ LinearModel train_linear_sgd(const Tensor& Xtr, const Tensor& ytr, const Tensor&
 
   SgdHistory local;
   SgdHistory& h = history ? *history : local;
+  OptimConfig optim = config.optim;
+  optim.learning_rate = optim.lr();
   int64_t t = 0;
   for (int64_t epoch = 1; epoch <= config.num_epochs; ++epoch) {
     const std::vector<int64_t> order = rng.permutation(n);
@@ -83,8 +86,9 @@ LinearModel train_linear_sgd(const Tensor& Xtr, const Tensor& ytr, const Tensor&
                                             << " (learning rate " << config.optim.lr() << " too large?)");
       if (config.fit_intercept) params[1].dw.set_item(0, db);
       h.loss_history.push_back(loss);
-      optim_step(params, config.optim, ++t);
+      optim_step(params, optim, ++t);
     }
+    optim.learning_rate *= config.lr_decay;
     const LinearModel m = snapshot(W, B, config.fit_intercept);
     const Tensor ptr = m.predict(X64);
     const double tr_mse = mean_squared_error(ptr, ytr);

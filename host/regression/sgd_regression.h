@@ -14,6 +14,7 @@ namespace convlab {
 
 struct SgdRegressionConfig {
   OptimConfig optim;         // update rule and its settings
+  double lr_decay = 1.0;     // after each epoch: learning_rate *= lr_decay (cs231n Solver)
   int64_t batch_size = 32;   // the last batch of an epoch may be smaller
   int64_t num_epochs = 100;  // passes over the training set, reshuffled each epoch
   uint32_t seed = 0;         // NumpyRandom seed for the shuffles and the initial weights
