@@ -27,8 +27,12 @@ int state_count(UpdateRule r) {
 
 void check_and_prepare_optim_step(const char* op, std::vector<ParamSlot>& params, const OptimConfig& config,
                                   int64_t t) {
+  // A negative learning_rate selects the rule's default; NaN or infinity is an error.
+  CONVLAB_CHECK(std::isfinite(config.learning_rate),
+                op << ": learning_rate must be a finite number (>= 0, or < 0 for the rule's default), got "
+                   << config.learning_rate);
   const double lr = config.lr();
-  CONVLAB_CHECK(std::isfinite(lr) && lr >= 0, op << ": learning_rate must be >= 0, got " << lr);
+  CONVLAB_CHECK(lr >= 0, op << ": learning_rate must be >= 0, got " << lr);
   switch (config.rule) {
     case UpdateRule::sgd: break;
     case UpdateRule::sgd_momentum: check_range(op, "momentum", config.momentum, 0, 1, false); break;
