@@ -14,7 +14,7 @@ BatchNormParam random_running_stats(NumpyRandom& rng, int64_t D, DType dt, Mode 
   BatchNormParam p;
   p.mode = mode;
   p.running_mean = random_tensor(rng, {D}, dt);
-  p.running_var = random_tensor(rng, {D}, dt, 0.5, 2.0);  // positive
+  p.running_var = uniform(rng, {D}, 0.5, 2.5, dt);  // positive
   return p;
 }
 

@@ -18,8 +18,8 @@ std::vector<ParamSlot> random_slots(NumpyRandom& rng, DType dt, bool with_state)
     p.w = random_tensor(rng, s, dt);
     p.dw = random_tensor(rng, s, dt);
     if (with_state) {
-      p.s1 = random_tensor(rng, s, dt, 0.1);
-      p.s2 = random_tensor(rng, s, dt, 0.01, 0.05);  // adam's v stays positive
+      p.s1 = uniform(rng, s, 0.0, 0.1, dt);    // rmsprop's cache is non-negative
+      p.s2 = uniform(rng, s, 0.01, 0.1, dt);  // adam's v is positive
     }
     slots.push_back(p);
   }
