@@ -5,7 +5,7 @@
 #include "kernels/optim/optim_impls.h"
 #include "kernels/optim/update_rule.cuh"
 #include "kernels/runtime/cuda_check.h"
-#include "kernels/runtime/launch.h"
+#include "kernels/runtime/grid.h"
 
 namespace convlab::cuda_optim {
 

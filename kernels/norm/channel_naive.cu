@@ -2,7 +2,7 @@
 // the obviously-right baseline the fast variant is checked and timed against.
 #include "kernels/norm/norm_launch.h"
 #include "kernels/runtime/cuda_check.h"
-#include "kernels/runtime/launch.h"
+#include "kernels/runtime/grid.h"
 
 namespace convlab::cuda_norm {
 namespace {

@@ -11,8 +11,8 @@
 
 #include "host/tensor.h"
 #include "kernels/runtime/cuda_check.h"
-#include "kernels/runtime/launch.h"
-#include "kernels/runtime/reduce.cuh"
+#include "kernels/runtime/grid.h"
+#include "kernels/runtime/accumulators.cuh"
 
 namespace convlab::cuda_norm {
 

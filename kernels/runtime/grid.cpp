@@ -1,4 +1,4 @@
-#include "kernels/runtime/launch.h"
+#include "kernels/runtime/grid.h"
 
 #include <mutex>
 

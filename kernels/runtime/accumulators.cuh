@@ -1,11 +1,12 @@
-// Warp and block reductions shared by the CUDA kernels, templated on the
-// element type (float, double) and on the accumulator.
+// Accumulators and their warp and block reductions, templated on the element
+// type (float, double) and on the accumulator: one reduction routine serves a
+// pair of sums and Welford statistics alike.
 //
 // An accumulator is a trivially constructible struct with
 //   static Acc identity();              the empty accumulator
 //   void merge(const Acc& other);       combine another partial result
 //   Acc shfl_xor(int lane_mask) const;  the same accumulator of another lane
-// Sum<T>, SumPair<T> and Welford<T> below are the ones the norms use.
+// SumPair<T> and Welford<T> below are the ones the norms use.
 #pragma once
 #include <cuda_runtime.h>
 
@@ -13,15 +14,6 @@ namespace convlab::kern {
 
 constexpr unsigned kFullMask = 0xffffffffu;
 constexpr int kWarpSize = 32;
-
-// One running sum.
-template <class T>
-struct Sum {
-  T s;
-  static __device__ __forceinline__ Sum identity() { return {T(0)}; }
-  __device__ __forceinline__ void merge(const Sum& o) { s += o.s; }
-  __device__ __forceinline__ Sum shfl_xor(int m) const { return {__shfl_xor_sync(kFullMask, s, m)}; }
-};
 
 // Two running sums in one pass (e.g. sum dout and sum dout * xhat).
 template <class T>
@@ -98,12 +90,6 @@ __device__ Acc block_reduce(Acc v) {
   const Acc total = partial[0];
   __syncthreads();  // partial[] may be reused by the next call
   return total;
-}
-
-// 1 / sqrt(v + eps) in T.
-template <class T>
-__device__ __forceinline__ T inv_sqrt_eps(T var, T eps) {
-  return T(1) / sqrt(var + eps);
 }
 
 }  // namespace convlab::kern

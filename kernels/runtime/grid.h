@@ -1,4 +1,5 @@
-// Grid-size helpers for kernel launches (plain C++; usable from .cu and .cpp).
+// Grid-size helpers for kernel launches sized to the device (plain C++;
+// usable from .cu and .cpp).
 #pragma once
 #include <algorithm>
 #include <cstdint>
