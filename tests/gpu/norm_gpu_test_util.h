@@ -5,6 +5,7 @@
 #pragma once
 #include <string>
 
+#include "expect_error.h"
 #include "gpu/gpu_test_util.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
@@ -111,18 +112,6 @@ void expect_numeric_gradients(const std::string& variant, Grads3 (*Impl::*backwa
   EXPECT_LT(rel_error(dx_num, g.dx), 1e-8) << "dx";
   EXPECT_LT(rel_error(dg_num, g.d1), 1e-8) << "dgamma";
   EXPECT_LT(rel_error(db_num, g.d2), 1e-8) << "dbeta";
-}
-
-// Runs f and checks that it throws convlab::Error whose message contains `needle`.
-template <class F>
-void expect_gpu_error(F&& f, const std::string& needle) {
-  try {
-    f();
-    ADD_FAILURE() << "expected convlab::Error mentioning '" << needle << "'";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos)
-        << "message '" << e.what() << "' does not mention '" << needle << "'";
-  }
 }
 
 }  // namespace convlab::test
