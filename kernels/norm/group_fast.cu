@@ -38,6 +38,9 @@ struct Team {
   }
 };
 
+// One team per segment: each thread pushes elements lane, lane + width, ...
+// (consecutive lanes on consecutive addresses) into its Welford accumulator,
+// the team merges them, then the same walk writes the output.
 template <class T, bool kWarp>
 __global__ void group_forward_fast_kernel(GroupForwardArgs<T> a) {
   const Team<kWarp> team;
@@ -61,6 +64,9 @@ __global__ void group_forward_fast_kernel(GroupForwardArgs<T> a) {
   }
 }
 
+// One team per segment, same walk as the forward: sum(dxhat) and
+// sum(dxhat * xhat) in one pass and one team reduction, then a second walk
+// writing dx = istd/L * (L*dxhat - sum(dxhat) - xhat*sum(dxhat*xhat)).
 template <class T, bool kWarp>
 __global__ void group_dx_fast_kernel(GroupBackwardArgs<T> a) {
   const Team<kWarp> team;

@@ -5,7 +5,8 @@
 // An accumulator is a trivially constructible struct with
 //   static Acc identity();              the empty accumulator
 //   void merge(const Acc& other);       combine another partial result
-//   Acc shfl_xor(int lane_mask) const;  the same accumulator of another lane
+//   Acc shfl_xor(int lane_mask) const;  the accumulator of lane (this lane ^ lane_mask)
+//   Acc shfl_from(int lane) const;      the accumulator of the given lane
 // SumPair<T> and Welford<T> below are the ones the norms use.
 #pragma once
 #include <cuda_runtime.h>
@@ -24,6 +25,9 @@ struct SumPair {
   __device__ __forceinline__ void merge(const SumPair& o) { a += o.a; b += o.b; }
   __device__ __forceinline__ SumPair shfl_xor(int m) const {
     return {__shfl_xor_sync(kFullMask, a, m), __shfl_xor_sync(kFullMask, b, m)};
+  }
+  __device__ __forceinline__ SumPair shfl_from(int l) const {
+    return {__shfl_sync(kFullMask, a, l), __shfl_sync(kFullMask, b, l)};
   }
 };
 
@@ -56,16 +60,21 @@ struct Welford {
     return {__shfl_xor_sync(kFullMask, n, m), __shfl_xor_sync(kFullMask, mean, m),
             __shfl_xor_sync(kFullMask, m2, m)};
   }
+  __device__ __forceinline__ Welford shfl_from(int l) const {
+    return {__shfl_sync(kFullMask, n, l), __shfl_sync(kFullMask, mean, l), __shfl_sync(kFullMask, m2, l)};
+  }
   // Biased variance (divides by the count), as cs231n's np.var.
   __device__ __forceinline__ T var() const { return n > T(0) ? m2 / n : T(0); }
 };
 
-// Butterfly reduction: every lane of the warp ends with the warp's total.
+// Butterfly reduction, then lane 0's total to every lane (a merge need not be
+// symmetric in rounding, e.g. Welford's, so the lanes' own totals may differ
+// in the last bit; the broadcast makes the whole warp use the same one).
 template <class Acc>
 __device__ __forceinline__ Acc warp_reduce(Acc v) {
 #pragma unroll
   for (int m = kWarpSize / 2; m > 0; m >>= 1) v.merge(v.shfl_xor(m));
-  return v;
+  return v.shfl_from(0);
 }
 
 // Whole-block reduction (1-D block, blockDim.x a multiple of 32, at most
