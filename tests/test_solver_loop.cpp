@@ -148,3 +148,21 @@ TEST(Safetensors, RoundTripAndLayout) {
   }
   fs::remove_all(dir);
 }
+
+TEST(SolverLoop, ProgressBarRedrawsInPlaceAndClearsBeforeEachLine) {
+  test::QuadraticModel model({1.0});
+  SolverOptions so;
+  so.optim.learning_rate = 0.1;
+  so.batch_size = 1;
+  so.num_epochs = 1;
+  so.print_every = 2;
+  so.progress = true;
+  NumpyRandom rng(0);
+  std::ostringstream out;
+  Solver solver(model, test::toy_dataset({0, 1, 0, 1}), test::toy_dataset({0, 1}), so, rng, out);
+  ASSERT_TRUE(solver.train());
+  const std::string text = out.str();
+  EXPECT_NE(text.find("\r[======================        ] 3/4 (epoch 1 / 1)"), std::string::npos) << text;
+  EXPECT_NE(text.find("\r\033[K(Iteration 3 / 4) loss: "), std::string::npos) << text;
+  EXPECT_NE(text.find("\r\033[K(Epoch 1 / 1) train acc: "), std::string::npos) << text;
+}

@@ -57,12 +57,20 @@ RunResult run_one(const nlohmann::json& j, const std::string& run_dir, const Tra
     for (const auto& kv : handlers) known += (known.empty() ? "" : ", ") + kv.first;
     throw Error("model.type: no training path for \"" + cfg.model.type + "\" (known: " + known + ")");
   }
+  const Device device = resolve_device(cfg.device);
   std::error_code ec;
+  const bool existed = fs::exists(run_dir, ec);
   fs::create_directories(run_dir, ec);
   CONVLAB_CHECK(!ec, run_dir << ": cannot create the run folder: " << ec.message());
-  RunContext ctx{run_dir, resolve_device(cfg.device), resume, &out};
+  RunContext ctx{run_dir, device, resume, &out};
   (void)opt;
-  return h->second(cfg, ctx);
+  try {
+    return h->second(cfg, ctx);
+  } catch (...) {
+    // Leave no empty run folder behind when the run fails before writing anything.
+    if (!existed && fs::is_empty(run_dir, ec)) fs::remove(run_dir, ec);
+    throw;
+  }
 }
 
 }  // namespace
