@@ -26,8 +26,9 @@ __global__ void batch_gather_kernel(const Src* __restrict__ src, const float* __
   }
 }
 
-__global__ void gather_labels_kernel(const int32_t* __restrict__ labels, const int32_t* __restrict__ idx,
-                                     int32_t* __restrict__ out, int64_t B) {
+// Labels are int32 or float32: both 4-byte words, gathered as uint32.
+__global__ void gather_labels_kernel(const uint32_t* __restrict__ labels, const int32_t* __restrict__ idx,
+                                     uint32_t* __restrict__ out, int64_t B) {
   const int64_t b = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (b < B) out[b] = labels[idx[b]];
 }
@@ -55,7 +56,7 @@ void gather_labels_cuda(const Tensor& labels, const Tensor& idx, Tensor& out) {
   if (B == 0) return;
   const int threads = 256;
   gather_labels_kernel<<<static_cast<unsigned>((B + threads - 1) / threads), threads>>>(
-      labels.data<int32_t>(), idx.data<int32_t>(), out.data<int32_t>(), B);
+      static_cast<const uint32_t*>(labels.raw()), idx.data<int32_t>(), static_cast<uint32_t*>(out.raw()), B);
   CUDA_CHECK_LAUNCH("gather_labels_kernel");
 }
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <regex>
 #include <unistd.h>
 #include <sstream>
@@ -165,4 +166,74 @@ TEST(SolverLoop, ProgressBarRedrawsInPlaceAndClearsBeforeEachLine) {
   EXPECT_NE(text.find("\r[======================        ] 3/4 (epoch 1 / 1)"), std::string::npos) << text;
   EXPECT_NE(text.find("\r\033[K(Iteration 3 / 4) loss: "), std::string::npos) << text;
   EXPECT_NE(text.find("\r\033[K(Epoch 1 / 1) train acc: "), std::string::npos) << text;
+}
+
+namespace {
+// y = w * x[:, 0] fitted by least squares; the metric is the mean absolute error.
+class ScalarRegression : public Model {
+ public:
+  std::string type() const override { return "scalar_regression"; }
+  Tensor loss(const Tensor& X, const Tensor& y) override {
+    const int64_t N = X.dim(0), D = X.numel() / N;
+    double l = 0, g = 0;
+    for (int64_t i = 0; i < N; ++i) {
+      const double x = X.item(i * D), r = w_.item(0) * x - y.item(i);
+      l += 0.5 * r * r / double(N);
+      g += r * x / double(N);
+    }
+    dw_ = Tensor::from_vector({g}, {1});
+    return Tensor::scalar(l);
+  }
+  Tensor scores(const Tensor& X) override {
+    const int64_t N = X.dim(0), D = X.numel() / N;
+    Tensor s({N}, DType::f64);
+    for (int64_t i = 0; i < N; ++i) s.set_item(i, w_.item(0) * X.item(i * D));
+    return s;
+  }
+  std::map<std::string, Tensor> params() override { return {{"w", w_}}; }
+  std::map<std::string, Tensor> grads() override { return {{"w", dw_}}; }
+  void to(Device) override {}
+  Device device() const override { return Device::cpu; }
+  Metric metric() const override { return {"mae", false}; }
+  double metric_sum(const Tensor& scores, const Tensor& y) const override {
+    double s = 0;
+    for (int64_t i = 0; i < y.numel(); ++i) s += std::fabs(scores.item(i) - y.item(i));
+    return s;
+  }
+  nlohmann::json describe() const override { return {{"type", type()}}; }
+
+ private:
+  Tensor w_ = Tensor::from_vector({0.0}, {1}), dw_;
+};
+
+Dataset line(NumpyRandom& rng, int n) {
+  Tensor X({n, 2}, DType::f32), y({n}, DType::f32);
+  for (int i = 0; i < n; ++i) {
+    const double x = rng.randn();
+    X.set_item(i * 2, x);
+    y.set_item(i, 2.0 * x);
+  }
+  return Dataset(X, y, Tensor());
+}
+}  // namespace
+
+TEST(SolverLoop, RegressionModelsReportTheirOwnMetricAndKeepTheLowest) {
+  NumpyRandom rng(5);
+  const Dataset train = line(rng, 40), val = line(rng, 20);
+  ScalarRegression model;
+  SolverOptions so;
+  so.optim.learning_rate = 0.2;
+  so.batch_size = 10;
+  so.num_epochs = 4;
+  so.print_every = 100;
+  std::ostringstream out;
+  Solver solver(model, train, val, so, rng, out);
+  ASSERT_TRUE(solver.train());
+  EXPECT_TRUE(std::regex_search(out.str(), std::regex(R"(\(Epoch 4 / 4\) train mae: \d\.\d{6}; val_mae: \d\.\d{6}\n)")))
+      << out.str();
+  const auto& v = solver.history().val_acc_history;
+  EXPECT_EQ(solver.best_val_acc(), *std::min_element(v.begin(), v.end()));
+  EXPECT_LT(v.back(), v.front() * 0.5);
+  EXPECT_NEAR(model.params().at("w").item(0), 2.0, 0.3);
+  EXPECT_EQ(solver.check_accuracy(val, -1), solver.best_val_acc());
 }

@@ -13,8 +13,9 @@ Dataset::Dataset(Tensor images, Tensor labels, Tensor mean)
   CONVLAB_CHECK(images_.defined() && images_.ndim() >= 1, "Dataset: images must have a sample dimension");
   CONVLAB_CHECK(images_.dtype() == DType::u8 || images_.dtype() == DType::f32,
                 "Dataset: images must be uint8 or float32, got " << dtype_name(images_.dtype()));
-  CONVLAB_CHECK(labels_.dtype() == DType::i32 && labels_.ndim() == 1 && labels_.dim(0) == images_.dim(0),
-                "Dataset: labels must be int32 of shape (" << images_.dim(0) << ",), got "
+  CONVLAB_CHECK((labels_.dtype() == DType::i32 || labels_.dtype() == DType::f32) && labels_.ndim() == 1 &&
+                    labels_.dim(0) == images_.dim(0),
+                "Dataset: labels must be int32 or float32 of shape (" << images_.dim(0) << ",), got "
                                                             << dtype_name(labels_.dtype()) << " "
                                                             << shape_str(labels_.shape()));
   if (mean_.defined()) {
@@ -23,8 +24,10 @@ Dataset::Dataset(Tensor images, Tensor labels, Tensor mean)
                                                             << shape_str(mean_.shape()));
     CONVLAB_CHECK(mean_.device() == images_.device(), "Dataset: mean and images must be on the same device");
   }
-  const Tensor hl = labels_.to(Device::cpu);
-  host_labels_.assign(hl.data<int32_t>(), hl.data<int32_t>() + hl.numel());
+  if (labels_.dtype() == DType::i32) {
+    const Tensor hl = labels_.to(Device::cpu);
+    host_labels_.assign(hl.data<int32_t>(), hl.data<int32_t>() + hl.numel());
+  }
 }
 
 Shape Dataset::sample_shape() const { return Shape(images_.shape().begin() + 1, images_.shape().end()); }
@@ -51,7 +54,7 @@ Batch Dataset::gather(const std::vector<int64_t>& indices) const {
     CONVLAB_CHECK(i >= 0 && i < size(), "Dataset::gather: index " << i << " out of range [0, " << size() << ")");
   Shape xs = sample_shape();
   xs.insert(xs.begin(), B);
-  Batch batch{Tensor(xs, DType::f32, device()), Tensor({B}, DType::i32, device())};
+  Batch batch{Tensor(xs, DType::f32, device()), Tensor({B}, labels_.dtype(), device())};
   if (device() == Device::cpu) {
     batch_gather_cpu(images_, mean_, indices, batch.X);
     batch_gather_labels_cpu(labels_, indices, batch.y);
@@ -85,9 +88,11 @@ void batch_gather_cpu(const Tensor& src, const Tensor& mean, const std::vector<i
 }
 
 void batch_gather_labels_cpu(const Tensor& labels, const std::vector<int64_t>& indices, Tensor& out) {
-  const int32_t* pl = labels.data<int32_t>();
-  int32_t* po = out.data<int32_t>();
-  for (std::size_t b = 0; b < indices.size(); ++b) po[b] = pl[indices[b]];
+  const std::size_t es = dtype_size(labels.dtype());  // int32 or float32: copied bytewise
+  const char* pl = static_cast<const char*>(labels.raw());
+  char* po = static_cast<char*>(out.raw());
+  for (std::size_t b = 0; b < indices.size(); ++b)
+    std::memcpy(po + b * es, pl + static_cast<std::size_t>(indices[b]) * es, es);
 }
 
 }  // namespace convlab

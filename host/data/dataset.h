@@ -1,4 +1,4 @@
-// Dataset: labelled images kept once on one device (uint8 pixels or float
+// Dataset: labelled samples kept once on one device (uint8 pixels or float
 // features, NCHW), plus the mean image to subtract. gather(indices) builds a
 // float32 batch X = images[indices] - mean and y = labels[indices] on the
 // dataset's device: on the GPU this is one kernel (kernels/batch_gather.cu),
@@ -13,14 +13,15 @@ namespace convlab {
 
 struct Batch {
   Tensor X;  // float32 (B, ...)
-  Tensor y;  // int32 (B,)
+  Tensor y;  // (B,): int32 class labels, or float32 regression targets
 };
 
 class Dataset {
  public:
   Dataset() = default;
-  // images: (N, ...) uint8 or float32 on the CPU or GPU; labels: (N,) int32;
-  // mean: float32 of the per-sample shape, or undefined for none.
+  // images: (N, ...) uint8 or float32 on the CPU or GPU; labels: (N,) int32
+  // class labels or float32 targets (regression); mean: float32 of the
+  // per-sample shape, or undefined for none.
   Dataset(Tensor images, Tensor labels, Tensor mean);
 
   int64_t size() const { return images_.defined() ? images_.dim(0) : 0; }
@@ -28,7 +29,7 @@ class Dataset {
   Device device() const { return images_.device(); }
   const Tensor& images() const { return images_; }
   const Tensor& labels() const { return labels_; }          // on the dataset's device
-  const std::vector<int32_t>& host_labels() const { return host_labels_; }
+  const std::vector<int32_t>& host_labels() const { return host_labels_; }  // int32 labels only
   const Tensor& mean() const { return mean_; }
 
   Dataset to(Device device) const;              // uploads images, labels and mean once
