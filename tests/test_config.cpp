@@ -67,6 +67,9 @@ TEST(Config, UnknownKeySuggestsTheClosestKnownOne) {
   j["solver"] = json::parse(R"({"update_rule": "adam", "optim_config": {"learnig_rate": 1e-3}})");
   EXPECT_EQ(parse_error(j), "solver.optim_config.learnig_rate: unknown key (did you mean learning_rate?)");
   j = minimal();
+  j["solver"] = json::parse(R"({"update_rule": "sgd", "optim_config": {"momentum": 0.9}})");
+  EXPECT_EQ(parse_error(j), "solver.optim_config.momentum: not used by update_rule \"sgd\" (only by sgd_momentum)");
+  j = minimal();
   j["solver"] = json::parse(R"({"num_epoch": 3})");
   EXPECT_EQ(parse_error(j), "solver.num_epoch: unknown key (did you mean num_epochs?)");
   j = minimal();

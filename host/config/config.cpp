@@ -111,6 +111,13 @@ SolverConfig parse_solver(JsonReader r) {
   }
   if (s.optim.rule == UpdateRule::rmsprop || s.optim.rule == UpdateRule::adam)
     s.optim.epsilon = oc.number("epsilon", s.optim.epsilon, 0.0, 1.0, true);
+  // Keys of the other rules: say why they are rejected.
+  const std::vector<std::pair<const char*, const char*>> other = {
+      {"momentum", "sgd_momentum"}, {"decay_rate", "rmsprop"}, {"beta1", "adam"}, {"beta2", "adam"},
+      {"epsilon", "rmsprop and adam"}};
+  for (const auto& kv : other)
+    if (r.value("optim_config").is_object() && r.value("optim_config").contains(kv.first) && !oc.is_known(kv.first))
+      oc.fail(kv.first, std::string("not used by update_rule \"") + rule + "\" (only by " + kv.second + ")");
   oc.finish();
   s.lr_decay = r.number("lr_decay", s.lr_decay, 0.0, 1.0, true);
   s.batch_size = r.integer("batch_size", s.batch_size, 1, 1 << 20);

@@ -47,6 +47,7 @@ class JsonReader {
   const json& value(const std::string& key);
   // Marks keys as known without reading them.
   void allow(const std::string& key) { known_.insert(key); }
+  bool is_known(const std::string& key) const { return known_.count(key) > 0; }
 
   // Throws for the first key of the object that no getter asked for.
   void finish() const;
