@@ -1,7 +1,7 @@
 // dropout, "naive" variant: one thread per element (grid-stride, coalesced).
-// The keep decision is counter_uniform01(seed, i) < p on the element's flat
-// index, the same function the CPU reference calls, so masks agree exactly.
-#include "host/random/counter_rng.h"
+// The mask value is dropout_mask_value(seed, flat index, p), the function the
+// CPU reference calls, so both draw exactly the same mask for a seed.
+#include "host/ops/dropout_mask.h"
 #include "kernels/elementwise_cuda.h"
 #include "kernels/runtime/launch.h"
 
@@ -10,10 +10,8 @@ namespace convlab::cuda {
 template <class T>
 __global__ void dropout_forward_kernel(const T* __restrict__ x, int64_t n, double p, uint64_t seed,
                                        T* __restrict__ mask, T* __restrict__ out) {
-  const T scale = static_cast<T>(1.0 / p);
   CONVLAB_GRID_STRIDE_LOOP(i, n) {
-    const bool keep = static_cast<double>(counter_uniform01(seed, static_cast<uint64_t>(i))) < p;
-    const T m = keep ? scale : T(0);
+    const T m = dropout_mask_value<T>(seed, static_cast<uint64_t>(i), p);
     mask[i] = m;
     out[i] = x[i] * m;
   }
@@ -58,6 +56,7 @@ Forward<DropoutCache> dropout_forward_naive(const Tensor& x, const DropoutParam&
 }
 
 Tensor dropout_backward_naive(const Tensor& dout, const DropoutCache& cache) {
+  check_dropout_param(cache.param);
   dout.expect_float("dropout_backward: dout");
   expect_same("dropout_backward", Device::cuda, dout.dtype(), {{"dout", &dout}});
   if (cache.param.mode == Mode::test) return dout.clone();
