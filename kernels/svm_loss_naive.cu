@@ -22,19 +22,21 @@ __global__ void svm_loss_naive_kernel(const T* __restrict__ x, const int32_t* __
       for (int64_t j = 0; j < C; ++j) dr[j] = nan;
       continue;
     }
-    const T correct = xr[label];
-    const T inv_n = T(1) / static_cast<T>(N);
-    T loss = 0;
+    // Margins in double, as the CPU reference computes them, so that a margin
+    // at the hinge takes the same side in float32 on both.
+    const double correct = static_cast<double>(xr[label]);
+    const T inv_n = T(1.0 / static_cast<double>(N));
+    double loss = 0;
     int64_t positive = 0;
     for (int64_t j = 0; j < C; ++j) {
-      const T margin = xr[j] - correct + T(1);
-      const bool active = j != label && margin > T(0);
-      loss += active ? margin : T(0);
+      const double margin = static_cast<double>(xr[j]) - correct + 1.0;
+      const bool active = j != label && margin > 0.0;
+      loss += active ? margin : 0.0;
       positive += active ? 1 : 0;
       dr[j] = active ? inv_n : T(0);
     }
-    row_loss[row] = loss;
-    dr[label] = -static_cast<T>(positive) * inv_n;
+    row_loss[row] = static_cast<T>(loss);
+    dr[label] = static_cast<T>(-static_cast<double>(positive) / static_cast<double>(N));
   }
 }
 

@@ -27,22 +27,24 @@ __global__ void svm_loss_warp_kernel(const T* __restrict__ x, const int32_t* __r
       for (int64_t j = lane; j < C; j += 32) dr[j] = nan;
       continue;
     }
-    const T correct = xr[label];
-    const T inv_n = T(1) / static_cast<T>(N);
-    T loss = 0;
+    // Margins in double, as the CPU reference computes them, so that a margin
+    // at the hinge takes the same side in float32 on both.
+    const double correct = static_cast<double>(xr[label]);
+    const T inv_n = T(1.0 / static_cast<double>(N));
+    double loss = 0;
     int positive = 0;
     for (int64_t j = lane; j < C; j += 32) {
-      const T margin = xr[j] - correct + T(1);
-      const bool active = j != label && margin > T(0);
-      loss += active ? margin : T(0);
+      const double margin = static_cast<double>(xr[j]) - correct + 1.0;
+      const bool active = j != label && margin > 0.0;
+      loss += active ? margin : 0.0;
       positive += active ? 1 : 0;
       if (j != label) dr[j] = active ? inv_n : T(0);
     }
     loss = warp_sum(loss);
     positive = warp_sum(positive);
     if (lane == 0) {
-      row_loss[row] = loss;
-      dr[label] = -static_cast<T>(positive) * inv_n;
+      row_loss[row] = static_cast<T>(loss);
+      dr[label] = static_cast<T>(-static_cast<double>(positive) / static_cast<double>(N));
     }
   }
 }
