@@ -1,18 +1,14 @@
-// The linear model trained by mini-batch gradient descent with convlab's
-// update rules: exact synthetic fits, loss history, divergence, and the
-// housing run reaching the closed form's validation error.
+// The linear model trained by the Solver: gradients against numerical ones,
+// exact synthetic fits with every update rule, and input errors.
 #include <gtest/gtest.h>
 
-#include <cmath>
-#include <fstream>
 #include <sstream>
 
+#include "host/data/dataset.h"
 #include "host/fill.h"
-#include "host/regression/linear_model.h"
-#include "host/regression/regression_data.h"
-#include "host/regression/run_regression.h"
-#include "host/regression/sgd_regression.h"
-#include "housing_test_data.h"
+#include "host/gradcheck.h"
+#include "host/solver/solver.h"
+#include "models/linear_regression.h"
 
 using namespace convlab;
 
@@ -24,135 +20,84 @@ struct Synthetic {
   double b = 3.0;
 };
 
-Synthetic synthetic() {
+Synthetic synthetic(int64_t n, uint32_t seed) {
   Synthetic s;
-  NumpyRandom rng(5);
-  s.X = randn(rng, {64, 3});
+  NumpyRandom rng(seed);
+  s.X = randn(rng, {n, 3});
   s.y = LinearModel{s.w, s.b}.predict(s.X);
   return s;
 }
 
 }  // namespace
 
-TEST(HousingSgd, EveryUpdateRuleRecoversAnExactFit) {
-  const Synthetic s = synthetic();
-  for (const char* rule : {"sgd", "sgd_momentum", "rmsprop", "adam"}) {
-    SgdRegressionConfig c;
-    c.optim.rule = parse_update_rule(rule);
-    c.optim.learning_rate = c.optim.rule == UpdateRule::sgd ? 0.1 : c.optim.rule == UpdateRule::sgd_momentum ? 0.02 : 0.01;
-    c.batch_size = 16;
-    c.num_epochs = 400;
-    SgdHistory h;
-    const LinearModel m = train_linear_sgd(s.X, s.y, Tensor(), Tensor(), c, &h);
-    for (int j = 0; j < 3; ++j) EXPECT_NEAR(m.w[j], s.w[j], 1e-3) << rule << " w" << j;
-    EXPECT_NEAR(m.b, s.b, 1e-3) << rule;
-    ASSERT_EQ(h.loss_history.size(), 400u * 4);  // 64 / 16 iterations per epoch
-    ASSERT_EQ(h.train_mae.size(), 400u);
-    EXPECT_TRUE(h.val_mae.empty());
-    EXPECT_LT(h.loss_history.back(), 1e-3 * h.loss_history.front()) << rule;
+TEST(HousingSgdModel, GradientsMatchNumericalOnes) {
+  NumpyRandom rng(0);
+  LinearRegressionModel model({3, 1.0, true, DType::f64}, rng);
+  const Synthetic s = synthetic(10, 1);
+  Tensor y = s.y.clone();
+  y.set_item(0, 100.0);  // not an exact fit: non-zero gradients
+  model.loss(s.X, y);
+  auto params = model.params();
+  auto grads = model.grads();
+  for (auto& kv : params) {
+    const Tensor analytic = grads.at(kv.first).clone();
+    const Tensor numeric = eval_numerical_gradient([&](const Tensor&) { return model.loss_value(s.X, y); }, kv.second);
+    EXPECT_LT(rel_error(analytic, numeric), 1e-8) << kv.first;
   }
 }
 
-TEST(HousingSgd, FirstLossAndGradientStepAreTheClosedFormOnes) {
-  // Zero start: first loss = 0.5 * mean(y_B^2); one full-batch sgd step moves
-  // b by lr * mean(y) and w by lr * X^T y / n.
-  const Synthetic s = synthetic();
-  SgdRegressionConfig c;
-  c.optim.learning_rate = 0.1;
-  c.batch_size = 64;
-  c.num_epochs = 1;
-  SgdHistory h;
-  const LinearModel m = train_linear_sgd(s.X, s.y, Tensor(), Tensor(), c, &h);
-  double sq = 0, mean = 0, xy0 = 0;
-  for (int i = 0; i < 64; ++i) {
-    const double yi = s.y.item(i);
-    sq += yi * yi / 64;
-    mean += yi / 64;
-    xy0 += s.X.item(i * 3) * yi / 64;
-  }
-  ASSERT_EQ(h.loss_history.size(), 1u);
-  EXPECT_NEAR(h.loss_history[0], 0.5 * sq, 1e-12);
-  EXPECT_NEAR(m.b, 0.1 * mean, 1e-12);
-  EXPECT_NEAR(m.w[0], 0.1 * xy0, 1e-12);
+TEST(HousingSgdModel, LossScoresAndMetricAreTheSeedsDefinitions) {
+  NumpyRandom rng(0);
+  LinearRegressionModel model({2, 0.0, true, DType::f64}, rng);  // zeros: predictions 0
+  const Tensor X = Tensor::from_vector({1, 2, 3, 4}, {2, 2});
+  const Tensor y = Tensor::from_vector({3, -1}, {2});
+  EXPECT_DOUBLE_EQ(model.loss_value(X, y), 0.5 * (9 + 1) / 2);  // 0.5 * mean(r^2)
+  EXPECT_DOUBLE_EQ(model.grads().at("b").item(0), (-3 + 1) / 2.0);
+  EXPECT_DOUBLE_EQ(model.grads().at("W").item(0), (-3 * 1 + 1 * 3) / 2.0);
+  EXPECT_EQ(model.scores(X).shape(), (Shape{2, 1}));
+  EXPECT_DOUBLE_EQ(model.metric_sum(model.scores(X), y), 4.0);
+  EXPECT_EQ(model.metric().name, "mae");
+  EXPECT_FALSE(model.metric().higher_is_better);
+  NumpyRandom rng2(0);
+  LinearRegressionModel no_bias({2, 0.0, false, DType::f64}, rng2);
+  EXPECT_EQ(no_bias.params().count("b"), 0u);
 }
 
-TEST(HousingSgd, LrDecayScalesTheStepAfterEachEpoch) {
-  // Full batch: epoch 2 with lr_decay 0.5 is one step of 0.05 from epoch 1's model.
-  const Synthetic s = synthetic();
-  SgdRegressionConfig c;
-  c.optim.learning_rate = 0.1;
-  c.batch_size = 64;
-  c.num_epochs = 1;
-  const LinearModel m1 = train_linear_sgd(s.X, s.y, Tensor(), Tensor(), c);
-  c.num_epochs = 2;
-  c.lr_decay = 0.5;
-  const LinearModel m2 = train_linear_sgd(s.X, s.y, Tensor(), Tensor(), c);
-  const Tensor p = m1.predict(s.X);
-  double gb = 0, gw0 = 0;
-  for (int i = 0; i < 64; ++i) {
-    const double r = p.item(i) - s.y.item(i);
-    gb += r / 64;
-    gw0 += r * s.X.item(i * 3) / 64;
-  }
-  EXPECT_NEAR(m2.b, m1.b - 0.05 * gb, 1e-12);
-  EXPECT_NEAR(m2.w[0], m1.w[0] - 0.05 * gw0, 1e-12);
-  c.lr_decay = 0.0;
-  EXPECT_THROW(train_linear_sgd(s.X, s.y, Tensor(), Tensor(), c), Error);
-}
-
-TEST(HousingSgd, SameSeedSameRunDifferentSeedDifferentOrder) {
-  const Synthetic s = synthetic();
-  SgdRegressionConfig c;
-  c.batch_size = 8;
-  c.num_epochs = 3;
-  SgdHistory a, b, d;
-  train_linear_sgd(s.X, s.y, Tensor(), Tensor(), c, &a);
-  train_linear_sgd(s.X, s.y, Tensor(), Tensor(), c, &b);
-  c.seed = 1;
-  train_linear_sgd(s.X, s.y, Tensor(), Tensor(), c, &d);
-  EXPECT_EQ(a.loss_history, b.loss_history);
-  EXPECT_NE(a.loss_history, d.loss_history);
-  // A random start (weight_scale > 0) changes the first loss; zeros give 0.5 * mean(y_B^2).
-  c.seed = 0;
-  c.weight_scale = 1.0;
-  SgdHistory r;
-  train_linear_sgd(s.X, s.y, Tensor(), Tensor(), c, &r);
-  EXPECT_NE(r.loss_history.front(), a.loss_history.front());
-}
-
-TEST(HousingSgd, DivergenceAndBadSettingsAreClearErrors) {
-  const Synthetic s = synthetic();
-  SgdRegressionConfig c;
-  c.optim.learning_rate = 1e3;
-  c.num_epochs = 50;
+TEST(HousingSgdModel, BadInputsAreClearErrors) {
+  NumpyRandom rng(0);
+  LinearRegressionModel model({3, 0.0, true, DType::f32}, rng);
   try {
-    train_linear_sgd(s.X, s.y, Tensor(), Tensor(), c);
+    model.scores(Tensor({4, 2}, DType::f32));
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("too large?"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("expected X of shape (N, 3), got (4, 2)"), std::string::npos) << e.what();
   }
-  c.optim.learning_rate = 0.01;
-  c.batch_size = 0;
-  EXPECT_THROW(train_linear_sgd(s.X, s.y, Tensor(), Tensor(), c), Error);
-  c.batch_size = 8;
-  EXPECT_THROW(train_linear_sgd(s.X, s.y, Tensor({4, 2}, DType::f64), Tensor({4}, DType::f64), c), Error);
+  EXPECT_THROW(model.scores(Tensor({4, 3}, DType::f64)), Error);  // dtype
+  EXPECT_THROW(model.loss(Tensor({4, 3}, DType::f32), Tensor({5}, DType::f32)), Error);
+  EXPECT_THROW(model.to(Device::cuda), Error);
+  EXPECT_THROW(LinearRegressionModel({3, -1.0, true, DType::f32}, rng), Error);
 }
 
-// Closed-form validation MAE (numpy): 3.944008592316.
-TEST(HousingSgd, ConfigRunReachesTheClosedFormValidationError) {
-  CONVLAB_REQUIRE_HOUSING(path);
-  const char* src = std::getenv("CONVLAB_SOURCE_DIR");
-  if (!src) GTEST_SKIP() << "CONVLAB_SOURCE_DIR not set (run through ctest)";
-  std::ifstream f(std::string(src) + "/configs/housing_sgd.json");
-  ASSERT_TRUE(f.is_open());
-  nlohmann::json config = nlohmann::json::parse(f);
-  config["data"]["path"] = path;
-  std::ostringstream log;
-  const RegressionResult r = run_regression_experiment(config, log);
-  const double closed_form_val = 3.944008592316;
-  EXPECT_LT(std::abs(r.val.mae - closed_form_val), 0.02 * closed_form_val) << r.val.mae;
-  EXPECT_LT(std::abs(r.test.mae - 3.0851717377669567), 0.02 * 3.0851717377669567) << r.test.mae;
-  EXPECT_EQ(r.history.val_mae.size(), 200u);
-  EXPECT_EQ(r.history.loss_history.size(), 200u * 9);  // ceil(272 / 32) iterations per epoch
-  EXPECT_NE(log.str().find("(Epoch 200 / 200)"), std::string::npos) << log.str();
+TEST(HousingSgdModel, SolverRecoversAnExactFitWithEveryUpdateRule) {
+  const Synthetic tr = synthetic(128, 2), va = synthetic(32, 3);
+  const Dataset train(tr.X.to(DType::f32), tr.y.to(DType::f32), Tensor());
+  const Dataset val(va.X.to(DType::f32), va.y.to(DType::f32), Tensor());
+  for (const char* rule : {"sgd", "sgd_momentum", "rmsprop", "adam"}) {
+    NumpyRandom rng(231);
+    LinearRegressionModel model({3, 0.0, true, DType::f32}, rng);
+    SolverOptions so;
+    so.optim.rule = parse_update_rule(rule);
+    so.optim.learning_rate = so.optim.rule == UpdateRule::sgd ? 0.1 : 0.01;
+    so.batch_size = 16;
+    so.num_epochs = 200;
+    so.verbose = false;
+    std::ostringstream out;
+    Solver solver(model, train, val, so, rng, out);
+    ASSERT_TRUE(solver.train()) << rule;
+    const LinearModel m = model.linear_model();
+    for (int j = 0; j < 3; ++j) EXPECT_NEAR(m.w[j], tr.w[j], 2e-3) << rule << " w" << j;
+    EXPECT_NEAR(m.b, tr.b, 2e-3) << rule;
+    EXPECT_LT(solver.best_val_acc(), 5e-3) << rule;  // validation MAE
+    EXPECT_LT(solver.history().loss_history.back(), 1e-3 * solver.history().loss_history.front()) << rule;
+  }
 }

@@ -68,9 +68,14 @@ void apply_override(json& j, const std::string& assignment) {
 
 namespace {
 
-DataConfig parse_data(JsonReader r) {
+DataConfig parse_data(JsonReader r, const json& spec) {
   DataConfig d;
-  d.dataset = r.string("dataset", d.dataset, {"cifar10"});
+  d.dataset = r.string("dataset", d.dataset, {"cifar10", "libsvm"});
+  if (d.dataset == "libsvm") {  // checked by the regression pipeline
+    for (const auto& kv : spec.items()) r.allow(kv.key());
+    d.spec = spec;
+    return d;
+  }
   d.path = r.string("path", std::string());
   d.num_training = r.integer("num_training", d.num_training, 1, 50000);
   d.num_validation = r.integer("num_validation", d.num_validation, 0, 50000);
@@ -160,7 +165,7 @@ json optim_json(const OptimConfig& o) {
 RunConfig parse_run_config(const json& j) {
   JsonReader root(j, "");
   RunConfig c;
-  c.data = parse_data(root.object("data"));
+  c.data = parse_data(root.object("data"), j.contains("data") ? j["data"] : json::object());
   {
     const json& m = root.value("model");
     CONVLAB_CHECK(!m.is_null(), "model: missing (expected a JSON object with a \"type\")");
@@ -183,6 +188,7 @@ RunConfig parse_run_config(const json& j) {
                         {"num_validation", d.num_validation}, {"num_test", d.num_test},
                         {"num_train", d.num_train},   {"subtract_mean", d.subtract_mean}};
   if (!d.path.empty()) c.resolved["data"]["path"] = d.path;
+  if (d.dataset == "libsvm") c.resolved["data"] = d.spec;
   c.resolved["solver"] = {{"update_rule", update_rule_name(s.optim.rule)},
                           {"optim_config", optim_json(s.optim)},
                           {"lr_decay", s.lr_decay},

@@ -24,6 +24,9 @@ struct DataConfig {
   int64_t num_test = 1000;
   int64_t num_train = -1;        // first num_train images of the training split go to the solver; -1 = all
   bool subtract_mean = true;
+  // dataset "libsvm" (regression models): the whole "data" object, whose
+  // keys that pipeline validates itself (host/regression/regression_data.h).
+  json spec;
 };
 
 // The model section stays JSON: each model type validates its own keys

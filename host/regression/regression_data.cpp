@@ -5,37 +5,31 @@
 
 #include "host/data/libsvm.h"
 #include "host/data/split.h"
-#include "host/regression/config_fields.h"
+#include "host/config/json_reader.h"
 
 namespace convlab {
 
 RegressionDataConfig parse_regression_data_config(const nlohmann::json& data) {
   RegressionDataConfig c;
-  const ConfigObject obj(data, "data");
-  obj.allow_only({"dataset", "path", "num_features", "test_size", "random_state", "val_split", "standardize"});
-  if (obj.has("dataset"))
-    CONVLAB_CHECK(obj.string("dataset", "") == "libsvm",
-                  "config: data.dataset must be \"libsvm\" for regression models, got " << data["dataset"]);
-  if (obj.has("path")) {
-    c.path = obj.string("path", "");
+  const nlohmann::json& spec = data.is_null() ? nlohmann::json::object() : data;
+  config::JsonReader r(spec, "data");
+  r.string("dataset", std::string("libsvm"), {"libsvm"});
+  if (r.has("path")) {
+    c.path = r.string("path", std::nullopt);
   } else {
     const char* dir = std::getenv("CONVLAB_DATA_DIR");
-    CONVLAB_CHECK(dir && *dir, "config: data.path is not set and neither is CONVLAB_DATA_DIR "
+    CONVLAB_CHECK(dir && *dir, "data.path is not set and neither is CONVLAB_DATA_DIR "
                                "(the datasets folder holding housing/housing_scale)");
     c.path = std::string(dir) + "/housing/housing_scale";
   }
-  c.num_features = obj.integer("num_features", 0);
-  CONVLAB_CHECK(c.num_features >= 0, "config: data.num_features must be >= 0, got " << c.num_features);
-  c.test_size = obj.number("test_size", c.test_size);
-  CONVLAB_CHECK(c.test_size > 0.0 && c.test_size < 1.0,
-                "config: data.test_size must be in (0, 1), got " << c.test_size);
-  const int64_t rs = obj.integer("random_state", c.random_state);
-  CONVLAB_CHECK(rs >= 0 && rs <= 0xFFFFFFFFLL, "config: data.random_state must be in [0, 2^32), got " << rs);
-  c.random_state = static_cast<uint32_t>(rs);
-  c.val_split = obj.number("val_split", c.val_split);
-  CONVLAB_CHECK(c.val_split >= 0.0 && c.val_split < 1.0,
-                "config: data.val_split must be in [0, 1), got " << c.val_split);
-  c.standardize = obj.boolean("standardize", c.standardize);
+  c.num_features = r.integer("num_features", c.num_features, 0);
+  c.test_size = r.number("test_size", c.test_size, 0.0, 1.0, true);
+  CONVLAB_CHECK(c.test_size < 1.0, "data.test_size: expected a fraction in (0, 1), got " << c.test_size);
+  c.random_state = static_cast<uint32_t>(r.integer("random_state", c.random_state, 0, 4294967295LL));
+  c.val_split = r.number("val_split", c.val_split, 0.0, 1.0);
+  CONVLAB_CHECK(c.val_split < 1.0, "data.val_split: expected a fraction in [0, 1), got " << c.val_split);
+  c.standardize = r.boolean("standardize", c.standardize);
+  r.finish();
   return c;
 }
 

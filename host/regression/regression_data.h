@@ -23,10 +23,10 @@ struct RegressionDataConfig {
   bool standardize = true;
 };
 
-// Reads the "data" object of a config: path (else
+// Reads the "data" object of a config: dataset ("libsvm"), path (else
 // $CONVLAB_DATA_DIR/housing/housing_scale), num_features, test_size,
 // random_state, val_split, standardize. Unknown keys and wrong types are
-// errors naming the key.
+// errors naming the key (data.test_size ...).
 RegressionDataConfig parse_regression_data_config(const nlohmann::json& data);
 
 struct RegressionSplits {

@@ -20,6 +20,9 @@ const std::map<std::string, TrainHandler>& train_handlers() {
       {"three_layer_convnet", train_classifier},
       {"fc_net", train_classifier},
       {"sequential", train_classifier},
+      {"linear_regression", train_regression},
+      {"ridge_regression", train_regression},
+      {"linear_regression_sgd", train_regression},
   };
   return handlers;
 }

@@ -48,6 +48,10 @@ const std::map<std::string, TrainHandler>& train_handlers();
 
 // The classifier pipeline (three_layer_convnet, fc_net, sequential on CIFAR-10).
 RunResult train_classifier(const config::RunConfig& config, const RunContext& ctx);
+// The regression pipeline (linear_regression, ridge_regression in closed
+// form; linear_regression_sgd through the Solver) on LIBSVM data such as
+// housing_scale (host/run/regression_run.cpp).
+RunResult train_regression(const config::RunConfig& config, const RunContext& ctx);
 
 // Reads the config (or RUN_DIR/config.json when resuming and config_path is
 // empty), applies the options, expands a sweep and trains every run.
