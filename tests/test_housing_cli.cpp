@@ -142,11 +142,14 @@ TEST_F(HousingCli, SweepWritesTableAndPerRunCurves) {
   EXPECT_EQ(count_lines(run / "sweep.csv"), 1 + 4);
   const json rows = read_json(run / "sweep.json");
   ASSERT_EQ(rows.size(), 4u);
+  double best = 1e300;
   for (const auto& row : rows) {
     const fs::path sub = run / row["run"].get<std::string>();
-    EXPECT_EQ(count_lines(sub / "history.csv") > 20, true) << sub;
-    EXPECT_LT(row["summary"]["best_val"].get<double>(), 6.0) << row.dump();
+    EXPECT_GT(count_lines(sub / "history.csv"), 20) << sub;  // a header, then iterations / epochs
+    EXPECT_EQ(row["summary"]["status"], "ok");
+    best = std::min(best, row["summary"]["best_val"].get<double>());
   }
+  EXPECT_LT(best, 4.5);  // batch 16, learning rate 0.03 gets near the closed form in 20 epochs
 }
 
 TEST_F(HousingCli, BadConfigsNameTheKey) {
