@@ -71,20 +71,15 @@ __global__ void conv_forward_tiled_kernel(const T* __restrict__ x, const T* __re
 
 template <class T>
 void conv_forward_tiled_launch(const T* x, const T* w, const T* b, const ConvDims& d, T* out) {
-  const int in_h = (kConvTile - 1) * d.stride + static_cast<int>(d.HH);
-  const int in_w = (kConvTile - 1) * d.stride + static_cast<int>(d.WW);
+  const int in_h = conv_halo_tile(d.stride, d.HH), in_w = conv_halo_tile(d.stride, d.WW);
   const std::size_t per_channel = (static_cast<std::size_t>(in_h) * in_w + kFiltersPerBlock * d.HH * d.WW) * sizeof(T);
   const int cc = fit_units(0, per_channel, static_cast<int>(std::min<int64_t>(d.C, kMaxChannelsPerChunk)),
                            kDefaultSharedBytes);
   const std::size_t smem = cc * per_channel;
   allow_dynamic_shared(conv_forward_tiled_kernel<T>, smem, "conv_forward (tiled)");
-  const int64_t tiles_w = ceil_div(d.Wout, kConvTile), tiles = ceil_div(d.Hout, kConvTile) * tiles_w;
-  CONVLAB_CHECK(d.N * tiles <= 0x7fffffff && ceil_div(d.F, kFiltersPerBlock) <= 65535,
-                "conv_forward (tiled): too many output tiles or filters for one launch, got N = "
-                    << d.N << ", " << tiles << " tiles per image, F = " << d.F);
-  const dim3 grid(static_cast<unsigned>(d.N * tiles), static_cast<unsigned>(ceil_div(d.F, kFiltersPerBlock)));
-  conv_forward_tiled_kernel<T><<<grid, dim3(kConvTile, kConvTile), smem>>>(x, w, b, d, cc, in_h, in_w, tiles_w,
-                                                                           tiles, out);
+  const ConvTileGrid g = conv_tile_grid("conv_forward (tiled)", d.N, d.Hout, d.Wout, d.F, kFiltersPerBlock);
+  conv_forward_tiled_kernel<T><<<g.grid, dim3(kConvTile, kConvTile), smem>>>(x, w, b, d, cc, in_h, in_w, g.tiles_w,
+                                                                             g.tiles, out);
   CUDA_CHECK_LAUNCH("conv_forward_tiled");
 }
 

@@ -136,20 +136,16 @@ void conv_dx_tiled_launch(const T* dout, const T* w, const ConvDims& d, T* dx) {
                            kDefaultSharedBytes);
   const std::size_t smem = fc * per_filter;
   allow_dynamic_shared(conv_dx_tiled_kernel<T>, smem, "conv_backward (tiled, dx)");
-  const int64_t tiles_w = ceil_div(d.W, kConvTile), tiles = ceil_div(d.H, kConvTile) * tiles_w;
-  CONVLAB_CHECK(d.N * tiles <= 0x7fffffff && ceil_div(d.C, kChannelsPerBlock) <= 65535,
-                "conv_backward (tiled): too many input tiles or channels for one launch, got N = "
-                    << d.N << ", " << tiles << " tiles per image, C = " << d.C);
-  const dim3 grid(static_cast<unsigned>(d.N * tiles), static_cast<unsigned>(ceil_div(d.C, kChannelsPerBlock)));
-  conv_dx_tiled_kernel<T><<<grid, dim3(kConvTile, kConvTile), smem>>>(dout, w, d, fc, dh, dw, tiles_w, tiles, dx);
+  const ConvTileGrid g = conv_tile_grid("conv_backward (tiled, dx)", d.N, d.H, d.W, d.C, kChannelsPerBlock);
+  conv_dx_tiled_kernel<T><<<g.grid, dim3(kConvTile, kConvTile), smem>>>(dout, w, d, fc, dh, dw, g.tiles_w, g.tiles,
+                                                                         dx);
   CUDA_CHECK_LAUNCH("conv_dx_tiled");
 }
 
 template <class T>
 void conv_dw_tiled_launch(const T* dout, const T* x, const ConvDims& d, T* dw) {
   constexpr int kPix = kConvTile * kConvTile;
-  const int in_h = (kConvTile - 1) * d.stride + static_cast<int>(d.HH);
-  const int in_w = (kConvTile - 1) * d.stride + static_cast<int>(d.WW);
+  const int in_h = conv_halo_tile(d.stride, d.HH), in_w = conv_halo_tile(d.stride, d.WW);
   const std::size_t smem = (kPix + static_cast<std::size_t>(in_h) * in_w) * sizeof(T);
   allow_dynamic_shared(conv_dw_tiled_kernel<T>, smem, "conv_backward (tiled, dw)");
   const int64_t tiles_w = ceil_div(d.Wout, kConvTile), tiles = ceil_div(d.Hout, kConvTile) * tiles_w;
