@@ -14,14 +14,7 @@ RegressionDataConfig parse_regression_data_config(const nlohmann::json& data) {
   const nlohmann::json& spec = data.is_null() ? nlohmann::json::object() : data;
   config::JsonReader r(spec, "data");
   r.string("dataset", std::string("libsvm"), {"libsvm"});
-  if (r.has("path")) {
-    c.path = r.string("path", std::nullopt);
-  } else {
-    const char* dir = std::getenv("CONVLAB_DATA_DIR");
-    CONVLAB_CHECK(dir && *dir, "data.path is not set and neither is CONVLAB_DATA_DIR "
-                               "(the datasets folder holding housing/housing_scale)");
-    c.path = std::string(dir) + "/housing/housing_scale";
-  }
+  c.path = r.string("path", std::string());
   c.num_features = r.integer("num_features", c.num_features, 0);
   c.test_size = r.number("test_size", c.test_size, 0.0, 1.0, true);
   CONVLAB_CHECK(c.test_size < 1.0, "data.test_size: expected a fraction in (0, 1), got " << c.test_size);
@@ -30,6 +23,12 @@ RegressionDataConfig parse_regression_data_config(const nlohmann::json& data) {
   CONVLAB_CHECK(c.val_split < 1.0, "data.val_split: expected a fraction in [0, 1), got " << c.val_split);
   c.standardize = r.boolean("standardize", c.standardize);
   r.finish();
+  if (c.path.empty()) {  // after the other keys, so their errors come first
+    const char* dir = std::getenv("CONVLAB_DATA_DIR");
+    CONVLAB_CHECK(dir && *dir, "data.path is not set and neither is CONVLAB_DATA_DIR "
+                               "(the datasets folder holding housing/housing_scale)");
+    c.path = std::string(dir) + "/housing/housing_scale";
+  }
   return c;
 }
 
