@@ -6,6 +6,8 @@
 // arithmetic convlab's kernels do. Every cuDNN call is checked.
 #include <cudnn.h>
 
+#include <algorithm>
+#include <iostream>
 #include <memory>
 
 #include "bench/case_builder.h"
@@ -80,12 +82,17 @@ struct PoolDesc {
   PoolDesc& operator=(const PoolDesc&) = delete;
 };
 
-// The first algorithm cudnnFind* returns that succeeded (they come fastest first).
+// The fastest algorithm cudnnFind* returns (they come fastest first) that
+// succeeded in plain float32 FMA math; reported on stderr.
 template <class Perf>
 const Perf& fastest(const Perf* perf, int returned, const char* what) {
-  for (int i = 0; i < returned; ++i)
-    if (perf[i].status == CUDNN_STATUS_SUCCESS) return perf[i];
-  throw Error(std::string("cuDNN baseline: no ") + what + " algorithm succeeded");
+  for (int i = 0; i < returned; ++i) {
+    if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].mathType != CUDNN_FMA_MATH) continue;
+    std::cerr << " [cudnn " << what << " algo " << static_cast<int>(perf[i].algo) << ", " << perf[i].time
+              << " ms in cudnnFind, workspace " << perf[i].memory << " B]";
+    return perf[i];
+  }
+  throw Error(std::string("cuDNN baseline: no ") + what + " algorithm succeeded in float32 FMA math");
 }
 
 Tensor workspace(std::size_t bytes) {
