@@ -130,7 +130,9 @@ int run_main(int argc, char** argv) {
   for (const auto& b : split(o.batches)) {
     int64_t v = 0;
     try {
-      v = std::stoll(b);
+      std::size_t used = 0;
+      v = std::stoll(b, &used);
+      if (used != b.size()) v = 0;
     } catch (const std::exception&) {
       v = 0;
     }
