@@ -47,16 +47,29 @@ LOG=$BASE.log
 : > "$LOG"
 echo "device $DEVICE, $DATE, results in $BASE.json" | tee -a "$LOG"
 
-# Build what is missing. cuDNN may live outside the toolkit (e.g. a Python
-# wheel's nvidia/cudnn folder): CUDNN_ROOT or the wheel is passed on as a hint.
+# cuDNN may live outside the toolkit (e.g. a Python wheel's nvidia/cudnn
+# folder): CUDNN_ROOT, or the wheel's folder, is a hint to CMake and joins
+# the library path.
+if [ -z "${CUDNN_ROOT:-}" ] && [ ! -e /usr/local/cuda/include/cudnn.h ]; then
+  CUDNN_ROOT=$("$PYTHON" -c 'import nvidia.cudnn as c; print(list(c.__path__)[0])' 2>/dev/null || true)
+fi
+if [ -n "${CUDNN_ROOT:-}" ]; then
+  export LD_LIBRARY_PATH=$CUDNN_ROOT/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+fi
+
+# Build what is missing.
 if [ ! -x "$BUILD/bench/convlab_kernel_bench" ]; then
-  if [ -z "${CUDNN_ROOT:-}" ]; then
-    CUDNN_ROOT=$("$PYTHON" -c 'import os, nvidia.cudnn as c; print(os.path.dirname(c.__file__) if c.__file__ else list(c.__path__)[0])' 2>/dev/null || true)
-  fi
   cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release ${CUDNN_ROOT:+-DCUDNN_ROOT="$CUDNN_ROOT"} 2>&1 | tee -a "$LOG"
   TARGETS=(convlab_kernel_bench)
   [ -f "$ROOT/bench/train_bench.cpp" ] && TARGETS+=(convlab_train_bench)
   cmake --build "$BUILD" -j "$(nproc)" --target "${TARGETS[@]}" 2>&1 | tee -a "$LOG"
+fi
+
+MISSING=$(ldd "$BUILD/bench/convlab_kernel_bench" | grep "not found" || true)
+if [ -n "$MISSING" ]; then
+  echo "run_gpu_bench.sh: convlab_kernel_bench misses shared libraries:" >&2
+  echo "$MISSING" >&2
+  exit 1
 fi
 
 PARTS=()
