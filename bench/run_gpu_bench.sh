@@ -3,10 +3,10 @@
 #
 #   bench/run_gpu_bench.sh BUILD_DIR [--skip-kernel] [--skip-train] [--skip-pytorch] [-- KERNEL_BENCH_ARGS...]
 #
-# Builds convlab_kernel_bench (and convlab_train_bench where the sources have
-# it) in BUILD_DIR when missing, then runs the kernel benchmark on the CPU and
-# CUDA, the training-step benchmark and the PyTorch baseline, and writes them
-# together to bench/results/<device>-<date>.json (logs beside it, .log).
+# Builds convlab_kernel_bench and convlab_train_bench in BUILD_DIR when
+# missing, then runs the kernel benchmark on the CPU and CUDA, the
+# training-step benchmark and the PyTorch baseline, and writes them together
+# to bench/results/<device>-<date>.json (the log beside it, .log).
 # Environment: CUDNN_ROOT (a cuDNN install with include/ and lib/) when cuDNN
 # is not inside the CUDA toolkit; PYTHON (default python3).
 set -euo pipefail
@@ -58,11 +58,9 @@ if [ -n "${CUDNN_ROOT:-}" ]; then
 fi
 
 # Build what is missing.
-if [ ! -x "$BUILD/bench/convlab_kernel_bench" ]; then
+if [ ! -x "$BUILD/bench/convlab_kernel_bench" ] || [ ! -x "$BUILD/bench/convlab_train_bench" ]; then
   cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release ${CUDNN_ROOT:+-DCUDNN_ROOT="$CUDNN_ROOT"} 2>&1 | tee -a "$LOG"
-  TARGETS=(convlab_kernel_bench)
-  [ -f "$ROOT/bench/train_bench.cpp" ] && TARGETS+=(convlab_train_bench)
-  cmake --build "$BUILD" -j "$(nproc)" --target "${TARGETS[@]}" 2>&1 | tee -a "$LOG"
+  cmake --build "$BUILD" -j "$(nproc)" --target convlab_kernel_bench convlab_train_bench 2>&1 | tee -a "$LOG"
 fi
 
 MISSING=$(ldd "$BUILD/bench/convlab_kernel_bench" | grep "not found" || true)
@@ -81,7 +79,8 @@ if [ $SKIP_KERNEL = 0 ]; then
 fi
 if [ $SKIP_TRAIN = 0 ] && [ -x "$BUILD/bench/convlab_train_bench" ]; then
   echo "== training-step benchmark" | tee -a "$LOG"
-  "$BUILD/bench/convlab_train_bench" --json "$TMP/train_bench.json" 2>&1 | tee -a "$LOG"
+  "$BUILD/bench/convlab_train_bench" --best-config "$ROOT/configs/best.json" --json "$TMP/train_bench.json" 2>&1 \
+      | tee -a "$LOG"
   PARTS+=("train_bench=$TMP/train_bench.json")
 fi
 if [ $SKIP_PYTORCH = 0 ]; then
