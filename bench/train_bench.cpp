@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -108,15 +109,18 @@ int run_main(int argc, char** argv) {
       {"fc_bn",
        {{"type", "fc_net"}, {"hidden_dims", {100, 100, 100, 100, 100}}, {"normalization", "batchnorm"}},
        batches}};
-  {
+  if (std::filesystem::is_regular_file(best_path)) {
     std::ifstream in(best_path);
-    if (in) {
-      const auto cfg = nlohmann::json::parse(in, nullptr, true, true);
-      CONVLAB_CHECK(cfg.contains("model"), "train_bench: " << best_path << " has no \"model\" section");
-      all.push_back({"best", cfg["model"], {128}});
-    } else {
-      std::cerr << "train_bench: " << best_path << " not found: no `best` model (use --best-config)\n";
+    nlohmann::json cfg;
+    try {
+      cfg = nlohmann::json::parse(in, nullptr, true, true);
+    } catch (const nlohmann::json::exception& e) {
+      throw Error("train_bench: " + best_path + ": " + e.what());
     }
+    CONVLAB_CHECK(cfg.is_object() && cfg.contains("model"), "train_bench: " << best_path << " has no \"model\" section");
+    all.push_back({"best", cfg["model"], {128}});
+  } else {
+    std::cerr << "train_bench: " << best_path << " not found: no `best` model (use --best-config)\n";
   }
   auto wanted = [](const std::string& list, const std::string& name) {
     return ("," + list + ",").find("," + name + ",") != std::string::npos;
