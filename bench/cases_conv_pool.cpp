@@ -1,0 +1,68 @@
+// Cases of conv and max_pool.
+#include "bench/case_builder.h"
+#include "bench/cases.h"
+#include "host/ops/conv.h"
+#include "host/ops/max_pool.h"
+
+namespace convlab::bench {
+
+Case conv_case(const std::string& group, int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t HH,
+               int64_t WW, int stride, int pad) {
+  const Shape xs{N, C, H, W}, ws{F, C, HH, WW};
+  const int64_t Ho = conv_out_size(H, HH, stride, pad), Wo = conv_out_size(W, WW, stride, pad);
+  const int64_t nx = N * C * H * W, nw = F * C * HH * WW, nout = N * F * Ho * Wo;
+  Case c;
+  c.op = "conv";
+  c.group = group;
+  c.shape = "x" + dims_str(xs) + " w" + dims_str(ws) + " s" + std::to_string(stride) + " p" + std::to_string(pad);
+  c.dims = {{"N", N}, {"C", C}, {"H", H}, {"W", W}, {"F", F}, {"HH", HH}, {"WW", WW}, {"stride", stride}, {"pad", pad}};
+  c.set_bytes = static_cast<std::size_t>(bytes_of(2 * (nx + nw + F + nout)));
+  c.variants = registry_variants<ConvImpl>();
+  c.work["fwd"] = {conv_forward_flops(N, C, H, W, F, HH, WW, stride, pad), bytes_of(nx + nw + F + nout)};
+  c.work["bwd"] = {conv_backward_flops(N, C, H, W, F, HH, WW, stride, pad), bytes_of(2 * (nx + nw) + F + nout)};
+  c.make = [=](Device dev, const std::string& variant, int sets) {
+    const ConvImpl impl = OpRegistry<ConvImpl>::get(dev, variant);
+    const ConvParam param{stride, pad};
+    struct In {
+      Tensor x, w, b;
+    };
+    std::vector<In> ins;
+    for (int s = 0; s < sets; ++s) {
+      const auto k = static_cast<uint64_t>(s) * 16;
+      ins.push_back({random_tensor(xs, dev, k + 1), random_tensor(ws, dev, k + 2, 0.1), random_tensor({F}, dev, k + 3)});
+    }
+    using B = FwdBwd<In, ConvCache, Grads3>;
+    return B::make(
+        std::move(ins), [impl, param](In& in) { return impl.forward(in.x, in.w, in.b, param); }, 
+        {{"bwd", [impl](const Tensor& d, const ConvCache& cache) { return impl.backward(d, cache); }}}, dev);
+  };
+  return c;
+}
+
+Case max_pool_case(const std::string& group, int64_t N, int64_t C, int64_t H, int64_t W, int ph, int pw, int stride) {
+  const Shape xs{N, C, H, W};
+  const int64_t Ho = 1 + (H - ph) / stride, Wo = 1 + (W - pw) / stride;
+  const int64_t nx = N * C * H * W, nout = N * C * Ho * Wo;
+  Case c;
+  c.op = "max_pool";
+  c.group = group;
+  c.shape = "x" + dims_str(xs) + " " + std::to_string(ph) + "x" + std::to_string(pw) + " s" + std::to_string(stride);
+  c.dims = {{"N", N}, {"C", C}, {"H", H}, {"W", W}, {"pool_height", ph}, {"pool_width", pw}, {"stride", stride}};
+  c.set_bytes = static_cast<std::size_t>(bytes_of(2 * (nx + nout)));
+  c.variants = registry_variants<MaxPoolImpl>();
+  c.work["fwd"] = {0, pool_forward_bytes(nx, nout)};
+  c.work["bwd"] = {0, pool_backward_bytes(nx, nout)};
+  c.make = [=](Device dev, const std::string& variant, int sets) {
+    const MaxPoolImpl impl = OpRegistry<MaxPoolImpl>::get(dev, variant);
+    const PoolParam param{ph, pw, stride};
+    std::vector<Tensor> ins;
+    for (int s = 0; s < sets; ++s) ins.push_back(random_tensor(xs, dev, 16 * static_cast<uint64_t>(s) + 4));
+    using B = FwdBwd<Tensor, PoolCache, Tensor>;
+    return B::make(
+        std::move(ins), [impl, param](Tensor& x) { return impl.forward(x, param); }, 
+        {{"bwd", [impl](const Tensor& d, const PoolCache& cache) { return impl.backward(d, cache); }}}, dev);
+  };
+  return c;
+}
+
+}  // namespace convlab::bench

@@ -1,0 +1,63 @@
+// The shape table of the kernel benchmark.
+#include "bench/cases.h"
+
+namespace convlab::bench {
+
+// ThreeLayerConvNet (conv 7x7 32 pad 3 - relu - pool 2 - affine 100 - relu -
+// affine 10 - softmax) on 3x32x32 images at batch B.
+static void add_three_layer_convnet(std::vector<Case>& cases, int64_t B) {
+  const std::string g = "tlc" + std::to_string(B);
+  cases.push_back(conv_case(g, B, 3, 32, 32, 32, 7, 7, 1, 3));
+  cases.push_back(relu_case(g, {B, 32, 32, 32}));
+  cases.push_back(max_pool_case(g, B, 32, 32, 32, 2, 2, 2));
+  cases.push_back(affine_case(g, B, 32 * 16 * 16, 100));
+  cases.push_back(relu_case(g, {B, 100}));
+  cases.push_back(affine_case(g, B, 100, 10));
+  cases.push_back(softmax_loss_case(g, B, 10));
+  cases.push_back(spatial_batchnorm_case(g, B, 32, 32, 32));
+  cases.push_back(spatial_groupnorm_case(g, B, 32, 32, 32, 4));
+  cases.push_back(optim_case(g, "ThreeLayerConvNet", {{32, 3, 7, 7}, {32}, {8192, 100}, {100}, {100, 10}, {10}},
+                             UpdateRule::adam));
+}
+
+// FullyConnectedNet, hidden [100]*5 with batchnorm, on 3072 inputs at batch B.
+static void add_fc_net(std::vector<Case>& cases, int64_t B) {
+  const std::string g = "fc" + std::to_string(B);
+  cases.push_back(affine_case(g, B, 3072, 100));
+  cases.push_back(affine_case(g, B, 100, 100));
+  cases.push_back(batchnorm_case(g, B, 100));
+  cases.push_back(layernorm_case(g, B, 100));
+  cases.push_back(dropout_case(g, {B, 100}, 0.5));
+  cases.push_back(svm_loss_case(g, B, 10));
+  std::vector<Shape> params{{3072, 100}, {100}, {100}, {100}};
+  for (int l = 0; l < 4; ++l) params.insert(params.end(), {{100, 100}, {100}, {100}, {100}});
+  params.insert(params.end(), {{100, 10}, {10}});
+  cases.push_back(optim_case(g, "FullyConnectedNet", params, UpdateRule::adam));
+}
+
+std::vector<Case> default_cases(const std::vector<int64_t>& batches) {
+  std::vector<Case> cases;
+  // The notebooks' checks.
+  cases.push_back(conv_case("seed", 100, 3, 31, 31, 25, 3, 3, 2, 1));
+  cases.push_back(max_pool_case("seed", 100, 3, 32, 32, 2, 2, 2));
+  cases.push_back(batchnorm_case("seed", 100, 500));
+  cases.push_back(layernorm_case("seed", 100, 500));
+  cases.push_back(dropout_case("seed", {500, 500}, 0.5));
+  for (int64_t B : batches) add_three_layer_convnet(cases, B);
+  for (int64_t B : batches) add_fc_net(cases, B);
+  // Large enough to fill a GPU.
+  cases.push_back(conv_case("large", 128, 64, 32, 32, 64, 3, 3, 1, 1));
+  cases.push_back(max_pool_case("large", 128, 64, 32, 32, 2, 2, 2));
+  cases.push_back(relu_case("large", {128, 64, 32, 32}));
+  cases.push_back(dropout_case("large", {128, 64, 32, 32}, 0.5));
+  cases.push_back(spatial_batchnorm_case("large", 128, 64, 32, 32));
+  cases.push_back(spatial_groupnorm_case("large", 128, 64, 32, 32, 8));
+  cases.push_back(batchnorm_case("large", 4096, 1024));
+  cases.push_back(layernorm_case("large", 4096, 1024));
+  cases.push_back(affine_case("large", 1024, 4096, 4096));
+  cases.push_back(softmax_loss_case("large", 4096, 1000));
+  attach_vendor_baselines(cases);
+  return cases;
+}
+
+}  // namespace convlab::bench
