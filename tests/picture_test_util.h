@@ -5,6 +5,9 @@
 #include <stb/stb_image.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -50,6 +53,16 @@ inline bool has_png_signature(const std::string& path) {
   std::fclose(f);
   const unsigned char want[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   return n == 8 && std::equal(sig, sig + 8, want);
+}
+
+// Copies a drawn picture to $CONVLAB_PICTURE_DIR/<name> when that variable
+// is set, so that a person can look at what the tests drew.
+inline void keep_picture(const std::string& path, const std::string& name) {
+  const char* dir = std::getenv("CONVLAB_PICTURE_DIR");
+  if (dir == nullptr || *dir == '\0') return;
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(path, std::filesystem::path(dir) / name,
+                             std::filesystem::copy_options::overwrite_existing);
 }
 
 }  // namespace convlab::test

@@ -80,10 +80,16 @@ void write_table(std::ostringstream& os, const char* name, const Table& t) {
   os << "EOD\n";
 }
 
-void plot_table(std::ostringstream& os, const char* name, const Table& t) {
-  for (size_t c = 0; c < t.variants.size(); ++c)
+// Bars, then each bar's value printed above it. With "gap 1", bar k of n
+// in cluster i is centred at i + (k - (n - 1) / 2) / (n + 1).
+void plot_table(std::ostringstream& os, const char* name, const Table& t, const char* value_format) {
+  const size_t n = t.variants.size();
+  for (size_t c = 0; c < n; ++c)
     os << (c == 0 ? "plot " : ", ") << "$" << name << " using " << c + 2 << (c == 0 ? ":xtic(1)" : "")
        << " title " << gnuplot_quote(t.variants[c]);
+  for (size_t c = 0; c < n; ++c)
+    os << ", $" << name << " using ($0 + (" << c << " - " << (n - 1) / 2.0 << ") / " << n + 1 << ".0):" << c + 2
+       << ":(sprintf(\"" << value_format << "\", $" << c + 2 << ")) with labels offset 0,0.8 font \",9\" notitle";
   os << "\n";
 }
 
@@ -123,12 +129,12 @@ std::string bench_chart_script(const BenchResults& bench, const std::string& out
   if (!speedup.groups.empty()) {
     os << "set title " << gnuplot_quote("Speedup over the baseline variant" + on + " (higher is better)") << "\n"
        << "set ylabel \"speedup (x)\"\n";
-    plot_table(os, "speedup", speedup);
+    plot_table(os, "speedup", speedup, "%.1fx");
   }
   if (!vs_cudnn.groups.empty()) {
     os << "set title " << gnuplot_quote("Time relative to cuDNN" + on + " (1 = as fast as cuDNN, lower is better)")
        << "\nset ylabel \"time / cuDNN time\"\n";
-    plot_table(os, "cudnn", vs_cudnn);
+    plot_table(os, "cudnn", vs_cudnn, "%.2f");
   }
   os << "unset multiplot\n";
   return os.str();

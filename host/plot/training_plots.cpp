@@ -32,6 +32,10 @@ std::string norm_title(const std::string& norm) {
   return norm;
 }
 
+// The notebook's legend sits inside, lower centre; with many runs it goes
+// outside on the right so that it hides no data.
+std::string legend_for(size_t series) { return series <= 4 ? "bottom center horizontal" : "outside right top vertical"; }
+
 }  // namespace
 
 Figure training_figure(const RunHistory& run) {
@@ -73,9 +77,10 @@ Figure comparison_figure(const std::vector<RunHistory>& runs) {
   Figure fig;
   fig.width = 1100;
   fig.height = 1100;
-  Panel loss{"Training loss", "Iteration", "", false, std::nullopt, "bottom center horizontal", {}};
-  Panel train{"Training accuracy", "Epoch", "", false, std::nullopt, "bottom center horizontal", {}};
-  Panel val{"Validation accuracy", "Epoch", "", false, std::nullopt, "bottom center horizontal", {}};
+  const std::string key = legend_for(runs.size());
+  Panel loss{"Training loss", "Iteration", "", false, std::nullopt, key, {}};
+  Panel train{"Training accuracy", "Epoch", "", false, std::nullopt, key, {}};
+  Panel val{"Validation accuracy", "Epoch", "", false, std::nullopt, key, {}};
   for (const RunHistory& r : runs) {
     loss.series.push_back(indexed_series(r.label, r.loss_history, Marker::dots));
     train.series.push_back(indexed_series(r.label, r.train_acc_history, Marker::lines_circles));
@@ -143,8 +148,9 @@ Figure batch_size_figure(const std::vector<RunHistory>& runs, const std::string&
   fig.width = 1100;
   fig.height = 800;
   const std::string t = " (" + norm_title(normalization) + ")";
-  Panel train{"Training accuracy" + t, "Epoch", "", false, std::nullopt, "bottom center horizontal", {}};
-  Panel val{"Validation accuracy" + t, "Epoch", "", false, std::nullopt, "bottom center horizontal", {}};
+  const std::string key = legend_for(normed.size() + baseline.size());
+  Panel train{"Training accuracy" + t, "Epoch", "", false, std::nullopt, key, {}};
+  Panel val{"Validation accuracy" + t, "Epoch", "", false, std::nullopt, key, {}};
   auto add = [&](const RunHistory* r, const std::string& who, Marker m) {
     const std::string label = who + (r->batch_size ? " batch " + std::to_string(*r->batch_size) : std::string());
     train.series.push_back(indexed_series(label, r->train_acc_history, m));
