@@ -91,6 +91,17 @@ TEST(RunHistory, ReadsHistoryAndSettings) {
   EXPECT_DOUBLE_EQ(r.weight_scale.value(), 0.02);
   EXPECT_EQ(r.batch_size.value(), 50);
   EXPECT_EQ(r.normalization, "batchnorm");
+  EXPECT_EQ(r.metric, "accuracy");
+  EXPECT_TRUE(r.check_epoch.empty());
+
+  // check_epoch gives the accuracy points' x; metric names the y axis.
+  json checked = history(8, 4, 2.0, 0.4);
+  checked["check_epoch"] = {0, 1, 2, 3, 4};
+  checked["metric"] = "mae";
+  const RunHistory rc = read_run_history(write_run(root, "checked", checked).string());
+  const Figure fc = training_figure(rc);
+  EXPECT_EQ(fc.panels[1].series[0].x, (std::vector<double>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(fc.panels[1].ylabel, "mae");
 
   // Settings from config.json beside it; null normalization is "none"; a top-level label wins.
   json plain = history(5, 1, 1.0, 0.3);
@@ -119,6 +130,9 @@ TEST(RunHistory, ClearErrors) {
   fs::create_directories(root / "broken");
   std::ofstream(root / "broken" / "history.json") << "{\"loss_history\": [1, 2";
   EXPECT_THROW(read_run_history((root / "broken").string()), Error);
+  write_run(root, "badchecks", json{{"loss_history", {1.0}}, {"train_acc_history", {0.1, 0.2}},
+                                   {"val_acc_history", {0.1, 0.2}}, {"check_epoch", {0}}});
+  EXPECT_THROW(read_run_history((root / "badchecks").string()), Error);
   write_run(root, "badscale", json{{"loss_history", {1.0}}, {"weight_scale", "big"}});
   EXPECT_THROW(read_run_history((root / "badscale").string()), Error);
   fs::remove_all(root);

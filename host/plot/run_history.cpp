@@ -70,6 +70,15 @@ RunHistory read_run_history(const std::string& run_dir) {
   r.loss_history = number_array(h, "loss_history", file, true);
   r.train_acc_history = number_array(h, "train_acc_history", file, false);
   r.val_acc_history = number_array(h, "val_acc_history", file, false);
+  r.check_epoch = number_array(h, "check_epoch", file, false);
+  CONVLAB_CHECK(r.check_epoch.empty() || (r.check_epoch.size() == r.train_acc_history.size() &&
+                                          r.check_epoch.size() == r.val_acc_history.size()),
+                "plot: " << file.string() << ": check_epoch has " << r.check_epoch.size() << " entries but there are "
+                         << r.train_acc_history.size() << " train and " << r.val_acc_history.size()
+                         << " val accuracies");
+
+  if (auto it = h.find("metric"); it != h.end() && it->is_string() && !it->get<std::string>().empty())
+    r.metric = it->get<std::string>() == "acc" ? "accuracy" : it->get<std::string>();
 
   std::vector<std::pair<json, fs::path>> sources = {{h, file}};
   if (fs::exists(dir / "config.json")) sources.emplace_back(read_json(dir / "config.json"), dir / "config.json");

@@ -1,8 +1,9 @@
 // A training run's history as the plots need it, read from a run folder's
 // history.json:
 //   {"loss_history": [loss per iteration...],
-//    "train_acc_history": [accuracy per epoch...], "val_acc_history": [...],
-//    ...}
+//    "train_acc_history": [accuracy per check...], "val_acc_history": [...],
+//    "check_epoch": [epoch of each check...] (optional; else 0, 1, 2, ...),
+//    "metric": "accuracy" (optional: what the *_acc_history series measure), ...}
 // Sweep plots also need the run's settings; they are looked up by key name
 // anywhere in history.json (e.g. inside a "config" object), then in the
 // folder's config.json if there is one: "weight_scale", "batch_size",
@@ -19,8 +20,10 @@ struct RunHistory {
   std::string dir;    // the run folder
   std::string label;  // "label" or "name" from the files, else the folder's name
   std::vector<double> loss_history, train_acc_history, val_acc_history;
+  std::vector<double> check_epoch;  // x of the accuracy points; empty: 0, 1, 2, ...
   std::optional<double> weight_scale;
   std::optional<int> batch_size;
+  std::string metric = "accuracy";
   std::string normalization = "none";  // "none", "batchnorm", "layernorm", ...
 };
 

@@ -32,6 +32,14 @@ std::string norm_title(const std::string& norm) {
   return norm;
 }
 
+// An accuracy series: against check_epoch when the run has it, else against
+// the check's index (the notebooks' plt.plot(history)).
+Series per_epoch(const RunHistory& r, std::string label, const std::vector<double>& y, Marker m) {
+  Series s = indexed_series(std::move(label), y, m);
+  if (r.check_epoch.size() == y.size()) s.x = r.check_epoch;
+  return s;
+}
+
 // The notebook's legend sits inside, lower centre; with many runs it goes
 // outside on the right so that it hides no data.
 std::string legend_for(size_t series) { return series <= 4 ? "bottom center horizontal" : "outside right top vertical"; }
@@ -47,10 +55,10 @@ Figure training_figure(const RunHistory& run) {
   loss.series.push_back(indexed_series("", run.loss_history, Marker::dots));
   Panel acc;
   acc.xlabel = "epoch";
-  acc.ylabel = "accuracy";
+  acc.ylabel = run.metric;
   acc.legend = "top left";
-  acc.series.push_back(indexed_series("train", run.train_acc_history, Marker::lines_circles));
-  acc.series.push_back(indexed_series("val", run.val_acc_history, Marker::lines_circles));
+  acc.series.push_back(per_epoch(run, "train", run.train_acc_history, Marker::lines_circles));
+  acc.series.push_back(per_epoch(run, "val", run.val_acc_history, Marker::lines_circles));
   fig.panels = {loss, acc};
   return fig;
 }
@@ -83,8 +91,8 @@ Figure comparison_figure(const std::vector<RunHistory>& runs) {
   Panel val{"Validation accuracy", "Epoch", "", false, std::nullopt, key, {}};
   for (const RunHistory& r : runs) {
     loss.series.push_back(indexed_series(r.label, r.loss_history, Marker::dots));
-    train.series.push_back(indexed_series(r.label, r.train_acc_history, Marker::lines_circles));
-    val.series.push_back(indexed_series(r.label, r.val_acc_history, Marker::lines_circles));
+    train.series.push_back(per_epoch(r, r.label, r.train_acc_history, Marker::lines_circles));
+    val.series.push_back(per_epoch(r, r.label, r.val_acc_history, Marker::lines_circles));
   }
   fig.panels = {loss, train, val};
   return fig;
@@ -153,8 +161,8 @@ Figure batch_size_figure(const std::vector<RunHistory>& runs, const std::string&
   Panel val{"Validation accuracy" + t, "Epoch", "", false, std::nullopt, key, {}};
   auto add = [&](const RunHistory* r, const std::string& who, Marker m) {
     const std::string label = who + (r->batch_size ? " batch " + std::to_string(*r->batch_size) : std::string());
-    train.series.push_back(indexed_series(label, r->train_acc_history, m));
-    val.series.push_back(indexed_series(label, r->val_acc_history, m));
+    train.series.push_back(per_epoch(*r, label, r->train_acc_history, m));
+    val.series.push_back(per_epoch(*r, label, r->val_acc_history, m));
   };
   for (const RunHistory* r : normed) add(r, normalization, Marker::lines_circles);
   for (const RunHistory* r : baseline) add(r, "baseline", Marker::lines_triangles);
