@@ -37,7 +37,8 @@ ConvImageDemo run_conv_image_demo(const std::string& first, const std::string& s
   d.x = images_to_nchw(photos, DType::f32);
   d.w = conv_image_demo_filters();
   d.b = conv_image_demo_biases();
-  d.device = cuda::available() ? Device::cuda : Device::cpu;
+  // The GPU when there is one and convlab was built with a CUDA conv.
+  d.device = cuda::available() && !OpRegistry<ConvImpl>::variants(Device::cuda).empty() ? Device::cuda : Device::cpu;
   ConvParam param;
   param.stride = 1;
   param.pad = 1;

@@ -27,7 +27,8 @@ Tensor conv_image_demo_filters();
 Tensor conv_image_demo_biases();
 
 // Runs the demo on two image files (the notebook: puppy first, then kitten).
-// The conv runs on the GPU when one is available, else on the CPU.
+// The conv runs on the GPU when one is available (and a CUDA conv is
+// registered), else on the CPU; the result's `device` says which.
 ConvImageDemo run_conv_image_demo(const std::string& first, const std::string& second, int img_size = 200);
 
 // The default photos: <data_dir>/images/puppy.jpg and kitten.jpg, data_dir
