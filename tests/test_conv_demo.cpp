@@ -4,6 +4,7 @@
 
 #include "host/demo/conv_image.h"
 #include "host/image/image.h"
+#include "host/plot/gnuplot.h"
 #include "picture_test_util.h"
 #include "test_util.h"
 
@@ -124,5 +125,50 @@ TEST(ConvDemo, NotebookPhotos) {
     EXPECT_EQ(hi, 255) << "row " << row;
   }
   test::keep_picture(out_png, "conv_image.png");
+  std::string why;
+  if (gnuplot_available(&why)) {
+    const std::string titled = (dir / "conv_image_titled.png").string();
+    write_conv_image_demo(default_demo_image("puppy.jpg"), default_demo_image("kitten.jpg"), titled, 200, true);
+    EXPECT_EQ(test::decode_png(titled).width, 8 + 3 * 208);
+    test::keep_picture(titled, "conv_image_titled.png");
+  }
+  fs::remove_all(dir);
+}
+
+TEST(ConvDemo, TitledPictureWithGnuplot) {
+  std::string why;
+  if (!gnuplot_available(&why)) GTEST_SKIP() << why;
+  const auto dir = test::fresh_temp_dir("conv_demo_titled");
+  Image a(40, 60, 3), b(40, 40, 3);
+  for (int y = 0; y < 40; ++y)
+    for (int x = 0; x < 40; ++x)
+      for (int c = 0; c < 3; ++c) {
+        a.at(y, x + 10, c) = static_cast<uint8_t>((x * 6 + c * 80) % 256);
+        b.at(y, x, c) = static_cast<uint8_t>(y < 20 ? 40 + c * 60 : 230 - c * 50);
+      }
+  write_png((dir / "a.png").string(), a);
+  write_png((dir / "b.png").string(), b);
+  const std::string out_png = (dir / "titled.png").string();
+  write_conv_image_demo((dir / "a.png").string(), (dir / "b.png").string(), out_png, 40, true);
+  // Cells of 100 pixels (the smallest), gaps of 8, a 24-pixel title strip per row.
+  const test::DecodedPng png = test::decode_png(out_png);
+  ASSERT_EQ(png.width, 8 + 3 * (100 + 8));
+  ASSERT_EQ(png.height, 8 + 2 * (24 + 100 + 8));
+  EXPECT_GT(png.variance(), 100.0);
+  EXPECT_EQ(png.at(2, 2, 0), 255);  // white background
+  // The title strip of the first row holds dark text; the second row has none.
+  int dark_first = 0, dark_second = 0;
+  for (int x = 0; x < png.width; ++x)
+    for (int y = 8; y < 8 + 24; ++y) {
+      dark_first += png.at(y, x, 0) < 128;
+      dark_second += png.at(y + 132, x, 0) < 128;
+    }
+  EXPECT_GT(dark_first, 50);
+  EXPECT_EQ(dark_second, 0);
+  // Middle of the bottom-left cell: the second photo's lower half, (230, 180, 130).
+  const int y = 8 + 132 + 24 + 75, x = 8 + 50;
+  EXPECT_NEAR(png.at(y, x, 0), 230, 3);
+  EXPECT_NEAR(png.at(y, x, 2), 130, 3);
+  test::keep_picture(out_png, "conv_demo_titled_synthetic.png");
   fs::remove_all(dir);
 }

@@ -10,6 +10,7 @@
 #include "host/error.h"
 #include "host/image/image_tensor.h"
 #include "host/ops/conv.h"
+#include "host/plot/image_figure.h"
 
 namespace convlab {
 
@@ -44,14 +45,13 @@ ConvImageDemo run_conv_image_demo(const std::string& first, const std::string& s
   param.pad = 1;
   d.out = conv_forward(d.x.to(d.device), d.w.to(d.device), d.b.to(d.device), param).out.to(Device::cpu);
 
-  std::vector<Image> cells;
   for (int64_t n = 0; n < 2; ++n) {
-    cells.push_back(photos[n]);
+    d.cells.push_back(photos[n]);
     for (int64_t f = 0; f < 2; ++f)
-      cells.push_back(normalise_to_u8(d.out.slice0(n, n + 1).reshape({2, img_size, img_size}).slice0(f, f + 1)
+      d.cells.push_back(normalise_to_u8(d.out.slice0(n, n + 1).reshape({2, img_size, img_size}).slice0(f, f + 1)
                                           .reshape({img_size, img_size})));
   }
-  d.grid = tile_images(cells, 3, 4, 4, 255);
+  d.grid = tile_images(d.cells, 3, 4, 4, 255);
   return d;
 }
 
@@ -66,9 +66,16 @@ std::string default_demo_image(const std::string& file_name) {
 }
 
 ConvImageDemo write_conv_image_demo(const std::string& first, const std::string& second, const std::string& out_png,
-                                    int img_size) {
+                                    int img_size, bool titled) {
   ConvImageDemo d = run_conv_image_demo(first, second, img_size);
-  write_png(out_png, d.grid);
+  if (!titled) {
+    write_png(out_png, d.grid);
+    return d;
+  }
+  const char* titles[6] = {"Original image", "Grayscale", "Edges", "", "", ""};
+  std::vector<TitledImage> cells;
+  for (int i = 0; i < 6; ++i) cells.push_back({d.cells[i], titles[i]});
+  render_image_figure(cells, 3, out_png, img_size < 100 ? 100 : img_size);
   return d;
 }
 

@@ -7,6 +7,7 @@
 // two outputs each scaled to 0..255 by its min and max (imshow_no_ax).
 #pragma once
 #include <string>
+#include <vector>
 
 #include "host/image/image.h"
 #include "host/tensor.h"
@@ -18,7 +19,8 @@ struct ConvImageDemo {
   Tensor w;     // (2, 3, 3, 3) filters
   Tensor b;     // (2,) biases
   Tensor out;   // (2, 2, S, S) conv output, CPU
-  Image grid;   // the 2x3 picture
+  std::vector<Image> cells;  // the 6 pictures, row by row: photo, grayscale, edges
+  Image grid;                // the cells on a 2x3 grid with white gaps
   Device device = Device::cpu;  // where the conv ran
 };
 
@@ -35,8 +37,11 @@ ConvImageDemo run_conv_image_demo(const std::string& first, const std::string& s
 // from CONVLAB_DATA_DIR. Throws with a clear message when unset or missing.
 std::string default_demo_image(const std::string& file_name);
 
-// Runs the demo and writes its picture to out_png.
+// Runs the demo and writes its picture to out_png: with titled = false the
+// plain grid (stb only); with titled = true the same cells with the
+// notebook's titles above the first row, composed by gnuplot (throws
+// convlab::Error without gnuplot).
 ConvImageDemo write_conv_image_demo(const std::string& first, const std::string& second, const std::string& out_png,
-                                    int img_size = 200);
+                                    int img_size = 200, bool titled = false);
 
 }  // namespace convlab
