@@ -288,7 +288,7 @@ TEST(BenchChart, ReadsTheSchemaAndComputesRatios) {
   std::ofstream(root / "norows.json") << R"({"results": []})";
   EXPECT_THROW(read_bench_json((root / "norows.json").string()), Error);
   BenchResults alone;
-  alone.rows.push_back({"conv", "gemm", "", 1.0, "naive"});
+  alone.rows.push_back({"conv", "gemm", "", "", 1.0, "naive", "cudnn", false});
   EXPECT_THROW(bench_chart_script(alone, "x.png"), Error);
 
   std::string why;
@@ -297,6 +297,57 @@ TEST(BenchChart, ReadsTheSchemaAndComputesRatios) {
     GTEST_SKIP() << why;
   }
   plot_bench(b, (root / "bench.png").string());
-  expect_chart((root / "bench.png").string(), 1200, 1000, "bench.png");
+  expect_chart((root / "bench.png").string(), 1200, 1040, "bench.png");
+  fs::remove_all(root);
+}
+
+TEST(BenchChart, ReadsTheKernelBenchmarkSchema) {
+  const auto root = test::fresh_temp_dir("plot_kernel_bench");
+  auto row = [](const char* op, const char* pass, const char* variant, const char* device, double ms,
+                json baseline, json vendor_variant, bool vendor) {
+    return json{{"op", op}, {"pass", pass}, {"variant", variant}, {"device", device}, {"group", "seed"},
+                {"shape", "x(2,3,4,4)"}, {"vendor", vendor}, {"ms", {{"median", ms}, {"q1", ms}, {"q3", ms}}},
+                {"baseline_variant", baseline}, {"vendor_variant", vendor_variant}};
+  };
+  json kb{{"schema", "convlab-kernel-bench/1"},
+          {"devices", {{{"device", "cpu"}, {"name", "Some CPU"}}, {{"device", "cuda"}, {"name", "NVIDIA H100"}}}},
+          {"rows",
+           {row("conv", "fwd", "reference", "cpu", 40.0, nullptr, nullptr, false),
+            row("conv", "fwd", "fast", "cpu", 8.0, "reference", nullptr, false),
+            row("conv", "fwd", "naive", "cuda", 3.0, nullptr, "cudnn", false),
+            row("conv", "fwd", "gemm", "cuda", 0.6, "naive", "cudnn", false),
+            row("conv", "fwd", "cudnn", "cuda", 0.3, nullptr, nullptr, true),
+            row("affine", "bwd", "naive", "cuda", 1.0, nullptr, "cublas", false),
+            row("affine", "bwd", "cublas", "cuda", 0.5, nullptr, nullptr, true),
+            json{{"op", "conv"}, {"pass", "*"}, {"variant", "tiled"}, {"device", "cuda"}, {"error", "out of memory"}}}}};
+  const std::string path = (root / "results.json").string();
+  std::ofstream(path) << json{{"schema", "convlab-gpu-bench/1"}, {"kernel_bench", kb}}.dump(1);
+  const BenchResults b = read_bench_json(path);
+  EXPECT_EQ(b.rows.size(), 7u);
+  EXPECT_EQ(b.rows_left_out, 1);
+  EXPECT_EQ(b.device, "NVIDIA H100");
+  EXPECT_EQ(b.rows[3].op, "conv fwd");
+  EXPECT_DOUBLE_EQ(b.rows[3].median_ms, 0.6);
+  EXPECT_EQ(b.rows[0].baseline, "");
+  EXPECT_TRUE(b.rows[4].vendor);
+
+  const std::string all = bench_chart_script(b, "x.png");
+  EXPECT_NE(all.find("\"conv fwd [cpu] x(2,3,4,4)\" 5.000000"), std::string::npos) << all;  // fast vs reference
+  EXPECT_NE(all.find("\"conv fwd [cuda] x(2,3,4,4)\" NaN 5.000000"), std::string::npos) << all;  // gemm vs naive
+  EXPECT_NE(all.find("\"affine bwd [cuda] x(2,3,4,4)\" 2.000000"), std::string::npos) << all;  // naive / cublas
+  EXPECT_NE(all.find("cudnn/cublas"), std::string::npos);
+  const std::string cuda = bench_chart_script(b, "x.png", {"cuda", "conv"});
+  EXPECT_NE(cuda.find("\"conv fwd x(2,3,4,4)\" 5.000000"), std::string::npos) << cuda;
+  EXPECT_NE(cuda.find("\"conv fwd x(2,3,4,4)\" 10.000000 2.000000"), std::string::npos) << cuda;
+  EXPECT_EQ(cuda.find("affine"), std::string::npos);
+  EXPECT_THROW(bench_chart_script(b, "x.png", {"tpu", ""}), Error);
+
+  std::string why;
+  if (!gnuplot_available(&why)) {
+    fs::remove_all(root);
+    GTEST_SKIP() << why;
+  }
+  plot_bench(b, (root / "kernel_bench.png").string(), {"cuda", ""});
+  expect_chart((root / "kernel_bench.png").string(), 1200, 1040, "kernel_bench.png");
   fs::remove_all(root);
 }
