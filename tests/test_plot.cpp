@@ -115,6 +115,33 @@ TEST(RunHistory, ReadsHistoryAndSettings) {
   fs::remove_all(root);
 }
 
+TEST(RunHistory, ReadsASweepFolderAsItsRuns) {
+  const auto root = test::fresh_temp_dir("plot_sweep_folder");
+  const fs::path sweep = root / "sweep";
+  json rows = json::array();
+  for (int i = 0; i < 3; ++i) {
+    const std::string run = "run00" + std::to_string(i + 1);
+    rows.push_back({{"run", run}, {"label", "model.normalization=" + std::string(i == 1 ? "none" : "batchnorm")}});
+    if (i == 2) continue;  // a failed run leaves no folder
+    json h = history(10, 2, 1.0 + i, 0.3);
+    write_run(sweep, run, h);
+    std::ofstream(sweep / run / "config.json")
+        << json{{"model", {{"normalization", i == 1 ? "none" : "batchnorm"}, {"weight_scale", 0.02}}},
+                {"solver", {{"batch_size", 50}}}, {"sweep", {{"model.normalization", {"batchnorm", "none"}}}}}.dump();
+  }
+  std::ofstream(sweep / "sweep.json") << rows.dump();
+  const fs::path single = write_run(root, "single", history(4, 1, 1.0, 0.2));
+  const std::vector<RunHistory> runs = read_runs({sweep.string(), single.string()});
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0].label, "model.normalization=batchnorm");
+  EXPECT_EQ(runs[1].normalization, "none");
+  EXPECT_EQ(runs[1].batch_size.value(), 50);
+  EXPECT_EQ(runs[2].label, "single");
+  std::ofstream(sweep / "sweep.json") << json::array({{{"run", "run003"}}}).dump();
+  EXPECT_THROW(read_runs({sweep.string()}), Error);
+  fs::remove_all(root);
+}
+
 TEST(RunHistory, ClearErrors) {
   const auto root = test::fresh_temp_dir("plot_history_errors");
   EXPECT_THROW(read_run_history((root / "nowhere").string()), Error);
@@ -242,9 +269,17 @@ TEST(TrainingPlots, DrawsTheBatchnormNotebooksComparisons) {
     }
   }
   const std::vector<std::string> files = plot_runs(runs, root.string());
-  ASSERT_EQ(files.size(), 2u);  // comparison and weight-scale sweep; one batch size only
-  expect_chart((root / "comparison.png").string(), 1100, 1100, "comparison.png");
+  ASSERT_EQ(files.size(), 1u);  // weight-scale sweep; 12 runs are too many to compare; one batch size only
+  EXPECT_FALSE(fs::exists(root / "comparison.png"));
   expect_chart((root / "weight_scale_sweep.png").string(), 1100, 1100, "weight_scale_sweep.png");
+
+  // Baseline vs batchnorm at one scale, as the notebook's first comparison.
+  const fs::path two = root / "two";
+  fs::create_directories(two);
+  runs[6].label = "baseline";
+  runs[7].label = "batchnorm";
+  ASSERT_EQ(plot_runs({runs[6], runs[7]}, two.string()).size(), 1u);
+  expect_chart((two / "comparison.png").string(), 1100, 1100, "comparison.png");
 
   // Batch-size sweep: baseline at 5, layernorm at 5, 10, 50.
   std::vector<RunHistory> bs;

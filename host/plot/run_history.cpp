@@ -109,4 +109,32 @@ RunHistory read_run_history(const std::string& run_dir) {
   return r;
 }
 
+std::vector<RunHistory> read_runs(const std::vector<std::string>& paths) {
+  std::vector<RunHistory> runs;
+  for (const std::string& path : paths) {
+    const fs::path sweep = fs::path(path) / "sweep.json";
+    if (!fs::is_directory(path) || fs::exists(fs::path(path) / "history.json") || !fs::exists(sweep)) {
+      runs.push_back(read_run_history(path));
+      continue;
+    }
+    const json rows = read_json(sweep);
+    CONVLAB_CHECK(rows.is_array(), "plot: " << sweep.string() << " must hold an array of runs");
+    size_t found = 0;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const json& row = rows[i];
+      CONVLAB_CHECK(row.is_object() && row.contains("run") && row["run"].is_string(),
+                    "plot: " << sweep.string() << ": entry " << i << " has no \"run\" folder name");
+      const fs::path dir = fs::path(path) / row["run"].get<std::string>();
+      if (!fs::exists(dir / "history.json")) continue;
+      RunHistory r = read_run_history(dir.string());
+      if (row.contains("label") && row["label"].is_string() && !row["label"].get<std::string>().empty())
+        r.label = row["label"].get<std::string>();
+      runs.push_back(std::move(r));
+      ++found;
+    }
+    CONVLAB_CHECK(found > 0, "plot: the sweep " << path << " has no run with a history.json");
+  }
+  return runs;
+}
+
 }  // namespace convlab

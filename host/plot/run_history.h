@@ -31,4 +31,10 @@ struct RunHistory {
 // Throws convlab::Error naming the file and the key when it is missing or malformed.
 RunHistory read_run_history(const std::string& run_dir);
 
+// Reads every path in order: a run folder or its history.json as above, or a
+// sweep folder (a sweep.json array of {"run": subfolder, "label": ...}),
+// which stands for its runs, labelled by the sweep. Sweep runs without a
+// history.json (failed runs) are left out; a sweep with none is an error.
+std::vector<RunHistory> read_runs(const std::vector<std::string>& paths);
+
 }  // namespace convlab

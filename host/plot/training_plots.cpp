@@ -182,7 +182,7 @@ std::vector<std::string> plot_runs(const std::vector<RunHistory>& runs, const st
     draw(training_figure(runs[0]), "training.png");
     return written;
   }
-  draw(comparison_figure(runs), "comparison.png");
+  if (runs.size() <= 10) draw(comparison_figure(runs), "comparison.png");
   std::set<double> scales;
   bool all_scaled = true;
   std::map<std::string, std::set<int>> batch_sizes;

@@ -38,7 +38,8 @@ Figure weight_scale_figure(const std::vector<RunHistory>& runs);
 Figure batch_size_figure(const std::vector<RunHistory>& runs, const std::string& normalization);
 
 // Draws every figure the runs support into out_dir and returns the files:
-// training.png for a single run; comparison.png for several;
+// training.png for a single run; comparison.png for 2 to 10 runs (more
+// would bury the data under the legend);
 // weight_scale_sweep.png when weight_scale takes two or more values;
 // batch_size_<norm>.png per normalization with two or more batch sizes.
 std::vector<std::string> plot_runs(const std::vector<RunHistory>& runs, const std::string& out_dir);
