@@ -73,18 +73,6 @@ inline void expect_near_all(const std::vector<double>& got, const std::vector<do
   for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], tol) << what << " [" << i << "]";
 }
 
-// Runs f and checks that it throws convlab::Error whose message contains `needle`.
-template <class F>
-void expect_error_mentions(F&& f, const std::string& needle) {
-  try {
-    f();
-    ADD_FAILURE() << "expected convlab::Error mentioning '" << needle << "'";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos)
-        << "message '" << e.what() << "' does not mention '" << needle << "'";
-  }
-}
-
 // Transpose of a 2-D float64 tensor.
 inline Tensor transpose2d(const Tensor& x) {
   const int64_t R = x.dim(0), C = x.dim(1);

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "expect_error.h"
+#include "test_util.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
 #include "host/ops/conv.h"
@@ -128,7 +129,12 @@ INSTANTIATE_TEST_SUITE_P(
                       ConvCase{{1, 2, 8, 9}, {2, 2, 2, 3}, {3, 0}},    // stride 3, no pad
                       ConvCase{{1, 2, 8, 9}, {2, 2, 4, 3}, {3, 2}},    // stride 3, pad 2
                       ConvCase{{3, 1, 4, 4}, {1, 1, 4, 4}, {1, 0}},    // filter = image: 1x1 output
-                      ConvCase{{2, 2, 3, 3}, {2, 2, 5, 5}, {1, 1}}));  // filter larger than image, fits padding
+                      ConvCase{{2, 2, 3, 3}, {2, 2, 5, 5}, {1, 1}}),  // filter larger than image, fits padding
+    [](const ::testing::TestParamInfo<ConvCase>& info) {
+      const ConvCase& c = info.param;
+      return "x" + test::shape_tag(c.x) + "_w" + test::shape_tag(c.w) + "_stride" + std::to_string(c.p.stride) +
+             "_pad" + std::to_string(c.p.pad);
+    });
 
 TEST(ConvRef, Float32AgreesWithFloat64) {
   NumpyRandom rng(231);

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "expect_error.h"
+#include "test_util.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
 #include "host/ops/max_pool.h"
@@ -101,7 +102,12 @@ INSTANTIATE_TEST_SUITE_P(NotInTheNotebook, MaxPoolRefShapes,
                                            PoolCase{{2, 2, 7, 7}, {3, 3, 2}},    // overlapping 3x3, stride 2
                                            PoolCase{{1, 2, 6, 9}, {2, 3, 3}},    // rectangular image and pool
                                            PoolCase{{2, 1, 5, 7}, {2, 2, 2}},    // sizes that do not tile
-                                           PoolCase{{1, 2, 4, 5}, {4, 5, 1}}));  // pool = whole plane
+                                           PoolCase{{1, 2, 4, 5}, {4, 5, 1}}),  // pool = whole plane
+                         [](const ::testing::TestParamInfo<PoolCase>& info) {
+                           const PoolCase& c = info.param;
+                           return "x" + test::shape_tag(c.x) + "_pool" + std::to_string(c.p.pool_height) + "x" +
+                                  std::to_string(c.p.pool_width) + "_stride" + std::to_string(c.p.stride);
+                         });
 
 TEST(MaxPoolRef, Float32AgreesWithFloat64) {
   NumpyRandom rng(231);
