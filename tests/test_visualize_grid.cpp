@@ -4,7 +4,7 @@
 
 #include "host/viz/visualize_grid.h"
 #include "picture_test_util.h"
-#include "safetensors_test_writer.h"
+#include "host/solver/safetensors.h"
 #include "test_util.h"
 
 using namespace convlab;
@@ -75,14 +75,14 @@ TEST(VisualizeGrid, WritesThePngOfACheckpointsW1) {
   const std::string ckpt = (dir / "model.safetensors").string();
   // 32 filters 3x7x7 as the notebook's ThreeLayerConvNet: smooth colour patterns.
   const int F = 32, C = 3, K = 7;
-  std::vector<float> w(F * C * K * K);
+  Tensor w({F, C, K, K}, DType::f32);
   for (int f = 0; f < F; ++f)
     for (int c = 0; c < C; ++c)
       for (int y = 0; y < K; ++y)
         for (int x = 0; x < K; ++x)
-          w[((f * C + c) * K + y) * K + x] = static_cast<float>(std::sin(0.3 * f + c + 0.5 * (f % 4 + 1) * x) *
-                                                                std::cos(0.2 * (f % 5) * y + c));
-  test::write_safetensors(ckpt, {test::f32_tensor("W1", {F, C, K, K}, w), test::f32_tensor("b1", {F}, std::vector<float>(F))});
+          w.set_item(((f * C + c) * K + y) * K + x,
+                     std::sin(0.3 * f + c + 0.5 * (f % 4 + 1) * x) * std::cos(0.2 * (f % 5) * y + c));
+  save_safetensors(ckpt, {{"W1", w}, {"b1", Tensor({F}, DType::f32)}});
   const std::string out = (dir / "filters.png").string();
   const Image written = write_filter_grid_png(ckpt, out, "W1", 0);
   // 6x6 cells of 7 plus 5 paddings = 47 pixels, scaled by 400 / 47 = 8.
@@ -96,7 +96,13 @@ TEST(VisualizeGrid, WritesThePngOfACheckpointsW1) {
   for (int y = 0; y < png.height; ++y) EXPECT_EQ(png.at(y, 7 * 8 + 3, 0), 0);
   // Cells 32..35 are empty: the last row's last four cells are black.
   EXPECT_EQ(png.at(45 * 8, 45 * 8, 1), 0);
-  EXPECT_THROW(write_filter_grid_png(ckpt, out, "W2"), Error);
+  try {
+    write_filter_grid_png(ckpt, out, "W2");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("has no tensor 'W2' (it has: W1, b1)"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(write_filter_grid_png(ckpt, out, "b1"), Error);  // not (F, C, H, W)
   test::keep_picture(out, "viz_filters.png");
   fs::remove_all(dir);
 }

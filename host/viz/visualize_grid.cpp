@@ -7,7 +7,7 @@
 
 #include "host/error.h"
 #include "host/image/image_tensor.h"
-#include "host/io/safetensors_read.h"
+#include "host/solver/safetensors.h"
 
 namespace convlab {
 
@@ -32,8 +32,14 @@ Image visualize_grid(const Tensor& filters, double ubound, int padding) {
 Image write_filter_grid_png(const std::string& checkpoint, const std::string& out_png, const std::string& name,
                             int scale) {
   CONVLAB_CHECK(scale >= 0, "write_filter_grid_png: scale must be >= 0, got " << scale);
-  const Tensor w = read_safetensors_tensor(checkpoint, name);
-  Image grid = visualize_grid(w);
+  const SafeTensors st = load_safetensors(checkpoint);
+  auto it = st.tensors.find(name);
+  if (it == st.tensors.end()) {
+    std::string known;
+    for (const auto& kv : st.tensors) known += (known.empty() ? "" : ", ") + kv.first;
+    throw Error("viz-filters: " + checkpoint + " has no tensor '" + name + "' (it has: " + known + ")");
+  }
+  Image grid = visualize_grid(it->second);
   if (scale == 0) scale = std::max(1, 400 / grid.width);
   grid = scale_nearest(grid, scale);
   write_png(out_png, grid);

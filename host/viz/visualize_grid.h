@@ -14,7 +14,7 @@ namespace convlab {
 Image visualize_grid(const Tensor& filters, double ubound = 255.0, int padding = 1);
 
 // visualize_grid of the tensor `name` (default W1, the first conv layer) of a
-// safetensors checkpoint, upscaled by `scale` (nearest neighbour; 0 picks a
+// safetensors checkpoint (host/solver/safetensors.h), upscaled by `scale` (nearest neighbour; 0 picks a
 // factor that makes the picture about 400 pixels wide), written as PNG.
 // Returns the image written.
 Image write_filter_grid_png(const std::string& checkpoint, const std::string& out_png,
