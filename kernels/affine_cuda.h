@@ -13,4 +13,31 @@ Grads3 affine_backward_cublas(const Tensor& dout, const AffineCache& cache);
 AffineDims affine_check_forward(const Tensor& x, const Tensor& w, const Tensor& b);
 AffineDims affine_check_backward(const Tensor& dout, const AffineCache& cache);
 
+// Host drivers shared by the variants: check, allocate, then call the
+// variant's launcher with typed device pointers, launch(x, w, b, N, D, M, out)
+// and launch(dout, x, w, N, D, M, dx, dw, db).
+template <class Launch>
+Forward<AffineCache> affine_forward_run(const Tensor& x, const Tensor& w, const Tensor& b, Launch&& launch) {
+  const AffineDims d = affine_check_forward(x, w, b);
+  Tensor out({d.N, d.M}, x.dtype(), Device::cuda);
+  dispatch_floating(x.dtype(), "affine_forward", [&](auto zero) {
+    using T = decltype(zero);
+    launch(x.data<T>(), w.data<T>(), b.data<T>(), d.N, d.D, d.M, out.data<T>());
+  });
+  return {out, AffineCache{x, w, b}};
+}
+
+template <class Launch>
+Grads3 affine_backward_run(const Tensor& dout, const AffineCache& cache, Launch&& launch) {
+  const AffineDims d = affine_check_backward(dout, cache);
+  Grads3 g{Tensor(cache.x.shape(), dout.dtype(), Device::cuda), Tensor(cache.w.shape(), dout.dtype(), Device::cuda),
+           Tensor(cache.b.shape(), dout.dtype(), Device::cuda)};
+  dispatch_floating(dout.dtype(), "affine_backward", [&](auto zero) {
+    using T = decltype(zero);
+    launch(dout.data<T>(), cache.x.data<T>(), cache.w.data<T>(), d.N, d.D, d.M, g.dx.data<T>(), g.d1.data<T>(),
+           g.d2.data<T>());
+  });
+  return g;
+}
+
 }  // namespace convlab::cuda

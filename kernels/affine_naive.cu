@@ -64,35 +64,12 @@ void affine_backward_naive_launch(const T* dout, const T* x, const T* w, int64_t
   column_sum(dout, N, M, db);
 }
 
-template void affine_forward_naive_launch<float>(const float*, const float*, const float*, int64_t, int64_t, int64_t,
-                                                 float*);
-template void affine_forward_naive_launch<double>(const double*, const double*, const double*, int64_t, int64_t,
-                                                  int64_t, double*);
-template void affine_backward_naive_launch<float>(const float*, const float*, const float*, int64_t, int64_t, int64_t,
-                                                  float*, float*, float*);
-template void affine_backward_naive_launch<double>(const double*, const double*, const double*, int64_t, int64_t,
-                                                   int64_t, double*, double*, double*);
-
 Forward<AffineCache> affine_forward_naive(const Tensor& x, const Tensor& w, const Tensor& b) {
-  const AffineDims d = affine_check_forward(x, w, b);
-  Tensor out({d.N, d.M}, x.dtype(), Device::cuda);
-  dispatch_floating(x.dtype(), "affine_forward", [&](auto zero) {
-    using T = decltype(zero);
-    affine_forward_naive_launch<T>(x.data<T>(), w.data<T>(), b.data<T>(), d.N, d.D, d.M, out.data<T>());
-  });
-  return {out, AffineCache{x, w, b}};
+  return affine_forward_run(x, w, b, [](auto... a) { affine_forward_naive_launch(a...); });
 }
 
 Grads3 affine_backward_naive(const Tensor& dout, const AffineCache& cache) {
-  const AffineDims d = affine_check_backward(dout, cache);
-  Grads3 g{Tensor(cache.x.shape(), dout.dtype(), Device::cuda), Tensor(cache.w.shape(), dout.dtype(), Device::cuda),
-           Tensor(cache.b.shape(), dout.dtype(), Device::cuda)};
-  dispatch_floating(dout.dtype(), "affine_backward", [&](auto zero) {
-    using T = decltype(zero);
-    affine_backward_naive_launch<T>(dout.data<T>(), cache.x.data<T>(), cache.w.data<T>(), d.N, d.D, d.M,
-                                    g.dx.data<T>(), g.d1.data<T>(), g.d2.data<T>());
-  });
-  return g;
+  return affine_backward_run(dout, cache, [](auto... a) { affine_backward_naive_launch(a...); });
 }
 
 }  // namespace convlab::cuda

@@ -1,8 +1,9 @@
 // Batch gather + normalise on the GPU: builds a training batch from the
 // dataset that was uploaded once.
 //
-// Parallel decomposition: a 2-D grid; blockIdx.y picks the batch row b,
-// blockIdx.x * blockDim.x + threadIdx.x walks the D features of that row in a
+// Parallel decomposition: a 2-D grid; blockIdx.y walks the batch rows b in a
+// grid-stride loop (gridDim.y is capped at 65535, so whole splits can be
+// gathered at once), blockIdx.x * blockDim.x + threadIdx.x walks the D features of that row in a
 // grid-stride loop. Memory access: each block reads one contiguous source row
 // (coalesced, uint8 or float) and the mean image (coalesced, cached in L2 as
 // every row reuses it) and writes one contiguous float row of the batch.
@@ -15,14 +16,15 @@ namespace {
 
 template <class Src>
 __global__ void batch_gather_kernel(const Src* __restrict__ src, const float* __restrict__ mean,
-                                    const int32_t* __restrict__ idx, float* __restrict__ out, int64_t D) {
-  const int64_t b = blockIdx.y;
-  const Src* row = src + static_cast<int64_t>(idx[b]) * D;
-  float* o = out + b * D;
-  for (int64_t d = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; d < D;
-       d += static_cast<int64_t>(gridDim.x) * blockDim.x) {
-    const float v = static_cast<float>(row[d]);
-    o[d] = mean ? v - mean[d] : v;
+                                    const int32_t* __restrict__ idx, float* __restrict__ out, int64_t B, int64_t D) {
+  for (int64_t b = blockIdx.y; b < B; b += gridDim.y) {
+    const Src* row = src + static_cast<int64_t>(idx[b]) * D;
+    float* o = out + b * D;
+    for (int64_t d = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; d < D;
+         d += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+      const float v = static_cast<float>(row[d]);
+      o[d] = mean ? v - mean[d] : v;
+    }
   }
 }
 
@@ -41,12 +43,12 @@ void batch_gather_cuda(const Tensor& src, const Tensor& mean, const Tensor& idx,
   const int64_t D = src.numel() / src.dim(0);
   const int threads = 256;
   const int64_t blocks_x = std::min<int64_t>((D + threads - 1) / threads, 64);
-  dim3 grid(static_cast<unsigned>(blocks_x), static_cast<unsigned>(B));
+  dim3 grid(static_cast<unsigned>(blocks_x), static_cast<unsigned>(std::min<int64_t>(B, 65535)));
   const float* pm = mean.defined() ? mean.data<float>() : nullptr;
   if (src.dtype() == DType::u8) {
-    batch_gather_kernel<uint8_t><<<grid, threads>>>(src.data<uint8_t>(), pm, idx.data<int32_t>(), out.data<float>(), D);
+    batch_gather_kernel<uint8_t><<<grid, threads>>>(src.data<uint8_t>(), pm, idx.data<int32_t>(), out.data<float>(), B, D);
   } else {
-    batch_gather_kernel<float><<<grid, threads>>>(src.data<float>(), pm, idx.data<int32_t>(), out.data<float>(), D);
+    batch_gather_kernel<float><<<grid, threads>>>(src.data<float>(), pm, idx.data<int32_t>(), out.data<float>(), B, D);
   }
   CUDA_CHECK_LAUNCH("batch_gather_kernel");
 }

@@ -20,4 +20,30 @@ ConvDims conv_check_backward(const Tensor& dout, const ConvCache& cache);
 // The gradients' tensors (dx, dw, db) for a cache, allocated on the GPU.
 Grads3 conv_alloc_grads(const ConvCache& cache);
 
+// Host drivers shared by the variants: check the arguments, allocate the
+// results, then call the variant's launcher with typed device pointers,
+// launch(x, w, b, d, out) and launch(dout, x, w, d, dx, dw, db).
+template <class Launch>
+Forward<ConvCache> conv_forward_run(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param,
+                                    Launch&& launch) {
+  const ConvDims d = conv_check_forward(x, w, b, param);
+  Tensor out({d.N, d.F, d.Hout, d.Wout}, x.dtype(), Device::cuda);
+  dispatch_floating(x.dtype(), "conv_forward", [&](auto zero) {
+    using T = decltype(zero);
+    launch(x.data<T>(), w.data<T>(), b.data<T>(), d, out.data<T>());
+  });
+  return {out, ConvCache{x, w, b, param}};
+}
+
+template <class Launch>
+Grads3 conv_backward_run(const Tensor& dout, const ConvCache& cache, Launch&& launch) {
+  const ConvDims d = conv_check_backward(dout, cache);
+  Grads3 g = conv_alloc_grads(cache);
+  dispatch_floating(dout.dtype(), "conv_backward", [&](auto zero) {
+    using T = decltype(zero);
+    launch(dout.data<T>(), cache.x.data<T>(), cache.w.data<T>(), d, g.dx.data<T>(), g.d1.data<T>(), g.d2.data<T>());
+  });
+  return g;
+}
+
 }  // namespace convlab::cuda

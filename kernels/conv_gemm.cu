@@ -72,33 +72,12 @@ void conv_backward_gemm_launch(const T* dout, const T* x, const T* w, const Conv
   channel_sum(dout, d.N, d.F, P, db);
 }
 
-template void conv_forward_gemm_launch<float>(const float*, const float*, const float*, const ConvDims&, float*);
-template void conv_forward_gemm_launch<double>(const double*, const double*, const double*, const ConvDims&,
-                                               double*);
-template void conv_backward_gemm_launch<float>(const float*, const float*, const float*, const ConvDims&, float*,
-                                               float*, float*);
-template void conv_backward_gemm_launch<double>(const double*, const double*, const double*, const ConvDims&,
-                                                double*, double*, double*);
-
 Forward<ConvCache> conv_forward_gemm(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param) {
-  const ConvDims d = conv_check_forward(x, w, b, param);
-  Tensor out({d.N, d.F, d.Hout, d.Wout}, x.dtype(), Device::cuda);
-  dispatch_floating(x.dtype(), "conv_forward", [&](auto zero) {
-    using T = decltype(zero);
-    conv_forward_gemm_launch<T>(x.data<T>(), w.data<T>(), b.data<T>(), d, out.data<T>());
-  });
-  return {out, ConvCache{x, w, b, param}};
+  return conv_forward_run(x, w, b, param, [](auto... a) { conv_forward_gemm_launch(a...); });
 }
 
 Grads3 conv_backward_gemm(const Tensor& dout, const ConvCache& cache) {
-  const ConvDims d = conv_check_backward(dout, cache);
-  Grads3 g = conv_alloc_grads(cache);
-  dispatch_floating(dout.dtype(), "conv_backward", [&](auto zero) {
-    using T = decltype(zero);
-    conv_backward_gemm_launch<T>(dout.data<T>(), cache.x.data<T>(), cache.w.data<T>(), d, g.dx.data<T>(),
-                                 g.d1.data<T>(), g.d2.data<T>());
-  });
-  return g;
+  return conv_backward_run(dout, cache, [](auto... a) { conv_backward_gemm_launch(a...); });
 }
 
 }  // namespace convlab::cuda

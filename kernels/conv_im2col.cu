@@ -1,4 +1,6 @@
+// im2col / col2im kernels of the "gemm" conv variant (layout in conv_im2col.h).
 #include "kernels/conv_im2col.h"
+#include "kernels/conv_taps.cuh"
 #include "kernels/runtime/launch.h"
 
 namespace convlab::cuda {
@@ -26,12 +28,11 @@ __global__ void col2im_kernel(const T* __restrict__ col, ConvDims d, int64_t n0,
     const int64_t w = idx % d.W, h = (idx / d.W) % d.H, c = (idx / (d.W * d.H)) % d.C, nl = idx / (d.W * d.H * d.C);
     T s = 0;
     for (int64_t kh = 0; kh < d.HH; ++kh) {
-      const int64_t ti = h + d.pad - kh;
-      if (ti < 0 || ti % d.stride != 0 || ti / d.stride >= d.Hout) continue;
+      int64_t i, j;
+      if (!output_of_tap(h, kh, d.stride, d.pad, d.Hout, i)) continue;
       for (int64_t kw = 0; kw < d.WW; ++kw) {
-        const int64_t tj = w + d.pad - kw;
-        if (tj < 0 || tj % d.stride != 0 || tj / d.stride >= d.Wout) continue;
-        const int64_t k = (c * d.HH + kh) * d.WW + kw, p = (ti / d.stride) * d.Wout + tj / d.stride;
+        if (!output_of_tap(w, kw, d.stride, d.pad, d.Wout, j)) continue;
+        const int64_t k = (c * d.HH + kh) * d.WW + kw, p = i * d.Wout + j;
         s += col[(nl * K + k) * P + p];
       }
     }

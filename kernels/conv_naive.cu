@@ -2,6 +2,7 @@
 // element (backward) gets one thread that gathers its own sum straight from
 // global memory: no shared memory, no atomics, obviously right.
 #include "kernels/conv_cuda.h"
+#include "kernels/conv_taps.cuh"
 #include "kernels/runtime/launch.h"
 
 namespace convlab::cuda {
@@ -39,13 +40,11 @@ __global__ void conv_dx_naive_kernel(const T* __restrict__ dout, const T* __rest
     T s = 0;
     for (int64_t f = 0; f < d.F; ++f)
       for (int64_t kh = 0; kh < d.HH; ++kh) {
-        const int64_t ti = h + d.pad - kh;
-        if (ti < 0 || ti % d.stride != 0 || ti / d.stride >= d.Hout) continue;
+        int64_t i, j;
+        if (!output_of_tap(h, kh, d.stride, d.pad, d.Hout, i)) continue;
         for (int64_t kw = 0; kw < d.WW; ++kw) {
-          const int64_t tj = ww + d.pad - kw;
-          if (tj < 0 || tj % d.stride != 0 || tj / d.stride >= d.Wout) continue;
-          s += dout[((n * d.F + f) * d.Hout + ti / d.stride) * d.Wout + tj / d.stride] *
-               w[((f * d.C + c) * d.HH + kh) * d.WW + kw];
+          if (!output_of_tap(ww, kw, d.stride, d.pad, d.Wout, j)) continue;
+          s += dout[((n * d.F + f) * d.Hout + i) * d.Wout + j] * w[((f * d.C + c) * d.HH + kh) * d.WW + kw];
         }
       }
     dx[idx] = s;
@@ -110,33 +109,12 @@ void conv_backward_naive_launch(const T* dout, const T* x, const T* w, const Con
   }
 }
 
-template void conv_forward_naive_launch<float>(const float*, const float*, const float*, const ConvDims&, float*);
-template void conv_forward_naive_launch<double>(const double*, const double*, const double*, const ConvDims&,
-                                                double*);
-template void conv_backward_naive_launch<float>(const float*, const float*, const float*, const ConvDims&, float*,
-                                                float*, float*);
-template void conv_backward_naive_launch<double>(const double*, const double*, const double*, const ConvDims&,
-                                                 double*, double*, double*);
-
 Forward<ConvCache> conv_forward_naive(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param) {
-  const ConvDims d = conv_check_forward(x, w, b, param);
-  Tensor out({d.N, d.F, d.Hout, d.Wout}, x.dtype(), Device::cuda);
-  dispatch_floating(x.dtype(), "conv_forward", [&](auto zero) {
-    using T = decltype(zero);
-    conv_forward_naive_launch<T>(x.data<T>(), w.data<T>(), b.data<T>(), d, out.data<T>());
-  });
-  return {out, ConvCache{x, w, b, param}};
+  return conv_forward_run(x, w, b, param, [](auto... a) { conv_forward_naive_launch(a...); });
 }
 
 Grads3 conv_backward_naive(const Tensor& dout, const ConvCache& cache) {
-  const ConvDims d = conv_check_backward(dout, cache);
-  Grads3 g = conv_alloc_grads(cache);
-  dispatch_floating(dout.dtype(), "conv_backward", [&](auto zero) {
-    using T = decltype(zero);
-    conv_backward_naive_launch<T>(dout.data<T>(), cache.x.data<T>(), cache.w.data<T>(), d, g.dx.data<T>(),
-                                  g.d1.data<T>(), g.d2.data<T>());
-  });
-  return g;
+  return conv_backward_run(dout, cache, [](auto... a) { conv_backward_naive_launch(a...); });
 }
 
 }  // namespace convlab::cuda

@@ -23,7 +23,7 @@ template <class T>
 __global__ void conv_forward_tiled_kernel(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ b,
                                           ConvDims d, int cc_max, int in_h, int in_w, int64_t tiles_w,
                                           int64_t tiles, T* __restrict__ out) {
-  extern __shared__ unsigned char conv_fwd_smem[];
+  extern __shared__ __align__(16) unsigned char conv_fwd_smem[];
   T* s_in = reinterpret_cast<T*>(conv_fwd_smem);   // [cc][in_h][in_w]
   T* s_w = s_in + cc_max * in_h * in_w;             // [kFiltersPerBlock][cc][HH][WW]
   const int64_t n = blockIdx.x / tiles, tile = blockIdx.x % tiles;
@@ -71,46 +71,29 @@ __global__ void conv_forward_tiled_kernel(const T* __restrict__ x, const T* __re
 
 template <class T>
 void conv_forward_tiled_launch(const T* x, const T* w, const T* b, const ConvDims& d, T* out) {
-  const int in_h = (kConvTile - 1) * d.stride + static_cast<int>(d.HH);
-  const int in_w = (kConvTile - 1) * d.stride + static_cast<int>(d.WW);
+  const int in_h = conv_halo_tile(d.stride, d.HH), in_w = conv_halo_tile(d.stride, d.WW);
   const std::size_t per_channel = (static_cast<std::size_t>(in_h) * in_w + kFiltersPerBlock * d.HH * d.WW) * sizeof(T);
   const int cc = fit_units(0, per_channel, static_cast<int>(std::min<int64_t>(d.C, kMaxChannelsPerChunk)),
                            kDefaultSharedBytes);
   const std::size_t smem = cc * per_channel;
   allow_dynamic_shared(conv_forward_tiled_kernel<T>, smem, "conv_forward (tiled)");
-  const int64_t tiles_w = ceil_div(d.Wout, kConvTile), tiles = ceil_div(d.Hout, kConvTile) * tiles_w;
-  const dim3 grid(static_cast<unsigned>(d.N * tiles), static_cast<unsigned>(ceil_div(d.F, kFiltersPerBlock)));
-  conv_forward_tiled_kernel<T><<<grid, dim3(kConvTile, kConvTile), smem>>>(x, w, b, d, cc, in_h, in_w, tiles_w,
-                                                                           tiles, out);
+  const ConvTileGrid g = conv_tile_grid("conv_forward (tiled)", d.N, d.Hout, d.Wout, d.F, kFiltersPerBlock);
+  conv_forward_tiled_kernel<T><<<g.grid, dim3(kConvTile, kConvTile), smem>>>(x, w, b, d, cc, in_h, in_w, g.tiles_w,
+                                                                             g.tiles, out);
   CUDA_CHECK_LAUNCH("conv_forward_tiled");
 }
 
-template void conv_forward_tiled_launch<float>(const float*, const float*, const float*, const ConvDims&, float*);
-template void conv_forward_tiled_launch<double>(const double*, const double*, const double*, const ConvDims&,
-                                                double*);
-
 Forward<ConvCache> conv_forward_tiled(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param) {
-  const ConvDims d = conv_check_forward(x, w, b, param);
-  CONVLAB_CHECK(d.N * ceil_div(d.Hout, kConvTile) * ceil_div(d.Wout, kConvTile) <= 0x7fffffff,
-                "conv_forward (tiled): too many output tiles for one launch, got x " << shape_str(x.shape()));
-  Tensor out({d.N, d.F, d.Hout, d.Wout}, x.dtype(), Device::cuda);
-  dispatch_floating(x.dtype(), "conv_forward", [&](auto zero) {
-    using T = decltype(zero);
-    conv_forward_tiled_launch<T>(x.data<T>(), w.data<T>(), b.data<T>(), d, out.data<T>());
-  });
-  return {out, ConvCache{x, w, b, param}};
+  return conv_forward_run(x, w, b, param, [](auto... a) { conv_forward_tiled_launch(a...); });
 }
 
 Grads3 conv_backward_tiled(const Tensor& dout, const ConvCache& cache) {
-  const ConvDims d = conv_check_backward(dout, cache);
-  Grads3 g = conv_alloc_grads(cache);
-  dispatch_floating(dout.dtype(), "conv_backward", [&](auto zero) {
-    using T = decltype(zero);
-    conv_dx_tiled_launch<T>(dout.data<T>(), cache.w.data<T>(), d, g.dx.data<T>());
-    conv_dw_tiled_launch<T>(dout.data<T>(), cache.x.data<T>(), d, g.d1.data<T>());
-    channel_sum(dout.data<T>(), d.N, d.F, d.Hout * d.Wout, g.d2.data<T>());
+  return conv_backward_run(dout, cache, [](const auto* dout, const auto* x, const auto* w, const ConvDims& d,
+                                           auto* dx, auto* dw, auto* db) {
+    conv_dx_tiled_launch(dout, w, d, dx);
+    conv_dw_tiled_launch(dout, x, d, dw);
+    channel_sum(dout, d.N, d.F, d.Hout * d.Wout, db);
   });
-  return g;
 }
 
 }  // namespace convlab::cuda

@@ -20,7 +20,7 @@ constexpr int kMaxFiltersPerChunk = 16;
 template <class T>
 __global__ void conv_dx_tiled_kernel(const T* __restrict__ dout, const T* __restrict__ w, ConvDims d, int fc_max,
                                      int dh, int dw, int64_t tiles_w, int64_t tiles, T* __restrict__ dx) {
-  extern __shared__ unsigned char conv_dx_smem[];
+  extern __shared__ __align__(16) unsigned char conv_dx_smem[];
   T* s_d = reinterpret_cast<T*>(conv_dx_smem);  // [fc][dh][dw]
   T* s_w = s_d + fc_max * dh * dw;               // [fc][kChannelsPerBlock][HH][WW]
   const int64_t n = blockIdx.x / tiles, tile = blockIdx.x % tiles;
@@ -84,7 +84,7 @@ __global__ void conv_dx_tiled_kernel(const T* __restrict__ dout, const T* __rest
 template <class T>
 __global__ void conv_dw_tiled_kernel(const T* __restrict__ dout, const T* __restrict__ x, ConvDims d, int in_h,
                                      int in_w, int64_t tiles_w, int64_t tiles, T* __restrict__ dw) {
-  extern __shared__ unsigned char conv_dw_smem[];
+  extern __shared__ __align__(16) unsigned char conv_dw_smem[];
   constexpr int kPix = kConvTile * kConvTile, nthreads = kPix;
   T* s_d = reinterpret_cast<T*>(conv_dw_smem);  // [16][16] dout tile; later the partial sums
   T* s_x = s_d + kPix;                           // [in_h][in_w]
@@ -136,22 +136,22 @@ void conv_dx_tiled_launch(const T* dout, const T* w, const ConvDims& d, T* dx) {
                            kDefaultSharedBytes);
   const std::size_t smem = fc * per_filter;
   allow_dynamic_shared(conv_dx_tiled_kernel<T>, smem, "conv_backward (tiled, dx)");
-  const int64_t tiles_w = ceil_div(d.W, kConvTile), tiles = ceil_div(d.H, kConvTile) * tiles_w;
-  CONVLAB_CHECK(d.N * tiles <= 0x7fffffff, "conv_backward (tiled): too many input tiles for one launch");
-  const dim3 grid(static_cast<unsigned>(d.N * tiles), static_cast<unsigned>(ceil_div(d.C, kChannelsPerBlock)));
-  conv_dx_tiled_kernel<T><<<grid, dim3(kConvTile, kConvTile), smem>>>(dout, w, d, fc, dh, dw, tiles_w, tiles, dx);
+  const ConvTileGrid g = conv_tile_grid("conv_backward (tiled, dx)", d.N, d.H, d.W, d.C, kChannelsPerBlock);
+  conv_dx_tiled_kernel<T><<<g.grid, dim3(kConvTile, kConvTile), smem>>>(dout, w, d, fc, dh, dw, g.tiles_w, g.tiles,
+                                                                         dx);
   CUDA_CHECK_LAUNCH("conv_dx_tiled");
 }
 
 template <class T>
 void conv_dw_tiled_launch(const T* dout, const T* x, const ConvDims& d, T* dw) {
   constexpr int kPix = kConvTile * kConvTile;
-  const int in_h = (kConvTile - 1) * d.stride + static_cast<int>(d.HH);
-  const int in_w = (kConvTile - 1) * d.stride + static_cast<int>(d.WW);
+  const int in_h = conv_halo_tile(d.stride, d.HH), in_w = conv_halo_tile(d.stride, d.WW);
   const std::size_t smem = (kPix + static_cast<std::size_t>(in_h) * in_w) * sizeof(T);
   allow_dynamic_shared(conv_dw_tiled_kernel<T>, smem, "conv_backward (tiled, dw)");
   const int64_t tiles_w = ceil_div(d.Wout, kConvTile), tiles = ceil_div(d.Hout, kConvTile) * tiles_w;
-  CONVLAB_CHECK(d.F * d.C <= 0x7fffffff, "conv_backward (tiled): too many (filter, channel) pairs for one launch");
+  CONVLAB_CHECK(d.F * d.C <= 0x7fffffff && ceil_div(d.HH * d.WW, kPix) <= 65535,
+                "conv_backward (tiled): too many (filter, channel) pairs or taps for one launch, got F = "
+                    << d.F << ", C = " << d.C << ", filter " << d.HH << "x" << d.WW);
   const dim3 grid(static_cast<unsigned>(d.F * d.C), static_cast<unsigned>(ceil_div(d.HH * d.WW, kPix)));
   conv_dw_tiled_kernel<T><<<grid, kPix, smem>>>(dout, x, d, in_h, in_w, tiles_w, tiles, dw);
   CUDA_CHECK_LAUNCH("conv_dw_tiled");

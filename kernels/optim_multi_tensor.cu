@@ -5,7 +5,7 @@
 #include "kernels/optim/optim_impls.h"
 #include "kernels/optim/update_rule.cuh"
 #include "kernels/runtime/cuda_check.h"
-#include "kernels/runtime/grid.h"
+#include "kernels/runtime/launch.h"
 
 namespace convlab::cuda_optim {
 
@@ -30,7 +30,7 @@ struct TensorDesc {
 // and then only steps forward; descriptors are re-read from memory (L1) only
 // when it crosses into the next tensor.
 template <UpdateRule R, class T>
-__global__ void multi_tensor_kernel(UpdateCoeffs<T> k, const TensorDesc<T>* descs, int count, int64_t total) {
+__global__ void multi_tensor_kernel(UpdateCoeffs k, const TensorDesc<T>* descs, int count, int64_t total) {
   int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (i >= total) return;
   int lo = 0, hi = count - 1;  // last descriptor with begin <= i
@@ -86,9 +86,9 @@ void step_typed(std::vector<ParamSlot>& params, const OptimConfig& config, int64
   static DescriptorCache cache;  // one per element type
   const auto* d_descs =
       static_cast<const TensorDesc<T>*>(cache.upload(descs.data(), descs.size() * sizeof(TensorDesc<T>)));
-  const UpdateCoeffs<T> k = make_coeffs<T>(config, t);
+  const UpdateCoeffs k = make_coeffs(config, t);
   dispatch_rule(config.rule, [&](auto rule) {
-    multi_tensor_kernel<decltype(rule)::value, T><<<kern::grid_for(total, kBlock), kBlock>>>(
+    multi_tensor_kernel<decltype(rule)::value, T><<<cuda::grid_for(total, kBlock), kBlock>>>(
         k, d_descs, static_cast<int>(descs.size()), total);
     CUDA_CHECK_LAUNCH("optim multi-tensor update");
   });

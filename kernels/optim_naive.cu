@@ -2,7 +2,7 @@
 #include "kernels/optim/optim_impls.h"
 #include "kernels/optim/update_rule.cuh"
 #include "kernels/runtime/cuda_check.h"
-#include "kernels/runtime/grid.h"
+#include "kernels/runtime/launch.h"
 
 namespace convlab::cuda_optim {
 
@@ -13,20 +13,18 @@ constexpr int kBlock = 256;
 // Grid-stride over the n elements of one parameter: thread i updates w[i]
 // and its state, consecutive threads on consecutive elements (coalesced).
 template <UpdateRule R, class T>
-__global__ void update_kernel(UpdateCoeffs<T> k, int64_t n, T* w, const T* dw, T* s1, T* s2) {
-  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
-       i += static_cast<int64_t>(gridDim.x) * blockDim.x)
-    update_element<R>(k, i, w, dw, s1, s2);
+__global__ void update_kernel(UpdateCoeffs k, int64_t n, T* w, const T* dw, T* s1, T* s2) {
+  CONVLAB_GRID_STRIDE_LOOP(i, n) update_element<R>(k, i, w, dw, s1, s2);
 }
 
 template <class T>
 void step_typed(std::vector<ParamSlot>& params, const OptimConfig& config, int64_t t) {
-  const UpdateCoeffs<T> k = make_coeffs<T>(config, t);
+  const UpdateCoeffs k = make_coeffs(config, t);
   dispatch_rule(config.rule, [&](auto rule) {
     for (ParamSlot& p : params) {
       const int64_t n = p.w.numel();
       if (n == 0) continue;
-      update_kernel<decltype(rule)::value, T><<<kern::grid_for(n, kBlock), kBlock>>>(
+      update_kernel<decltype(rule)::value, T><<<cuda::grid_for(n, kBlock), kBlock>>>(
           k, n, p.w.data<T>(), p.dw.data<T>(), state_ptr<T>(p, config.rule, 1), state_ptr<T>(p, config.rule, 2));
       CUDA_CHECK_LAUNCH("optim naive update");
     }

@@ -17,6 +17,21 @@ namespace fs = std::filesystem;
 
 namespace {
 bool stdout_is_terminal() { return isatty(STDOUT_FILENO) == 1; }
+
+// The runs of a sweep share their data: the last loaded split is kept (host
+// memory, uint8) and reused when folder and sizes are the same.
+const Cifar10Data& load_cifar10_cached(const std::string& dir, const Cifar10Options& o) {
+  static std::string key;
+  static Cifar10Data data;
+  const std::string k = dir + "|" + std::to_string(o.num_training) + "|" + std::to_string(o.num_validation) + "|" +
+                        std::to_string(o.num_test) + "|" + (o.subtract_mean ? "1" : "0");
+  if (k != key) {
+    key.clear();
+    data = get_cifar10_data(dir, o);
+    key = k;
+  }
+  return data;
+}
 }  // namespace
 
 RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) {
@@ -31,7 +46,7 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   copt.num_validation = cfg.data.num_validation;
   copt.num_test = cfg.data.num_test;
   copt.subtract_mean = cfg.data.subtract_mean;
-  Cifar10Data data = get_cifar10_data(data_dir, copt);
+  const Cifar10Data& data = load_cifar10_cached(data_dir, copt);
   Dataset train = cfg.data.num_train > 0 ? data.train.head(cfg.data.num_train) : data.train;
   CONVLAB_CHECK(data.val.size() > 0, "data.num_validation: the Solver needs a validation set (>= 1 image)");
 

@@ -82,7 +82,7 @@ void channel_forward_fast(const ChannelForwardArgs<T>& a) {
                                                     a.momentum});
   } else {
     constexpr int kBlock = 128;
-    stats_from_running_kernel<T><<<static_cast<unsigned>(kern::ceil_div(a.C, kBlock)), kBlock>>>(a);
+    stats_from_running_kernel<T><<<static_cast<unsigned>(cuda::ceil_div(a.C, kBlock)), kBlock>>>(a);
     CUDA_CHECK_LAUNCH("stats_from_running");
   }
   channel_map(a.N, a.C, a.S, Normalize<T>{a.x, a.mean, a.inv_std, a.gamma, a.beta, a.out});

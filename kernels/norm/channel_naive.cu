@@ -2,7 +2,7 @@
 // the obviously-right baseline the fast variant is checked and timed against.
 #include "kernels/norm/norm_launch.h"
 #include "kernels/runtime/cuda_check.h"
-#include "kernels/runtime/grid.h"
+#include "kernels/runtime/launch.h"
 
 namespace convlab::cuda_norm {
 namespace {
@@ -13,39 +13,43 @@ constexpr int kBlock = 128;
 // (n*C + c)*S + s: a two-pass mean and biased variance, the running-stat
 // update, then the normalised output. With S = 1 neighbouring threads touch
 // neighbouring addresses (coalesced rows); with S > 1 each thread streams its
-// own runs of S elements (uncoalesced across the warp).
+// own runs of S elements (uncoalesced across the warp). Sums and the
+// per-element arithmetic are in double, as in the CPU reference, so float32
+// results do not drift over channels of many elements.
 template <class T>
 __global__ void channel_forward_naive_kernel(ChannelForwardArgs<T> a) {
   const int64_t c = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (c >= a.C) return;
-  const int64_t M = a.N * a.S;
+  const double M = double(a.N * a.S);
   T mu, var;
   if (a.train) {
-    T sum = 0;
+    double sum = 0;
     for (int64_t n = 0; n < a.N; ++n)
       for (int64_t s = 0; s < a.S; ++s) sum += a.x[(n * a.C + c) * a.S + s];
-    mu = sum / T(M);
-    T sq = 0;
+    const double mu_d = sum / M;
+    double sq = 0;
     for (int64_t n = 0; n < a.N; ++n)
       for (int64_t s = 0; s < a.S; ++s) {
-        const T d = a.x[(n * a.C + c) * a.S + s] - mu;
+        const double d = a.x[(n * a.C + c) * a.S + s] - mu_d;
         sq += d * d;
       }
-    var = sq / T(M);
-    a.running_mean[c] = a.momentum * a.running_mean[c] + (T(1) - a.momentum) * mu;
-    a.running_var[c] = a.momentum * a.running_var[c] + (T(1) - a.momentum) * var;
+    mu = T(mu_d);
+    var = T(sq / M);
+    const double m = a.momentum;
+    a.running_mean[c] = T(m * a.running_mean[c] + (1.0 - m) * mu);
+    a.running_var[c] = T(m * a.running_var[c] + (1.0 - m) * var);
   } else {
     mu = a.running_mean[c];
     var = a.running_var[c];
   }
-  const T istd = T(1) / sqrt(var + a.eps);
+  const double istd = 1.0 / sqrt(double(var) + double(a.eps));
   a.mean[c] = mu;
-  a.inv_std[c] = istd;
-  const T g = a.gamma[c], b = a.beta[c];
+  a.inv_std[c] = T(istd);
+  const double g = a.gamma[c], b = a.beta[c];
   for (int64_t n = 0; n < a.N; ++n)
     for (int64_t s = 0; s < a.S; ++s) {
       const int64_t i = (n * a.C + c) * a.S + s;
-      a.out[i] = (a.x[i] - mu) * istd * g + b;
+      a.out[i] = T(g * ((double(a.x[i]) - mu) * istd) + b);
     }
 }
 
@@ -56,32 +60,32 @@ template <class T>
 __global__ void channel_backward_naive_kernel(ChannelBackwardArgs<T> a) {
   const int64_t c = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (c >= a.C) return;
-  const T M = T(a.N * a.S);
-  const T g = a.gamma[c], mu = a.mean[c], istd = a.inv_std[c];
-  T sum_d = 0, sum_dxh = 0, sum_dxc = 0, sum_xc = 0;
+  const double M = double(a.N * a.S);
+  const double g = a.gamma[c], mu = a.mean[c], istd = a.inv_std[c];
+  double sum_d = 0, sum_dxh = 0, sum_dxc = 0, sum_xc = 0;
   for (int64_t n = 0; n < a.N; ++n)
     for (int64_t s = 0; s < a.S; ++s) {
       const int64_t i = (n * a.C + c) * a.S + s;
-      const T d = a.dout[i], xc = a.x[i] - mu;
+      const double d = a.dout[i], xc = a.x[i] - mu;
       sum_d += d;
       sum_dxh += d * xc * istd;
       sum_dxc += d * xc;
       sum_xc += xc;
     }
-  a.dbeta[c] = sum_d;
-  a.dgamma[c] = sum_dxh;
+  a.dbeta[c] = T(sum_d);
+  a.dgamma[c] = T(sum_dxh);
   // Staged graph (cs231n batchnorm_backward): dxhat -> dvar -> dmean -> dx.
-  const T dvar = g * sum_dxc * T(-0.5) * istd * istd * istd;
-  const T dmean = -g * istd * sum_d + dvar * T(-2) * sum_xc / M;
+  const double dvar = g * sum_dxc * -0.5 * istd * istd * istd;
+  const double dmean = -g * istd * sum_d + dvar * -2.0 * sum_xc / M;
   for (int64_t n = 0; n < a.N; ++n)
     for (int64_t s = 0; s < a.S; ++s) {
       const int64_t i = (n * a.C + c) * a.S + s;
-      const T d = a.dout[i], xc = a.x[i] - mu;
-      T dx;
+      const double d = a.dout[i], xc = a.x[i] - mu;
+      double dx;
       if (!a.train) dx = d * g * istd;  // statistics were constants
-      else if (a.staged) dx = d * g * istd + dvar * T(2) * xc / M + dmean / M;
+      else if (a.staged) dx = d * g * istd + dvar * 2.0 * xc / M + dmean / M;
       else dx = g * istd / M * (M * d - sum_d - xc * istd * sum_dxh);  // closed form
-      a.dx[i] = dx;
+      a.dx[i] = T(dx);
     }
 }
 
@@ -89,13 +93,13 @@ __global__ void channel_backward_naive_kernel(ChannelBackwardArgs<T> a) {
 
 template <class T>
 void channel_forward_naive(const ChannelForwardArgs<T>& a) {
-  channel_forward_naive_kernel<T><<<static_cast<unsigned>(kern::ceil_div(a.C, kBlock)), kBlock>>>(a);
+  channel_forward_naive_kernel<T><<<static_cast<unsigned>(cuda::ceil_div(a.C, kBlock)), kBlock>>>(a);
   CUDA_CHECK_LAUNCH("channel_forward_naive");
 }
 
 template <class T>
 void channel_backward_naive(const ChannelBackwardArgs<T>& a) {
-  channel_backward_naive_kernel<T><<<static_cast<unsigned>(kern::ceil_div(a.C, kBlock)), kBlock>>>(a);
+  channel_backward_naive_kernel<T><<<static_cast<unsigned>(cuda::ceil_div(a.C, kBlock)), kBlock>>>(a);
   CUDA_CHECK_LAUNCH("channel_backward_naive");
 }
 

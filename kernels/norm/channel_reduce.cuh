@@ -9,10 +9,10 @@
 #pragma once
 #include <algorithm>
 
-#include "host/tensor.h"
-#include "kernels/runtime/cuda_check.h"
-#include "kernels/runtime/grid.h"
 #include "kernels/runtime/accumulators.cuh"
+#include "kernels/runtime/cuda_check.h"
+#include "kernels/runtime/launch.h"
+#include "kernels/runtime/workspace.h"
 
 namespace convlab::cuda_norm {
 
@@ -97,42 +97,39 @@ __global__ void channel_finalize(int64_t C, int P, const Acc* part, Fin fin) {
 
 // Reduces every channel of the (N, C, S) view with f and hands each total to
 // fin. Splits a channel over P blocks when there are too few channels to
-// fill the device (partials in a temporary device buffer, then
+// fill the device (partials in the device workspace, then
 // channel_finalize); with P == 1 the reducing block calls fin itself.
 template <class Acc, class Elem, class Fin>
 void channel_reduce(int64_t N, int64_t C, int64_t S, const Elem& f, const Fin& fin) {
-  const int64_t target_blocks = 2 * static_cast<int64_t>(kern::sm_count());
+  const int64_t target_blocks = 2 * static_cast<int64_t>(cuda::sm_count());
   int64_t P, chunk;
   dim3 grid, block;
   if (S == 1) {
-    const int64_t col_blocks = kern::ceil_div(C, kern::kWarpSize);
-    P = std::clamp<int64_t>(kern::ceil_div(target_blocks, col_blocks), 1,
+    const int64_t col_blocks = cuda::ceil_div(C, kern::kWarpSize);
+    P = std::clamp<int64_t>(cuda::ceil_div(target_blocks, col_blocks), 1,
                             std::max<int64_t>(1, N / (16 * kColRows)));
-    chunk = kern::ceil_div(N, P);
-    P = kern::ceil_div(N, chunk);
+    chunk = cuda::ceil_div(N, P);
+    P = cuda::ceil_div(N, chunk);
     grid = dim3(static_cast<unsigned>(col_blocks), static_cast<unsigned>(P));
     block = dim3(kern::kWarpSize, kColRows);
   } else {
     const int64_t M = N * S;
-    P = std::clamp<int64_t>(kern::ceil_div(target_blocks, C), 1, std::max<int64_t>(1, M / (8 * kSpatialBlock)));
-    chunk = kern::ceil_div(M, P);
-    P = kern::ceil_div(M, chunk);
+    P = std::clamp<int64_t>(cuda::ceil_div(target_blocks, C), 1, std::max<int64_t>(1, M / (8 * kSpatialBlock)));
+    chunk = cuda::ceil_div(M, P);
+    P = cuda::ceil_div(M, chunk);
     grid = dim3(static_cast<unsigned>(C), static_cast<unsigned>(P));
     block = dim3(kSpatialBlock);
   }
   CONVLAB_CHECK(P <= 65535, "channel_reduce: too many partial blocks (" << P << ")");
-  Tensor workspace;
-  Acc* part = nullptr;
-  if (P > 1) {
-    workspace = Tensor({static_cast<int64_t>(P * C * sizeof(Acc))}, DType::u8, Device::cuda);
-    part = static_cast<Acc*>(workspace.raw());
-  }
+  // The partials live in the reusable device workspace: no allocation (and
+  // no synchronising free) per call once it has grown to size.
+  Acc* part = P > 1 ? cuda::workspace_as<Acc>(static_cast<std::size_t>(P * C)) : nullptr;
   if (S == 1) channel_reduce_column<Acc><<<grid, block>>>(N, C, chunk, f, fin, part);
   else channel_reduce_spatial<Acc><<<grid, block>>>(N, C, S, chunk, f, fin, part);
   CUDA_CHECK_LAUNCH("channel_reduce");
   if (P > 1) {
     constexpr int kFinBlock = 128;
-    channel_finalize<Acc><<<static_cast<unsigned>(kern::ceil_div(C, kFinBlock)), kFinBlock>>>(C, static_cast<int>(P),
+    channel_finalize<Acc><<<static_cast<unsigned>(cuda::ceil_div(C, kFinBlock)), kFinBlock>>>(C, static_cast<int>(P),
                                                                                              part, fin);
     CUDA_CHECK_LAUNCH("channel_finalize");
   }
@@ -157,8 +154,8 @@ void channel_map(int64_t N, int64_t C, int64_t S, const Map& m) {
   constexpr int kBlock = 256;
   const bool column = S == 1;
   const int64_t rows = column ? N : N * C, width = column ? C : S;
-  const int64_t gx = std::min<int64_t>(kern::ceil_div(width, kBlock), 1024);
-  const int64_t gy = std::clamp<int64_t>(8 * kern::sm_count() / gx, 1, std::min<int64_t>(rows, 65535));
+  const int64_t gx = std::min<int64_t>(cuda::ceil_div(width, kBlock), 1024);
+  const int64_t gy = std::clamp<int64_t>(8 * cuda::sm_count() / gx, 1, std::min<int64_t>(rows, 65535));
   channel_map_kernel<<<dim3(static_cast<unsigned>(gx), static_cast<unsigned>(gy)), kBlock>>>(rows, width, C, column, m);
   CUDA_CHECK_LAUNCH("channel_map");
 }

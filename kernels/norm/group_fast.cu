@@ -111,7 +111,7 @@ void launch_team(const Args& a, WarpKernel warp_kernel, BlockKernel block_kernel
   const int64_t R = a.N * a.G, L = (a.C / a.G) * a.S;
   if (L <= kWarpMaxL) {
     constexpr int kPerBlock = kTeamBlock / kern::kWarpSize;
-    warp_kernel<<<static_cast<unsigned>(kern::ceil_div(R, kPerBlock)), kTeamBlock>>>(a);
+    warp_kernel<<<static_cast<unsigned>(cuda::ceil_div(R, kPerBlock)), kTeamBlock>>>(a);
   } else {
     CONVLAB_CHECK(R <= 0x7fffffff, "group norm: too many segments (" << R << ")");
     block_kernel<<<static_cast<unsigned>(R), L >= 16 * 1024 ? 512 : kTeamBlock>>>(a);

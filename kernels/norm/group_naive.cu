@@ -2,7 +2,7 @@
 // obviously-right baseline the fast variant is checked and timed against.
 #include "kernels/norm/norm_launch.h"
 #include "kernels/runtime/cuda_check.h"
-#include "kernels/runtime/grid.h"
+#include "kernels/runtime/launch.h"
 
 namespace convlab::cuda_norm {
 namespace {
@@ -12,25 +12,27 @@ constexpr int kBlock = 128;
 // One thread per segment r = n*G + g; it walks the segment's L = Cg*S
 // contiguous elements serially: two-pass mean and biased variance, then the
 // output with gamma/beta of channel g*Cg + k/S. Each thread streams its own
-// segment, so a warp's loads are L elements apart (uncoalesced).
+// segment, so a warp's loads are L elements apart (uncoalesced). Sums and
+// per-element arithmetic are in double, as in the CPU reference.
 template <class T>
 __global__ void group_forward_naive_kernel(GroupForwardArgs<T> a) {
   const int64_t r = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (r >= a.N * a.G) return;
   const int64_t Cg = a.C / a.G, L = Cg * a.S, c0 = (r % a.G) * Cg;
   const T* x = a.x + r * L;
-  T sum = 0;
+  double sum = 0;
   for (int64_t k = 0; k < L; ++k) sum += x[k];
-  const T mu = sum / T(L);
-  T sq = 0;
-  for (int64_t k = 0; k < L; ++k) sq += (x[k] - mu) * (x[k] - mu);
-  const T istd = T(1) / sqrt(sq / T(L) + a.eps);
+  const double mu_d = sum / double(L);
+  double sq = 0;
+  for (int64_t k = 0; k < L; ++k) sq += (x[k] - mu_d) * (x[k] - mu_d);
+  const T mu = T(mu_d), var = T(sq / double(L));
+  const double istd = 1.0 / sqrt(double(var) + double(a.eps));
   a.mean[r] = mu;
-  a.inv_std[r] = istd;
+  a.inv_std[r] = T(istd);
   T* out = a.out + r * L;
   for (int64_t k = 0; k < L; ++k) {
     const int64_t c = c0 + k / a.S;
-    out[k] = (x[k] - mu) * istd * a.gamma[c] + a.beta[c];
+    out[k] = T(double(a.gamma[c]) * ((double(x[k]) - mu) * istd) + a.beta[c]);
   }
 }
 
@@ -41,19 +43,19 @@ __global__ void group_dx_naive_kernel(GroupBackwardArgs<T> a) {
   const int64_t r = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (r >= a.N * a.G) return;
   const int64_t Cg = a.C / a.G, L = Cg * a.S, c0 = (r % a.G) * Cg;
-  const T mu = a.mean[r], istd = a.inv_std[r];
+  const double mu = a.mean[r], istd = a.inv_std[r], Ld = double(L);
   const T* x = a.x + r * L;
   const T* dout = a.dout + r * L;
-  T s1 = 0, s2 = 0;
+  double s1 = 0, s2 = 0;
   for (int64_t k = 0; k < L; ++k) {
-    const T dxh = dout[k] * a.gamma[c0 + k / a.S];
+    const double dxh = double(dout[k]) * a.gamma[c0 + k / a.S];
     s1 += dxh;
     s2 += dxh * (x[k] - mu) * istd;
   }
   T* dx = a.dx + r * L;
   for (int64_t k = 0; k < L; ++k) {
-    const T dxh = dout[k] * a.gamma[c0 + k / a.S];
-    dx[k] = istd / T(L) * (T(L) * dxh - s1 - (x[k] - mu) * istd * s2);
+    const double dxh = double(dout[k]) * a.gamma[c0 + k / a.S];
+    dx[k] = T(istd / Ld * (Ld * dxh - s1 - (x[k] - mu) * istd * s2));
   }
 }
 
@@ -64,33 +66,33 @@ __global__ void group_dparams_naive_kernel(GroupBackwardArgs<T> a) {
   const int64_t c = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
   if (c >= a.C) return;
   const int64_t g = c / (a.C / a.G);
-  T dg = 0, db = 0;
+  double dg = 0, db = 0;
   for (int64_t n = 0; n < a.N; ++n) {
     const int64_t r = n * a.G + g;
-    const T mu = a.mean[r], istd = a.inv_std[r];
+    const double mu = a.mean[r], istd = a.inv_std[r];
     for (int64_t s = 0; s < a.S; ++s) {
       const int64_t i = (n * a.C + c) * a.S + s;
-      dg += a.dout[i] * (a.x[i] - mu) * istd;
+      dg += double(a.dout[i]) * (a.x[i] - mu) * istd;
       db += a.dout[i];
     }
   }
-  a.dgamma[c] = dg;
-  a.dbeta[c] = db;
+  a.dgamma[c] = T(dg);
+  a.dbeta[c] = T(db);
 }
 
 }  // namespace
 
 template <class T>
 void group_forward_naive(const GroupForwardArgs<T>& a) {
-  group_forward_naive_kernel<T><<<static_cast<unsigned>(kern::ceil_div(a.N * a.G, kBlock)), kBlock>>>(a);
+  group_forward_naive_kernel<T><<<static_cast<unsigned>(cuda::ceil_div(a.N * a.G, kBlock)), kBlock>>>(a);
   CUDA_CHECK_LAUNCH("group_forward_naive");
 }
 
 template <class T>
 void group_backward_naive(const GroupBackwardArgs<T>& a) {
-  group_dx_naive_kernel<T><<<static_cast<unsigned>(kern::ceil_div(a.N * a.G, kBlock)), kBlock>>>(a);
+  group_dx_naive_kernel<T><<<static_cast<unsigned>(cuda::ceil_div(a.N * a.G, kBlock)), kBlock>>>(a);
   CUDA_CHECK_LAUNCH("group_dx_naive");
-  group_dparams_naive_kernel<T><<<static_cast<unsigned>(kern::ceil_div(a.C, kBlock)), kBlock>>>(a);
+  group_dparams_naive_kernel<T><<<static_cast<unsigned>(cuda::ceil_div(a.C, kBlock)), kBlock>>>(a);
   CUDA_CHECK_LAUNCH("group_dparams_naive");
 }
 

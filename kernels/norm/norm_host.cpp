@@ -1,5 +1,7 @@
 #include "kernels/norm/norm_host.h"
 
+#include <type_traits>
+
 #include "kernels/norm/norm_launch.h"
 
 namespace convlab::cuda_norm {
@@ -24,10 +26,58 @@ NormCache make_cache(const Tensor& x, const Tensor& gamma, const Tensor& beta, i
   return c;
 }
 
-Grads3 alloc_grads(const NormCache& cache) {
-  return {Tensor(cache.x.shape(), cache.x.dtype(), Device::cuda),
-          Tensor(cache.gamma.shape(), cache.x.dtype(), Device::cuda),
-          Tensor(cache.beta.shape(), cache.x.dtype(), Device::cuda)};
+// Forward pass of either family: fills the (N, C, S) view and the pointers
+// every forward argument struct has, lets `extra` set the family's own
+// fields, then hands the arguments to `launch`.
+template <template <class> class Args, class Extra, class Launch>
+Tensor run_forward(const char* op, const NormDims& d, const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                   NormCache& cache, Extra&& extra, Launch&& launch) {
+  Tensor out(x.shape(), x.dtype(), Device::cuda);
+  dispatch_floating(x.dtype(), op, [&](auto zero) {
+    using T = decltype(zero);
+    Args<T> a;
+    a.N = d.A;
+    a.C = d.C;
+    a.S = d.B;
+    a.x = x.data<T>();
+    a.gamma = gamma.data<T>();
+    a.beta = beta.data<T>();
+    a.out = out.data<T>();
+    a.mean = cache.mean.data<T>();
+    a.inv_std = cache.inv_std.data<T>();
+    extra(a);
+    launch(a);
+  });
+  return out;
+}
+
+// Backward pass of either family, as run_forward.
+template <template <class> class Args, class Extra, class Launch>
+Grads3 run_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache, Extra&& extra,
+                    Launch&& launch) {
+  expect_cuda(op, cache.x);
+  check_norm_backward(op, dout, cache, d);
+  Grads3 g{Tensor(cache.x.shape(), cache.x.dtype(), Device::cuda),
+           Tensor(cache.gamma.shape(), cache.x.dtype(), Device::cuda),
+           Tensor(cache.beta.shape(), cache.x.dtype(), Device::cuda)};
+  dispatch_floating(cache.x.dtype(), op, [&](auto zero) {
+    using T = decltype(zero);
+    Args<T> a;
+    a.N = d.A;
+    a.C = d.C;
+    a.S = d.B;
+    a.dout = dout.data<T>();
+    a.x = cache.x.data<T>();
+    a.gamma = cache.gamma.data<T>();
+    a.mean = cache.mean.data<T>();
+    a.inv_std = cache.inv_std.data<T>();
+    a.dx = g.dx.data<T>();
+    a.dgamma = g.d1.data<T>();
+    a.dbeta = g.d2.data<T>();
+    extra(a);
+    launch(a);
+  });
+  return g;
 }
 
 }  // namespace
@@ -40,55 +90,29 @@ Forward<NormCache> channel_norm_forward(const char* op, const NormDims& d, const
   prepare_running_stats(op, d, x, param);
   NormCache cache = make_cache(x, gamma, beta, d.C, param.eps, param.mode);
   cache.groups = 1;
-  Tensor out(x.shape(), x.dtype(), Device::cuda);
-  dispatch_floating(x.dtype(), op, [&](auto zero) {
-    using T = decltype(zero);
-    ChannelForwardArgs<T> a;
-    a.N = d.A;
-    a.C = d.C;
-    a.S = d.B;
-    a.x = x.data<T>();
-    a.gamma = gamma.data<T>();
-    a.beta = beta.data<T>();
-    a.out = out.data<T>();
-    a.mean = cache.mean.data<T>();
-    a.inv_std = cache.inv_std.data<T>();
-    a.running_mean = param.running_mean.data<T>();
-    a.running_var = param.running_var.data<T>();
-    a.eps = T(param.eps);
-    a.momentum = T(param.momentum);
-    a.train = param.mode == Mode::train;
-    if (v == Variant::fast) channel_forward_fast(a);
-    else channel_forward_naive(a);
-  });
+  Tensor out = run_forward<ChannelForwardArgs>(
+      op, d, x, gamma, beta, cache,
+      [&](auto& a) {
+        using T = std::remove_pointer_t<decltype(a.out)>;
+        a.running_mean = param.running_mean.data<T>();
+        a.running_var = param.running_var.data<T>();
+        a.eps = T(param.eps);
+        a.momentum = T(param.momentum);
+        a.train = param.mode == Mode::train;
+      },
+      [&](const auto& a) { v == Variant::fast ? channel_forward_fast(a) : channel_forward_naive(a); });
   return {out, cache};
 }
 
 Grads3 channel_norm_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache,
                              Variant v, bool staged) {
-  expect_cuda(op, cache.x);
-  check_norm_backward(op, dout, cache, d);
-  Grads3 g = alloc_grads(cache);
-  dispatch_floating(cache.x.dtype(), op, [&](auto zero) {
-    using T = decltype(zero);
-    ChannelBackwardArgs<T> a;
-    a.N = d.A;
-    a.C = d.C;
-    a.S = d.B;
-    a.dout = dout.data<T>();
-    a.x = cache.x.data<T>();
-    a.gamma = cache.gamma.data<T>();
-    a.mean = cache.mean.data<T>();
-    a.inv_std = cache.inv_std.data<T>();
-    a.dx = g.dx.data<T>();
-    a.dgamma = g.d1.data<T>();
-    a.dbeta = g.d2.data<T>();
-    a.train = cache.mode == Mode::train;
-    a.staged = staged;
-    if (v == Variant::fast) channel_backward_fast(a);
-    else channel_backward_naive(a);
-  });
-  return g;
+  return run_backward<ChannelBackwardArgs>(
+      op, d, dout, cache,
+      [&](auto& a) {
+        a.train = cache.mode == Mode::train;
+        a.staged = staged;
+      },
+      [&](const auto& a) { v == Variant::fast ? channel_backward_fast(a) : channel_backward_naive(a); });
 }
 
 Forward<NormCache> group_norm_forward(const char* op, const NormDims& d, const Tensor& x, const Tensor& gamma,
@@ -97,50 +121,21 @@ Forward<NormCache> group_norm_forward(const char* op, const NormDims& d, const T
   check_norm_eps(op, eps);
   NormCache cache = make_cache(x, gamma, beta, d.num_groups(), eps, Mode::train);
   cache.groups = static_cast<int>(d.G);
-  Tensor out(x.shape(), x.dtype(), Device::cuda);
-  dispatch_floating(x.dtype(), op, [&](auto zero) {
-    using T = decltype(zero);
-    GroupForwardArgs<T> a;
-    a.N = d.A;
-    a.C = d.C;
-    a.S = d.B;
-    a.G = d.G;
-    a.x = x.data<T>();
-    a.gamma = gamma.data<T>();
-    a.beta = beta.data<T>();
-    a.out = out.data<T>();
-    a.mean = cache.mean.data<T>();
-    a.inv_std = cache.inv_std.data<T>();
-    a.eps = T(eps);
-    if (v == Variant::fast) group_forward_fast(a);
-    else group_forward_naive(a);
-  });
+  Tensor out = run_forward<GroupForwardArgs>(
+      op, d, x, gamma, beta, cache,
+      [&](auto& a) {
+        using T = std::remove_pointer_t<decltype(a.out)>;
+        a.G = d.G;
+        a.eps = T(eps);
+      },
+      [&](const auto& a) { v == Variant::fast ? group_forward_fast(a) : group_forward_naive(a); });
   return {out, cache};
 }
 
 Grads3 group_norm_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache, Variant v) {
-  expect_cuda(op, cache.x);
-  check_norm_backward(op, dout, cache, d);
-  Grads3 g = alloc_grads(cache);
-  dispatch_floating(cache.x.dtype(), op, [&](auto zero) {
-    using T = decltype(zero);
-    GroupBackwardArgs<T> a;
-    a.N = d.A;
-    a.C = d.C;
-    a.S = d.B;
-    a.G = d.G;
-    a.dout = dout.data<T>();
-    a.x = cache.x.data<T>();
-    a.gamma = cache.gamma.data<T>();
-    a.mean = cache.mean.data<T>();
-    a.inv_std = cache.inv_std.data<T>();
-    a.dx = g.dx.data<T>();
-    a.dgamma = g.d1.data<T>();
-    a.dbeta = g.d2.data<T>();
-    if (v == Variant::fast) group_backward_fast(a);
-    else group_backward_naive(a);
-  });
-  return g;
+  return run_backward<GroupBackwardArgs>(
+      op, d, dout, cache, [&](auto& a) { a.G = d.G; },
+      [&](const auto& a) { v == Variant::fast ? group_backward_fast(a) : group_backward_naive(a); });
 }
 
 }  // namespace convlab::cuda_norm

@@ -9,42 +9,53 @@
 
 namespace convlab::cuda_optim {
 
-// Hyper-parameters of one step in T; adam's bias corrections 1/(1 - beta^t)
-// are computed on the host (in double) once per step.
-template <class T>
+// Hyper-parameters of one step, in double: the element updates compute in
+// double and round to T where the CPU reference does (optim_ref.cpp), so a
+// float32 step matches it to rounding. (In float, 1 - beta2 = 1 - 0.999f is
+// off by 1.3e-5 relative, which adam's second moment would inherit.) The
+// bias corrections 1 - beta^t are computed once per step on the host.
 struct UpdateCoeffs {
-  T lr, momentum, decay_rate, beta1, beta2, epsilon, inv_bias1, inv_bias2;
+  double lr, momentum, decay_rate, beta1, beta2, epsilon;
+  double one_minus_decay, one_minus_beta1, one_minus_beta2, bias1, bias2;
 };
 
-template <class T>
-UpdateCoeffs<T> make_coeffs(const OptimConfig& c, int64_t t) {
-  const double b1 = c.rule == UpdateRule::adam ? 1.0 / (1.0 - std::pow(c.beta1, double(t))) : 1.0;
-  const double b2 = c.rule == UpdateRule::adam ? 1.0 / (1.0 - std::pow(c.beta2, double(t))) : 1.0;
-  return {T(c.lr()), T(c.momentum), T(c.decay_rate), T(c.beta1), T(c.beta2), T(c.epsilon), T(b1), T(b2)};
+inline UpdateCoeffs make_coeffs(const OptimConfig& c, int64_t t) {
+  const bool adam = c.rule == UpdateRule::adam;
+  return {c.lr(),
+          c.momentum,
+          c.decay_rate,
+          c.beta1,
+          c.beta2,
+          c.epsilon,
+          1.0 - c.decay_rate,
+          1.0 - c.beta1,
+          1.0 - c.beta2,
+          adam ? 1.0 - std::pow(c.beta1, double(t)) : 1.0,
+          adam ? 1.0 - std::pow(c.beta2, double(t)) : 1.0};
 }
 
 // Updates element i of one parameter in place: w and the rule's state
 // (s1: velocity / cache / m, s2: v), each read once and written once.
 template <UpdateRule R, class T>
-__device__ __forceinline__ void update_element(const UpdateCoeffs<T>& k, int64_t i, T* w, const T* dw, T* s1,
-                                               T* s2) {
-  const T g = dw[i];
+__device__ __forceinline__ void update_element(const UpdateCoeffs& k, int64_t i, T* w, const T* dw, T* s1, T* s2) {
+  const double g = dw[i];
   if constexpr (R == UpdateRule::sgd) {
-    w[i] -= k.lr * g;
+    w[i] = T(w[i] - k.lr * g);
   } else if constexpr (R == UpdateRule::sgd_momentum) {
-    const T v = k.momentum * s1[i] - k.lr * g;
+    const T v = T(k.momentum * s1[i] - k.lr * g);
     s1[i] = v;
-    w[i] += v;
+    w[i] = T(w[i] + double(v));
   } else if constexpr (R == UpdateRule::rmsprop) {
-    const T c = k.decay_rate * s1[i] + (T(1) - k.decay_rate) * g * g;
+    const T c = T(k.decay_rate * s1[i] + k.one_minus_decay * g * g);
     s1[i] = c;
-    w[i] -= k.lr * g / (sqrt(c) + k.epsilon);
+    w[i] = T(w[i] - k.lr * g / (sqrt(double(c)) + k.epsilon));
   } else {
-    const T m = k.beta1 * s1[i] + (T(1) - k.beta1) * g;
-    const T v = k.beta2 * s2[i] + (T(1) - k.beta2) * g * g;
+    const T m = T(k.beta1 * s1[i] + k.one_minus_beta1 * g);
+    const T v = T(k.beta2 * s2[i] + k.one_minus_beta2 * g * g);
     s1[i] = m;
     s2[i] = v;
-    w[i] -= k.lr * (m * k.inv_bias1) / (sqrt(v * k.inv_bias2) + k.epsilon);
+    const double mt = double(m) / k.bias1, vt = double(v) / k.bias2;
+    w[i] = T(w[i] - k.lr * mt / (sqrt(vt) + k.epsilon));
   }
 }
 

@@ -20,6 +20,11 @@ cublasHandle_t cublas_handle() {
 
 namespace {
 
+// A leading dimension for cuBLAS, which wants at least 1 even when the
+// matrix has no columns (e.g. affine with D = 0, where the product is empty
+// and C keeps beta * C).
+int64_t ld(int64_t v) { return v < 1 ? 1 : v; }
+
 int to_int(int64_t v, const char* what) {
   if (v < 0 || v > std::numeric_limits<int>::max())
     throw Error(std::string("gemm: ") + what + " = " + std::to_string(v) + " does not fit cuBLAS's int sizes");
@@ -34,7 +39,7 @@ template <class T>
 void gemm_row_major(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, const T* A, int64_t lda,
                     const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
   const int mi = to_int(m, "m"), ni = to_int(n, "n"), ki = to_int(k, "k");
-  const int la = to_int(lda, "lda"), lb = to_int(ldb, "ldb"), lc = to_int(ldc, "ldc");
+  const int la = to_int(ld(lda), "lda"), lb = to_int(ld(ldb), "ldb"), lc = to_int(ld(ldc), "ldc");
   if (mi == 0 || ni == 0) return;
   // Column-major C^T (n x m) = op(B)^T (n x k) * op(A)^T (k x m).
   if constexpr (std::is_same_v<T, float>)
@@ -48,7 +53,7 @@ void gemm_row_major_batched(bool trans_a, bool trans_b, int64_t m, int64_t n, in
                             int64_t lda, int64_t stride_a, const T* B, int64_t ldb, int64_t stride_b, T beta, T* C,
                             int64_t ldc, int64_t stride_c, int64_t batch) {
   const int mi = to_int(m, "m"), ni = to_int(n, "n"), ki = to_int(k, "k");
-  const int la = to_int(lda, "lda"), lb = to_int(ldb, "ldb"), lc = to_int(ldc, "ldc");
+  const int la = to_int(ld(lda), "lda"), lb = to_int(ld(ldb), "ldb"), lc = to_int(ld(ldc), "ldc");
   const int bi = to_int(batch, "batch");
   if (mi == 0 || ni == 0 || bi == 0) return;
   if constexpr (std::is_same_v<T, float>)

@@ -4,6 +4,17 @@
 
 namespace convlab::cuda {
 
+int sm_count() {
+  static int count = 0;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    int device = 0;
+    CUDA_CHECK(cudaGetDevice(&device));
+    CUDA_CHECK(cudaDeviceGetAttribute(&count, cudaDevAttrMultiProcessorCount, device));
+  });
+  return count;
+}
+
 std::size_t max_shared_bytes_optin() {
   static std::size_t bytes = 0;
   static std::once_flag once;

@@ -11,21 +11,26 @@ namespace convlab::cuda {
 
 constexpr int kThreads = 256;  // default block size of the elementwise kernels
 
-// Blocks for a grid-stride loop over n items (capped; the loop covers the rest).
-inline unsigned grid_for(int64_t n, int threads = kThreads) {
-  const int64_t blocks = (n + threads - 1) / threads;
-  const int64_t cap = int64_t(1) << 20;
-  return static_cast<unsigned>(blocks < 1 ? 1 : (blocks > cap ? cap : blocks));
+__host__ __device__ inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+// Floor division for a possibly negative numerator and a positive divisor.
+__host__ __device__ inline int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+// Multiprocessor count of the current device, read once.
+int sm_count();
+
+// Blocks for a grid-stride loop over n items with `threads` per block:
+// enough to cover n, capped at `waves` blocks per multiprocessor (the loop
+// does the rest), and at least 1.
+inline unsigned grid_for(int64_t n, int threads = kThreads, int waves = 8) {
+  const int64_t need = ceil_div(n, threads);
+  const int64_t cap = static_cast<int64_t>(sm_count()) * waves;
+  return static_cast<unsigned>(need < 1 ? 1 : (need > cap ? cap : need));
 }
 
 // Index of this thread in a grid-stride loop, and the loop's step.
 #define CONVLAB_GRID_STRIDE_LOOP(i, n)                                                      \
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < (n);   \
        i += static_cast<int64_t>(blockDim.x) * gridDim.x)
-
-__host__ __device__ inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-// Floor division for a possibly negative numerator and a positive divisor.
-__host__ __device__ inline int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
 // Shared memory a block may use without opt-in (48 KiB) and with opt-in
 // (read off device 0, e.g. 227 KiB on Hopper).

@@ -1,4 +1,6 @@
-// Warp and block sum reductions for kernels (device code only).
+// Warp and block sum/max reductions of plain values for kernels (device
+// code only; all 32 lanes of each warp must take part). The norms' mergeable
+// accumulators have their own in accumulators.cuh.
 #pragma once
 
 namespace convlab::cuda {
@@ -7,6 +9,13 @@ template <class T>
 __device__ __forceinline__ T warp_sum(T v) {
   for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_down_sync(0xffffffffu, v, offset);
   return v;  // complete in lane 0
+}
+
+// Sum over the warp, complete in every lane (butterfly).
+template <class T>
+__device__ __forceinline__ T warp_allsum(T v) {
+  for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
+  return v;
 }
 
 template <class T>
@@ -31,17 +40,6 @@ __device__ T block_sum(T v) {
   v = threadIdx.x < nwarps ? partial[threadIdx.x] : T(0);
   if (warp == 0) v = warp_sum(v);
   __syncthreads();  // partial may be reused by a following call
-  return v;
-}
-
-}  // namespace convlab::cuda
-
-namespace convlab::cuda {
-
-// Sum over the warp, complete in every lane (butterfly).
-template <class T>
-__device__ __forceinline__ T warp_allsum(T v) {
-  for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
   return v;
 }
 

@@ -1,8 +1,11 @@
-// A reusable device scratch buffer (e.g. the im2col matrix of conv), so hot
-// loops do not allocate every call. It grows to the largest size asked for
-// and is kept. All convlab kernels run on the default stream, so reuse is
-// ordered after earlier kernels that read it. Not for concurrent use from
-// several host threads; valid until the next call.
+// A reusable device scratch buffer (the im2col matrices of conv "gemm", the
+// row losses of the loss kernels, the partial sums of the norm reductions),
+// so hot loops do not allocate every call. It grows to the largest size
+// asked for and is kept (growing frees the old buffer, which synchronises
+// the device first). All convlab kernels run on the default stream, so reuse
+// is ordered after earlier kernels that read it. One buffer: a caller holds
+// at most one workspace pointer at a time, valid until the next call. Not for
+// concurrent use from several host threads.
 #pragma once
 #include <cstddef>
 

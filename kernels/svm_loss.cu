@@ -1,0 +1,43 @@
+// svm_loss, "naive" (thread per row) and "warp" (warp per row) variants:
+// one pass over the row for the margins, their count and the gradient, the
+// two totals reduced over the row's lanes (see loss_common.cuh).
+#include "kernels/loss_common.cuh"
+#include "kernels/loss_cuda.h"
+
+namespace convlab::cuda {
+
+namespace {
+
+struct SvmRow {
+  // Margins in double, as the CPU reference computes them, so that a margin
+  // at the hinge takes the same side in float32 on both.
+  template <int W, class T>
+  static __device__ void run(const T* __restrict__ xr, int32_t label, int64_t C, int64_t N, int lane, T* row_loss,
+                             T* __restrict__ dr) {
+    const double correct = static_cast<double>(xr[label]);
+    const T inv_n = T(1.0 / static_cast<double>(N));
+    double loss = 0;
+    int64_t positive = 0;
+    for (int64_t j = lane; j < C; j += W) {
+      if (j == label) continue;
+      const double margin = static_cast<double>(xr[j]) - correct + 1.0;
+      const bool active = margin > 0.0;
+      loss += active ? margin : 0.0;
+      positive += active ? 1 : 0;
+      dr[j] = active ? inv_n : T(0);
+    }
+    loss = team_sum<W>(loss);
+    positive = team_sum<W>(positive);
+    if (lane == 0) {
+      *row_loss = static_cast<T>(loss);
+      dr[label] = static_cast<T>(-static_cast<double>(positive) / static_cast<double>(N));
+    }
+  }
+};
+
+}  // namespace
+
+LossOut svm_loss_naive(const Tensor& x, const Tensor& y) { return run_loss<1, SvmRow>("svm_loss", x, y); }
+LossOut svm_loss_warp(const Tensor& x, const Tensor& y) { return run_loss<32, SvmRow>("svm_loss", x, y); }
+
+}  // namespace convlab::cuda
