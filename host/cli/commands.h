@@ -11,5 +11,9 @@ namespace convlab::cli {
 std::function<int()> add_train(CLI::App& app);
 std::function<int()> add_eval(CLI::App& app);
 std::function<int()> add_info(CLI::App& app);
+std::function<int()> add_demo(CLI::App& app);         // cmd_demo.cpp
+std::function<int()> add_plot(CLI::App& app);         // cmd_plot.cpp
+std::function<int()> add_plot_bench(CLI::App& app);   // cmd_plot.cpp
+std::function<int()> add_viz_filters(CLI::App& app);  // cmd_viz_filters.cpp
 
 }  // namespace convlab::cli

@@ -10,6 +10,10 @@ int main(int argc, char** argv) {
   const auto train = convlab::cli::add_train(app);
   const auto eval = convlab::cli::add_eval(app);
   const auto info = convlab::cli::add_info(app);
+  const auto demo = convlab::cli::add_demo(app);
+  const auto plot = convlab::cli::add_plot(app);
+  const auto plot_bench = convlab::cli::add_plot_bench(app);
+  const auto viz_filters = convlab::cli::add_viz_filters(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -19,6 +23,10 @@ int main(int argc, char** argv) {
     const std::string name = app.get_subcommands().front()->get_name();
     if (name == "train") return train();
     if (name == "eval") return eval();
+    if (name == "demo") return demo();
+    if (name == "plot") return plot();
+    if (name == "plot-bench") return plot_bench();
+    if (name == "viz-filters") return viz_filters();
     return info();
   } catch (const convlab::Error& e) {
     std::cerr << "convlab: error: " << e.what() << "\n";
