@@ -7,6 +7,7 @@
 
 #include "host/cuda_runtime.h"
 #include "host/data/cifar10.h"
+#include "host/plot/training_plots.h"
 #include "host/run/run_files.h"
 #include "host/run/train.h"
 #include "models/model_factory.h"
@@ -94,6 +95,7 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   };
   const bool ok = solver.train();
   write_history(ctx.run_dir, solver, metric);
+  plot_training_or_warn(ctx.run_dir, out);  // training.png; a missing gnuplot only warns
 
   const History& h = solver.history();
   nlohmann::json s;
