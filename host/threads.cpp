@@ -24,7 +24,7 @@ void set_num_threads(int n) {
   omp_set_num_threads(n);
 #endif
 #ifdef CONVLAB_HAVE_BLAS
-  openblas_set_num_threads(n);
+  openblas_set_num_threads(1);  // each OpenMP thread makes its own single-threaded calls
 #endif
 }
 

@@ -1,11 +1,13 @@
-// Thread count of the CPU code: OpenMP loops of the fast CPU ops and
-// OpenBLAS's GEMMs. By default every core is used.
+// Thread count of the CPU code. The fast CPU ops run on one pool of OpenMP
+// threads; OpenBLAS is held at one thread and called from inside those
+// threads (so that two pools never compete for the cores). By default every
+// core is used.
 #pragma once
 
 namespace convlab {
 
-// Uses n threads from now on (OpenMP and OpenBLAS alike); n <= 0 restores
-// the default, one thread per core.
+// Uses n OpenMP threads from now on (and sets OpenBLAS to one thread per
+// call); n <= 0 restores the default, one thread per core.
 void set_num_threads(int n);
 // The number of threads the CPU ops use.
 int get_num_threads();

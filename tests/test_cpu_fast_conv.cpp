@@ -58,15 +58,20 @@ TEST(CpuFastConv, MatchesReferenceOnAwkwardShapes) {
   });
 }
 
-TEST(CpuFastConv, MatchesReferenceWhenTheBatchIsSplitIntoChunks) {
-  // A workspace bound below one image's needs forces one image per chunk, so
-  // dw accumulates over chunks and col2im writes each chunk's images.
-  const int64_t previous = fast::set_conv_workspace_elements(1);
-  for_each_dtype_and_threads([](DType dt) {
-    check_case({3, 2, 7, 5, 4, 3, 2, 2, 2}, dt, 11);
-    check_case({5, 3, 8, 8, 4, 7, 7, 1, 3}, dt, 12);
-  });
-  fast::set_conv_workspace_elements(previous);
+TEST(CpuFastConv, MatchesReferenceForEveryTiling) {
+  // Bound 1: tiles of 16 output positions that start and end inside output
+  // rows, dx by (image, channel) tasks. 2000: tiles of one or a few whole
+  // images with a shorter last tile. The default: the whole batch in a tile.
+  for (int64_t bound : {int64_t(1), int64_t(2000)}) {
+    SCOPED_TRACE("tile bound " + std::to_string(bound));
+    const int64_t previous = fast::set_conv_workspace_elements(bound);
+    for_each_dtype_and_threads([](DType dt) {
+      check_case({3, 2, 7, 5, 4, 3, 2, 2, 2}, dt, 11);
+      check_case({5, 3, 8, 8, 4, 7, 7, 1, 3}, dt, 12);
+      check_case({7, 2, 6, 6, 3, 3, 3, 1, 1}, dt, 13);
+    });
+    fast::set_conv_workspace_elements(previous);
+  }
 }
 
 TEST(CpuFastConv, IsTheCpuDefault) {

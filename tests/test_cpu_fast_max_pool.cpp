@@ -2,6 +2,8 @@
 // against the CPU reference, and its gradient against numerical ones.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "cpu_fast_test_util.h"
 #include "host/ops/max_pool.h"
 
@@ -22,6 +24,8 @@ const PoolCase kCases[] = {
     {{3, 2, 6, 9}, {3, 2, 1}},     // rectangular window, stride 1
     {{2, 2, 9, 8}, {2, 3, 3}},     // stride 3 (gaps between windows)
     {{2, 2, 4, 5}, {1, 1, 1}},     // 1x1 window: identity
+    {{2, 3, 7, 7}, {2, 2, 1}},     // 2x2 overlapping
+    {{1, 2, 8, 9}, {2, 2, 3}},     // 2x2 with gaps
     {{20, 3, 32, 32}, {2, 2, 2}},  // the seed's benchmark layer, fewer images
 };
 
@@ -47,6 +51,25 @@ TEST(CpuFastMaxPool, MatchesReference) {
       EXPECT_FAST_MATCHES(max_pool_backward(dout, fast.cache, "fast"), dref, dt, "dx");
       // A cache without argmax (from the reference forward) works too.
       EXPECT_FAST_MATCHES(max_pool_backward(dout, ref.cache, "fast"), dref, dt, "dx from a reference cache");
+    }
+  });
+}
+
+TEST(CpuFastMaxPool, TiesResolveAsTheReference) {
+  // Inputs from a few integers, so most windows hold equal maxima.
+  for_each_dtype_and_threads([](DType dt) {
+    uint32_t seed = 60;
+    for (const auto& c : kCases) {
+      NumpyRandom rng(seed++);
+      Tensor x = randn(rng, c.x);
+      for (int64_t i = 0; i < x.numel(); ++i) x.set_item(i, std::floor(x.item(i) * 1.5));
+      x = x.to(dt);
+      auto ref = max_pool_forward(x, c.p, "reference");
+      auto fast = max_pool_forward(x, c.p, "fast");
+      Tensor dout = randn_as(rng, ref.out.shape(), dt);
+      EXPECT_EQ(norm_rel_error(fast.out, ref.out), 0.0);
+      EXPECT_FAST_MATCHES(max_pool_backward(dout, fast.cache, "fast"), max_pool_backward(dout, ref.cache, "reference"),
+                          dt, "dx with ties");
     }
   });
 }

@@ -1,4 +1,4 @@
-// Fast CPU affine through BLAS GEMM.
+// Fast CPU affine through BLAS GEMM, split over the threads (gemm_parallel).
 // forward : out (N, M) = b broadcast, then out += x (N, D) * w (D, M).
 // backward: dx (N, D) = dout * w^T; dw (D, M) = x^T * dout; db = column sums of dout.
 #include "host/ops/affine.h"
@@ -21,7 +21,7 @@ Forward<AffineCache> affine_forward(const Tensor& x, const Tensor& w, const Tens
     CONVLAB_OMP(parallel for schedule(static) if(worth_threads(d.N * d.M)))
     for (int64_t n = 0; n < d.N; ++n)
       for (int64_t m = 0; m < d.M; ++m) po[n * d.M + m] = pb[m];
-    gemm<T>(false, false, d.N, d.M, d.D, T(1), x.data<T>(), d.D, w.data<T>(), d.M, T(1), po, d.M);
+    gemm_parallel<T>(false, false, d.N, d.M, d.D, T(1), x.data<T>(), d.D, w.data<T>(), d.M, T(1), po, d.M);
   });
   return {out, AffineCache{x, w, b}};
 }
@@ -37,8 +37,8 @@ Grads3 affine_backward(const Tensor& dout, const AffineCache& cache) {
   dispatch_floating(x.dtype(), "affine_backward", [&](auto zero) {
     using T = decltype(zero);
     const T* pd = dout.data<T>();
-    gemm<T>(false, true, d.N, d.D, d.M, T(1), pd, d.M, w.data<T>(), d.M, T(0), g.dx.data<T>(), d.D);
-    gemm<T>(true, false, d.D, d.M, d.N, T(1), x.data<T>(), d.D, pd, d.M, T(0), g.d1.data<T>(), d.M);
+    gemm_parallel<T>(false, true, d.N, d.D, d.M, T(1), pd, d.M, w.data<T>(), d.M, T(0), g.dx.data<T>(), d.D);
+    gemm_parallel<T>(true, false, d.D, d.M, d.N, T(1), x.data<T>(), d.D, pd, d.M, T(0), g.d1.data<T>(), d.M);
     // db[m]: sum over the batch in double; one column per task.
     T* db = g.d2.data<T>();
     CONVLAB_OMP(parallel for schedule(static) if(worth_threads(d.N * d.M)))

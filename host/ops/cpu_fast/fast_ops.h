@@ -17,9 +17,9 @@ namespace convlab::fast {
 
 Forward<ConvCache> conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
 Grads3 conv_backward(const Tensor& dout, const ConvCache& cache);
-// Bound on conv's im2col workspace, in elements (default 16 Mi): the batch is
-// processed in chunks of as many images as fit (at least one). Returns the
-// previous bound.
+// Bound on each thread's im2col column tile, in elements (default 64 Ki): a
+// tile holds as many whole images as fit, or else part of one image (at
+// least 16 output positions). Returns the previous bound.
 int64_t set_conv_workspace_elements(int64_t elements);
 
 Forward<AffineCache> affine_forward(const Tensor& x, const Tensor& w, const Tensor& b);

@@ -1,7 +1,17 @@
 // OpenMP helpers of the fast CPU ops: a pragma macro that vanishes without
-// OpenMP, and the work size below which a loop stays on one thread.
+// OpenMP, the work size below which a loop stays on one thread, and the
+// thread index inside a parallel region.
+//
+// All the parallelism of the fast CPU ops is OpenMP's: OpenBLAS is kept
+// single-threaded and called from inside the OpenMP tasks (gemm_parallel
+// splits large products over the threads), so the two thread pools never
+// compete for the cores.
 #pragma once
 #include <cstdint>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #define CONVLAB_PRAGMA_(...) _Pragma(#__VA_ARGS__)
 #ifdef _OPENMP
@@ -18,5 +28,22 @@ namespace convlab::fast {
 constexpr int64_t kParallelGrain = 1 << 15;
 
 inline bool worth_threads(int64_t work) { return work >= kParallelGrain; }
+
+// Index of the calling thread in the current parallel region (0 outside one),
+// and the most threads a region may have.
+inline int thread_index() {
+#ifdef _OPENMP
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+inline int max_threads() {
+#ifdef _OPENMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
 
 }  // namespace convlab::fast
