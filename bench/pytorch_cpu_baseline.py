@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""PyTorch CPU baseline for convlab's CPU training speed.
+
+Times one ThreeLayerConvNet training step as cs231n defines the net
+(conv 7x7, 32 filters, pad 3 - relu - 2x2 max pool - affine 100 - relu -
+affine 10 - softmax loss), batch 50 of 3x32x32 float32 inputs, adam
+(lr 1e-3): forward, backward and update. Warm-up steps, then the median of
+timed steps.
+
+With --convlab-bench PATH it also runs convlab's bench_cpu_train_step
+(same threads) and puts both sets of numbers and the step-time ratio into
+the JSON written with --json.
+
+    python3 bench/pytorch_cpu_baseline.py --threads 2 \
+        --convlab-bench build/bench/bench_cpu_train_step --json bench/results/cpu-DATE.json
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def build_net(torch):
+    nn = torch.nn
+    net = nn.Sequential(
+        nn.Conv2d(3, 32, kernel_size=7, padding=3),
+        nn.ReLU(),
+        nn.MaxPool2d(2, stride=2),
+        nn.Flatten(),
+        nn.Linear(32 * 16 * 16, 100),
+        nn.ReLU(),
+        nn.Linear(100, 10),
+    )
+    with torch.no_grad():  # cs231n's init: weight_scale 1e-3, zero biases
+        for m in net:
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                m.weight.normal_(0.0, 1e-3)
+                m.bias.zero_()
+    return net
+
+
+def time_pytorch_step(threads, warmup, reps, batch):
+    import torch
+
+    torch.manual_seed(0)
+    torch.set_num_threads(threads)
+    net = build_net(torch)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    x = torch.randn(batch, 3, 32, 32)
+    y = torch.randint(0, 10, (batch,))
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(net(x), y)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    for _ in range(warmup):
+        step()
+    ms = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        step()
+        ms.append((time.perf_counter() - t0) * 1000.0)
+    return {
+        "torch_version": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "median_ms": statistics.median(ms),
+        "min_ms": min(ms),
+        "runs": len(ms),
+    }
+
+
+def run_convlab(path, threads, reps, warmup):
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
+        out = f.name
+    try:
+        cmd = [path, "--threads", str(threads), "--reps", str(reps), "--warmup", str(warmup), "--json", out]
+        subprocess.run(cmd, check=True, stdout=sys.stderr)
+        with open(out) as f:
+            return json.load(f)
+    finally:
+        os.unlink(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--threads", type=int, default=os.cpu_count(), help="threads (default: one per core)")
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--reps", type=int, default=20)
+    ap.add_argument("--batch", type=int, default=50)
+    ap.add_argument("--convlab-bench", help="path of convlab's bench_cpu_train_step, to time it too")
+    ap.add_argument("--json", help="write the results to this file")
+    args = ap.parse_args()
+
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        sys.exit("pytorch_cpu_baseline: PyTorch is not installed (Debian: apt-get install python3-torch)")
+
+    with open("/proc/loadavg") as f:
+        load_before = f.read().split()[:3]
+    result = {
+        "command": " ".join([os.path.basename(sys.argv[0])] + sys.argv[1:]),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": {"nproc": os.cpu_count(), "cpu": cpu_model(), "loadavg_before": load_before},
+        "pytorch": {
+            "what": "ThreeLayerConvNet step: conv7x7x32 pad3-relu-pool2-affine100-relu-affine10-softmax, adam",
+            "batch": args.batch,
+            "dtype": "float32",
+            **time_pytorch_step(args.threads, args.warmup, args.reps, args.batch),
+        },
+    }
+    print("pytorch  ThreeLayerConvNet step (batch %d, adam, %d threads): median %.2f ms, min %.2f ms (%d runs)"
+          % (args.batch, result["pytorch"]["threads"], result["pytorch"]["median_ms"], result["pytorch"]["min_ms"],
+             result["pytorch"]["runs"]))
+    if args.convlab_bench:
+        cl = run_convlab(args.convlab_bench, args.threads, args.reps, args.warmup)
+        result["convlab"] = cl
+        steps = [r for r in cl["results"] if r["op"] == "three_layer_step" and r["variant"] == "fast"]
+        if steps:
+            ratio = steps[0]["median_ms"] / result["pytorch"]["median_ms"]
+            result["convlab_fast_step_over_pytorch"] = ratio
+            print("convlab  ThreeLayerConvNet step (ops composed, cpu/fast): median %.2f ms = %.2fx PyTorch's"
+                  % (steps[0]["median_ms"], ratio))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=2)
+            f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
