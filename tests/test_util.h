@@ -6,6 +6,7 @@
 #include <string>
 
 #include "host/cuda_runtime.h"
+#include "host/tensor.h"
 
 // Skips the current test, with the reason, when no usable GPU is present.
 #define CONVLAB_REQUIRE_GPU()                                              \
@@ -21,6 +22,13 @@ namespace convlab::test {
 inline std::string data_dir() {
   const char* d = std::getenv("CONVLAB_DATA_DIR");
   return d ? std::string(d) : std::string();
+}
+
+// "2x3x7x5": a shape as a fragment of a parameterised test's name.
+inline std::string shape_tag(const Shape& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) out += (i ? "x" : "") + std::to_string(s[i]);
+  return out;
 }
 
 }  // namespace convlab::test

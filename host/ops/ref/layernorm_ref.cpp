@@ -1,0 +1,22 @@
+// CPU reference of layernorm on (N, D), float and double: statistics per row
+// over its D features; no running statistics (train and test behave alike).
+#include "host/ops/ref/norm_ref_common.h"
+
+namespace convlab::ref {
+
+Forward<NormCache> layernorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                                     const LayerNormParam& param) {
+  const NormDims d = layernorm_dims("layernorm_forward", x, gamma, beta);
+  CONVLAB_CHECK(x.device() == Device::cpu, "layernorm_forward: the reference runs on the CPU, x is on "
+                                               << device_name(x.device()));
+  check_norm_eps("layernorm_forward", param.eps);
+  return norm_forward_train(d, x, gamma, beta, param.eps);
+}
+
+Grads3 layernorm_backward(const Tensor& dout, const NormCache& cache) {
+  const NormDims d = layernorm_dims("layernorm_backward", cache.x, cache.gamma, cache.beta);
+  check_norm_backward("layernorm_backward", dout, cache, d);
+  return norm_backward_closed(d, dout, cache);
+}
+
+}  // namespace convlab::ref

@@ -1,0 +1,24 @@
+// CPU reference of spatial group norm on (N, C, H, W), float and double:
+// the C channels form G groups of C/G; statistics per (n, group) over its
+// C/G channels and H, W; gamma and beta per channel, shape (C,).
+#include "host/ops/ref/norm_ref_common.h"
+
+namespace convlab::ref {
+
+Forward<NormCache> spatial_groupnorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                                             const GroupNormParam& param) {
+  const NormDims d = spatial_groupnorm_dims("spatial_groupnorm_forward", x, gamma, beta, param.G);
+  CONVLAB_CHECK(x.device() == Device::cpu, "spatial_groupnorm_forward: the reference runs on the CPU, x is on "
+                                               << device_name(x.device()));
+  check_norm_eps("spatial_groupnorm_forward", param.eps);
+  return norm_forward_train(d, x, gamma, beta, param.eps);
+}
+
+Grads3 spatial_groupnorm_backward(const Tensor& dout, const NormCache& cache) {
+  const NormDims d =
+      spatial_groupnorm_dims("spatial_groupnorm_backward", cache.x, cache.gamma, cache.beta, cache.groups);
+  check_norm_backward("spatial_groupnorm_backward", dout, cache, d);
+  return norm_backward_closed(d, dout, cache);
+}
+
+}  // namespace convlab::ref

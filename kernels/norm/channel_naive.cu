@@ -1,0 +1,107 @@
+// Naive CUDA kernels of the channel norms (batchnorm, spatial batchnorm):
+// the obviously-right baseline the fast variant is checked and timed against.
+#include "kernels/norm/norm_launch.h"
+#include "kernels/runtime/cuda_check.h"
+#include "kernels/runtime/grid.h"
+
+namespace convlab::cuda_norm {
+namespace {
+
+constexpr int kBlock = 128;
+
+// One thread per channel c, serial loops over its N*S elements (n, s) at
+// (n*C + c)*S + s: a two-pass mean and biased variance, the running-stat
+// update, then the normalised output. With S = 1 neighbouring threads touch
+// neighbouring addresses (coalesced rows); with S > 1 each thread streams its
+// own runs of S elements (uncoalesced across the warp).
+template <class T>
+__global__ void channel_forward_naive_kernel(ChannelForwardArgs<T> a) {
+  const int64_t c = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (c >= a.C) return;
+  const int64_t M = a.N * a.S;
+  T mu, var;
+  if (a.train) {
+    T sum = 0;
+    for (int64_t n = 0; n < a.N; ++n)
+      for (int64_t s = 0; s < a.S; ++s) sum += a.x[(n * a.C + c) * a.S + s];
+    mu = sum / T(M);
+    T sq = 0;
+    for (int64_t n = 0; n < a.N; ++n)
+      for (int64_t s = 0; s < a.S; ++s) {
+        const T d = a.x[(n * a.C + c) * a.S + s] - mu;
+        sq += d * d;
+      }
+    var = sq / T(M);
+    a.running_mean[c] = a.momentum * a.running_mean[c] + (T(1) - a.momentum) * mu;
+    a.running_var[c] = a.momentum * a.running_var[c] + (T(1) - a.momentum) * var;
+  } else {
+    mu = a.running_mean[c];
+    var = a.running_var[c];
+  }
+  const T istd = T(1) / sqrt(var + a.eps);
+  a.mean[c] = mu;
+  a.inv_std[c] = istd;
+  const T g = a.gamma[c], b = a.beta[c];
+  for (int64_t n = 0; n < a.N; ++n)
+    for (int64_t s = 0; s < a.S; ++s) {
+      const int64_t i = (n * a.C + c) * a.S + s;
+      a.out[i] = (a.x[i] - mu) * istd * g + b;
+    }
+}
+
+// One thread per channel c, same access pattern as the forward: one serial
+// pass for the sums (dout, dout*xhat, and for the staged form dout*(x-mu) and
+// x-mu), then one pass writing dx.
+template <class T>
+__global__ void channel_backward_naive_kernel(ChannelBackwardArgs<T> a) {
+  const int64_t c = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (c >= a.C) return;
+  const T M = T(a.N * a.S);
+  const T g = a.gamma[c], mu = a.mean[c], istd = a.inv_std[c];
+  T sum_d = 0, sum_dxh = 0, sum_dxc = 0, sum_xc = 0;
+  for (int64_t n = 0; n < a.N; ++n)
+    for (int64_t s = 0; s < a.S; ++s) {
+      const int64_t i = (n * a.C + c) * a.S + s;
+      const T d = a.dout[i], xc = a.x[i] - mu;
+      sum_d += d;
+      sum_dxh += d * xc * istd;
+      sum_dxc += d * xc;
+      sum_xc += xc;
+    }
+  a.dbeta[c] = sum_d;
+  a.dgamma[c] = sum_dxh;
+  // Staged graph (cs231n batchnorm_backward): dxhat -> dvar -> dmean -> dx.
+  const T dvar = g * sum_dxc * T(-0.5) * istd * istd * istd;
+  const T dmean = -g * istd * sum_d + dvar * T(-2) * sum_xc / M;
+  for (int64_t n = 0; n < a.N; ++n)
+    for (int64_t s = 0; s < a.S; ++s) {
+      const int64_t i = (n * a.C + c) * a.S + s;
+      const T d = a.dout[i], xc = a.x[i] - mu;
+      T dx;
+      if (!a.train) dx = d * g * istd;  // statistics were constants
+      else if (a.staged) dx = d * g * istd + dvar * T(2) * xc / M + dmean / M;
+      else dx = g * istd / M * (M * d - sum_d - xc * istd * sum_dxh);  // closed form
+      a.dx[i] = dx;
+    }
+}
+
+}  // namespace
+
+template <class T>
+void channel_forward_naive(const ChannelForwardArgs<T>& a) {
+  channel_forward_naive_kernel<T><<<static_cast<unsigned>(kern::ceil_div(a.C, kBlock)), kBlock>>>(a);
+  CUDA_CHECK_LAUNCH("channel_forward_naive");
+}
+
+template <class T>
+void channel_backward_naive(const ChannelBackwardArgs<T>& a) {
+  channel_backward_naive_kernel<T><<<static_cast<unsigned>(kern::ceil_div(a.C, kBlock)), kBlock>>>(a);
+  CUDA_CHECK_LAUNCH("channel_backward_naive");
+}
+
+template void channel_forward_naive<float>(const ChannelForwardArgs<float>&);
+template void channel_forward_naive<double>(const ChannelForwardArgs<double>&);
+template void channel_backward_naive<float>(const ChannelBackwardArgs<float>&);
+template void channel_backward_naive<double>(const ChannelBackwardArgs<double>&);
+
+}  // namespace convlab::cuda_norm

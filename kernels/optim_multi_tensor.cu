@@ -1,0 +1,106 @@
+// Multi-tensor CUDA update rules: every parameter of a step in one launch.
+#include <cstring>
+#include <mutex>
+
+#include "kernels/optim/optim_impls.h"
+#include "kernels/optim/update_rule.cuh"
+#include "kernels/runtime/cuda_check.h"
+#include "kernels/runtime/grid.h"
+
+namespace convlab::cuda_optim {
+
+namespace {
+
+constexpr int kBlock = 256;
+
+// One parameter in the flattened index space [begin, begin + n).
+template <class T>
+struct TensorDesc {
+  T* w;
+  const T* dw;
+  T* s1;
+  T* s2;
+  int64_t begin, n;
+};
+
+// Grid-stride over the concatenation of all parameters (total elements):
+// consecutive threads take consecutive flat indices, so accesses are
+// coalesced within each tensor. A thread's indices only grow, so it finds
+// its first tensor by binary search over the descriptors (ordered by begin)
+// and then only steps forward; descriptors are re-read from memory (L1) only
+// when it crosses into the next tensor.
+template <UpdateRule R, class T>
+__global__ void multi_tensor_kernel(UpdateCoeffs<T> k, const TensorDesc<T>* descs, int count, int64_t total) {
+  int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (i >= total) return;
+  int lo = 0, hi = count - 1;  // last descriptor with begin <= i
+  while (lo < hi) {
+    const int mid = (lo + hi + 1) / 2;
+    if (descs[mid].begin <= i) lo = mid;
+    else hi = mid - 1;
+  }
+  int t = lo;
+  TensorDesc<T> d = descs[t];
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (; i < total; i += stride) {
+    while (i >= d.begin + d.n) d = descs[++t];
+    update_element<R>(k, i - d.begin, d.w, d.dw, d.s1, d.s2);
+  }
+}
+
+// The descriptor array lives in device memory. Parameters keep their
+// storage from step to step, so the array of the previous step is kept and
+// re-uploaded only when the descriptors change.
+class DescriptorCache {
+ public:
+  const void* upload(const void* host, std::size_t nbytes) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (nbytes != last_.size() || std::memcmp(host, last_.data(), nbytes) != 0 || !device_.defined()) {
+      if (!device_.defined() || device_.nbytes() < nbytes)
+        device_ = Tensor({static_cast<int64_t>(nbytes)}, DType::u8, Device::cuda);
+      CUDA_CHECK(cudaMemcpy(device_.raw(), host, nbytes, cudaMemcpyHostToDevice));
+      last_.assign(static_cast<const unsigned char*>(host), static_cast<const unsigned char*>(host) + nbytes);
+    }
+    return device_.raw();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<unsigned char> last_;
+  Tensor device_;
+};
+
+template <class T>
+void step_typed(std::vector<ParamSlot>& params, const OptimConfig& config, int64_t t) {
+  std::vector<TensorDesc<T>> descs;
+  descs.reserve(params.size());
+  int64_t total = 0;
+  for (ParamSlot& p : params) {
+    const int64_t n = p.w.numel();
+    if (n == 0) continue;
+    descs.push_back({p.w.data<T>(), p.dw.data<T>(), state_ptr<T>(p, config.rule, 1), state_ptr<T>(p, config.rule, 2),
+                     total, n});
+    total += n;
+  }
+  if (total == 0) return;
+  static DescriptorCache cache;  // one per element type
+  const auto* d_descs =
+      static_cast<const TensorDesc<T>*>(cache.upload(descs.data(), descs.size() * sizeof(TensorDesc<T>)));
+  const UpdateCoeffs<T> k = make_coeffs<T>(config, t);
+  dispatch_rule(config.rule, [&](auto rule) {
+    multi_tensor_kernel<decltype(rule)::value, T><<<kern::grid_for(total, kBlock), kBlock>>>(
+        k, d_descs, static_cast<int>(descs.size()), total);
+    CUDA_CHECK_LAUNCH("optim multi-tensor update");
+  });
+}
+
+}  // namespace
+
+void optim_step_multi_tensor(std::vector<ParamSlot>& params, const OptimConfig& config, int64_t t) {
+  if (!prepare_cuda_step("optim_step", params, config, t)) return;
+  dispatch_floating(params.front().w.dtype(), "optim_step", [&](auto zero) {
+    step_typed<decltype(zero)>(params, config, t);
+  });
+}
+
+}  // namespace convlab::cuda_optim

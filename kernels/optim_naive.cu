@@ -1,0 +1,45 @@
+// Naive CUDA update rules: one launch per parameter tensor.
+#include "kernels/optim/optim_impls.h"
+#include "kernels/optim/update_rule.cuh"
+#include "kernels/runtime/cuda_check.h"
+#include "kernels/runtime/grid.h"
+
+namespace convlab::cuda_optim {
+
+namespace {
+
+constexpr int kBlock = 256;
+
+// Grid-stride over the n elements of one parameter: thread i updates w[i]
+// and its state, consecutive threads on consecutive elements (coalesced).
+template <UpdateRule R, class T>
+__global__ void update_kernel(UpdateCoeffs<T> k, int64_t n, T* w, const T* dw, T* s1, T* s2) {
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x)
+    update_element<R>(k, i, w, dw, s1, s2);
+}
+
+template <class T>
+void step_typed(std::vector<ParamSlot>& params, const OptimConfig& config, int64_t t) {
+  const UpdateCoeffs<T> k = make_coeffs<T>(config, t);
+  dispatch_rule(config.rule, [&](auto rule) {
+    for (ParamSlot& p : params) {
+      const int64_t n = p.w.numel();
+      if (n == 0) continue;
+      update_kernel<decltype(rule)::value, T><<<kern::grid_for(n, kBlock), kBlock>>>(
+          k, n, p.w.data<T>(), p.dw.data<T>(), state_ptr<T>(p, config.rule, 1), state_ptr<T>(p, config.rule, 2));
+      CUDA_CHECK_LAUNCH("optim naive update");
+    }
+  });
+}
+
+}  // namespace
+
+void optim_step_naive(std::vector<ParamSlot>& params, const OptimConfig& config, int64_t t) {
+  if (!prepare_cuda_step("optim_step", params, config, t)) return;
+  dispatch_floating(params.front().w.dtype(), "optim_step", [&](auto zero) {
+    step_typed<decltype(zero)>(params, config, t);
+  });
+}
+
+}  // namespace convlab::cuda_optim
