@@ -93,6 +93,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   set_num_threads(o.threads);
+  const std::string load_before = bench::loadavg();
   std::vector<std::string> variants{"fast"};
   if (!o.skip_reference) variants.push_back("reference");
   NumpyRandom rng(0);
@@ -156,7 +157,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < argc; ++i) cmd += (i ? " " : "") + std::string(i ? argv[i] : "bench_cpu_train_step");
     j["command"] = cmd;
     j["date"] = bench::utc_now_iso();
-    j["machine"] = {{"nproc", bench::online_cpus()}, {"cpu", bench::cpu_model()}};
+    j["machine"] = {{"nproc", bench::online_cpus()}, {"cpu", bench::cpu_model()}, {"loadavg_before", load_before}};
     j["threads"] = get_num_threads();
     j["dtype"] = "float32";
     for (const Row& r : rows)

@@ -57,6 +57,14 @@ inline std::string utc_now_iso() {
   return buf;
 }
 
+// The 1, 5 and 15 minute load averages from /proc/loadavg, or "".
+inline std::string loadavg() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return in ? a + " " + b + " " + c : std::string();
+}
+
 inline unsigned online_cpus() { return std::max(1u, std::thread::hardware_concurrency()); }
 
 }  // namespace convlab::bench

@@ -7,11 +7,13 @@ affine 10 - softmax loss), batch 50 of 3x32x32 float32 inputs, adam
 (lr 1e-3): forward, backward and update. Warm-up steps, then the median of
 timed steps.
 
-With --convlab-bench PATH it also runs convlab's bench_cpu_train_step
-(same threads) and puts both sets of numbers and the step-time ratio into
-the JSON written with --json.
+With --convlab-bench PATH it also runs convlab's bench_cpu_train_step with
+the same thread count (its per-op fast/reference timings and its
+ThreeLayerConvNet step composed from the ops) and puts both sets of numbers
+and the step-time ratio into the JSON written with --json. Run it with the
+Python that has torch (Debian's python3-torch: /usr/bin/python3).
 
-    python3 bench/pytorch_cpu_baseline.py --threads 2 \
+    /usr/bin/python3 bench/pytorch_cpu_baseline.py --threads 1 2 \
         --convlab-bench build/bench/bench_cpu_train_step --json bench/results/cpu-DATE.json
 """
 import argparse
@@ -102,9 +104,18 @@ def run_convlab(path, threads, reps, warmup):
         os.unlink(out)
 
 
+def loadavg():
+    try:
+        with open("/proc/loadavg") as f:
+            return f.read().split()[:3]
+    except OSError:
+        return None
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--threads", type=int, default=os.cpu_count(), help="threads (default: one per core)")
+    ap.add_argument("--threads", type=int, nargs="+", default=[os.cpu_count()],
+                    help="thread counts to time, one run each (default: one per core)")
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--reps", type=int, default=20)
     ap.add_argument("--batch", type=int, default=50)
@@ -117,31 +128,29 @@ def main():
     except ImportError:
         sys.exit("pytorch_cpu_baseline: PyTorch is not installed (Debian: apt-get install python3-torch)")
 
-    with open("/proc/loadavg") as f:
-        load_before = f.read().split()[:3]
     result = {
-        "command": " ".join([os.path.basename(sys.argv[0])] + sys.argv[1:]),
+        "command": " ".join(["bench/" + os.path.basename(sys.argv[0])] + sys.argv[1:]),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "machine": {"nproc": os.cpu_count(), "cpu": cpu_model(), "loadavg_before": load_before},
-        "pytorch": {
-            "what": "ThreeLayerConvNet step: conv7x7x32 pad3-relu-pool2-affine100-relu-affine10-softmax, adam",
-            "batch": args.batch,
-            "dtype": "float32",
-            **time_pytorch_step(args.threads, args.warmup, args.reps, args.batch),
-        },
+        "machine": {"nproc": os.cpu_count(), "cpu": cpu_model()},
+        "what": "ThreeLayerConvNet training step: conv 7x7x32 pad 3 - relu - pool 2x2 - affine 100 - relu - "
+                "affine 10 - softmax loss, adam; batch %d, float32" % args.batch,
+        "runs": [],
     }
-    print("pytorch  ThreeLayerConvNet step (batch %d, adam, %d threads): median %.2f ms, min %.2f ms (%d runs)"
-          % (args.batch, result["pytorch"]["threads"], result["pytorch"]["median_ms"], result["pytorch"]["min_ms"],
-             result["pytorch"]["runs"]))
-    if args.convlab_bench:
-        cl = run_convlab(args.convlab_bench, args.threads, args.reps, args.warmup)
-        result["convlab"] = cl
-        steps = [r for r in cl["results"] if r["op"] == "three_layer_step" and r["variant"] == "fast"]
-        if steps:
-            ratio = steps[0]["median_ms"] / result["pytorch"]["median_ms"]
-            result["convlab_fast_step_over_pytorch"] = ratio
-            print("convlab  ThreeLayerConvNet step (ops composed, cpu/fast): median %.2f ms = %.2fx PyTorch's"
-                  % (steps[0]["median_ms"], ratio))
+    for threads in args.threads:
+        run = {"threads": threads, "loadavg_before": loadavg()}
+        run["pytorch"] = time_pytorch_step(threads, args.warmup, args.reps, args.batch)
+        print("[%d threads] pytorch  step: median %.2f ms, min %.2f ms (%d runs)"
+              % (threads, run["pytorch"]["median_ms"], run["pytorch"]["min_ms"], run["pytorch"]["runs"]))
+        if args.convlab_bench:
+            cl = run_convlab(args.convlab_bench, threads, args.reps, args.warmup)
+            run["convlab"] = cl
+            steps = [r for r in cl["results"] if r["op"] == "three_layer_step" and r["variant"] == "fast"]
+            if steps:
+                ratio = steps[0]["median_ms"] / run["pytorch"]["median_ms"]
+                run["convlab_fast_step_over_pytorch"] = ratio
+                print("[%d threads] convlab  step (ops composed, cpu/fast): median %.2f ms = %.2fx PyTorch's"
+                      % (threads, steps[0]["median_ms"], ratio))
+        result["runs"].append(run)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=2)

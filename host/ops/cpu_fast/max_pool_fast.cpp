@@ -2,7 +2,8 @@
 // row by row); the forward keeps each window's argmax (int32 flat index in
 // the H*W plane, first maximum in row-major order) in PoolCache::argmax, so
 // the backward is a scatter-add within each plane without re-reading x.
-// The common 2x2 window has its own branch-free loop.
+#include <algorithm>
+
 #include "host/ops/cpu_fast/fast_ops.h"
 #include "host/ops/cpu_fast/parallel.h"
 #include "host/ops/max_pool.h"
@@ -11,54 +12,38 @@ namespace convlab::fast {
 
 namespace {
 
-// Window maxima of every plane, general window size.
+// Window maxima and their argmax, one plane per task. For each output row
+// the windows are scanned together: row i of out/argmax starts as each
+// window's top-left element, then for every other window offset (r, q), in
+// row-major order, each window keeps the larger value (ties keep the
+// earlier). The inner loop runs across independent windows, so it has no
+// dependency chain and no branches.
 template <class T>
 void pool_planes(const PoolDims& d, const T* x, T* out, int32_t* argmax) {
   const int64_t planes = d.N * d.C, HW = d.H * d.W, P = d.Hout * d.Wout;
-  CONVLAB_OMP(parallel for schedule(static) if(worth_threads(planes * P * d.ph * d.pw)))
+  const int64_t W = d.W, Hout = d.Hout, Wout = d.Wout, s = d.stride, ph = d.ph, pw = d.pw;
+  CONVLAB_OMP(parallel for schedule(static) if(worth_threads(planes * P * ph * pw)))
   for (int64_t pl = 0; pl < planes; ++pl) {
     const T* plane = x + pl * HW;
-    T* o = out + pl * P;
-    int32_t* am = argmax + pl * P;
-    for (int64_t i = 0; i < d.Hout; ++i)
-      for (int64_t j = 0; j < d.Wout; ++j) {
-        int64_t best = i * d.stride * d.W + j * d.stride;
-        T m = plane[best];
-        for (int64_t r = 0; r < d.ph; ++r) {
-          const int64_t row = (i * d.stride + r) * d.W + j * d.stride;
-          for (int64_t q = 0; q < d.pw; ++q)
-            if (plane[row + q] > m) m = plane[best = row + q];
+    for (int64_t i = 0; i < Hout; ++i) {
+      T* o = out + pl * P + i * Wout;
+      int32_t* am = argmax + pl * P + i * Wout;
+      const int64_t top = i * s * W;
+      for (int64_t j = 0; j < Wout; ++j) {
+        o[j] = plane[top + j * s];
+        am[j] = int32_t(top + j * s);
+      }
+      for (int64_t r = 0; r < ph; ++r)
+        for (int64_t q = (r == 0 ? 1 : 0); q < pw; ++q) {
+          const int64_t off = top + r * W + q;
+          const T* src = plane + off;
+          for (int64_t j = 0; j < Wout; ++j) {
+            const T v = src[j * s];
+            const int32_t greater = v > o[j];
+            o[j] = std::max(o[j], v);  // keeps o[j] unless v is greater, like `greater`
+            am[j] += (int32_t(off + j * s) - am[j]) * greater;  // arithmetic select: no branch to mispredict
+          }
         }
-        o[i * d.Wout + j] = m;
-        am[i * d.Wout + j] = int32_t(best);
-      }
-  }
-}
-
-// 2x2 windows (any stride), branch-free: the first maximum of each row pair,
-// then the second row wins only when strictly greater - the row-major first
-// maximum, as the general loop finds it.
-template <class T>
-void pool_planes_2x2(const PoolDims& d, const T* x, T* out, int32_t* argmax) {
-  const int64_t planes = d.N * d.C, HW = d.H * d.W, P = d.Hout * d.Wout, s = d.stride, W = d.W;
-  CONVLAB_OMP(parallel for schedule(static) if(worth_threads(planes * P * 4)))
-  for (int64_t pl = 0; pl < planes; ++pl) {
-    const T* plane = x + pl * HW;
-    for (int64_t i = 0; i < d.Hout; ++i) {
-      const T* r0 = plane + i * s * W;
-      const T* r1 = r0 + W;
-      T* o = out + pl * P + i * d.Wout;
-      int32_t* am = argmax + pl * P + i * d.Wout;
-      const int32_t base = int32_t(i * s * W);
-      for (int64_t j = 0; j < d.Wout; ++j) {
-        const int64_t c = j * s;
-        const T a = r0[c], b = r0[c + 1], e = r1[c], f = r1[c + 1];
-        const bool tb = b > a, tf = f > e;
-        const T top = tb ? b : a, bottom = tf ? f : e;
-        const bool lower = bottom > top;
-        o[j] = lower ? bottom : top;
-        am[j] = base + int32_t(c) + (lower ? int32_t(W) + int32_t(tf) : int32_t(tb));
-      }
     }
   }
 }
@@ -75,10 +60,7 @@ Forward<PoolCache> max_pool_forward(const Tensor& x, const PoolParam& param) {
   Tensor argmax({d.N, d.C, d.Hout, d.Wout}, DType::i32);
   dispatch_floating(x.dtype(), "max_pool_forward", [&](auto zero) {
     using T = decltype(zero);
-    if (d.ph == 2 && d.pw == 2)
-      pool_planes_2x2<T>(d, x.data<T>(), out.data<T>(), argmax.data<int32_t>());
-    else
-      pool_planes<T>(d, x.data<T>(), out.data<T>(), argmax.data<int32_t>());
+    pool_planes<T>(d, x.data<T>(), out.data<T>(), argmax.data<int32_t>());
   });
   return {out, PoolCache{x, param, argmax}};
 }
