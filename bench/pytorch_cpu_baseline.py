@@ -132,6 +132,7 @@ def main():
         "command": " ".join(["bench/" + os.path.basename(sys.argv[0])] + sys.argv[1:]),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": {"nproc": os.cpu_count(), "cpu": cpu_model()},
+        "environment": {k: os.environ.get(k) for k in ("OMP_WAIT_POLICY", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")},
         "what": "ThreeLayerConvNet training step: conv 7x7x32 pad 3 - relu - pool 2x2 - affine 100 - relu - "
                 "affine 10 - softmax loss, adam; batch %d, float32" % args.batch,
         "runs": [],
