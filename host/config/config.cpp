@@ -1,0 +1,202 @@
+#include "host/config/config.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "host/config/json_reader.h"
+#include "host/error.h"
+
+namespace convlab::config {
+
+json load_json_file(const std::string& path) {
+  std::ifstream in(path);
+  CONVLAB_CHECK(in, path << ": cannot open config file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  try {
+    return json::parse(ss.str());
+  } catch (const json::parse_error& e) {
+    throw Error(path + ": invalid JSON: " + e.what());
+  }
+}
+
+void apply_override(json& j, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  CONVLAB_CHECK(eq != std::string::npos && eq > 0,
+                "--set " << assignment << ": expected KEY=VALUE, e.g. --set solver.num_epochs=2");
+  const std::string key = assignment.substr(0, eq);
+  const std::string text = assignment.substr(eq + 1);
+  json value;
+  try {
+    value = json::parse(text);
+  } catch (const json::parse_error&) {
+    value = text;  // a bare word such as adam or cpu
+  }
+  json* node = &j;
+  std::string walked;
+  std::size_t start = 0;
+  while (true) {
+    const auto dot = key.find('.', start);
+    const std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    CONVLAB_CHECK(!part.empty(), "--set " << assignment << ": empty component in key '" << key << "'");
+    walked += (walked.empty() ? "" : ".") + part;
+    json* next = nullptr;
+    if (node->is_array()) {
+      std::size_t idx = 0;
+      try {
+        idx = static_cast<std::size_t>(std::stoul(part));
+      } catch (const std::exception&) {
+        throw Error("--set " + assignment + ": " + walked + ": expected a list index");
+      }
+      CONVLAB_CHECK(idx < node->size(), "--set " << assignment << ": " << walked << ": index out of range (list has "
+                                                 << node->size() << " elements)");
+      next = &(*node)[idx];
+    } else {
+      if (node->is_null()) *node = json::object();
+      CONVLAB_CHECK(node->is_object(), "--set " << assignment << ": " << walked << ": cannot set a key inside "
+                                                << json_brief(*node));
+      next = &(*node)[part];
+    }
+    if (dot == std::string::npos) {
+      *next = value;
+      return;
+    }
+    node = next;
+    start = dot + 1;
+  }
+}
+
+namespace {
+
+DataConfig parse_data(JsonReader r) {
+  DataConfig d;
+  d.dataset = r.string("dataset", d.dataset, {"cifar10"});
+  d.path = r.string("path", std::string());
+  d.num_training = r.integer("num_training", d.num_training, 1, 50000);
+  d.num_validation = r.integer("num_validation", d.num_validation, 0, 50000);
+  CONVLAB_CHECK(d.num_training + d.num_validation <= 50000,
+                r.path_of("num_validation") << ": num_training + num_validation must be <= 50000 (the CIFAR-10 "
+                                            << "training images), got " << d.num_training << " + " << d.num_validation);
+  d.num_test = r.integer("num_test", d.num_test, 0, 10000);
+  d.num_train = r.integer("num_train", d.num_train, -1, 50000);
+  CONVLAB_CHECK(d.num_train != 0, r.path_of("num_train") << ": expected -1 (all) or an integer >= 1, got 0");
+  CONVLAB_CHECK(d.num_train <= d.num_training, r.path_of("num_train")
+                                                   << ": expected at most data.num_training (" << d.num_training
+                                                   << "), got " << d.num_train);
+  d.subtract_mean = r.boolean("subtract_mean", d.subtract_mean);
+  r.finish();
+  return d;
+}
+
+// A sample count where null (Python None) or -1 means "all".
+int64_t count_or_all(JsonReader& r, const std::string& key, int64_t def) {
+  if (r.contains(key) && !r.has(key)) {
+    r.allow(key);
+    return -1;
+  }
+  return r.integer(key, def, -1, 1LL << 40);
+}
+
+SolverConfig parse_solver(JsonReader r) {
+  SolverConfig s;
+  const std::string rule = r.string("update_rule", std::string("sgd"), {"sgd", "sgd_momentum", "rmsprop", "adam"});
+  s.optim.rule = parse_update_rule(rule);
+  JsonReader oc = r.object("optim_config");
+  s.optim.learning_rate = oc.number("learning_rate", s.optim.lr(), 0.0, 1e3, true);
+  if (s.optim.rule == UpdateRule::sgd_momentum) s.optim.momentum = oc.number("momentum", s.optim.momentum, 0.0, 1.0);
+  if (s.optim.rule == UpdateRule::rmsprop) s.optim.decay_rate = oc.number("decay_rate", s.optim.decay_rate, 0.0, 1.0);
+  if (s.optim.rule == UpdateRule::adam) {
+    s.optim.beta1 = oc.number("beta1", s.optim.beta1, 0.0, 1.0);
+    s.optim.beta2 = oc.number("beta2", s.optim.beta2, 0.0, 1.0);
+  }
+  if (s.optim.rule == UpdateRule::rmsprop || s.optim.rule == UpdateRule::adam)
+    s.optim.epsilon = oc.number("epsilon", s.optim.epsilon, 0.0, 1.0, true);
+  // Keys of the other rules: say why they are rejected.
+  const std::vector<std::pair<const char*, const char*>> other = {
+      {"momentum", "sgd_momentum"}, {"decay_rate", "rmsprop"}, {"beta1", "adam"}, {"beta2", "adam"},
+      {"epsilon", "rmsprop and adam"}};
+  for (const auto& kv : other)
+    if (r.value("optim_config").is_object() && r.value("optim_config").contains(kv.first) && !oc.is_known(kv.first))
+      oc.fail(kv.first, std::string("not used by update_rule \"") + rule + "\" (only by " + kv.second + ")");
+  oc.finish();
+  s.lr_decay = r.number("lr_decay", s.lr_decay, 0.0, 1.0, true);
+  s.batch_size = r.integer("batch_size", s.batch_size, 1, 1 << 20);
+  s.num_epochs = r.integer("num_epochs", s.num_epochs, 1, 100000);
+  s.num_train_samples = count_or_all(r, "num_train_samples", s.num_train_samples);
+  s.num_val_samples = count_or_all(r, "num_val_samples", s.num_val_samples);
+  CONVLAB_CHECK(s.num_train_samples != 0, r.path_of("num_train_samples") << ": expected null or -1 (all) or >= 1, got 0");
+  CONVLAB_CHECK(s.num_val_samples != 0, r.path_of("num_val_samples") << ": expected null or -1 (all) or >= 1, got 0");
+  s.print_every = r.integer("print_every", s.print_every, 1, std::numeric_limits<int64_t>::max());
+  s.verbose = r.boolean("verbose", s.verbose);
+  s.seed = static_cast<uint32_t>(r.integer("seed", s.seed, 0, 4294967295LL));
+  s.progress = r.string("progress", s.progress, {"auto", "on", "off"});
+  r.finish();
+  return s;
+}
+
+OutputConfig parse_output(JsonReader r) {
+  OutputConfig o;
+  o.dir = r.string("dir", o.dir);
+  CONVLAB_CHECK(!o.dir.empty(), r.path_of("dir") << ": expected a non-empty folder name");
+  o.name = r.string("name", o.name);
+  o.save_checkpoint = r.boolean("save_checkpoint", o.save_checkpoint);
+  r.finish();
+  return o;
+}
+
+json optim_json(const OptimConfig& o) {
+  json j = {{"learning_rate", o.lr()}};
+  switch (o.rule) {
+    case UpdateRule::sgd: break;
+    case UpdateRule::sgd_momentum: j["momentum"] = o.momentum; break;
+    case UpdateRule::rmsprop: j["decay_rate"] = o.decay_rate; j["epsilon"] = o.epsilon; break;
+    case UpdateRule::adam: j["beta1"] = o.beta1; j["beta2"] = o.beta2; j["epsilon"] = o.epsilon; break;
+  }
+  return j;
+}
+
+}  // namespace
+
+RunConfig parse_run_config(const json& j) {
+  JsonReader root(j, "");
+  RunConfig c;
+  c.data = parse_data(root.object("data"));
+  {
+    const json& m = root.value("model");
+    CONVLAB_CHECK(!m.is_null(), "model: missing (expected a JSON object with a \"type\")");
+    JsonReader mr(m, "model");
+    c.model.type = mr.string("type", std::nullopt);
+    c.model.spec = m;
+  }
+  c.solver = parse_solver(root.object("solver"));
+  c.device = root.string("device", c.device, {"auto", "cpu", "cuda"});
+  c.output = parse_output(root.object("output"));
+  root.allow("sweep");         // expanded before parsing (host/config/sweep.h)
+  root.allow("description");   // free text
+  root.finish();
+
+  const auto& d = c.data;
+  const auto& s = c.solver;
+  c.resolved = j;
+  c.resolved.erase("sweep");
+  c.resolved["data"] = {{"dataset", d.dataset},       {"num_training", d.num_training},
+                        {"num_validation", d.num_validation}, {"num_test", d.num_test},
+                        {"num_train", d.num_train},   {"subtract_mean", d.subtract_mean}};
+  if (!d.path.empty()) c.resolved["data"]["path"] = d.path;
+  c.resolved["solver"] = {{"update_rule", update_rule_name(s.optim.rule)},
+                          {"optim_config", optim_json(s.optim)},
+                          {"lr_decay", s.lr_decay},
+                          {"batch_size", s.batch_size},
+                          {"num_epochs", s.num_epochs},
+                          {"num_train_samples", s.num_train_samples < 0 ? json(nullptr) : json(s.num_train_samples)},
+                          {"num_val_samples", s.num_val_samples < 0 ? json(nullptr) : json(s.num_val_samples)},
+                          {"print_every", s.print_every},
+                          {"verbose", s.verbose},
+                          {"seed", s.seed},
+                          {"progress", s.progress}};
+  c.resolved["device"] = c.device;
+  c.resolved["output"] = {{"dir", c.output.dir}, {"name", c.output.name}, {"save_checkpoint", c.output.save_checkpoint}};
+  return c;
+}
+
+}  // namespace convlab::config

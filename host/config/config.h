@@ -1,0 +1,76 @@
+// The run configuration of `convlab train`: JSON -> typed structs, validated.
+// The schema is documented in docs/config.md. Sections: data, model, solver,
+// device, output (and optionally sweep, expanded by host/config/sweep.h).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "host/ops/optim.h"
+
+namespace convlab::config {
+
+using nlohmann::json;
+
+// cs231n get_CIFAR10_data(num_training, num_validation, num_test, subtract_mean)
+// followed by the notebooks' small_data = X_train[:num_train].
+struct DataConfig {
+  std::string dataset = "cifar10";
+  std::string path;              // folder of the .bin files; "" = search (see host/data/cifar10.h)
+  int64_t num_training = 49000;
+  int64_t num_validation = 1000;
+  int64_t num_test = 1000;
+  int64_t num_train = -1;        // first num_train images of the training split go to the solver; -1 = all
+  bool subtract_mean = true;
+};
+
+// The model section stays JSON: each model type validates its own keys
+// (models/model_factory.h) with the JSON path "model".
+struct ModelConfig {
+  std::string type;
+  json spec;  // the whole "model" object
+};
+
+struct SolverConfig {
+  OptimConfig optim;             // update_rule + optim_config
+  double lr_decay = 1.0;
+  int64_t batch_size = 100;
+  int64_t num_epochs = 10;
+  int64_t num_train_samples = 1000;  // -1 = all (Python None)
+  int64_t num_val_samples = -1;      // -1 = all (Python None)
+  int64_t print_every = 10;
+  bool verbose = true;
+  uint32_t seed = 231;           // seeds model initialisation and batch sampling (np.random.seed)
+  std::string progress = "auto"; // auto (only on a terminal), on, off
+};
+
+struct OutputConfig {
+  std::string dir = "runs";      // run folders go to <dir>/<name>-<UTC time>
+  std::string name;              // default: the config file's stem
+  bool save_checkpoint = true;
+};
+
+struct RunConfig {
+  DataConfig data;
+  ModelConfig model;
+  SolverConfig solver;
+  std::string device = "auto";   // auto, cpu, cuda
+  OutputConfig output;
+  json resolved;                 // the validated config with defaults filled in (written to the run folder)
+};
+
+// Reads a JSON file; a syntax error names the file and the position.
+json load_json_file(const std::string& path);
+
+// Applies "--set a.b.c=value": value is parsed as JSON when it is valid JSON
+// (numbers, true/false, null, [..], {..}, "..") and taken as a string otherwise.
+// Intermediate objects are created; an index into a list is written a.b.0.
+void apply_override(json& j, const std::string& assignment);
+
+// Validates every section (except the model's own keys, see ModelConfig)
+// and fills in defaults. Throws convlab::Error naming the JSON path.
+RunConfig parse_run_config(const json& j);
+
+}  // namespace convlab::config

@@ -1,0 +1,218 @@
+#include "host/config/json_reader.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "host/error.h"
+
+namespace convlab::config {
+
+namespace {
+std::string describe_number_range(double min, double max, bool min_exclusive) {
+  std::ostringstream os;
+  const bool has_min = std::isfinite(min), has_max = std::isfinite(max);
+  os << "a number";
+  if (has_min && has_max) {
+    os << " in " << (min_exclusive ? "(" : "[") << min << ", " << max << "]";
+  } else if (has_min) {
+    os << (min_exclusive ? " > " : " >= ") << min;
+  } else if (has_max) {
+    os << " <= " << max;
+  }
+  return os.str();
+}
+
+std::string describe_integer_range(int64_t min, int64_t max) {
+  std::ostringstream os;
+  const bool has_min = min != std::numeric_limits<int64_t>::min();
+  const bool has_max = max != std::numeric_limits<int64_t>::max();
+  os << "an integer";
+  if (has_min && has_max) {
+    os << " in [" << min << ", " << max << "]";
+  } else if (has_min) {
+    os << " >= " << min;
+  } else if (has_max) {
+    os << " <= " << max;
+  }
+  return os.str();
+}
+
+bool is_integral(const json& v) {
+  if (v.is_number_integer()) return true;
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    return std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15;
+  }
+  return false;
+}
+}  // namespace
+
+std::string json_brief(const json& v) {
+  std::string s = v.dump();
+  if (s.size() > 60) s = s.substr(0, 57) + "...";
+  return s;
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;
+  for (const auto& c : candidates) {
+    const std::size_t d = edit_distance(word, c);
+    if (d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+const json& JsonReader::null_json() {
+  static const json n;
+  return n;
+}
+
+JsonReader::JsonReader(const json& j, std::string path) : j_(&j), path_(std::move(path)) {
+  CONVLAB_CHECK(j.is_object(), (path_.empty() ? std::string("config") : path_)
+                                   << ": expected a JSON object, got " << json_brief(j));
+}
+
+std::string JsonReader::path_of(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+bool JsonReader::has(const std::string& key) const {
+  auto it = j_->find(key);
+  return it != j_->end() && !it->is_null();
+}
+
+void JsonReader::fail(const std::string& key, const std::string& what) const {
+  throw Error(path_of(key) + ": " + what);
+}
+
+const json& JsonReader::value(const std::string& key) {
+  known_.insert(key);
+  auto it = j_->find(key);
+  return it == j_->end() ? null_json() : *it;
+}
+
+double JsonReader::number(const std::string& key, std::optional<double> def, double min, double max,
+                          bool min_exclusive) {
+  const json& v = value(key);
+  const std::string expect = describe_number_range(min, max, min_exclusive);
+  if (v.is_null()) {
+    if (!def) fail(key, "missing (expected " + expect + ")");
+    return *def;
+  }
+  if (!v.is_number()) fail(key, "expected " + expect + ", got " + json_brief(v));
+  const double d = v.get<double>();
+  const bool below = min_exclusive ? !(d > min) : !(d >= min);
+  if (!std::isfinite(d) || below || d > max) fail(key, "expected " + expect + ", got " + json_brief(v));
+  return d;
+}
+
+int64_t JsonReader::integer(const std::string& key, std::optional<int64_t> def, int64_t min, int64_t max) {
+  const json& v = value(key);
+  const std::string expect = describe_integer_range(min, max);
+  if (v.is_null()) {
+    if (!def) fail(key, "missing (expected " + expect + ")");
+    return *def;
+  }
+  if (!is_integral(v)) fail(key, "expected " + expect + ", got " + json_brief(v));
+  const int64_t i = v.is_number_integer() ? v.get<int64_t>() : static_cast<int64_t>(v.get<double>());
+  if (i < min || i > max) fail(key, "expected " + expect + ", got " + json_brief(v));
+  return i;
+}
+
+bool JsonReader::boolean(const std::string& key, std::optional<bool> def) {
+  const json& v = value(key);
+  if (v.is_null()) {
+    if (!def) fail(key, "missing (expected true or false)");
+    return *def;
+  }
+  if (!v.is_boolean()) fail(key, "expected true or false, got " + json_brief(v));
+  return v.get<bool>();
+}
+
+std::string JsonReader::string(const std::string& key, std::optional<std::string> def,
+                               const std::vector<std::string>& choices) {
+  const json& v = value(key);
+  std::string expect = "a string";
+  if (!choices.empty()) {
+    expect = "one of ";
+    for (std::size_t i = 0; i < choices.size(); ++i) expect += (i ? ", " : "") + std::string("\"") + choices[i] + "\"";
+  }
+  if (v.is_null()) {
+    if (!def) fail(key, "missing (expected " + expect + ")");
+    return *def;
+  }
+  if (!v.is_string()) fail(key, "expected " + expect + ", got " + json_brief(v));
+  const std::string s = v.get<std::string>();
+  if (!choices.empty() && std::find(choices.begin(), choices.end(), s) == choices.end()) {
+    const std::string near = closest_match(s, choices);
+    fail(key, "expected " + expect + ", got " + json_brief(v) + (near.empty() ? "" : " (did you mean \"" + near + "\"?)"));
+  }
+  return s;
+}
+
+std::vector<int64_t> JsonReader::integer_list(const std::string& key, std::optional<std::vector<int64_t>> def,
+                                              int64_t min) {
+  const json& v = value(key);
+  const std::string expect = "a list of " + describe_integer_range(min, std::numeric_limits<int64_t>::max()) + "s";
+  if (v.is_null()) {
+    if (!def) fail(key, "missing (expected " + expect + ")");
+    return *def;
+  }
+  if (!v.is_array()) fail(key, "expected " + expect + ", got " + json_brief(v));
+  std::vector<int64_t> out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const json& e = v[i];
+    if (!is_integral(e) || (e.is_number_integer() ? e.get<int64_t>() : static_cast<int64_t>(e.get<double>())) < min)
+      throw Error(path_of(key) + "[" + std::to_string(i) + "]: expected " +
+                  describe_integer_range(min, std::numeric_limits<int64_t>::max()) + ", got " + json_brief(e));
+    out.push_back(e.is_number_integer() ? e.get<int64_t>() : static_cast<int64_t>(e.get<double>()));
+  }
+  return out;
+}
+
+JsonReader JsonReader::object(const std::string& key, bool required) {
+  const json& v = value(key);
+  if (v.is_null()) {
+    if (required) fail(key, "missing (expected a JSON object)");
+    static const json empty = json::object();
+    return JsonReader(empty, path_of(key));
+  }
+  if (!v.is_object()) fail(key, "expected a JSON object, got " + json_brief(v));
+  return JsonReader(v, path_of(key));
+}
+
+void JsonReader::finish() const {
+  std::vector<std::string> known(known_.begin(), known_.end());
+  for (auto it = j_->begin(); it != j_->end(); ++it) {
+    if (known_.count(it.key())) continue;
+    const std::string near = closest_match(it.key(), known);
+    std::string msg = "unknown key";
+    if (!near.empty()) {
+      msg += " (did you mean " + near + "?)";
+    } else if (!known.empty()) {
+      msg += " (known keys: ";
+      for (std::size_t i = 0; i < known.size(); ++i) msg += (i ? ", " : "") + known[i];
+      msg += ")";
+    }
+    fail(it.key(), msg);
+  }
+}
+
+}  // namespace convlab::config

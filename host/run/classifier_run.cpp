@@ -1,0 +1,127 @@
+// The classifier pipeline of `convlab train`: CIFAR-10 -> model -> Solver ->
+// run folder (see host/run/train.h).
+#include <chrono>
+#include <filesystem>
+#include <ostream>
+#include <unistd.h>
+
+#include "host/cuda_runtime.h"
+#include "host/data/cifar10.h"
+#include "host/run/run_files.h"
+#include "host/run/train.h"
+#include "models/model_factory.h"
+
+namespace convlab {
+
+namespace fs = std::filesystem;
+
+namespace {
+bool stdout_is_terminal() { return isatty(STDOUT_FILENO) == 1; }
+}  // namespace
+
+RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) {
+  std::ostream& out = *ctx.out;
+  const auto t0 = std::chrono::steady_clock::now();
+  NumpyRandom rng(cfg.solver.seed);
+  ModelPtr model = build_model(cfg.model.spec, rng);
+
+  const std::string data_dir = find_cifar10_dir(cfg.data.path);
+  Cifar10Options copt;
+  copt.num_training = cfg.data.num_training;
+  copt.num_validation = cfg.data.num_validation;
+  copt.num_test = cfg.data.num_test;
+  copt.subtract_mean = cfg.data.subtract_mean;
+  Cifar10Data data = get_cifar10_data(data_dir, copt);
+  Dataset train = cfg.data.num_train > 0 ? data.train.head(cfg.data.num_train) : data.train;
+  CONVLAB_CHECK(data.val.size() > 0, "data.num_validation: the Solver needs a validation set (>= 1 image)");
+
+  const Device dev = ctx.device;
+  model->to(dev);
+  train = train.to(dev);
+  Dataset val = data.val.to(dev);
+  Dataset test = data.test.size() > 0 ? data.test.to(dev) : Dataset();
+  const std::string dev_name = dev == Device::cuda ? "cuda (" + cuda::device_name() + ")" : "cpu";
+  out << "convlab train: " << cfg.model.type << " on " << dev_name << "; " << train.size() << " train / "
+      << val.size() << " val / " << test.size() << " test images from " << data_dir << "; run folder "
+      << ctx.run_dir << "\n";
+  out.flush();
+
+  SolverOptions so;
+  so.optim = cfg.solver.optim;
+  so.lr_decay = cfg.solver.lr_decay;
+  so.batch_size = cfg.solver.batch_size;
+  so.num_epochs = cfg.solver.num_epochs;
+  so.num_train_samples = cfg.solver.num_train_samples;
+  so.num_val_samples = cfg.solver.num_val_samples;
+  so.print_every = cfg.solver.print_every;
+  so.verbose = cfg.solver.verbose;
+  so.progress = cfg.solver.progress == "on" || (cfg.solver.progress == "auto" && stdout_is_terminal());
+  Solver solver(*model, train, val, so, rng, out);
+
+  nlohmann::json resolved = cfg.resolved;
+  resolved["data"]["path"] = data_dir;
+  resolved["model"] = cfg.model.spec;
+  write_json_file((fs::path(ctx.run_dir) / "config.json").string(), resolved);
+  if (ctx.resume) {
+    load_resume_state(ctx.run_dir, *model, solver);
+    rng.seed_(cfg.solver.seed + static_cast<uint32_t>(solver.epoch()));
+    out << "resuming after epoch " << solver.epoch() << " of " << cfg.solver.num_epochs << "\n";
+  }
+
+  const std::string metric = model->metric().name;
+  solver.on_check = [&](int64_t epoch, bool improved) {
+    write_history(ctx.run_dir, solver, metric);
+    if (improved && cfg.output.save_checkpoint)
+      write_best_checkpoint(ctx.run_dir, solver.best_state(), resolved, model->type(), epoch, metric,
+                            solver.best_val_acc());
+    if (epoch > 0 && cfg.output.save_checkpoint && solver.iterations_done() + 1 == epoch * solver.iterations_per_epoch())
+      write_resume_state(ctx.run_dir, *model, solver);
+  };
+  const bool ok = solver.train();
+  write_history(ctx.run_dir, solver, metric);
+
+  const History& h = solver.history();
+  nlohmann::json s;
+  s["status"] = ok ? "ok" : "stopped";
+  if (!ok) s["stop_reason"] = solver.stop_reason();
+  s["model_type"] = model->type();
+  s["metric"] = metric;
+  s["best_val"] = solver.best_epoch() >= 0 ? nlohmann::json(solver.best_val_acc()) : nlohmann::json(nullptr);
+  s["best_epoch"] = solver.best_epoch();
+  s["val"] = s["best_val"];
+  s["train"] = nullptr;
+  for (std::size_t i = 0; i < h.check_epoch.size(); ++i)
+    if (h.check_epoch[i] == solver.best_epoch()) s["train"] = h.train_acc_history[i];
+  s["final_train"] = h.train_acc_history.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.train_acc_history.back());
+  s["final_val"] = h.val_acc_history.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.val_acc_history.back());
+  s["final_loss"] = h.loss_history.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.loss_history.back());
+  s["test"] = nullptr;
+  if (test.size() > 0 && solver.best_epoch() >= 0) s["test"] = solver.check_accuracy(test, -1);
+  s["epochs"] = solver.epoch();
+  s["iterations"] = solver.iterations_done();
+  s["train_time_s"] = solver.train_seconds();
+  s["images_per_s"] = solver.images_per_second();
+  s["time_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  s["device"] = device_name(dev);
+  s["device_name"] = dev == Device::cuda ? cuda::device_name() : std::string("cpu");
+  s["num_train"] = train.size();
+  s["num_val"] = val.size();
+  s["num_test"] = test.size();
+  write_json_file((fs::path(ctx.run_dir) / "summary.json").string(), s);
+
+  char line[256];
+  std::snprintf(line, sizeof line, "best val_%s %f (epoch %lld)", metric.c_str(), solver.best_val_acc(),
+                static_cast<long long>(solver.best_epoch()));
+  out << line;
+  if (!s["test"].is_null()) {
+    std::snprintf(line, sizeof line, "; test %s %f", metric.c_str(), s["test"].get<double>());
+    out << line;
+  }
+  std::snprintf(line, sizeof line, "; %.1f s, %.0f images/s; run folder %s\n", s["time_s"].get<double>(),
+                solver.images_per_second(), ctx.run_dir.c_str());
+  out << line;
+  out.flush();
+  return {ok, s};
+}
+
+}  // namespace convlab

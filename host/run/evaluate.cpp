@@ -1,0 +1,79 @@
+#include "host/run/evaluate.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <ostream>
+
+#include "host/config/config.h"
+#include "host/data/cifar10.h"
+#include "host/run/train.h"
+#include "host/solver/safetensors.h"
+#include "host/solver/solver.h"
+#include "models/model_factory.h"
+
+namespace convlab {
+
+nlohmann::json eval_command(const std::string& checkpoint, const EvalOptions& opt, std::ostream& out) {
+  CONVLAB_CHECK(opt.split == "test" || opt.split == "val" || opt.split == "train" || opt.split == "all",
+                "--split: expected test, val, train or all, got \"" << opt.split << "\"");
+  std::string path = checkpoint;
+  if (std::filesystem::is_directory(path)) path = (std::filesystem::path(path) / "best.safetensors").string();
+  const SafeTensors st = load_safetensors(path);
+  auto cfg_it = st.metadata.find("config");
+  CONVLAB_CHECK(cfg_it != st.metadata.end(),
+                path << ": no convlab config in the checkpoint metadata (was it written by convlab train?)");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(cfg_it->second);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw Error(path + ": the stored config is not valid JSON: " + e.what());
+  }
+  if (!opt.data_path.empty()) j["data"]["path"] = opt.data_path;
+  const config::RunConfig cfg = config::parse_run_config(j);
+  NumpyRandom rng(cfg.solver.seed);
+  ModelPtr model = build_model(cfg.model.spec, rng);
+  model->load_state(st.tensors);
+
+  std::string dir;
+  try {
+    dir = find_cifar10_dir(cfg.data.path);
+  } catch (const Error&) {
+    dir = find_cifar10_dir("");  // the stored folder may not exist on this machine
+  }
+  Cifar10Options copt;
+  copt.num_training = cfg.data.num_training;
+  copt.num_validation = cfg.data.num_validation;
+  copt.num_test = cfg.data.num_test;
+  copt.subtract_mean = cfg.data.subtract_mean;
+  const Cifar10Data data = get_cifar10_data(dir, copt);
+  const Device dev = resolve_device(opt.device.empty() ? std::string("auto") : opt.device);
+  model->to(dev);
+
+  SolverOptions so;
+  so.verbose = false;
+  Dataset train = cfg.data.num_train > 0 ? data.train.head(cfg.data.num_train) : data.train;
+  Dataset val = data.val.to(dev);
+  Solver solver(*model, train.to(dev), val, so, rng, out);
+  nlohmann::json result;
+  const std::string m = model->metric().name;
+  auto report = [&](const char* name, const Dataset& d) {
+    if (d.size() == 0) return;
+    const double v = solver.check_accuracy(d.to(dev), -1);
+    result[name] = v;
+    char line[128];
+    std::snprintf(line, sizeof line, "%s %s: %f (%lld images)\n", name, m.c_str(), v, static_cast<long long>(d.size()));
+    out << line;
+  };
+  out << "checkpoint " << path << ": " << model->type() << ", epoch "
+      << (st.metadata.count("epoch") ? st.metadata.at("epoch") : std::string("?")) << ", data " << dir << ", device "
+      << device_name(dev) << "\n";
+  if (opt.split == "train" || opt.split == "all") report("train", train);
+  if (opt.split == "val" || opt.split == "all") report("val", data.val);
+  if (opt.split == "test" || opt.split == "all") {
+    CONVLAB_CHECK(data.test.size() > 0, "eval: the checkpoint's config has data.num_test = 0 (use --split val)");
+    report("test", data.test);
+  }
+  return result;
+}
+
+}  // namespace convlab

@@ -1,0 +1,61 @@
+// `convlab train`: config file -> validated run config(s) -> training runs,
+// each writing a run folder:
+//   config.json       the resolved config (defaults filled in)
+//   history.json/.csv the Solver's history (written after every check)
+//   best.safetensors  the parameters (and batchnorm running statistics) with
+//                     the best validation metric, cs231n names
+//   last.safetensors + state.json   the state after the last finished epoch (for --resume)
+//   summary.json      train/val/test metric, time, images/s, device
+#pragma once
+#include <functional>
+#include <iosfwd>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "host/config/config.h"
+#include "host/tensor.h"
+
+namespace convlab {
+
+struct TrainOptions {
+  std::vector<std::string> overrides;  // --set k=v, applied in order
+  std::string device;                  // --device: overrides config "device" when not empty
+  std::string out_dir;                 // --out: the run folder (a sweep puts its runs inside)
+  std::string resume_dir;              // --resume: continue the run in this folder
+};
+
+// What one run hands to its model type's training function.
+struct RunContext {
+  std::string run_dir;    // created, empty unless resuming
+  Device device;
+  bool resume = false;
+  std::ostream* out;      // printed lines
+};
+
+struct RunResult {
+  bool ok = true;          // false: stopped early (non-finite loss)
+  nlohmann::json summary;  // also written to summary.json
+};
+
+// One model family's training path. Dispatch point: a model type that is not
+// trained by the classifier pipeline (e.g. "linear_regression") registers its
+// own function here (see train_handlers() in host/run/train.cpp).
+using TrainHandler = std::function<RunResult(const config::RunConfig&, const RunContext&)>;
+const std::map<std::string, TrainHandler>& train_handlers();
+
+// The classifier pipeline (three_layer_convnet, fc_net, sequential on CIFAR-10).
+RunResult train_classifier(const config::RunConfig& config, const RunContext& ctx);
+
+// Reads the config (or RUN_DIR/config.json when resuming and config_path is
+// empty), applies the options, expands a sweep and trains every run.
+// Returns the process exit status (0 ok, 1 a run stopped early); throws
+// convlab::Error on bad input.
+int train_command(const std::string& config_path, const TrainOptions& options, std::ostream& out);
+
+// "auto" -> cuda when a GPU is usable, else cpu; "cuda" without a GPU is an error.
+Device resolve_device(const std::string& name);
+
+}  // namespace convlab

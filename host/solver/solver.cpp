@@ -1,0 +1,221 @@
+#include "host/solver/solver.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+#include <ostream>
+
+namespace convlab {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+std::string fmt(const char* f, ...) __attribute__((format(printf, 1, 2)));
+std::string fmt(const char* f, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, f);
+  std::vsnprintf(buf, sizeof buf, f, ap);
+  va_end(ap);
+  return buf;
+}
+}  // namespace
+
+Solver::Solver(Model& model, Dataset train, Dataset val, SolverOptions options, NumpyRandom& rng, std::ostream& out)
+    : model_(model), train_(std::move(train)), val_(std::move(val)), opt_(options), optim_(options.optim), rng_(rng),
+      out_(out) {
+  CONVLAB_CHECK(train_.size() > 0, "Solver: the training set is empty");
+  CONVLAB_CHECK(val_.size() > 0, "Solver: the validation set is empty (set data.num_validation >= 1)");
+  CONVLAB_CHECK(opt_.batch_size >= 1 && opt_.num_epochs >= 1 && opt_.print_every >= 1,
+                "Solver: batch_size, num_epochs and print_every must be >= 1");
+  CONVLAB_CHECK(train_.device() == model_.device() && val_.device() == model_.device(),
+                "Solver: data and model must be on the same device");
+  iterations_per_epoch_ = std::max<int64_t>(train_.size() / opt_.batch_size, 1);
+  num_iterations_ = opt_.num_epochs * iterations_per_epoch_;
+  best_val_ = model_.metric().higher_is_better ? -INFINITY : INFINITY;
+}
+
+Tensor Solver::step() {
+  std::vector<int64_t> idx(static_cast<std::size_t>(opt_.batch_size));
+  for (auto& i : idx) i = rng_.randint(0, train_.size());
+  const Batch b = train_.gather(idx);
+  model_.begin_step(t_);
+  Tensor loss = model_.loss(b.X, b.y);
+  auto params = model_.params();
+  auto grads = model_.grads();
+  std::vector<ParamSlot> slots;
+  slots.reserve(params.size());
+  for (auto& kv : params) {
+    OptimState& s = state_[kv.first];
+    const Tensor& g = grads.at(kv.first);
+    CONVLAB_CHECK(g.defined(), "Solver: no gradient for parameter " << kv.first);
+    slots.push_back({kv.second, g, s.s1, s.s2});
+  }
+  optim_step(slots, optim_, t_ + 1);
+  std::size_t i = 0;
+  for (auto& kv : params) {
+    state_[kv.first] = {slots[i].s1, slots[i].s2};
+    ++i;
+  }
+  return loss;
+}
+
+bool Solver::flush_losses() {
+  bool ok = true;
+  for (const Tensor& l : pending_losses_) {
+    const double v = l.to(Device::cpu).item();
+    if (!std::isfinite(v) && ok) {
+      ok = false;
+      stop_reason_ = fmt("loss is %s at iteration %lld", std::isnan(v) ? "nan" : "inf",
+                         static_cast<long long>(history_.loss_history.size() + 1));
+    }
+    history_.loss_history.push_back(v);
+  }
+  pending_losses_.clear();
+  return ok;
+}
+
+double Solver::check_accuracy(const Dataset& data, int64_t num_samples) {
+  int64_t N = data.size();
+  std::vector<int64_t> idx;
+  if (num_samples > 0 && N > num_samples) {
+    idx.resize(static_cast<std::size_t>(num_samples));
+    for (auto& i : idx) i = rng_.randint(0, N);
+    N = num_samples;
+  } else {
+    idx.resize(static_cast<std::size_t>(N));
+    for (int64_t i = 0; i < N; ++i) idx[static_cast<std::size_t>(i)] = i;
+  }
+  double sum = 0.0;
+  for (int64_t start = 0; start < N; start += opt_.eval_batch_size) {
+    const int64_t end = std::min(N, start + opt_.eval_batch_size);
+    const std::vector<int64_t> part(idx.begin() + start, idx.begin() + end);
+    const Batch b = data.gather(part);
+    sum += model_.metric_sum(model_.scores(b.X), b.y);
+  }
+  return sum / static_cast<double>(N);
+}
+
+void Solver::check_and_record(bool /*last_it*/) {
+  const double train_acc = check_accuracy(train_, opt_.num_train_samples);
+  const double val_acc = check_accuracy(val_, opt_.num_val_samples);
+  history_.train_acc_history.push_back(train_acc);
+  history_.val_acc_history.push_back(val_acc);
+  history_.check_epoch.push_back(epoch_);
+  const Metric m = model_.metric();
+  if (opt_.verbose) {
+    if (opt_.progress) out_ << "\r\033[K";
+    if (m.name == "acc")
+      out_ << fmt("(Epoch %lld / %lld) train acc: %f; val_acc: %f\n", static_cast<long long>(epoch_),
+                  static_cast<long long>(opt_.num_epochs), train_acc, val_acc);
+    else
+      out_ << fmt("(Epoch %lld / %lld) train %s: %f; val_%s: %f\n", static_cast<long long>(epoch_),
+                  static_cast<long long>(opt_.num_epochs), m.name.c_str(), train_acc, m.name.c_str(), val_acc);
+    out_.flush();
+  }
+  const bool improved = m.higher_is_better ? val_acc > best_val_ : val_acc < best_val_;
+  if (improved) {
+    best_val_ = val_acc;
+    best_epoch_ = epoch_;
+    best_state_.clear();
+    for (auto& kv : model_.state()) best_state_[kv.first] = kv.second.clone();
+  }
+  if (on_check) on_check(epoch_, improved);
+}
+
+void Solver::print_progress(int64_t t) {
+  const int64_t in_epoch = t % iterations_per_epoch_ + 1;
+  const int width = 30;
+  const int filled = static_cast<int>(width * in_epoch / iterations_per_epoch_);
+  out_ << "\r[" << std::string(static_cast<std::size_t>(filled), '=') << std::string(static_cast<std::size_t>(width - filled), ' ')
+       << "] " << in_epoch << "/" << iterations_per_epoch_ << " (epoch " << epoch_ + 1 << " / " << opt_.num_epochs << ")";
+  out_.flush();
+}
+
+bool Solver::train() {
+  stop_reason_.clear();
+  auto epoch_start = Clock::now();
+  double check_seconds = 0.0;  // time spent in checks during the current epoch
+  int64_t steps_in_epoch = 0;
+  for (; t_ < num_iterations_; ++t_) {
+    pending_losses_.push_back(step());
+    ++steps_in_epoch;
+    const bool print_it = opt_.verbose && t_ % opt_.print_every == 0;
+    if (print_it || pending_losses_.size() >= 64) {
+      if (!flush_losses()) break;
+    }
+    if (print_it) {
+      if (opt_.progress) out_ << "\r\033[K";
+      out_ << fmt("(Iteration %lld / %lld) loss: %f\n", static_cast<long long>(t_ + 1),
+                  static_cast<long long>(num_iterations_), history_.loss_history.back());
+      out_.flush();
+    }
+    if (opt_.progress) print_progress(t_);
+
+    const bool epoch_end = (t_ + 1) % iterations_per_epoch_ == 0;
+    if (epoch_end) {
+      ++epoch_;
+      optim_.learning_rate = optim_.lr() * opt_.lr_decay;
+    }
+    const bool first_it = t_ == 0, last_it = t_ == num_iterations_ - 1;
+    if (first_it || last_it || epoch_end) {
+      if (!flush_losses()) break;  // also waits for the device, so the timing below is real
+      const double steps_s = seconds_since(epoch_start) - check_seconds;
+      const auto c0 = Clock::now();
+      check_and_record(last_it);
+      check_seconds += seconds_since(c0);
+      if (epoch_end) {
+        const double epoch_s = seconds_since(epoch_start);
+        const double ips = steps_s > 0 ? static_cast<double>(steps_in_epoch * opt_.batch_size) / steps_s : 0.0;
+        train_seconds_ += steps_s;
+        history_.epoch_time_s.push_back(epoch_s);
+        history_.images_per_s.push_back(ips);
+        if (opt_.verbose) {
+          out_ << fmt("(Epoch %lld / %lld) time: %.2f s, %.0f images/s\n", static_cast<long long>(epoch_),
+                      static_cast<long long>(opt_.num_epochs), epoch_s, ips);
+          out_.flush();
+        }
+        epoch_start = Clock::now();
+        check_seconds = 0.0;
+        steps_in_epoch = 0;
+      }
+    }
+  }
+  const bool ok = stop_reason_.empty() && flush_losses();
+  if (!ok) {
+    if (opt_.progress) out_ << "\r\033[K";
+    out_ << "training stopped: " << stop_reason_ << "; keeping the best parameters so far"
+         << (best_epoch_ >= 0 ? fmt(" (epoch %lld, val %s %f)", static_cast<long long>(best_epoch_),
+                                    model_.metric().name.c_str(), best_val_)
+                              : std::string(" (none were checked: the model keeps its initial values)"))
+         << "\n";
+    out_.flush();
+  }
+  if (!best_state_.empty()) model_.load_state(best_state_);
+  return ok;
+}
+
+double Solver::images_per_second() const {
+  const int64_t imgs = static_cast<int64_t>(history_.images_per_s.size()) * iterations_per_epoch_ * opt_.batch_size;
+  return train_seconds_ > 0 ? static_cast<double>(imgs) / train_seconds_ : 0.0;
+}
+
+void Solver::resume(int64_t epoch, History history, double best_val, int64_t best_epoch,
+                    std::map<std::string, Tensor> best_state, std::map<std::string, OptimState> optim_state) {
+  CONVLAB_CHECK(epoch >= 0 && epoch <= opt_.num_epochs,
+                "resume: the run stopped after epoch " << epoch << " but solver.num_epochs is " << opt_.num_epochs);
+  epoch_ = epoch;
+  t_ = epoch * iterations_per_epoch_;
+  history_ = std::move(history);
+  best_val_ = best_val;
+  best_epoch_ = best_epoch;
+  best_state_ = std::move(best_state);
+  state_ = std::move(optim_state);
+  optim_ = opt_.optim;
+  for (int64_t e = 0; e < epoch; ++e) optim_.learning_rate = optim_.lr() * opt_.lr_decay;
+}
+
+}  // namespace convlab

@@ -1,0 +1,112 @@
+// Solver: cs231n's Solver in C++. Trains a Model on a Dataset with
+// minibatch gradient descent (update rules through optim_step), evaluates
+// the model's metric on train/val after the first iteration, at the end of
+// every epoch and at the last iteration, keeps the parameters with the best
+// validation metric and loads them into the model when training ends.
+//
+// Random draws come from the run's NumpyRandom, as np.random does:
+//   batch   = np.random.choice(num_train, batch_size)   -> batch_size randint(0, N)
+//   samples = np.random.choice(N, num_samples)           in check_accuracy
+// Printed lines are the notebooks':
+//   (Iteration 21 / 980) loss: 2.098229
+//   (Epoch 1 / 1) train acc: 0.504000; val_acc: 0.499000
+// plus, after each epoch, its time and training throughput. A NaN or
+// infinite loss stops training with a message; the best parameters so far
+// stay in the model.
+#pragma once
+#include <functional>
+#include <iosfwd>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "host/data/dataset.h"
+#include "host/ops/optim.h"
+#include "host/random/numpy_random.h"
+#include "models/model.h"
+
+namespace convlab {
+
+struct SolverOptions {
+  OptimConfig optim;
+  double lr_decay = 1.0;
+  int64_t batch_size = 100;
+  int64_t num_epochs = 10;
+  int64_t num_train_samples = 1000;  // < 0: all
+  int64_t num_val_samples = -1;      // < 0: all
+  int64_t print_every = 10;
+  bool verbose = true;
+  bool progress = false;             // a progress bar on `out` (use only on a terminal)
+  int64_t eval_batch_size = 100;     // check_accuracy's batch_size
+};
+
+struct History {
+  std::vector<double> loss_history;       // one per iteration
+  std::vector<double> train_acc_history;  // the model's metric, one per check
+  std::vector<double> val_acc_history;
+  std::vector<int64_t> check_epoch;       // epoch of each check (0 after the first iteration)
+  std::vector<double> epoch_time_s;       // wall time of each epoch (training steps and checks)
+  std::vector<double> images_per_s;       // training throughput of each epoch
+};
+
+// Optimiser state of one parameter (velocity / cache / m and v).
+struct OptimState {
+  Tensor s1, s2;
+};
+
+class Solver {
+ public:
+  Solver(Model& model, Dataset train, Dataset val, SolverOptions options, NumpyRandom& rng, std::ostream& out);
+
+  // Runs the remaining iterations. Returns false when it stopped on a
+  // non-finite loss (see stop_reason()).
+  bool train();
+  // The model's metric on (a random subset of num_samples of) data, in test mode.
+  double check_accuracy(const Dataset& data, int64_t num_samples);
+
+  // Called after every check (epoch 0 included) with the epoch number and
+  // whether the validation metric improved.
+  std::function<void(int64_t epoch, bool improved)> on_check;
+
+  const History& history() const { return history_; }
+  double best_val_acc() const { return best_val_; }
+  int64_t best_epoch() const { return best_epoch_; }
+  const std::map<std::string, Tensor>& best_state() const { return best_state_; }
+  int64_t epoch() const { return epoch_; }
+  int64_t iterations_done() const { return t_; }
+  int64_t num_iterations() const { return num_iterations_; }
+  int64_t iterations_per_epoch() const { return iterations_per_epoch_; }
+  const std::string& stop_reason() const { return stop_reason_; }
+  double train_seconds() const { return train_seconds_; }  // time in training steps only
+  double images_per_second() const;
+  const OptimConfig& optim() const { return optim_; }
+  std::map<std::string, OptimState>& optim_state() { return state_; }
+
+  // Restores a run stopped after `epoch` full epochs (history, best, optimiser state).
+  void resume(int64_t epoch, History history, double best_val, int64_t best_epoch,
+              std::map<std::string, Tensor> best_state, std::map<std::string, OptimState> optim_state);
+
+ private:
+  Tensor step();                 // one update; returns the loss scalar (on the model's device)
+  bool flush_losses();           // copies pending losses to the history; false on NaN/inf
+  void check_and_record(bool last_it);
+  void print_progress(int64_t t);
+
+  Model& model_;
+  Dataset train_, val_;
+  SolverOptions opt_;
+  OptimConfig optim_;
+  NumpyRandom& rng_;
+  std::ostream& out_;
+  std::map<std::string, OptimState> state_;
+  History history_;
+  std::vector<Tensor> pending_losses_;
+  std::map<std::string, Tensor> best_state_;
+  double best_val_ = 0.0;
+  int64_t best_epoch_ = -1;
+  int64_t epoch_ = 0, t_ = 0, num_iterations_ = 0, iterations_per_epoch_ = 1;
+  double train_seconds_ = 0.0;
+  std::string stop_reason_;
+};
+
+}  // namespace convlab

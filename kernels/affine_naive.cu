@@ -1,0 +1,98 @@
+// affine, "naive" variant: one thread per output element, each a plain dot
+// product over the shared dimension. Obviously right, not fast.
+#include "kernels/affine_cuda.h"
+#include "kernels/common/reductions.h"
+#include "kernels/runtime/launch.h"
+
+namespace convlab::cuda {
+
+// out[n, m] = b[m] + sum_d x[n, d] w[d, m]. Thread i -> (n, m) with m fastest:
+// a warp reads one x element (broadcast) and a contiguous run of w's row d.
+template <class T>
+__global__ void affine_forward_naive_kernel(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ b,
+                                            int64_t N, int64_t D, int64_t M, T* __restrict__ out) {
+  CONVLAB_GRID_STRIDE_LOOP(i, N * M) {
+    const int64_t n = i / M, m = i % M;
+    T s = b[m];
+    for (int64_t d = 0; d < D; ++d) s += x[n * D + d] * w[d * M + m];
+    out[i] = s;
+  }
+}
+
+// dx[n, d] = sum_m dout[n, m] w[d, m]: thread per (n, d); reads rows of dout and w.
+template <class T>
+__global__ void affine_dx_naive_kernel(const T* __restrict__ dout, const T* __restrict__ w, int64_t N, int64_t D,
+                                       int64_t M, T* __restrict__ dx) {
+  CONVLAB_GRID_STRIDE_LOOP(i, N * D) {
+    const int64_t n = i / D, d = i % D;
+    T s = 0;
+    for (int64_t m = 0; m < M; ++m) s += dout[n * M + m] * w[d * M + m];
+    dx[i] = s;
+  }
+}
+
+// dw[d, m] = sum_n x[n, d] dout[n, m]: thread per (d, m), m fastest (coalesced dout reads).
+template <class T>
+__global__ void affine_dw_naive_kernel(const T* __restrict__ x, const T* __restrict__ dout, int64_t N, int64_t D,
+                                       int64_t M, T* __restrict__ dw) {
+  CONVLAB_GRID_STRIDE_LOOP(i, D * M) {
+    const int64_t d = i / M, m = i % M;
+    T s = 0;
+    for (int64_t n = 0; n < N; ++n) s += x[n * D + d] * dout[n * M + m];
+    dw[i] = s;
+  }
+}
+
+template <class T>
+void affine_forward_naive_launch(const T* x, const T* w, const T* b, int64_t N, int64_t D, int64_t M, T* out) {
+  if (N * M == 0) return;
+  affine_forward_naive_kernel<T><<<grid_for(N * M), kThreads>>>(x, w, b, N, D, M, out);
+  CUDA_CHECK_LAUNCH("affine_forward_naive");
+}
+
+template <class T>
+void affine_backward_naive_launch(const T* dout, const T* x, const T* w, int64_t N, int64_t D, int64_t M, T* dx,
+                                  T* dw, T* db) {
+  if (N * D > 0) {
+    affine_dx_naive_kernel<T><<<grid_for(N * D), kThreads>>>(dout, w, N, D, M, dx);
+    CUDA_CHECK_LAUNCH("affine_dx_naive");
+  }
+  if (D * M > 0) {
+    affine_dw_naive_kernel<T><<<grid_for(D * M), kThreads>>>(x, dout, N, D, M, dw);
+    CUDA_CHECK_LAUNCH("affine_dw_naive");
+  }
+  column_sum(dout, N, M, db);
+}
+
+template void affine_forward_naive_launch<float>(const float*, const float*, const float*, int64_t, int64_t, int64_t,
+                                                 float*);
+template void affine_forward_naive_launch<double>(const double*, const double*, const double*, int64_t, int64_t,
+                                                  int64_t, double*);
+template void affine_backward_naive_launch<float>(const float*, const float*, const float*, int64_t, int64_t, int64_t,
+                                                  float*, float*, float*);
+template void affine_backward_naive_launch<double>(const double*, const double*, const double*, int64_t, int64_t,
+                                                   int64_t, double*, double*, double*);
+
+Forward<AffineCache> affine_forward_naive(const Tensor& x, const Tensor& w, const Tensor& b) {
+  const AffineDims d = affine_check_forward(x, w, b);
+  Tensor out({d.N, d.M}, x.dtype(), Device::cuda);
+  dispatch_floating(x.dtype(), "affine_forward", [&](auto zero) {
+    using T = decltype(zero);
+    affine_forward_naive_launch<T>(x.data<T>(), w.data<T>(), b.data<T>(), d.N, d.D, d.M, out.data<T>());
+  });
+  return {out, AffineCache{x, w, b}};
+}
+
+Grads3 affine_backward_naive(const Tensor& dout, const AffineCache& cache) {
+  const AffineDims d = affine_check_backward(dout, cache);
+  Grads3 g{Tensor(cache.x.shape(), dout.dtype(), Device::cuda), Tensor(cache.w.shape(), dout.dtype(), Device::cuda),
+           Tensor(cache.b.shape(), dout.dtype(), Device::cuda)};
+  dispatch_floating(dout.dtype(), "affine_backward", [&](auto zero) {
+    using T = decltype(zero);
+    affine_backward_naive_launch<T>(dout.data<T>(), cache.x.data<T>(), cache.w.data<T>(), d.N, d.D, d.M,
+                                    g.dx.data<T>(), g.d1.data<T>(), g.d2.data<T>());
+  });
+  return g;
+}
+
+}  // namespace convlab::cuda

@@ -1,0 +1,58 @@
+// Layer: one step of a network that owns its parameters, their gradients and
+// the cache of its last forward pass (cs231n's layer functions wrapped in an
+// object). forward(x, mode) keeps what backward(dout) needs; backward fills
+// the gradients of the parameters and returns dx.
+#pragma once
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "host/ops/common.h"
+#include "host/random/numpy_random.h"
+
+namespace convlab {
+
+struct Param {
+  std::string name;         // cs231n name: W1, b1, gamma1, ...
+  Tensor value;
+  Tensor grad;              // filled by backward
+  bool regularize = false;  // L2 applies to weights only
+};
+
+// How weights are drawn: weight_scale * randn (cs231n), or He/Kaiming
+// sqrt(2 / fan_in) * randn when kaiming is set. Biases start at zero.
+struct WeightInit {
+  double weight_scale = 1e-3;
+  bool kaiming = false;
+  DType dtype = DType::f32;
+};
+
+class Layer {
+ public:
+  virtual ~Layer() = default;
+  virtual const char* kind() const = 0;
+  // Per-sample output shape (input shape without the batch dimension).
+  virtual Shape output_shape() const = 0;
+  virtual Tensor forward(const Tensor& x, Mode mode) = 0;
+  virtual Tensor backward(const Tensor& dout) = 0;
+
+  std::vector<Param>& params() { return params_; }
+  const std::vector<Param>& params() const { return params_; }
+  // State that is saved with the model but not trained (batchnorm running statistics).
+  virtual std::vector<std::pair<std::string, Tensor*>> buffers() { return {}; }
+  // Called by the model before each training step (dropout draws a new mask).
+  virtual void begin_step(int64_t /*t*/) {}
+  // Moves parameters and buffers; gradients are dropped until the next backward.
+  virtual void to(Device device);
+
+ protected:
+  // Draws a weight of `shape` (fan_in = product of all but the last dim for
+  // affine, of all but the first for conv) from rng.
+  static Tensor draw_weight(NumpyRandom& rng, const Shape& shape, int64_t fan_in, const WeightInit& init);
+  std::vector<Param> params_;
+};
+
+using LayerPtr = std::unique_ptr<Layer>;
+
+}  // namespace convlab

@@ -1,0 +1,77 @@
+#include "models/layer_stack_model.h"
+
+#include "host/ops/loss.h"
+#include "models/regularization.h"
+
+namespace convlab {
+
+LayerStackModel::LayerStackModel(std::string type, std::vector<LayerPtr> layers, double reg, LossKind loss,
+                                 DType dtype, nlohmann::json description)
+    : type_(std::move(type)),
+      layers_(std::move(layers)),
+      reg_(reg),
+      loss_kind_(loss),
+      dtype_(dtype),
+      description_(std::move(description)) {
+  CONVLAB_CHECK(!layers_.empty(), type_ << ": a model needs at least one layer");
+  std::map<std::string, int> seen;
+  for (auto& l : layers_) {
+    for (auto& p : l->params()) CONVLAB_CHECK(seen[p.name]++ == 0, type_ << ": duplicate parameter name " << p.name);
+    for (auto& b : l->buffers()) CONVLAB_CHECK(seen[b.first]++ == 0, type_ << ": duplicate buffer name " << b.first);
+  }
+}
+
+Tensor LayerStackModel::forward(const Tensor& X, Mode mode) {
+  CONVLAB_CHECK(X.device() == device_, type_ << ": input X is on " << device_name(X.device()) << " but the model is on "
+                                             << device_name(device_));
+  Tensor h = X.dtype() == dtype_ ? X : X.to(Device::cpu).to(dtype_).to(device_);
+  for (auto& l : layers_) h = l->forward(h, mode);
+  return h;
+}
+
+Tensor LayerStackModel::scores(const Tensor& X) { return forward(X, Mode::test); }
+
+Tensor LayerStackModel::loss(const Tensor& X, const Tensor& y) {
+  const Tensor s = forward(X, Mode::train);
+  LossOut lo = loss_kind_ == LossKind::softmax ? softmax_loss(s, y) : svm_loss(s, y);
+  Tensor total = lo.loss;
+  Tensor d = lo.dx;
+  for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) d = (*it)->backward(d);
+  if (reg_ != 0.0)
+    for (auto& l : layers_)
+      for (auto& p : l->params())
+        if (p.regularize) add_l2_penalty(total, p.value, p.grad, reg_);
+  return total;
+}
+
+std::map<std::string, Tensor> LayerStackModel::params() {
+  std::map<std::string, Tensor> out;
+  for (auto& l : layers_)
+    for (auto& p : l->params()) out[p.name] = p.value;
+  return out;
+}
+
+std::map<std::string, Tensor> LayerStackModel::grads() {
+  std::map<std::string, Tensor> out;
+  for (auto& l : layers_)
+    for (auto& p : l->params()) out[p.name] = p.grad;
+  return out;
+}
+
+std::map<std::string, Tensor> LayerStackModel::buffers() {
+  std::map<std::string, Tensor> out;
+  for (auto& l : layers_)
+    for (auto& b : l->buffers()) out[b.first] = *b.second;
+  return out;
+}
+
+void LayerStackModel::to(Device device) {
+  for (auto& l : layers_) l->to(device);
+  device_ = device;
+}
+
+void LayerStackModel::begin_step(int64_t t) {
+  for (auto& l : layers_) l->begin_step(t);
+}
+
+}  // namespace convlab

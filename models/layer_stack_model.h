@@ -1,0 +1,47 @@
+// LayerStackModel: a classifier made of a stack of layers followed by the
+// softmax (or multiclass SVM) loss, with L2 regularisation
+// 0.5 * reg * sum(W^2) on the weights only, as cs231n's ThreeLayerConvNet
+// and FullyConnectedNet. The three model types (three_layer_convnet, fc_net,
+// sequential) differ only in how they build the stack.
+#pragma once
+#include <vector>
+
+#include "models/layer.h"
+#include "models/model.h"
+
+namespace convlab {
+
+enum class LossKind { softmax, svm };
+
+class LayerStackModel : public Model {
+ public:
+  LayerStackModel(std::string type, std::vector<LayerPtr> layers, double reg, LossKind loss, DType dtype,
+                  nlohmann::json description);
+
+  std::string type() const override { return type_; }
+  Tensor loss(const Tensor& X, const Tensor& y) override;
+  Tensor scores(const Tensor& X) override;
+  std::map<std::string, Tensor> params() override;
+  std::map<std::string, Tensor> grads() override;
+  std::map<std::string, Tensor> buffers() override;
+  void to(Device device) override;
+  Device device() const override { return device_; }
+  void begin_step(int64_t t) override;
+  nlohmann::json describe() const override { return description_; }
+
+  const std::vector<LayerPtr>& layers() const { return layers_; }
+  double reg() const { return reg_; }
+  DType dtype() const { return dtype_; }
+
+ private:
+  Tensor forward(const Tensor& X, Mode mode);
+  std::string type_;
+  std::vector<LayerPtr> layers_;
+  double reg_;
+  LossKind loss_kind_;
+  DType dtype_;
+  Device device_ = Device::cpu;
+  nlohmann::json description_;
+};
+
+}  // namespace convlab

@@ -1,0 +1,121 @@
+// The layers a model can stack (models/layers/*.cpp). Each is constructed for
+// a per-sample input shape and names its parameters as cs231n does; `index`
+// is the number in the name (W1/b1, gamma1/beta1, ...).
+#pragma once
+#include <string>
+
+#include "host/ops/affine.h"
+#include "host/ops/conv.h"
+#include "host/ops/dropout.h"
+#include "host/ops/max_pool.h"
+#include "host/ops/norm.h"
+#include "host/ops/relu.h"
+#include "models/layer.h"
+
+namespace convlab {
+
+class ConvLayer : public Layer {
+ public:
+  ConvLayer(const Shape& in, int64_t num_filters, int64_t filter_size, ConvParam param, int index, NumpyRandom& rng,
+            const WeightInit& init);
+  const char* kind() const override { return "conv"; }
+  Shape output_shape() const override { return out_; }
+  Tensor forward(const Tensor& x, Mode mode) override;
+  Tensor backward(const Tensor& dout) override;
+
+ private:
+  ConvParam param_;
+  Shape out_;
+  ConvCache cache_;
+};
+
+class AffineLayer : public Layer {
+ public:
+  AffineLayer(const Shape& in, int64_t out_dim, int index, NumpyRandom& rng, const WeightInit& init);
+  const char* kind() const override { return "affine"; }
+  Shape output_shape() const override { return {out_dim_}; }
+  Tensor forward(const Tensor& x, Mode mode) override;
+  Tensor backward(const Tensor& dout) override;
+
+ private:
+  int64_t out_dim_;
+  AffineCache cache_;
+};
+
+class ReluLayer : public Layer {
+ public:
+  explicit ReluLayer(const Shape& in) : shape_(in) {}
+  const char* kind() const override { return "relu"; }
+  Shape output_shape() const override { return shape_; }
+  Tensor forward(const Tensor& x, Mode mode) override;
+  Tensor backward(const Tensor& dout) override;
+
+ private:
+  Shape shape_;
+  ReluCache cache_;
+};
+
+class MaxPoolLayer : public Layer {
+ public:
+  MaxPoolLayer(const Shape& in, PoolParam param);
+  const char* kind() const override { return "max_pool"; }
+  Shape output_shape() const override { return out_; }
+  Tensor forward(const Tensor& x, Mode mode) override;
+  Tensor backward(const Tensor& dout) override;
+
+ private:
+  PoolParam param_;
+  Shape out_;
+  PoolCache cache_;
+};
+
+// batchnorm (N, D), spatial_batchnorm (N, C, H, W), layernorm (N, D) and
+// spatial_groupnorm (N, C, H, W): gamma (ones) and beta (zeros) per
+// feature/channel; the batchnorms keep running_mean/running_var as buffers.
+enum class NormKind { batchnorm, spatial_batchnorm, layernorm, spatial_groupnorm };
+const char* norm_kind_name(NormKind k);
+
+struct NormOptions {
+  double eps = 1e-5;
+  double momentum = 0.9;  // batchnorms
+  int groups = 1;         // spatial_groupnorm
+};
+
+class NormLayer : public Layer {
+ public:
+  NormLayer(NormKind kind, const Shape& in, int index, const NormOptions& options, DType dtype);
+  const char* kind() const override { return norm_kind_name(kind_); }
+  Shape output_shape() const override { return shape_; }
+  Tensor forward(const Tensor& x, Mode mode) override;
+  Tensor backward(const Tensor& dout) override;
+  std::vector<std::pair<std::string, Tensor*>> buffers() override;
+  void to(Device device) override;
+
+ private:
+  NormKind kind_;
+  Shape shape_;
+  NormOptions options_;
+  BatchNormParam bn_;
+  std::string running_prefix_;
+  NormCache cache_;
+};
+
+class DropoutLayer : public Layer {
+ public:
+  // keep_ratio p in (0, 1]; seed: the mask depends on (seed + step, element).
+  DropoutLayer(const Shape& in, double keep_ratio, uint64_t seed);
+  const char* kind() const override { return "dropout"; }
+  Shape output_shape() const override { return shape_; }
+  Tensor forward(const Tensor& x, Mode mode) override;
+  Tensor backward(const Tensor& dout) override;
+  void begin_step(int64_t t) override { step_ = t; }
+
+ private:
+  Shape shape_;
+  double keep_;
+  uint64_t seed_;
+  int64_t step_ = 0;
+  DropoutCache cache_;
+};
+
+}  // namespace convlab

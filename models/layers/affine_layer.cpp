@@ -1,0 +1,28 @@
+#include "host/ops/affine.h"
+#include "models/layers.h"
+
+namespace convlab {
+
+AffineLayer::AffineLayer(const Shape& in, int64_t out_dim, int index, NumpyRandom& rng, const WeightInit& init)
+    : out_dim_(out_dim) {
+  CONVLAB_CHECK(out_dim >= 1, "affine layer: output size must be >= 1, got " << out_dim);
+  const int64_t D = shape_numel(in);
+  const std::string k = std::to_string(index);
+  params_.push_back({"W" + k, draw_weight(rng, {D, out_dim}, D, init), Tensor(), true});
+  params_.push_back({"b" + k, Tensor::zeros({out_dim}, init.dtype), Tensor(), false});
+}
+
+Tensor AffineLayer::forward(const Tensor& x, Mode) {
+  auto f = affine_forward(x, params_[0].value, params_[1].value);
+  cache_ = std::move(f.cache);
+  return f.out;
+}
+
+Tensor AffineLayer::backward(const Tensor& dout) {
+  Grads3 g = affine_backward(dout, cache_);
+  params_[0].grad = g.d1;
+  params_[1].grad = g.d2;
+  return g.dx;
+}
+
+}  // namespace convlab

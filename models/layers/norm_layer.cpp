@@ -1,0 +1,91 @@
+#include "host/ops/norm.h"
+#include "models/layers.h"
+
+namespace convlab {
+
+const char* norm_kind_name(NormKind k) {
+  switch (k) {
+    case NormKind::batchnorm: return "batchnorm";
+    case NormKind::spatial_batchnorm: return "spatial_batchnorm";
+    case NormKind::layernorm: return "layernorm";
+    case NormKind::spatial_groupnorm: return "spatial_groupnorm";
+  }
+  return "?";
+}
+
+NormLayer::NormLayer(NormKind kind, const Shape& in, int index, const NormOptions& options, DType dtype)
+    : kind_(kind), shape_(in), options_(options) {
+  const bool spatial = kind == NormKind::spatial_batchnorm || kind == NormKind::spatial_groupnorm;
+  CONVLAB_CHECK(!spatial || in.size() == 3,
+                norm_kind_name(kind) << " layer: expects (C, H, W) input per sample, got " << shape_str(in));
+  CONVLAB_CHECK(spatial || in.size() == 1, norm_kind_name(kind)
+                                               << " layer: expects (D,) input per sample (put it after an affine "
+                                               << "layer), got " << shape_str(in));
+  const int64_t features = in[0];
+  if (kind == NormKind::spatial_groupnorm)
+    CONVLAB_CHECK(options.groups >= 1 && features % options.groups == 0,
+                  "spatial_groupnorm layer: groups (" << options.groups << ") must divide the channels (" << features
+                                                      << ")");
+  const std::string k = std::to_string(index);
+  params_.push_back({"gamma" + k, Tensor::full({features}, 1.0, dtype), Tensor(), false});
+  params_.push_back({"beta" + k, Tensor::zeros({features}, dtype), Tensor(), false});
+  bn_.eps = options.eps;
+  bn_.momentum = options.momentum;
+  if (kind == NormKind::batchnorm || kind == NormKind::spatial_batchnorm) {
+    bn_.running_mean = Tensor::zeros({features}, dtype);
+    bn_.running_var = Tensor::zeros({features}, dtype);
+    running_prefix_ = k;
+  }
+}
+
+std::vector<std::pair<std::string, Tensor*>> NormLayer::buffers() {
+  if (!bn_.running_mean.defined()) return {};
+  return {{"running_mean" + running_prefix_, &bn_.running_mean}, {"running_var" + running_prefix_, &bn_.running_var}};
+}
+
+void NormLayer::to(Device device) {
+  Layer::to(device);
+  if (bn_.running_mean.defined()) {
+    bn_.running_mean = bn_.running_mean.to(device);
+    bn_.running_var = bn_.running_var.to(device);
+  }
+}
+
+Tensor NormLayer::forward(const Tensor& x, Mode mode) {
+  const Tensor& gamma = params_[0].value;
+  const Tensor& beta = params_[1].value;
+  Forward<NormCache> f;
+  switch (kind_) {
+    case NormKind::batchnorm:
+      bn_.mode = mode;
+      f = batchnorm_forward(x, gamma, beta, bn_);
+      break;
+    case NormKind::spatial_batchnorm:
+      bn_.mode = mode;
+      f = spatial_batchnorm_forward(x, gamma, beta, bn_);
+      break;
+    case NormKind::layernorm:
+      f = layernorm_forward(x, gamma, beta, LayerNormParam{options_.eps});
+      break;
+    case NormKind::spatial_groupnorm:
+      f = spatial_groupnorm_forward(x, gamma, beta, GroupNormParam{options_.groups, options_.eps});
+      break;
+  }
+  cache_ = std::move(f.cache);
+  return f.out;
+}
+
+Tensor NormLayer::backward(const Tensor& dout) {
+  Grads3 g;
+  switch (kind_) {
+    case NormKind::batchnorm: g = batchnorm_backward(dout, cache_); break;
+    case NormKind::spatial_batchnorm: g = spatial_batchnorm_backward(dout, cache_); break;
+    case NormKind::layernorm: g = layernorm_backward(dout, cache_); break;
+    case NormKind::spatial_groupnorm: g = spatial_groupnorm_backward(dout, cache_); break;
+  }
+  params_[0].grad = g.d1;
+  params_[1].grad = g.d2;
+  return g.dx;
+}
+
+}  // namespace convlab

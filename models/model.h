@@ -1,0 +1,61 @@
+// Model: what the Solver trains (cs231n's model objects).
+//
+//   loss(X, y)   train mode: the scalar loss (data loss + L2 penalty) as a
+//                tensor on the model's device, gradients stored for grads()
+//   scores(X)    test mode: the outputs (class scores, or predictions)
+//   params() / grads() / buffers()   by cs231n name (W1, b1, gamma1, ...);
+//                the tensors share storage with the model, so updating them
+//                in place updates the model
+//   metric()     how the Solver evaluates it: accuracy for classifiers (higher
+//                is better); a regression model reports e.g. mean absolute
+//                error (lower is better). metric_sum() returns the metric
+//                summed over a batch, so the Solver can average over batches.
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "host/tensor.h"
+
+namespace convlab {
+
+struct Metric {
+  std::string name;       // "acc", "mae"
+  bool higher_is_better;  // selects the best parameters on validation
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  virtual std::string type() const = 0;
+
+  virtual Tensor loss(const Tensor& X, const Tensor& y) = 0;
+  double loss_value(const Tensor& X, const Tensor& y) { return loss(X, y).to(Device::cpu).item(); }
+  virtual Tensor scores(const Tensor& X) = 0;
+
+  virtual std::map<std::string, Tensor> params() = 0;
+  virtual std::map<std::string, Tensor> grads() = 0;
+  virtual std::map<std::string, Tensor> buffers() { return {}; }
+  // Copies values into the named parameters/buffers (same shapes; any device).
+  // Unknown or missing names are an error naming them.
+  void load_state(const std::map<std::string, Tensor>& state);
+  std::map<std::string, Tensor> state();  // params + buffers
+
+  virtual void to(Device device) = 0;
+  virtual Device device() const = 0;
+  // Called by the Solver before each training step t (0, 1, ...).
+  virtual void begin_step(int64_t /*t*/) {}
+
+  virtual Metric metric() const { return {"acc", true}; }
+  // Classifier: number of rows whose argmax equals the label.
+  virtual double metric_sum(const Tensor& scores, const Tensor& y) const;
+
+  // A short description for logs and summary.json.
+  virtual nlohmann::json describe() const = 0;
+};
+
+using ModelPtr = std::unique_ptr<Model>;
+
+}  // namespace convlab

@@ -1,0 +1,34 @@
+// Helpers of the GPU tests of the core ops: the registered CUDA variants of
+// an op (to parametrise tests over every one) and short device transfers.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "gpu_test_util.h"
+#include "host/fill.h"
+#include "host/ops/registry.h"
+
+namespace convlab::test {
+
+// Every CUDA variant registered for Impl (the names do not need a GPU).
+template <class Impl>
+std::vector<std::string> cuda_variants() {
+  return OpRegistry<Impl>::variants(Device::cuda);
+}
+
+inline std::string variant_test_name(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
+
+inline Tensor gpu(const Tensor& t) { return t.to(Device::cuda); }
+
+inline const char* dtype_label(DType dt) { return dt == DType::f32 ? "float32" : "float64"; }
+
+constexpr DType kBothDtypes[] = {DType::f32, DType::f64};
+
+}  // namespace convlab::test
+
+// Instantiates the value-parametrised suite `suite` once per CUDA variant of Impl.
+#define CONVLAB_INSTANTIATE_FOR_CUDA_VARIANTS(suite, Impl)                                              \
+  INSTANTIATE_TEST_SUITE_P(Cuda, suite, ::testing::ValuesIn(::convlab::test::cuda_variants<Impl>()), \
+                           ::convlab::test::variant_test_name)
