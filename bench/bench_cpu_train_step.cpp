@@ -1,6 +1,8 @@
 // CPU benchmark: the fast ("cpu/fast") and reference CPU variants of conv,
 // max_pool and affine on the seeds' shapes, and one ThreeLayerConvNet
-// training step (batch 50, adam) composed from the ops, in float32.
+// training step (batch 50, adam) composed from the ops with each variant and
+// through the model (models/three_layer_convnet.h: loss and gradients with
+// the default variants, then the adam update), in float32.
 // Each timing: warm-up runs, then the median of repeated runs.
 //
 //   bench_cpu_train_step [--threads N] [--reps R] [--warmup W] [--budget S]
@@ -22,6 +24,7 @@
 #include "host/ops/optim.h"
 #include "host/ops/relu.h"
 #include "host/threads.h"
+#include "models/three_layer_convnet.h"
 
 using namespace convlab;
 using bench::Timing;
@@ -149,6 +152,28 @@ int main(int argc, char** argv) {
       ThreeLayerNet net(rng);
       time("three_layer_step", "batch 50, adam (ops composed)", v, [&] { net.step(X, y, v); });
     }
+  }
+
+  {
+    // The model's step: loss(X, y) fills the gradients, then adam updates every parameter.
+    Tensor X = rand_f32(rng, {50, 3, 32, 32});
+    Tensor y = randint(rng, 0, 10, 50);
+    ThreeLayerConvNetOptions mo;
+    auto model = make_three_layer_convnet(mo, rng);
+    std::vector<ParamSlot> slots;
+    OptimConfig adam;
+    adam.rule = UpdateRule::adam;
+    int64_t t = 0;
+    time("three_layer_model_step", "batch 50, adam (ThreeLayerConvNet model)", "default", [&] {
+      model->loss(X, y);
+      auto params = model->params();
+      auto grads = model->grads();
+      if (slots.empty())
+        for (auto& [name, w] : params) slots.push_back({w, grads.at(name), {}, {}});
+      std::size_t i = 0;
+      for (auto& kv : params) slots[i++].dw = grads.at(kv.first);
+      optim_step(slots, adam, ++t);
+    });
   }
 
   if (!o.json.empty()) {
