@@ -1,0 +1,21 @@
+// Fast CPU batchnorm on (N, D): statistics per feature, threaded over blocks
+// of features (host/ops/cpu_fast/norm_fast_common.h). backward and
+// backward_alt both use the closed form, which is the same gradient.
+#include "host/ops/cpu_fast/fast_ops.h"
+#include "host/ops/cpu_fast/norm_fast_common.h"
+
+namespace convlab::fast {
+
+Forward<NormCache> batchnorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                                     BatchNormParam& param) {
+  const NormDims d = batchnorm_dims("batchnorm_forward", x, gamma, beta);
+  return batchnorm_forward_any("batchnorm_forward", d, x, gamma, beta, param);
+}
+
+Grads3 batchnorm_backward(const Tensor& dout, const NormCache& cache) {
+  const NormDims d = batchnorm_dims("batchnorm_backward", cache.x, cache.gamma, cache.beta);
+  check_norm_backward("batchnorm_backward", dout, cache, d);
+  return norm_backward(d, dout, cache);
+}
+
+}  // namespace convlab::fast

@@ -1,0 +1,196 @@
+// Fast CPU conv: tiled im2col + GEMM (single-threaded OpenBLAS calls inside
+// OpenMP tasks), col2im for dx.
+//
+// Tiles: the output positions of all images, in (n, p) order, are cut into
+// tiles whose column matrix (K x cols) stays in the core's cache between
+// im2col and the GEMMs that consume it - several whole images per tile when
+// an image is small, else part of one image. One task per tile:
+//
+// forward : cols = im2col(tile); tmp (F x cols) = w (F, K) * cols; tmp + b is
+//           copied to out image by image.
+// backward: dy (F x cols) = dout of the tile; each thread adds dy * cols^T
+//           into its own dw sum (reduced at the end). With whole-image tiles,
+//           dcols = w^T * dy is col2im'd into the tile's own images of dx;
+//           otherwise a second loop of tasks (image n, channel c) computes
+//           w[:, c]^T * dout[n] and col2im's it into plane (n, c) of dx.
+//           db is summed per filter. No two tasks write the same element.
+#include <algorithm>
+#include <atomic>
+
+#include "host/ops/conv.h"
+#include "host/ops/cpu_fast/fast_ops.h"
+#include "host/ops/cpu_fast/gemm.h"
+#include "host/ops/cpu_fast/im2col.h"
+#include "host/ops/cpu_fast/parallel.h"
+#include "host/ops/cpu_fast/workspace.h"
+
+namespace convlab::fast {
+
+namespace {
+
+// Column tile size bound in elements (default 64 Ki: 256 KiB of float).
+std::atomic<int64_t> tile_elements{int64_t(64) << 10};
+constexpr int64_t kMinTileColumns = 16;
+
+struct Tiling {
+  int64_t N, P;
+  int64_t images;  // whole images per tile, or 0: tiles of `cols` positions within one image
+  int64_t cols;    // columns per tile (the last tile of an image or batch may be shorter)
+  int64_t per_image, tiles;
+
+  Tiling(const ConvDims& d, int64_t K) : N(d.N), P(d.Hout * d.Wout) {
+    const int64_t budget = tile_elements.load();
+    if (K * P <= budget) {
+      images = std::min(N, budget / (K * P));
+      cols = images * P;
+      per_image = 0;
+      tiles = (N + images - 1) / images;
+    } else {
+      images = 0;
+      cols = std::clamp<int64_t>(budget / K, std::min(kMinTileColumns, P), P);
+      per_image = (P + cols - 1) / cols;
+      tiles = N * per_image;
+    }
+  }
+  // Calls f(n, p0, np, offset) for each image segment of tile t: positions
+  // [p0, p0 + np) of image n at column `offset` of the tile; returns the
+  // tile's column count.
+  template <class F>
+  int64_t segments(int64_t t, F&& f) const {
+    if (images == 0) {
+      const int64_t n = t / per_image, p0 = (t % per_image) * cols, np = std::min(cols, P - p0);
+      f(n, p0, np, int64_t(0));
+      return np;
+    }
+    const int64_t n0 = t * images, nb = std::min(images, N - n0);
+    for (int64_t j = 0; j < nb; ++j) f(n0 + j, int64_t(0), P, j * P);
+    return nb * P;
+  }
+  int64_t tile_columns(int64_t t) const {
+    return images ? std::min(images, N - t * images) * P : std::min(cols, P - (t % per_image) * cols);
+  }
+};
+
+template <class T>
+void im2col(const ConvDims& d, const Tiling& tl, const T* x, int64_t t, T* cols, int64_t ld) {
+  tl.segments(t, [&](int64_t n, int64_t p0, int64_t np, int64_t off) { im2col_tile(d, x, n, p0, np, cols + off, ld); });
+}
+
+template <class T>
+void conv_forward_impl(const ConvDims& d, const T* x, const T* w, const T* b, T* out) {
+  const int64_t K = d.C * d.HH * d.WW, P = d.Hout * d.Wout;
+  const Tiling tl(d, K);
+  CONVLAB_OMP(parallel for schedule(static) if(tl.tiles > 1 && worth_threads(d.N * d.F * P * K)))
+  for (int64_t t = 0; t < tl.tiles; ++t) {
+    const int64_t ld = tl.tile_columns(t);
+    T* cols = workspace<T>(0, K * ld);
+    T* tmp = workspace<T>(1, d.F * ld);
+    im2col(d, tl, x, t, cols, ld);
+    gemm<T>(false, false, d.F, ld, K, T(1), w, K, cols, ld, T(0), tmp, ld);
+    tl.segments(t, [&](int64_t n, int64_t p0, int64_t np, int64_t off) {
+      for (int64_t f = 0; f < d.F; ++f) {
+        const T bias = b[f];
+        const T* src = tmp + f * ld + off;
+        T* dst = out + (n * d.F + f) * P + p0;
+        for (int64_t p = 0; p < np; ++p) dst[p] = src[p] + bias;
+      }
+    });
+  }
+}
+
+template <class T>
+void conv_backward_impl(const ConvDims& d, const T* x, const T* w, const T* dout, T* dx, T* dw, T* db) {
+  const int64_t K = d.C * d.HH * d.WW, P = d.Hout * d.Wout, FK = d.F * K, RQ = d.HH * d.WW;
+  const Tiling tl(d, K);
+  const bool threaded = worth_threads(d.N * d.F * P * K);
+  // db[f]: sum over images and positions, accumulated in double, one filter per task.
+  CONVLAB_OMP(parallel for schedule(static) if(worth_threads(d.N * d.F * P)))
+  for (int64_t f = 0; f < d.F; ++f) {
+    double s = 0;
+    for (int64_t n = 0; n < d.N; ++n) {
+      const T* src = dout + (n * d.F + f) * P;
+      for (int64_t p = 0; p < P; ++p) s += src[p];
+    }
+    db[f] = T(s);
+  }
+  const int nthreads = threaded ? max_threads() : 1;
+  T* partial = workspace<T>(3, nthreads * FK);
+  std::fill(partial, partial + nthreads * FK, T(0));
+  CONVLAB_OMP(parallel if(threaded))
+  {
+    T* mine = partial + thread_index() * FK;
+    CONVLAB_OMP(for schedule(static))
+    for (int64_t t = 0; t < tl.tiles; ++t) {
+      const int64_t ld = tl.tile_columns(t);
+      T* cols = workspace<T>(0, K * ld);
+      T* dy = workspace<T>(1, d.F * ld);
+      im2col(d, tl, x, t, cols, ld);
+      tl.segments(t, [&](int64_t n, int64_t p0, int64_t np, int64_t off) {
+        for (int64_t f = 0; f < d.F; ++f) {
+          const T* src = dout + (n * d.F + f) * P + p0;
+          std::copy(src, src + np, dy + f * ld + off);
+        }
+      });
+      gemm<T>(false, true, d.F, K, ld, T(1), dy, ld, cols, ld, T(1), mine, K);
+      if (tl.images) {  // whole images: this task owns their planes of dx
+        T* dcols = workspace<T>(2, K * ld);
+        gemm<T>(true, false, K, ld, d.F, T(1), w, K, dy, ld, T(0), dcols, ld);
+        tl.segments(t, [&](int64_t n, int64_t, int64_t, int64_t off) {
+          for (int64_t c = 0; c < d.C; ++c) col2im_plane(d, dcols + c * RQ * ld + off, ld, dx + (n * d.C + c) * d.H * d.W);
+        });
+      }
+    }
+  }
+  CONVLAB_OMP(parallel for schedule(static) if(nthreads > 1 && worth_threads(nthreads * FK)))
+  for (int64_t e = 0; e < FK; ++e) {
+    T s = 0;
+    for (int i = 0; i < nthreads; ++i) s += partial[i * FK + e];
+    dw[e] = s;
+  }
+  if (tl.images) return;
+  // Large images: channel c of image n from w[:, c] (F x RQ, row stride K) and dout[n] (F x P).
+  CONVLAB_OMP(parallel for schedule(static) if(threaded))
+  for (int64_t t = 0; t < d.N * d.C; ++t) {
+    const int64_t n = t / d.C, c = t % d.C;
+    T* dcols = workspace<T>(2, RQ * P);
+    gemm<T>(true, false, RQ, P, d.F, T(1), w + c * RQ, K, dout + n * d.F * P, P, T(0), dcols, P);
+    col2im_plane(d, dcols, P, dx + t * d.H * d.W);
+  }
+}
+
+}  // namespace
+
+int64_t set_conv_workspace_elements(int64_t elements) {
+  CONVLAB_CHECK(elements > 0, "conv (cpu fast): workspace size must be positive, got " << elements);
+  return tile_elements.exchange(elements);
+}
+
+Forward<ConvCache> conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param) {
+  const ConvDims d = conv_dims(x, w, b, param);
+  CONVLAB_CHECK(x.device() == Device::cpu, "conv_forward (cpu fast): x must be a CPU tensor, got "
+                                               << device_name(x.device()));
+  Tensor out({d.N, d.F, d.Hout, d.Wout}, x.dtype());
+  dispatch_floating(x.dtype(), "conv_forward", [&](auto zero) {
+    using T = decltype(zero);
+    conv_forward_impl<T>(d, x.data<T>(), w.data<T>(), b.data<T>(), out.data<T>());
+  });
+  return {out, ConvCache{x, w, b, param}};
+}
+
+Grads3 conv_backward(const Tensor& dout, const ConvCache& cache) {
+  const Tensor &x = cache.x, &w = cache.w, &b = cache.b;
+  const ConvDims d = conv_dims(x, w, b, cache.param);
+  CONVLAB_CHECK(x.device() == Device::cpu, "conv_backward (cpu fast): cache.x must be a CPU tensor, got "
+                                               << device_name(x.device()));
+  expect_same("conv_backward", Device::cpu, x.dtype(), {{"dout", &dout}});
+  dout.expect_shape("conv_backward: dout", {d.N, d.F, d.Hout, d.Wout});
+  Grads3 g{Tensor(x.shape(), x.dtype()), Tensor(w.shape(), x.dtype()), Tensor(b.shape(), x.dtype())};
+  dispatch_floating(x.dtype(), "conv_backward", [&](auto zero) {
+    using T = decltype(zero);
+    conv_backward_impl<T>(d, x.data<T>(), w.data<T>(), dout.data<T>(), g.dx.data<T>(), g.d1.data<T>(),
+                          g.d2.data<T>());
+  });
+  return g;
+}
+
+}  // namespace convlab::fast

@@ -1,0 +1,50 @@
+// The fast CPU variants ("cpu/fast"), one file each in host/ops/cpu_fast/:
+// GEMM-based conv and affine (OpenBLAS), OpenMP-threaded and vectorised
+// max_pool, relu, normalisations, softmax_loss and update rules. Same
+// signatures and results as the CPU reference (namespace ref).
+#pragma once
+#include <vector>
+
+#include "host/ops/affine.h"
+#include "host/ops/conv.h"
+#include "host/ops/loss.h"
+#include "host/ops/max_pool.h"
+#include "host/ops/norm.h"
+#include "host/ops/optim.h"
+#include "host/ops/relu.h"
+
+namespace convlab::fast {
+
+Forward<ConvCache> conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
+Grads3 conv_backward(const Tensor& dout, const ConvCache& cache);
+// Bound on each thread's im2col column tile, in elements (default 64 Ki): a
+// tile holds as many whole images as fit, or else part of one image (at
+// least 16 output positions). Returns the previous bound.
+int64_t set_conv_workspace_elements(int64_t elements);
+
+Forward<AffineCache> affine_forward(const Tensor& x, const Tensor& w, const Tensor& b);
+Grads3 affine_backward(const Tensor& dout, const AffineCache& cache);
+
+Forward<PoolCache> max_pool_forward(const Tensor& x, const PoolParam& param);
+Tensor max_pool_backward(const Tensor& dout, const PoolCache& cache);
+
+Forward<ReluCache> relu_forward(const Tensor& x);
+Tensor relu_backward(const Tensor& dout, const ReluCache& cache);
+
+Forward<NormCache> batchnorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta, BatchNormParam& param);
+Grads3 batchnorm_backward(const Tensor& dout, const NormCache& cache);
+Forward<NormCache> spatial_batchnorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                                             BatchNormParam& param);
+Grads3 spatial_batchnorm_backward(const Tensor& dout, const NormCache& cache);
+Forward<NormCache> layernorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                                     const LayerNormParam& param);
+Grads3 layernorm_backward(const Tensor& dout, const NormCache& cache);
+Forward<NormCache> spatial_groupnorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                                             const GroupNormParam& param);
+Grads3 spatial_groupnorm_backward(const Tensor& dout, const NormCache& cache);
+
+LossOut softmax_loss(const Tensor& x, const Tensor& y);
+
+void optim_step(std::vector<ParamSlot>& params, const OptimConfig& config, int64_t t);
+
+}  // namespace convlab::fast

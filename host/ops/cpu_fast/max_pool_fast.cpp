@@ -1,0 +1,110 @@
+// Fast CPU max_pool. Parallel over the N*C planes (one plane per task, read
+// row by row); the forward keeps each window's argmax (int32 flat index in
+// the H*W plane, first maximum in row-major order) in PoolCache::argmax, so
+// the backward is a scatter-add within each plane without re-reading x.
+#include <algorithm>
+
+#include "host/ops/cpu_fast/fast_ops.h"
+#include "host/ops/cpu_fast/parallel.h"
+#include "host/ops/max_pool.h"
+
+namespace convlab::fast {
+
+namespace {
+
+// Window maxima and their argmax, one plane per task. For each output row
+// the windows are scanned together: row i of out/argmax starts as each
+// window's top-left element, then for every other window offset (r, q), in
+// row-major order, each window keeps the larger value (ties keep the
+// earlier). The inner loop runs across independent windows, so it has no
+// dependency chain and no branches.
+template <class T>
+void pool_planes(const PoolDims& d, const T* x, T* out, int32_t* argmax) {
+  const int64_t planes = d.N * d.C, HW = d.H * d.W, P = d.Hout * d.Wout;
+  const int64_t W = d.W, Hout = d.Hout, Wout = d.Wout, s = d.stride, ph = d.ph, pw = d.pw;
+  CONVLAB_OMP(parallel for schedule(static) if(worth_threads(planes * P * ph * pw)))
+  for (int64_t pl = 0; pl < planes; ++pl) {
+    const T* plane = x + pl * HW;
+    for (int64_t i = 0; i < Hout; ++i) {
+      T* o = out + pl * P + i * Wout;
+      int32_t* am = argmax + pl * P + i * Wout;
+      const int64_t top = i * s * W;
+      for (int64_t j = 0; j < Wout; ++j) {
+        o[j] = plane[top + j * s];
+        am[j] = int32_t(top + j * s);
+      }
+      for (int64_t r = 0; r < ph; ++r)
+        for (int64_t q = (r == 0 ? 1 : 0); q < pw; ++q) {
+          const int64_t off = top + r * W + q;
+          const T* src = plane + off;
+          for (int64_t j = 0; j < Wout; ++j) {
+            const T v = src[j * s];
+            const int32_t greater = v > o[j];
+            o[j] = std::max(o[j], v);  // keeps o[j] unless v is greater, like `greater`
+            am[j] += (int32_t(off + j * s) - am[j]) * greater;  // arithmetic select: no branch to mispredict
+          }
+        }
+    }
+  }
+}
+
+}  // namespace
+
+Forward<PoolCache> max_pool_forward(const Tensor& x, const PoolParam& param) {
+  const PoolDims d = pool_dims(x, param);
+  CONVLAB_CHECK(x.device() == Device::cpu, "max_pool_forward (cpu fast): x must be a CPU tensor, got "
+                                               << device_name(x.device()));
+  CONVLAB_CHECK(d.H * d.W <= INT32_MAX, "max_pool_forward: plane " << d.H << "x" << d.W
+                                                                   << " too large for int32 argmax indices");
+  Tensor out({d.N, d.C, d.Hout, d.Wout}, x.dtype());
+  Tensor argmax({d.N, d.C, d.Hout, d.Wout}, DType::i32);
+  dispatch_floating(x.dtype(), "max_pool_forward", [&](auto zero) {
+    using T = decltype(zero);
+    pool_planes<T>(d, x.data<T>(), out.data<T>(), argmax.data<int32_t>());
+  });
+  return {out, PoolCache{x, param, argmax}};
+}
+
+Tensor max_pool_backward(const Tensor& dout, const PoolCache& cache) {
+  const Tensor& x = cache.x;
+  const PoolDims d = pool_dims(x, cache.param);
+  CONVLAB_CHECK(x.device() == Device::cpu, "max_pool_backward (cpu fast): cache.x must be a CPU tensor, got "
+                                               << device_name(x.device()));
+  expect_same("max_pool_backward", Device::cpu, x.dtype(), {{"dout", &dout}});
+  const Shape out_shape{d.N, d.C, d.Hout, d.Wout};
+  dout.expect_shape("max_pool_backward: dout", out_shape);
+  // A cache from another variant may lack the argmax: recompute it then.
+  Tensor argmax = cache.argmax;
+  if (!argmax.defined()) argmax = fast::max_pool_forward(x, cache.param).cache.argmax;
+  CONVLAB_CHECK(argmax.dtype() == DType::i32 && argmax.device() == Device::cpu,
+                "max_pool_backward: cache.argmax must be an int32 CPU tensor, got "
+                    << dtype_name(argmax.dtype()) << " on " << device_name(argmax.device()));
+  argmax.expect_shape("max_pool_backward: cache.argmax", out_shape);
+  Tensor dx(x.shape(), x.dtype());  // zero-filled
+  int64_t bad = 0;
+  dispatch_floating(x.dtype(), "max_pool_backward", [&](auto zero) {
+    using T = decltype(zero);
+    const T* pd = dout.data<T>();
+    const int32_t* am = argmax.data<int32_t>();
+    T* pdx = dx.data<T>();
+    const int64_t planes = d.N * d.C, HW = d.H * d.W, P = d.Hout * d.Wout;
+    // One plane per task: overlapping windows add into the task's own plane.
+    CONVLAB_OMP(parallel for schedule(static) reduction(+ : bad) if(worth_threads(planes * P)))
+    for (int64_t pl = 0; pl < planes; ++pl) {
+      T* plane = pdx + pl * HW;
+      for (int64_t k = 0; k < P; ++k) {
+        const int32_t idx = am[pl * P + k];
+        if (idx < 0 || idx >= HW) {
+          ++bad;
+          continue;
+        }
+        plane[idx] += pd[pl * P + k];
+      }
+    }
+  });
+  CONVLAB_CHECK(bad == 0, "max_pool_backward: cache.argmax holds " << bad << " indices outside the " << d.H << "x"
+                                                                   << d.W << " plane");
+  return dx;
+}
+
+}  // namespace convlab::fast

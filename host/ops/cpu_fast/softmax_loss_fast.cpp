@@ -1,0 +1,45 @@
+// Fast CPU softmax_loss: rows split over threads (one row per iteration,
+// contiguous), the loss summed by an OpenMP reduction. Each row is shifted by
+// its maximum before exp; the arithmetic runs in double as in the reference.
+#include <algorithm>
+#include <cmath>
+
+#include "host/ops/cpu_fast/fast_ops.h"
+#include "host/ops/cpu_fast/parallel.h"
+#include "host/ops/loss.h"
+#include "host/ops/ref/check_labels.h"
+
+namespace convlab::fast {
+
+LossOut softmax_loss(const Tensor& x, const Tensor& y) {
+  const LossDims d = loss_dims("softmax_loss", x, y);
+  CONVLAB_CHECK(x.device() == Device::cpu, "softmax_loss (cpu fast): x must be a CPU tensor, got "
+                                               << device_name(x.device()));
+  ref::check_labels("softmax_loss", y, d.C);
+  LossOut r{Tensor({}, x.dtype()), Tensor(x.shape(), x.dtype())};
+  dispatch_floating(x.dtype(), "softmax_loss", [&](auto zero) {
+    using T = decltype(zero);
+    const T* px = x.data<T>();
+    const int32_t* py = y.data<int32_t>();
+    T* pdx = r.dx.data<T>();
+    const double inv_n = 1.0 / double(d.N);
+    double loss = 0.0;
+    CONVLAB_OMP(parallel for schedule(static) reduction(+ : loss) if(worth_threads(d.N * d.C)))
+    for (int64_t n = 0; n < d.N; ++n) {
+      const T* row = px + n * d.C;
+      T* drow = pdx + n * d.C;
+      const double mx = double(*std::max_element(row, row + d.C));
+      double z = 0.0;
+      for (int64_t c = 0; c < d.C; ++c) z += std::exp(double(row[c]) - mx);
+      const int64_t label = py[n];
+      const double log_z = std::log(z);
+      loss -= (double(row[label]) - mx) - log_z;
+      for (int64_t c = 0; c < d.C; ++c)
+        drow[c] = T((std::exp(double(row[c]) - mx - log_z) - (c == label ? 1.0 : 0.0)) * inv_n);
+    }
+    r.loss.data<T>()[0] = T(loss * inv_n);
+  });
+  return r;
+}
+
+}  // namespace convlab::fast

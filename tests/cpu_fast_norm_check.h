@@ -1,0 +1,56 @@
+// Shared checks of the fast CPU normalisation ops against their reference:
+// forward output and cache statistics, backward gradients, and numerical
+// gradients of x, gamma and beta through the fast variant.
+#pragma once
+#include <functional>
+
+#include "cpu_fast_test_util.h"
+#include "host/ops/norm.h"
+
+namespace convlab::test {
+
+using NormForwardFn = std::function<Forward<NormCache>(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                                                        const std::string& variant)>;
+using NormBackwardFn = std::function<Grads3(const Tensor& dout, const NormCache& cache, const std::string& variant)>;
+
+// x of `shape` (scaled and shifted away from 0 like the notebooks), gamma and
+// beta of `channels` entries; compares fast against reference.
+inline void expect_norm_matches(const NormForwardFn& fwd, const NormBackwardFn& bwd, const Shape& shape,
+                                int64_t channels, DType dt, uint32_t seed) {
+  SCOPED_TRACE("x " + shape_str(shape));
+  NumpyRandom rng(seed);
+  Tensor x = randn_as(rng, shape, DType::f64, 4.0);
+  for (int64_t i = 0; i < x.numel(); ++i) x.set_item(i, x.item(i) + 10.0);
+  x = x.to(dt);
+  Tensor gamma = randn_as(rng, {channels}, dt), beta = randn_as(rng, {channels}, dt);
+  auto ref = fwd(x, gamma, beta, "reference");
+  auto fast = fwd(x, gamma, beta, "fast");
+  EXPECT_FAST_MATCHES(fast.out, ref.out, dt, "out");
+  EXPECT_FAST_MATCHES(fast.cache.mean, ref.cache.mean, dt, "cache.mean");
+  EXPECT_FAST_MATCHES(fast.cache.inv_std, ref.cache.inv_std, dt, "cache.inv_std");
+  EXPECT_EQ(fast.cache.groups, ref.cache.groups);
+  EXPECT_EQ(fast.cache.mode, ref.cache.mode);
+  Tensor dout = randn_as(rng, shape, dt);
+  Grads3 gr = bwd(dout, ref.cache, "reference");
+  Grads3 gf = bwd(dout, fast.cache, "fast");
+  EXPECT_FAST_MATCHES(gf.dx, gr.dx, dt, "dx");
+  EXPECT_FAST_MATCHES(gf.d1, gr.d1, dt, "dgamma");
+  EXPECT_FAST_MATCHES(gf.d2, gr.d2, dt, "dbeta");
+}
+
+// Numerical gradients (float64) of the fast variant's output.
+inline void expect_norm_gradients(const NormForwardFn& fwd, const NormBackwardFn& bwd, const Shape& shape,
+                                  int64_t channels) {
+  SCOPED_TRACE("gradient check, x " + shape_str(shape));
+  NumpyRandom rng(231);
+  Tensor x = randn(rng, shape, DType::f64, 2.0);
+  Tensor gamma = randn(rng, {channels}), beta = randn(rng, {channels});
+  Tensor dout = randn(rng, shape);
+  auto f = fwd(x, gamma, beta, "fast");
+  Grads3 g = bwd(dout, f.cache, "fast");
+  EXPECT_GRAD_CLOSE(g.dx, eval_numerical_gradient_array([&](const Tensor& v) { return fwd(v, gamma, beta, "fast").out; }, x, dout), "dx");
+  EXPECT_GRAD_CLOSE(g.d1, eval_numerical_gradient_array([&](const Tensor& v) { return fwd(x, v, beta, "fast").out; }, gamma, dout), "dgamma");
+  EXPECT_GRAD_CLOSE(g.d2, eval_numerical_gradient_array([&](const Tensor& v) { return fwd(x, gamma, v, "fast").out; }, beta, dout), "dbeta");
+}
+
+}  // namespace convlab::test

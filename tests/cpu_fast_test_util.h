@@ -1,0 +1,53 @@
+// Helpers for the fast-CPU-vs-reference tests: random inputs in either
+// dtype, the suite's norm-relative comparison (tests/gpu/gpu_test_util.h),
+// and running a check under several thread counts.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <string>
+
+#include "gpu/gpu_test_util.h"
+#include "host/fill.h"
+#include "host/gradcheck.h"
+#include "host/tensor.h"
+#include "host/threads.h"
+
+namespace convlab::test {
+
+// np.random.randn(*shape) * scale in dtype.
+inline Tensor randn_as(NumpyRandom& rng, Shape shape, DType dt, double scale = 1.0) {
+  return randn(rng, std::move(shape), DType::f64, scale).to(dt);
+}
+
+inline std::string dtype_label(DType dt) { return dt == DType::f32 ? "float32" : "float64"; }
+
+// Runs f(dtype) for float32 and float64, each with 1 thread and with 3
+// (more threads than this machine may have cores, so blocks split unevenly).
+inline void for_each_dtype_and_threads(const std::function<void(DType)>& f) {
+  for (DType dt : {DType::f32, DType::f64})
+    for (int threads : {1, 3}) {
+      SCOPED_TRACE(dtype_label(dt) + ", " + std::to_string(threads) + " threads");
+      set_num_threads(threads);
+      f(dt);
+    }
+  set_num_threads(0);
+}
+
+}  // namespace convlab::test
+
+// The fast variant's result must match the reference's: norm-relative error
+// below 1e-5 (float32) or 1e-12 (float64).
+#define EXPECT_FAST_MATCHES(fast, ref, dtype, what)                                                    \
+  do {                                                                                                 \
+    const double convlab_e_ = ::convlab::test::norm_rel_error((fast), (ref));                          \
+    EXPECT_LT(convlab_e_, ::convlab::test::gpu_tolerance(dtype)) << (what) << ": relative error " << convlab_e_; \
+  } while (0)
+
+// A fast backward pass (float64) must match the centred-difference gradient:
+// norm-relative error below 1e-7 (the difference quotient itself is good to ~1e-9).
+#define EXPECT_GRAD_CLOSE(analytic, numeric, what)                                                 \
+  do {                                                                                             \
+    const double convlab_r_ = ::convlab::test::norm_rel_error((analytic), (numeric));              \
+    EXPECT_LT(convlab_r_, 1e-7) << (what) << ": relative error vs numerical gradient " << convlab_r_; \
+  } while (0)

@@ -1,0 +1,115 @@
+// The fast CPU conv (im2col + GEMM) against the CPU reference, and its
+// gradients against numerical ones.
+#include <gtest/gtest.h>
+
+#include "cpu_fast_test_util.h"
+#include "host/ops/conv.h"
+#include "host/ops/cpu_fast/fast_ops.h"
+
+using namespace convlab;
+using namespace convlab::test;
+
+namespace {
+
+struct ConvCase {
+  int64_t N, C, H, W, F, HH, WW;
+  int stride, pad;
+};
+
+const ConvCase kCases[] = {
+    {2, 3, 4, 4, 3, 4, 4, 2, 1},   // the notebook's conv_forward_naive check
+    {1, 1, 5, 7, 1, 3, 3, 1, 0},   // N = 1, C = 1, H != W, no padding
+    {3, 2, 7, 5, 4, 3, 2, 2, 2},   // rectangular filter, stride 2, pad 2
+    {2, 3, 9, 8, 2, 3, 3, 3, 1},   // stride 3, windows that miss the last rows
+    {2, 4, 6, 6, 5, 1, 1, 1, 0},   // 1x1 filter
+    {1, 2, 3, 3, 2, 5, 5, 1, 2},   // filter larger than the input, covered by padding
+    {4, 3, 31, 31, 25, 3, 3, 2, 1},  // the seed's benchmark layer, fewer images
+    {2, 3, 8, 8, 4, 7, 7, 1, 3},   // ThreeLayerConvNet's 7x7 pad 3
+};
+
+void check_case(const ConvCase& c, DType dt, uint32_t seed) {
+  SCOPED_TRACE("x (" + std::to_string(c.N) + "," + std::to_string(c.C) + "," + std::to_string(c.H) + "," +
+               std::to_string(c.W) + ") w (" + std::to_string(c.F) + "," + std::to_string(c.C) + "," +
+               std::to_string(c.HH) + "," + std::to_string(c.WW) + ") stride " + std::to_string(c.stride) +
+               " pad " + std::to_string(c.pad));
+  NumpyRandom rng(seed);
+  Tensor x = randn_as(rng, {c.N, c.C, c.H, c.W}, dt);
+  Tensor w = randn_as(rng, {c.F, c.C, c.HH, c.WW}, dt);
+  Tensor b = randn_as(rng, {c.F}, dt);
+  const ConvParam p{c.stride, c.pad};
+  auto ref = conv_forward(x, w, b, p, "reference");
+  auto fast = conv_forward(x, w, b, p, "fast");
+  ASSERT_EQ(fast.out.shape(), ref.out.shape());
+  EXPECT_FAST_MATCHES(fast.out, ref.out, dt, "out");
+  Tensor dout = randn_as(rng, ref.out.shape(), dt);
+  Grads3 gr = conv_backward(dout, ref.cache, "reference");
+  Grads3 gf = conv_backward(dout, fast.cache, "fast");
+  EXPECT_FAST_MATCHES(gf.dx, gr.dx, dt, "dx");
+  EXPECT_FAST_MATCHES(gf.d1, gr.d1, dt, "dw");
+  EXPECT_FAST_MATCHES(gf.d2, gr.d2, dt, "db");
+}
+
+}  // namespace
+
+TEST(CpuFastConv, MatchesReferenceOnAwkwardShapes) {
+  for_each_dtype_and_threads([](DType dt) {
+    uint32_t seed = 1;
+    for (const auto& c : kCases) check_case(c, dt, seed++);
+  });
+}
+
+TEST(CpuFastConv, MatchesReferenceForEveryTiling) {
+  // Bound 1: tiles of 16 output positions that start and end inside output
+  // rows, dx by (image, channel) tasks. 2000: tiles of one or a few whole
+  // images with a shorter last tile. The default: the whole batch in a tile.
+  for (int64_t bound : {int64_t(1), int64_t(2000)}) {
+    SCOPED_TRACE("tile bound " + std::to_string(bound));
+    const int64_t previous = fast::set_conv_workspace_elements(bound);
+    for_each_dtype_and_threads([](DType dt) {
+      check_case({3, 2, 7, 5, 4, 3, 2, 2, 2}, dt, 11);
+      check_case({5, 3, 8, 8, 4, 7, 7, 1, 3}, dt, 12);
+      check_case({7, 2, 6, 6, 3, 3, 3, 1, 1}, dt, 13);
+    });
+    fast::set_conv_workspace_elements(previous);
+  }
+}
+
+TEST(CpuFastConv, IsTheCpuDefault) {
+  EXPECT_EQ(OpRegistry<ConvImpl>::default_variant(Device::cpu), "fast");
+}
+
+TEST(CpuFastConv, GradientsMatchNumericalGradients) {
+  for (const ConvCase& c : {ConvCase{2, 3, 5, 6, 3, 3, 3, 1, 1}, ConvCase{2, 2, 7, 5, 2, 3, 2, 2, 2},
+                            ConvCase{1, 2, 9, 8, 2, 3, 3, 3, 0}}) {
+    NumpyRandom rng(231);
+    Tensor x = randn(rng, {c.N, c.C, c.H, c.W});
+    Tensor w = randn(rng, {c.F, c.C, c.HH, c.WW});
+    Tensor b = randn(rng, {c.F});
+    const ConvParam p{c.stride, c.pad};
+    auto fwd = conv_forward(x, w, b, p, "fast");
+    Tensor dout = randn(rng, fwd.out.shape());
+    Grads3 g = conv_backward(dout, fwd.cache, "fast");
+    Tensor dx_num = eval_numerical_gradient_array(
+        [&](const Tensor& v) { return conv_forward(v, w, b, p, "fast").out; }, x, dout);
+    Tensor dw_num = eval_numerical_gradient_array(
+        [&](const Tensor& v) { return conv_forward(x, v, b, p, "fast").out; }, w, dout);
+    Tensor db_num = eval_numerical_gradient_array(
+        [&](const Tensor& v) { return conv_forward(x, w, v, p, "fast").out; }, b, dout);
+    EXPECT_GRAD_CLOSE(g.dx, dx_num, "dx");
+    EXPECT_GRAD_CLOSE(g.d1, dw_num, "dw");
+    EXPECT_GRAD_CLOSE(g.d2, db_num, "db");
+  }
+}
+
+TEST(CpuFastConv, RejectsBadShapesWithClearErrors) {
+  Tensor x({2, 3, 5, 5}), w({4, 2, 3, 3}), b({4});
+  try {
+    conv_forward(x, w, b, ConvParam{1, 0}, "fast");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("channel mismatch"), std::string::npos) << e.what();
+  }
+  Tensor w_ok({4, 3, 3, 3});
+  auto fwd = conv_forward(x, w_ok, b, ConvParam{1, 0}, "fast");
+  EXPECT_THROW(conv_backward(Tensor({2, 4, 4, 4}), fwd.cache, "fast"), Error);  // dout of the wrong shape
+}
