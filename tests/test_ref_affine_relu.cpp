@@ -2,6 +2,7 @@
 // gradient checks, float32 vs float64 and shape errors.
 #include <gtest/gtest.h>
 
+#include "use_reference_variants.h"
 #include "expect_error.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"

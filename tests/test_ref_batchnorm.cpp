@@ -3,6 +3,7 @@
 // from the same inputs) and against its own edge cases.
 #include <algorithm>
 
+#include "use_reference_variants.h"
 #include "expect_error.h"
 #include "host/gradcheck.h"
 #include "host/ops/norm.h"

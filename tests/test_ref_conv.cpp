@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "use_reference_variants.h"
 #include "expect_error.h"
 #include "test_util.h"
 #include "host/fill.h"
@@ -182,4 +183,12 @@ TEST(ConvRef, BadShapesAndParamsThrowClearErrors) {
 TEST(ConvRef, RegisteredAsCpuReference) {
   const auto v = OpRegistry<ConvImpl>::variants(Device::cpu);
   EXPECT_NE(std::find(v.begin(), v.end(), "reference"), v.end());
+}
+
+// The reference tests run the ground truth: with use_reference_variants.h the
+// default CPU variant resolves to "reference" although "fast" is the default.
+TEST(ReferenceTests, UnnamedVariantResolvesToReference) {
+  EXPECT_EQ(OpRegistry<ConvImpl>::default_variant(Device::cpu), "fast");
+  EXPECT_EQ(OpRegistry<ConvImpl>::get(Device::cpu).forward, &ref::conv_forward);
+  EXPECT_NE(OpRegistry<ConvImpl>::get(Device::cpu, "fast").forward, &ref::conv_forward);
 }

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "use_reference_variants.h"
 #include "expect_error.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "use_reference_variants.h"
 #include "expect_error.h"
 #include "test_util.h"
 #include "host/fill.h"

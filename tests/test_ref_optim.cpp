@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "use_reference_variants.h"
 #include "expect_error.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"

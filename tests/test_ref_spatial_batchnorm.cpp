@@ -1,6 +1,7 @@
 // CPU reference of spatial batchnorm against the convolutional networks
 // notebook's spatial batch normalization cells (np.random.seed(231); the
 // printed statistics of the English notebook) and its own edge cases.
+#include "use_reference_variants.h"
 #include "expect_error.h"
 #include "host/gradcheck.h"
 #include "host/ops/norm.h"

@@ -23,6 +23,13 @@ void register_cpu_reference_ops();
 void register_cpu_fast_ops();
 void register_cuda_ops();
 
+// Process-wide preferred variant per device (e.g. {cpu: "reference"}): while
+// set, a request for the default variant of any op that has this variant gets
+// it instead. Used by the reference tests and by users who want to run the
+// ground truth ("" clears it).
+void set_preferred_variant(Device device, const std::string& variant);
+std::string preferred_variant(Device device);
+
 template <class Impl>
 class OpRegistry {
  public:
@@ -43,7 +50,11 @@ class OpRegistry {
     CONVLAB_CHECK(it != t.end() && !it->second.impls.empty(),
                   Impl::name << ": no implementation registered for device " << device_name(device));
     const auto& dev = it->second;
-    const std::string& v = (variant.empty() || variant == "default") ? dev.default_variant : variant;
+    std::string v = variant;
+    if (v.empty() || v == "default") {
+      const std::string preferred = preferred_variant(device);
+      v = !preferred.empty() && dev.impls.count(preferred) ? preferred : dev.default_variant;
+    }
     auto f = dev.impls.find(v);
     if (f == dev.impls.end()) {
       std::string known;
