@@ -3,10 +3,14 @@
 
 #include "host/cli/commands.h"
 #include "host/error.h"
+#include "host/threads.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"convlab: convnets with hand-written CUDA kernels and a CPU reference"};
   app.require_subcommand(1);
+  int threads = 0;
+  app.add_option("--threads", threads, "CPU threads for the fast CPU ops (default: all cores)")
+      ->check(CLI::Range(0, 4096));
   const auto train = convlab::cli::add_train(app);
   const auto eval = convlab::cli::add_eval(app);
   const auto info = convlab::cli::add_info(app);
@@ -20,6 +24,7 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   try {
+    if (threads > 0) convlab::set_num_threads(threads);
     const std::string name = app.get_subcommands().front()->get_name();
     if (name == "train") return train();
     if (name == "eval") return eval();
