@@ -214,6 +214,16 @@ TEST(TrainingPlots, FiguresHoldTheNotebooksSeries) {
   EXPECT_EQ(bs.panels[0].series[2].marker, Marker::lines_triangles);
   EXPECT_NE(bs.panels[0].title.find("Batch Normalization"), std::string::npos);
   EXPECT_THROW(batch_size_figure({a}, "layernorm"), Error);
+  // The batchnorm and layernorm sweeps each bring the same baseline runs:
+  // given together, every baseline batch size is drawn once.
+  RunHistory ln = b;
+  ln.normalization = "layernorm";
+  RunHistory a50 = a;
+  a50.batch_size = 50;
+  const Figure both = batch_size_figure({a50, a, b, b5, a, a50, ln}, "batchnorm");
+  ASSERT_EQ(both.panels[0].series.size(), 4u);
+  EXPECT_EQ(both.panels[0].series[2].label, "baseline batch 5");
+  EXPECT_EQ(both.panels[0].series[3].label, "baseline batch 50");
 
   const std::string script = figure_script(ws, "out.png");
   EXPECT_NE(script.find("set logscale x"), std::string::npos);

@@ -151,7 +151,14 @@ Figure batch_size_figure(const std::vector<RunHistory>& runs, const std::string&
   CONVLAB_CHECK(!normed.empty(), "plot: batch-size sweep: no run with normalization '" << normalization << "'");
   for (const RunHistory* r : normed)
     CONVLAB_CHECK(r->batch_size.has_value(), "plot: batch-size sweep: run " << r->dir << " has no batch_size");
-  std::stable_sort(normed.begin(), normed.end(), [](auto* a, auto* b) { return *a->batch_size < *b->batch_size; });
+  const auto by_batch = [](auto* a, auto* b) { return a->batch_size < b->batch_size; };
+  std::stable_sort(normed.begin(), normed.end(), by_batch);
+  // Sweeps of several normalizations each carry their own baseline runs: keep
+  // one baseline per batch size (the first given) so none is drawn twice.
+  std::stable_sort(baseline.begin(), baseline.end(), by_batch);
+  baseline.erase(std::unique(baseline.begin(), baseline.end(),
+                             [](auto* a, auto* b) { return a->batch_size == b->batch_size; }),
+                 baseline.end());
   Figure fig;
   fig.width = 1100;
   fig.height = 800;
