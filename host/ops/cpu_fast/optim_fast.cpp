@@ -52,12 +52,8 @@ void update_slot(ParamSlot& p, const OptimConfig& c, int64_t t) {
 }  // namespace
 
 void optim_step(std::vector<ParamSlot>& params, const OptimConfig& config, int64_t t) {
-  check_and_prepare_optim_step("optim_step", params, config, t);
-  for (auto& p : params) {
-    CONVLAB_CHECK(p.w.device() == Device::cpu,
-                  "optim_step (cpu fast): w must be a CPU tensor, got " << device_name(p.w.device()));
-    dispatch_floating(p.w.dtype(), "optim_step", [&](auto zero) { update_slot<decltype(zero)>(p, config, t); });
-  }
+  cpu_optim_step("cpu fast", params, config, t,
+                 [&](auto zero, ParamSlot& p) { update_slot<decltype(zero)>(p, config, t); });
 }
 
 }  // namespace convlab::fast
