@@ -226,21 +226,16 @@ Forward<NormCache> norm_forward_train(const NormDims& d, const Tensor& x, const 
 
 Forward<NormCache> batchnorm_forward_any(const char* op, const NormDims& d, const Tensor& x, const Tensor& gamma,
                                          const Tensor& beta, BatchNormParam& param) {
-  check_batchnorm_forward(op, "cpu fast", Device::cpu, d, x, param);
-  if (param.mode == Mode::train) {
-    Tensor var;
-    auto fwd = norm_forward_train(d, x, gamma, beta, param.eps, &var);
-    update_running_stats(op, d, param, fwd.cache.mean, var);
-    return fwd;
-  }
-  NormCache cache = batchnorm_test_cache(x, gamma, beta, param);
-  Tensor out(x.shape(), x.dtype());
-  dispatch_floating(x.dtype(), op, [&](auto zero) {
-    using T = decltype(zero);
-    apply<T>(d, make_plan(d), x.data<T>(), gamma.data<T>(), beta.data<T>(), cache.mean.data<T>(),
-             cache.inv_std.data<T>(), out.data<T>());
-  });
-  return {out, cache};
+  return cpu_batchnorm_forward(op, "cpu fast", d, x, gamma, beta, param, norm_forward_train,
+                               [&](const NormCache& cache) {
+                                 Tensor out(x.shape(), x.dtype());
+                                 dispatch_floating(x.dtype(), op, [&](auto zero) {
+                                   using T = decltype(zero);
+                                   apply<T>(d, make_plan(d), x.data<T>(), gamma.data<T>(), beta.data<T>(),
+                                            cache.mean.data<T>(), cache.inv_std.data<T>(), out.data<T>());
+                                 });
+                                 return out;
+                               });
 }
 
 Grads3 norm_backward(const NormDims& d, const Tensor& dout, const NormCache& cache) {

@@ -103,16 +103,10 @@ Forward<NormCache> norm_forward_train(const NormDims& d, const Tensor& x, const 
 
 Forward<NormCache> batchnorm_forward_any(const char* op, const NormDims& d, const Tensor& x, const Tensor& gamma,
                                          const Tensor& beta, BatchNormParam& param) {
-  check_batchnorm_forward(op, "cpu reference", Device::cpu, d, x, param);
-  if (param.mode == Mode::train) {
-    Tensor var;
-    auto fwd = norm_forward_train(d, x, gamma, beta, param.eps, &var);
-    update_running_stats(op, d, param, fwd.cache.mean, var);
-    return fwd;
-  }
-  NormCache cache = batchnorm_test_cache(x, gamma, beta, param);
-  Tensor out = norm_apply(d, x, gamma, beta, cache.mean, param.running_var, param.eps);
-  return {out, cache};
+  return cpu_batchnorm_forward(op, "cpu reference", d, x, gamma, beta, param, norm_forward_train,
+                               [&](const NormCache& cache) {
+                                 return norm_apply(d, x, gamma, beta, cache.mean, param.running_var, param.eps);
+                               });
 }
 
 Grads3 norm_backward_closed(const NormDims& d, const Tensor& dout, const NormCache& cache) {
