@@ -34,29 +34,39 @@ struct NormCache {
   Mode mode = Mode::train;
 };
 
+// The function types of the ops; every variant's entry points are declared
+// with them (ref:: below, fast:: in host/ops/cpu_fast/fast_ops.h).
+using BatchNormForwardFn = Forward<NormCache>(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                                              BatchNormParam& param);
+using LayerNormForwardFn = Forward<NormCache>(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                                              const LayerNormParam& param);
+using GroupNormForwardFn = Forward<NormCache>(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                                              const GroupNormParam& param);
+using NormBackwardFn = Grads3(const Tensor& dout, const NormCache& cache);  // dx, dgamma, dbeta
+
 struct BatchNormImpl {
   static constexpr const char* name = "batchnorm";
-  Forward<NormCache> (*forward)(const Tensor& x, const Tensor& gamma, const Tensor& beta, BatchNormParam& param);
-  Grads3 (*backward)(const Tensor& dout, const NormCache& cache);      // dx, dgamma, dbeta
-  Grads3 (*backward_alt)(const Tensor& dout, const NormCache& cache);  // simplified closed form
+  BatchNormForwardFn* forward;
+  NormBackwardFn* backward;
+  NormBackwardFn* backward_alt;  // simplified closed form
 };
 
 struct SpatialBatchNormImpl {
   static constexpr const char* name = "spatial_batchnorm";
-  Forward<NormCache> (*forward)(const Tensor& x, const Tensor& gamma, const Tensor& beta, BatchNormParam& param);
-  Grads3 (*backward)(const Tensor& dout, const NormCache& cache);
+  BatchNormForwardFn* forward;
+  NormBackwardFn* backward;
 };
 
 struct LayerNormImpl {
   static constexpr const char* name = "layernorm";
-  Forward<NormCache> (*forward)(const Tensor& x, const Tensor& gamma, const Tensor& beta, const LayerNormParam& param);
-  Grads3 (*backward)(const Tensor& dout, const NormCache& cache);
+  LayerNormForwardFn* forward;
+  NormBackwardFn* backward;
 };
 
 struct SpatialGroupNormImpl {
   static constexpr const char* name = "spatial_groupnorm";
-  Forward<NormCache> (*forward)(const Tensor& x, const Tensor& gamma, const Tensor& beta, const GroupNormParam& param);
-  Grads3 (*backward)(const Tensor& dout, const NormCache& cache);
+  GroupNormForwardFn* forward;
+  NormBackwardFn* backward;
 };
 
 inline Forward<NormCache> batchnorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
@@ -92,18 +102,11 @@ inline Grads3 spatial_groupnorm_backward(const Tensor& dout, const NormCache& ca
 }
 
 namespace ref {
-Forward<NormCache> batchnorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta, BatchNormParam& param);
-Grads3 batchnorm_backward(const Tensor& dout, const NormCache& cache);
-Grads3 batchnorm_backward_alt(const Tensor& dout, const NormCache& cache);
-Forward<NormCache> spatial_batchnorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                                             BatchNormParam& param);
-Grads3 spatial_batchnorm_backward(const Tensor& dout, const NormCache& cache);
-Forward<NormCache> layernorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                                     const LayerNormParam& param);
-Grads3 layernorm_backward(const Tensor& dout, const NormCache& cache);
-Forward<NormCache> spatial_groupnorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                                             const GroupNormParam& param);
-Grads3 spatial_groupnorm_backward(const Tensor& dout, const NormCache& cache);
+BatchNormForwardFn batchnorm_forward, spatial_batchnorm_forward;
+LayerNormForwardFn layernorm_forward;
+GroupNormForwardFn spatial_groupnorm_forward;
+NormBackwardFn batchnorm_backward, batchnorm_backward_alt, spatial_batchnorm_backward, layernorm_backward,
+    spatial_groupnorm_backward;
 }  // namespace ref
 
 }  // namespace convlab

@@ -70,6 +70,19 @@ void prepare_running_stats(const char* op, const NormDims& d, const Tensor& x, B
   }
 }
 
+void check_norm_forward(const char* op, const char* variant, Device device, const Tensor& x, double eps) {
+  CONVLAB_CHECK(x.device() == device, op << " (" << variant << "): x must be a " << device_name(device)
+                                         << " tensor, got " << device_name(x.device()));
+  check_norm_eps(op, eps);
+}
+
+void check_batchnorm_forward(const char* op, const char* variant, Device device, const NormDims& d, const Tensor& x,
+                             BatchNormParam& param) {
+  check_norm_forward(op, variant, device, x, param.eps);
+  check_norm_momentum(op, param.momentum);
+  prepare_running_stats(op, d, x, param);
+}
+
 void check_norm_backward(const char* op, const Tensor& dout, const NormCache& cache, const NormDims& d) {
   expect_same(op, cache.x.device(), cache.x.dtype(),
               {{"dout", &dout}, {"cache.mean", &cache.mean}, {"cache.inv_std", &cache.inv_std}});

@@ -38,6 +38,14 @@ void check_norm_momentum(const char* op, double m);     // 0 <= m <= 1
 // and device of x), creates them as zeros when empty.
 void prepare_running_stats(const char* op, const NormDims& d, const Tensor& x, BatchNormParam& param);
 
+// Forward preamble of a variant that runs on `device` ("variant" names it in
+// the message): x is on `device` and eps is valid.
+void check_norm_forward(const char* op, const char* variant, Device device, const Tensor& x, double eps);
+// The same for batchnorm, plus momentum and the running statistics
+// (prepare_running_stats).
+void check_batchnorm_forward(const char* op, const char* variant, Device device, const NormDims& d, const Tensor& x,
+                             BatchNormParam& param);
+
 // Backward input checks: dout matches cache.x; cache.mean/inv_std have
 // d.num_groups() entries of x's dtype and device.
 void check_norm_backward(const char* op, const Tensor& dout, const NormCache& cache, const NormDims& d);

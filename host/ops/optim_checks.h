@@ -16,4 +16,17 @@ namespace convlab {
 void check_and_prepare_optim_step(const char* op, std::vector<ParamSlot>& params, const OptimConfig& config,
                                   int64_t t);
 
+// optim_step of a CPU variant ("variant" names it in messages): the checks
+// above, then update(zero, slot) for every slot, zero a T(0) of its dtype.
+template <class Update>
+void cpu_optim_step(const char* variant, std::vector<ParamSlot>& params, const OptimConfig& config, int64_t t,
+                    Update&& update) {
+  check_and_prepare_optim_step("optim_step", params, config, t);
+  for (auto& p : params) {
+    CONVLAB_CHECK(p.w.device() == Device::cpu,
+                  "optim_step (" << variant << "): w must be a CPU tensor, got " << device_name(p.w.device()));
+    dispatch_floating(p.w.dtype(), "optim_step", [&](auto zero) { update(zero, p); });
+  }
+}
+
 }  // namespace convlab

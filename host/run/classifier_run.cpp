@@ -62,15 +62,7 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
       << ctx.run_dir << "\n";
   out.flush();
 
-  SolverOptions so;
-  so.optim = cfg.solver.optim;
-  so.lr_decay = cfg.solver.lr_decay;
-  so.batch_size = cfg.solver.batch_size;
-  so.num_epochs = cfg.solver.num_epochs;
-  so.num_train_samples = cfg.solver.num_train_samples;
-  so.num_val_samples = cfg.solver.num_val_samples;
-  so.print_every = cfg.solver.print_every;
-  so.verbose = cfg.solver.verbose;
+  SolverOptions so = solver_options(cfg.solver);
   so.progress = cfg.solver.progress == "on" || (cfg.solver.progress == "auto" && stdout_is_terminal());
   Solver solver(*model, train, val, so, rng, out);
 

@@ -59,15 +59,7 @@ LinearModel train_with_solver(const config::RunConfig& cfg, const RunContext& ct
   lo.weight_scale = mc.weight_scale;
   lo.fit_intercept = mc.fit_intercept;
   LinearRegressionModel model(lo, rng);
-  SolverOptions so;
-  so.optim = cfg.solver.optim;
-  so.lr_decay = cfg.solver.lr_decay;
-  so.batch_size = cfg.solver.batch_size;
-  so.num_epochs = cfg.solver.num_epochs;
-  so.num_train_samples = cfg.solver.num_train_samples;
-  so.num_val_samples = cfg.solver.num_val_samples;
-  so.print_every = cfg.solver.print_every;
-  so.verbose = cfg.solver.verbose;
+  SolverOptions so = solver_options(cfg.solver);
   Solver solver(model, to_dataset(d.X_train, d.y_train), to_dataset(d.X_val, d.y_val), so, rng, out);
   solver.on_check = [&](int64_t, bool) { write_history(ctx.run_dir, solver, "mae"); };
   ok = solver.train();

@@ -27,6 +27,19 @@ const std::map<std::string, TrainHandler>& train_handlers() {
   return handlers;
 }
 
+SolverOptions solver_options(const config::SolverConfig& solver) {
+  SolverOptions so;
+  so.optim = solver.optim;
+  so.lr_decay = solver.lr_decay;
+  so.batch_size = solver.batch_size;
+  so.num_epochs = solver.num_epochs;
+  so.num_train_samples = solver.num_train_samples;
+  so.num_val_samples = solver.num_val_samples;
+  so.print_every = solver.print_every;
+  so.verbose = solver.verbose;
+  return so;
+}
+
 Device resolve_device(const std::string& name) {
   if (name == "cpu") return Device::cpu;
   if (name == "cuda") {

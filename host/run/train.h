@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host/config/config.h"
+#include "host/solver/solver.h"
 #include "host/tensor.h"
 
 namespace convlab {
@@ -58,6 +59,10 @@ RunResult train_regression(const config::RunConfig& config, const RunContext& ct
 // Returns the process exit status (0 ok, 1 a run stopped early); throws
 // convlab::Error on bad input.
 int train_command(const std::string& config_path, const TrainOptions& options, std::ostream& out);
+
+// The Solver's options from the config's solver section (optim, lr_decay,
+// batch_size, num_epochs, sample counts, print_every, verbose); progress stays off.
+SolverOptions solver_options(const config::SolverConfig& solver);
 
 // "auto" -> cuda when a GPU is usable, else cpu; "cuda" without a GPU is an error.
 Device resolve_device(const std::string& name);

@@ -31,17 +31,10 @@ Tensor max_pool_backward(const Tensor& dout, const PoolCache& cache);
 Forward<ReluCache> relu_forward(const Tensor& x);
 Tensor relu_backward(const Tensor& dout, const ReluCache& cache);
 
-Forward<NormCache> batchnorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta, BatchNormParam& param);
-Grads3 batchnorm_backward(const Tensor& dout, const NormCache& cache);
-Forward<NormCache> spatial_batchnorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                                             BatchNormParam& param);
-Grads3 spatial_batchnorm_backward(const Tensor& dout, const NormCache& cache);
-Forward<NormCache> layernorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                                     const LayerNormParam& param);
-Grads3 layernorm_backward(const Tensor& dout, const NormCache& cache);
-Forward<NormCache> spatial_groupnorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                                             const GroupNormParam& param);
-Grads3 spatial_groupnorm_backward(const Tensor& dout, const NormCache& cache);
+BatchNormForwardFn batchnorm_forward, spatial_batchnorm_forward;  // host/ops/norm.h
+LayerNormForwardFn layernorm_forward;
+GroupNormForwardFn spatial_groupnorm_forward;
+NormBackwardFn batchnorm_backward, spatial_batchnorm_backward, layernorm_backward, spatial_groupnorm_backward;
 
 LossOut softmax_loss(const Tensor& x, const Tensor& y);
 

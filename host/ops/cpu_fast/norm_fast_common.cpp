@@ -5,6 +5,7 @@
 
 #include "host/ops/cpu_fast/parallel.h"
 #include "host/ops/cpu_fast/workspace.h"
+#include "host/ops/norm_running_stats.h"
 #include "host/threads.h"
 
 namespace convlab::fast {
@@ -198,17 +199,6 @@ void backward(const NormDims& d, const Plan& p, bool train, const T* x, const T*
   }
 }
 
-Tensor inv_std_of(const Tensor& var, double eps) {
-  Tensor out(var.shape(), var.dtype());
-  dispatch_floating(var.dtype(), "norm_inv_std", [&](auto zero) {
-    using T = decltype(zero);
-    const T* v = var.data<T>();
-    T* o = out.data<T>();
-    for (int64_t i = 0; i < var.numel(); ++i) o[i] = T(1.0 / std::sqrt(double(v[i]) + eps));
-  });
-  return out;
-}
-
 }  // namespace
 
 Forward<NormCache> norm_forward_train(const NormDims& d, const Tensor& x, const Tensor& gamma, const Tensor& beta,
@@ -236,41 +226,16 @@ Forward<NormCache> norm_forward_train(const NormDims& d, const Tensor& x, const 
 
 Forward<NormCache> batchnorm_forward_any(const char* op, const NormDims& d, const Tensor& x, const Tensor& gamma,
                                          const Tensor& beta, BatchNormParam& param) {
-  CONVLAB_CHECK(x.device() == Device::cpu, op << " (cpu fast): x must be a CPU tensor, got "
-                                              << device_name(x.device()));
-  check_norm_eps(op, param.eps);
-  check_norm_momentum(op, param.momentum);
-  prepare_running_stats(op, d, x, param);
-  if (param.mode == Mode::train) {
-    Tensor var;
-    auto fwd = norm_forward_train(d, x, gamma, beta, param.eps, &var);
-    dispatch_floating(x.dtype(), op, [&](auto zero) {
-      using T = decltype(zero);
-      const double m = param.momentum;
-      T *rm = param.running_mean.data<T>(), *rv = param.running_var.data<T>();
-      const T *bm = fwd.cache.mean.data<T>(), *bv = var.data<T>();
-      for (int64_t c = 0; c < d.C; ++c) {
-        rm[c] = T(m * rm[c] + (1.0 - m) * bm[c]);
-        rv[c] = T(m * rv[c] + (1.0 - m) * bv[c]);
-      }
-    });
-    return fwd;
-  }
-  NormCache cache;
-  cache.x = x;
-  cache.gamma = gamma;
-  cache.beta = beta;
-  cache.eps = param.eps;
-  cache.mode = Mode::test;
-  cache.mean = param.running_mean.clone();
-  cache.inv_std = inv_std_of(param.running_var, param.eps);
-  Tensor out(x.shape(), x.dtype());
-  dispatch_floating(x.dtype(), op, [&](auto zero) {
-    using T = decltype(zero);
-    apply<T>(d, make_plan(d), x.data<T>(), gamma.data<T>(), beta.data<T>(), cache.mean.data<T>(),
-             cache.inv_std.data<T>(), out.data<T>());
-  });
-  return {out, cache};
+  return cpu_batchnorm_forward(op, "cpu fast", d, x, gamma, beta, param, norm_forward_train,
+                               [&](const NormCache& cache) {
+                                 Tensor out(x.shape(), x.dtype());
+                                 dispatch_floating(x.dtype(), op, [&](auto zero) {
+                                   using T = decltype(zero);
+                                   apply<T>(d, make_plan(d), x.data<T>(), gamma.data<T>(), beta.data<T>(),
+                                            cache.mean.data<T>(), cache.inv_std.data<T>(), out.data<T>());
+                                 });
+                                 return out;
+                               });
 }
 
 Grads3 norm_backward(const NormDims& d, const Tensor& dout, const NormCache& cache) {

@@ -7,9 +7,7 @@ namespace convlab::ref {
 Forward<NormCache> layernorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                                      const LayerNormParam& param) {
   const NormDims d = layernorm_dims("layernorm_forward", x, gamma, beta);
-  CONVLAB_CHECK(x.device() == Device::cpu, "layernorm_forward: the reference runs on the CPU, x is on "
-                                               << device_name(x.device()));
-  check_norm_eps("layernorm_forward", param.eps);
+  check_norm_forward("layernorm_forward", "cpu reference", Device::cpu, x, param.eps);
   return norm_forward_train(d, x, gamma, beta, param.eps);
 }
 

@@ -67,15 +67,6 @@ void norm_statistics(const NormDims& d, const Tensor& x, Tensor& mean, Tensor& v
   });
 }
 
-Tensor norm_inv_std(const Tensor& var, double eps) {
-  Tensor out(var.shape(), var.dtype());
-  dispatch_floating(var.dtype(), "norm_inv_std", [&](auto zero) {
-    using T = decltype(zero);
-    for (int64_t i = 0; i < var.numel(); ++i) out.data<T>()[i] = T(1.0 / std::sqrt(double(var.data<T>()[i]) + eps));
-  });
-  return out;
-}
-
 Tensor norm_apply(const NormDims& d, const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& mean,
                   const Tensor& var, double eps) {
   Tensor out(x.shape(), x.dtype());
@@ -112,36 +103,10 @@ Forward<NormCache> norm_forward_train(const NormDims& d, const Tensor& x, const 
 
 Forward<NormCache> batchnorm_forward_any(const char* op, const NormDims& d, const Tensor& x, const Tensor& gamma,
                                          const Tensor& beta, BatchNormParam& param) {
-  CONVLAB_CHECK(x.device() == Device::cpu,
-                op << ": the reference runs on the CPU, x is on " << device_name(x.device()));
-  check_norm_eps(op, param.eps);
-  check_norm_momentum(op, param.momentum);
-  prepare_running_stats(op, d, x, param);
-  if (param.mode == Mode::train) {
-    Tensor var;
-    auto fwd = norm_forward_train(d, x, gamma, beta, param.eps, &var);
-    dispatch_floating(x.dtype(), op, [&](auto zero) {
-      using T = decltype(zero);
-      const double m = param.momentum;
-      T *rm = param.running_mean.data<T>(), *rv = param.running_var.data<T>();
-      const T *bm = fwd.cache.mean.data<T>(), *bv = var.data<T>();
-      for (int64_t c = 0; c < d.C; ++c) {
-        rm[c] = T(m * rm[c] + (1.0 - m) * bm[c]);
-        rv[c] = T(m * rv[c] + (1.0 - m) * bv[c]);
-      }
-    });
-    return fwd;
-  }
-  NormCache cache;
-  cache.x = x;
-  cache.gamma = gamma;
-  cache.beta = beta;
-  cache.eps = param.eps;
-  cache.mode = Mode::test;
-  cache.mean = param.running_mean.clone();
-  cache.inv_std = norm_inv_std(param.running_var, param.eps);
-  Tensor out = norm_apply(d, x, gamma, beta, cache.mean, param.running_var, param.eps);
-  return {out, cache};
+  return cpu_batchnorm_forward(op, "cpu reference", d, x, gamma, beta, param, norm_forward_train,
+                               [&](const NormCache& cache) {
+                                 return norm_apply(d, x, gamma, beta, cache.mean, param.running_var, param.eps);
+                               });
 }
 
 Grads3 norm_backward_closed(const NormDims& d, const Tensor& dout, const NormCache& cache) {

@@ -4,14 +4,12 @@
 // Sums are accumulated in double for float and double tensors alike.
 #pragma once
 #include "host/ops/norm_dims.h"
+#include "host/ops/norm_running_stats.h"
 
 namespace convlab::ref {
 
 // Per-group batch statistics of x: mean and biased variance, shapes (num_groups,).
 void norm_statistics(const NormDims& d, const Tensor& x, Tensor& mean, Tensor& var);
-
-// 1 / sqrt(var + eps), elementwise.
-Tensor norm_inv_std(const Tensor& var, double eps);
 
 // out = gamma[c] * (x - mean[g]) / sqrt(var[g] + eps) + beta[c], in numpy's
 // order of operations (dividing by the standard deviation).

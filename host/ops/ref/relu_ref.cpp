@@ -1,32 +1,29 @@
 // CPU reference of relu, float and double.
-#include "host/ops/relu.h"
+#include "host/ops/relu_common.h"
 
 namespace convlab::ref {
 
 Forward<ReluCache> relu_forward(const Tensor& x) {
-  x.expect_float("relu_forward: x");
-  expect_same("relu_forward", Device::cpu, x.dtype(), {{"x", &x}});
+  check_relu_forward(x, Device::cpu);
   Tensor out(x.shape(), x.dtype());
   dispatch_floating(x.dtype(), "relu_forward", [&](auto zero) {
     using T = decltype(zero);
     const T* px = x.data<T>();
     T* po = out.data<T>();
-    for (int64_t i = 0; i < x.numel(); ++i) po[i] = px[i] > T(0) ? px[i] : T(0);
+    for (int64_t i = 0; i < x.numel(); ++i) po[i] = relu_value(px[i]);
   });
   return {out, ReluCache{x}};
 }
 
 Tensor relu_backward(const Tensor& dout, const ReluCache& cache) {
+  check_relu_backward(dout, cache, Device::cpu);
   const Tensor& x = cache.x;
-  expect_same("relu_backward", Device::cpu, x.dtype(), {{"dout", &dout}, {"cache.x", &x}});
-  dout.expect_shape("relu_backward: dout", x.shape());
   Tensor dx(x.shape(), x.dtype());
   dispatch_floating(x.dtype(), "relu_backward", [&](auto zero) {
     using T = decltype(zero);
-    const T* px = x.data<T>();
-    const T* pd = dout.data<T>();
+    const T *px = x.data<T>(), *pd = dout.data<T>();
     T* pdx = dx.data<T>();
-    for (int64_t i = 0; i < x.numel(); ++i) pdx[i] = px[i] > T(0) ? pd[i] : T(0);
+    for (int64_t i = 0; i < x.numel(); ++i) pdx[i] = relu_grad(px[i], pd[i]);
   });
   return dx;
 }

@@ -8,9 +8,7 @@ namespace convlab::ref {
 Forward<NormCache> spatial_groupnorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                                              const GroupNormParam& param) {
   const NormDims d = spatial_groupnorm_dims("spatial_groupnorm_forward", x, gamma, beta, param.G);
-  CONVLAB_CHECK(x.device() == Device::cpu, "spatial_groupnorm_forward: the reference runs on the CPU, x is on "
-                                               << device_name(x.device()));
-  check_norm_eps("spatial_groupnorm_forward", param.eps);
+  check_norm_forward("spatial_groupnorm_forward", "cpu reference", Device::cpu, x, param.eps);
   return norm_forward_train(d, x, gamma, beta, param.eps);
 }
 

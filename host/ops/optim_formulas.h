@@ -1,0 +1,46 @@
+// Per-element update formulas of the rules (cs231n optim.py), shared by the
+// CPU reference and the fast CPU ops so both compute the same expressions, in
+// double, rounding each stored value to T once.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+namespace convlab::optim_formula {
+
+// w -= lr * dw
+template <class T>
+inline void sgd(T& w, T dw, double lr) {
+  w = T(w - lr * dw);
+}
+
+// v = mu * v - lr * dw; w += v
+template <class T>
+inline void sgd_momentum(T& w, T dw, T& v, double lr, double mu) {
+  v = T(mu * v - lr * dw);
+  w = T(w + double(v));
+}
+
+// cache = d * cache + (1 - d) * dw^2; w -= lr * dw / (sqrt(cache) + eps)
+template <class T>
+inline void rmsprop(T& w, T dw, T& cache, double lr, double decay_rate, double eps) {
+  const double g = dw;
+  cache = T(decay_rate * cache + (1.0 - decay_rate) * g * g);
+  w = T(w - lr * g / (std::sqrt(double(cache)) + eps));
+}
+
+// Bias-corrected first and second moments; c1 = 1 - beta1^t, c2 = 1 - beta2^t.
+template <class T>
+inline void adam(T& w, T dw, T& m, T& v, double lr, double beta1, double beta2, double eps, double c1,
+                 double c2) {
+  const double g = dw;
+  m = T(beta1 * m + (1.0 - beta1) * g);
+  v = T(beta2 * v + (1.0 - beta2) * g * g);
+  const double mt = double(m) / c1, vt = double(v) / c2;
+  w = T(w - lr * mt / (std::sqrt(vt) + eps));
+}
+
+// The bias corrections 1 - beta^t of step t.
+inline double adam_correction(double beta, int64_t t) { return 1.0 - std::pow(beta, double(t)); }
+
+}  // namespace convlab::optim_formula
