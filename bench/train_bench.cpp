@@ -17,6 +17,7 @@
 #include "bench/harness.h"
 #include "bench/report.h"
 #include "host/ops/optim.h"
+#include "host/solver/solver.h"
 #include "models/model_factory.h"
 
 namespace convlab::bench {
@@ -54,20 +55,7 @@ class Trainer {
   void step(const Tensor& X, const Tensor& y) {
     model_->begin_step(t_);
     loss_ = model_->loss(X, y);
-    auto params = model_->params();
-    auto grads = model_->grads();
-    std::vector<ParamSlot> slots;
-    slots.reserve(params.size());
-    for (auto& kv : params) {
-      auto& s = state_[kv.first];
-      slots.push_back({kv.second, grads.at(kv.first), s.first, s.second});
-    }
-    optim_step(slots, cfg_, ++t_);
-    std::size_t i = 0;
-    for (auto& kv : params) {
-      state_[kv.first] = {slots[i].s1, slots[i].s2};
-      ++i;
-    }
+    update_parameters(*model_, state_, cfg_, ++t_);
   }
   double last_loss() const { return loss_.to(Device::cpu).item(); }
   int64_t num_params() {
@@ -79,7 +67,7 @@ class Trainer {
  private:
   ModelPtr model_;
   OptimConfig cfg_;
-  std::map<std::string, std::pair<Tensor, Tensor>> state_;
+  std::map<std::string, OptimState> state_;
   Tensor loss_;
   int64_t t_ = 0;
 };

@@ -44,23 +44,28 @@ Tensor Solver::step() {
   const Batch b = train_.gather(idx);
   model_.begin_step(t_);
   Tensor loss = model_.loss(b.X, b.y);
-  auto params = model_.params();
-  auto grads = model_.grads();
+  update_parameters(model_, state_, optim_, t_ + 1);
+  return loss;
+}
+
+void update_parameters(Model& model, std::map<std::string, OptimState>& state, const OptimConfig& config,
+                       int64_t t) {
+  auto params = model.params();
+  auto grads = model.grads();
   std::vector<ParamSlot> slots;
   slots.reserve(params.size());
   for (auto& kv : params) {
-    OptimState& s = state_[kv.first];
-    const Tensor& g = grads.at(kv.first);
-    CONVLAB_CHECK(g.defined(), "Solver: no gradient for parameter " << kv.first);
-    slots.push_back({kv.second, g, s.s1, s.s2});
+    OptimState& s = state[kv.first];
+    auto g = grads.find(kv.first);
+    CONVLAB_CHECK(g != grads.end() && g->second.defined(), "Solver: no gradient for parameter " << kv.first);
+    slots.push_back({kv.second, g->second, s.s1, s.s2});
   }
-  optim_step(slots, optim_, t_ + 1);
+  optim_step(slots, config, t);
   std::size_t i = 0;
   for (auto& kv : params) {
-    state_[kv.first] = {slots[i].s1, slots[i].s2};
+    state[kv.first] = {slots[i].s1, slots[i].s2};
     ++i;
   }
-  return loss;
 }
 
 bool Solver::flush_losses() {

@@ -54,6 +54,12 @@ struct OptimState {
   Tensor s1, s2;
 };
 
+// One update of every parameter of `model` from its current gradients with
+// the update rule of `config` (adam's step count t, 1 on the first step),
+// keeping each parameter's optimiser state in `state` by name.
+void update_parameters(Model& model, std::map<std::string, OptimState>& state, const OptimConfig& config,
+                       int64_t t);
+
 class Solver {
  public:
   Solver(Model& model, Dataset train, Dataset val, SolverOptions options, NumpyRandom& rng, std::ostream& out);
