@@ -69,7 +69,8 @@ struct ThreeLayerNet {
     LossOut loss = softmax_loss(a3.out, y, v);
     Grads3 g3 = affine_backward(loss.dx, a3.cache, v);
     Grads3 g2 = affine_backward(relu_backward(g3.dx, r2.cache, v), a2.cache, v);
-    Grads3 g1 = conv_backward(relu_backward(max_pool_backward(g2.dx, p1.cache, v), r1.cache, v), c1.cache, v);
+    // The first layer's input is data: no dx (PyTorch skips it the same way).
+    Grads3 g1 = conv_backward_params(relu_backward(max_pool_backward(g2.dx, p1.cache, v), r1.cache, v), c1.cache, v);
     if (slots.empty())
       slots = {{W1, g1.d1, {}, {}}, {b1, g1.d2, {}, {}}, {W2, g2.d1, {}, {}},
                {b2, g2.d2, {}, {}}, {W3, g3.d1, {}, {}}, {b3, g3.d2, {}, {}}};

@@ -34,7 +34,7 @@ Case conv_case(const std::string& group, int64_t N, int64_t C, int64_t H, int64_
     using B = FwdBwd<In, ConvCache, Grads3>;
     return B::make(
         std::move(ins), [impl, param](In& in) { return impl.forward(in.x, in.w, in.b, param); }, 
-        {{"bwd", [impl](const Tensor& d, const ConvCache& cache) { return impl.backward(d, cache); }}}, dev);
+        {{"bwd", [impl](const Tensor& d, const ConvCache& cache) { return impl.backward(d, cache, true); }}}, dev);
   };
   return c;
 }

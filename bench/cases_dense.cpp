@@ -32,7 +32,7 @@ Case affine_case(const std::string& group, int64_t N, int64_t D, int64_t M) {
     using B = FwdBwd<In, AffineCache, Grads3>;
     return B::make(
         std::move(ins), [impl](In& in) { return impl.forward(in.x, in.w, in.b); }, 
-        {{"bwd", [impl](const Tensor& d, const AffineCache& cache) { return impl.backward(d, cache); }}}, dev);
+        {{"bwd", [impl](const Tensor& d, const AffineCache& cache) { return impl.backward(d, cache, true); }}}, dev);
   };
   return c;
 }

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "host/cuda_runtime.h"
+#include "host/memory/block_cache.h"
 
 namespace convlab {
 
@@ -48,23 +49,19 @@ int64_t shape_numel(const Shape& s) {
 }
 
 static std::atomic<bool> g_poison{false};
-void set_poison_device_allocations(bool on) { g_poison = on; }
-bool poison_device_allocations() { return g_poison; }
+void set_poison_allocations(bool on) { g_poison = on; }
+bool poison_allocations() { return g_poison; }
 
-Storage::Storage(std::size_t nbytes, Device device) : nbytes_(nbytes), device_(device) {
-  if (device == Device::cpu) {
-    ptr_ = std::calloc(std::max<std::size_t>(nbytes, 1), 1);
-    if (!ptr_) throw Error("out of host memory allocating " + std::to_string(nbytes) + " bytes");
-  } else {
-    ptr_ = cuda::malloc_device(std::max<std::size_t>(nbytes, 1));
-    if (g_poison && nbytes) cuda::memset_device(ptr_, 0xFF, nbytes);
-  }
+Storage::Storage(std::size_t nbytes, Device device, bool zeroed) : nbytes_(nbytes), device_(device) {
+  ptr_ = allocate_block(device, nbytes);
+  if (!nbytes) return;
+  const int byte = zeroed ? 0 : g_poison ? 0xFF : -1;
+  if (byte < 0) return;
+  if (device == Device::cpu) std::memset(ptr_, byte, nbytes);
+  else cuda::memset_device(ptr_, byte, nbytes);
 }
 
-Storage::~Storage() {
-  if (device_ == Device::cpu) std::free(ptr_);
-  else cuda::free_device(ptr_);
-}
+Storage::~Storage() { release_block(device_, ptr_, nbytes_); }
 
 static void check_shape_valid(const Shape& shape) {
   CONVLAB_CHECK(shape.size() <= 4, "Tensor: at most 4 dimensions are supported, got shape " << shape_str(shape));
@@ -72,16 +69,17 @@ static void check_shape_valid(const Shape& shape) {
 }
 
 Tensor::Tensor(Shape shape, DType dtype, Device device)
+    : Tensor(std::move(shape), dtype, device, device == Device::cpu) {}
+
+Tensor::Tensor(Shape shape, DType dtype, Device device, bool zeroed)
     : shape_(std::move(shape)), dtype_(dtype), device_(device) {
   check_shape_valid(shape_);
-  storage_ = std::make_shared<Storage>(static_cast<std::size_t>(numel()) * dtype_size(dtype), device);
+  storage_ = std::make_shared<Storage>(static_cast<std::size_t>(numel()) * dtype_size(dtype), device, zeroed);
 }
 
-Tensor Tensor::zeros(Shape shape, DType dtype, Device device) {
-  Tensor t(std::move(shape), dtype, device);
-  if (device == Device::cuda) cuda::memset_device(t.raw(), 0, t.nbytes());
-  return t;
-}
+Tensor Tensor::empty(Shape shape, DType dtype, Device device) { return Tensor(std::move(shape), dtype, device, false); }
+
+Tensor Tensor::zeros(Shape shape, DType dtype, Device device) { return Tensor(std::move(shape), dtype, device, true); }
 
 Tensor Tensor::full(Shape shape, double value, DType dtype) {
   Tensor t(std::move(shape), dtype);

@@ -34,10 +34,13 @@ template <> struct dtype_of<double> { static constexpr DType value = DType::f64;
 template <> struct dtype_of<int32_t> { static constexpr DType value = DType::i32; };
 template <> struct dtype_of<uint8_t> { static constexpr DType value = DType::u8; };
 
-// Owns one allocation on one device; freed when the last Tensor lets go.
+// Owns one block of memory on one device (from the caching allocator,
+// host/memory/block_cache.h); returned when the last Tensor lets go.
+// `zeroed`: filled with zero bytes, else uninitialised (poisoned while
+// set_poison_allocations is on).
 class Storage {
  public:
-  Storage(std::size_t nbytes, Device device);
+  Storage(std::size_t nbytes, Device device, bool zeroed);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -57,6 +60,8 @@ class Tensor {
   // Allocates; CPU memory is zero-filled, device memory is left uninitialised.
   explicit Tensor(Shape shape, DType dtype = DType::f32, Device device = Device::cpu);
 
+  // Uninitialised on any device: for outputs that a kernel writes in full.
+  static Tensor empty(Shape shape, DType dtype = DType::f32, Device device = Device::cpu);
   static Tensor zeros(Shape shape, DType dtype = DType::f32, Device device = Device::cpu);
   static Tensor full(Shape shape, double value, DType dtype = DType::f32);
   // CPU tensor holding `values` (converted to dtype); size must match shape.
@@ -99,6 +104,7 @@ class Tensor {
 
  private:
   void check_dtype(DType want) const;
+  Tensor(Shape shape, DType dtype, Device device, bool zeroed);
   std::shared_ptr<Storage> storage_;
   std::size_t offset_ = 0;  // bytes
   Shape shape_;
@@ -106,11 +112,12 @@ class Tensor {
   Device device_ = Device::cpu;
 };
 
-// Testing aid: while on, every new uninitialised device tensor is filled
-// with 0xFF bytes (NaN in float32/float64), so a kernel that leaves an output
-// element unwritten fails its comparison instead of passing by luck.
-void set_poison_device_allocations(bool on);
-bool poison_device_allocations();
+// Testing aid: while on, every new uninitialised tensor (any device tensor
+// but zeros(); Tensor::empty on the CPU) is filled with 0xFF bytes (NaN in
+// float32/float64), so a kernel that leaves an output element unwritten
+// fails its comparison instead of passing by luck.
+void set_poison_allocations(bool on);
+bool poison_allocations();
 
 // Calls f(T{}) with T = float or double according to dt; throws for other dtypes.
 template <class F>

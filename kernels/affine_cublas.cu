@@ -25,7 +25,7 @@ void affine_forward_cublas_launch(const T* x, const T* w, const T* b, int64_t N,
 template <class T>
 void affine_backward_cublas_launch(const T* dout, const T* x, const T* w, int64_t N, int64_t D, int64_t M, T* dx,
                                    T* dw, T* db) {
-  gemm_row_major<T>(false, true, N, D, M, T(1), dout, M, w, M, T(0), dx, D);  // dx = dout w^T
+  if (dx) gemm_row_major<T>(false, true, N, D, M, T(1), dout, M, w, M, T(0), dx, D);  // dx = dout w^T
   gemm_row_major<T>(true, false, D, M, N, T(1), x, D, dout, M, T(0), dw, M);  // dw = x^T dout
   column_sum(dout, N, M, db);
 }
@@ -34,8 +34,8 @@ Forward<AffineCache> affine_forward_cublas(const Tensor& x, const Tensor& w, con
   return affine_forward_run(x, w, b, [](auto... a) { affine_forward_cublas_launch(a...); });
 }
 
-Grads3 affine_backward_cublas(const Tensor& dout, const AffineCache& cache) {
-  return affine_backward_run(dout, cache, [](auto... a) { affine_backward_cublas_launch(a...); });
+Grads3 affine_backward_cublas(const Tensor& dout, const AffineCache& cache, bool need_dx) {
+  return affine_backward_run(dout, cache, need_dx, [](auto... a) { affine_backward_cublas_launch(a...); });
 }
 
 }  // namespace convlab::cuda

@@ -5,9 +5,9 @@
 namespace convlab::cuda {
 
 Forward<AffineCache> affine_forward_naive(const Tensor& x, const Tensor& w, const Tensor& b);
-Grads3 affine_backward_naive(const Tensor& dout, const AffineCache& cache);
+Grads3 affine_backward_naive(const Tensor& dout, const AffineCache& cache, bool need_dx);
 Forward<AffineCache> affine_forward_cublas(const Tensor& x, const Tensor& w, const Tensor& b);
-Grads3 affine_backward_cublas(const Tensor& dout, const AffineCache& cache);
+Grads3 affine_backward_cublas(const Tensor& dout, const AffineCache& cache, bool need_dx);
 
 // Shared checks of the CUDA variants: inputs on the GPU, one float dtype, valid shapes.
 AffineDims affine_check_forward(const Tensor& x, const Tensor& w, const Tensor& b);
@@ -15,7 +15,8 @@ AffineDims affine_check_backward(const Tensor& dout, const AffineCache& cache);
 
 // Host drivers shared by the variants: check, allocate, then call the
 // variant's launcher with typed device pointers, launch(x, w, b, N, D, M, out)
-// and launch(dout, x, w, N, D, M, dx, dw, db).
+// and launch(dout, x, w, N, D, M, dx, dw, db) with dx null when the caller
+// needs no input gradient.
 template <class Launch>
 Forward<AffineCache> affine_forward_run(const Tensor& x, const Tensor& w, const Tensor& b, Launch&& launch) {
   const AffineDims d = affine_check_forward(x, w, b);
@@ -28,14 +29,14 @@ Forward<AffineCache> affine_forward_run(const Tensor& x, const Tensor& w, const 
 }
 
 template <class Launch>
-Grads3 affine_backward_run(const Tensor& dout, const AffineCache& cache, Launch&& launch) {
+Grads3 affine_backward_run(const Tensor& dout, const AffineCache& cache, bool need_dx, Launch&& launch) {
   const AffineDims d = affine_check_backward(dout, cache);
-  Grads3 g{Tensor(cache.x.shape(), dout.dtype(), Device::cuda), Tensor(cache.w.shape(), dout.dtype(), Device::cuda),
+  Grads3 g{need_dx ? Tensor(cache.x.shape(), dout.dtype(), Device::cuda) : Tensor(), Tensor(cache.w.shape(), dout.dtype(), Device::cuda),
            Tensor(cache.b.shape(), dout.dtype(), Device::cuda)};
   dispatch_floating(dout.dtype(), "affine_backward", [&](auto zero) {
     using T = decltype(zero);
-    launch(dout.data<T>(), cache.x.data<T>(), cache.w.data<T>(), d.N, d.D, d.M, g.dx.data<T>(), g.d1.data<T>(),
-           g.d2.data<T>());
+    launch(dout.data<T>(), cache.x.data<T>(), cache.w.data<T>(), d.N, d.D, d.M, need_dx ? g.dx.data<T>() : nullptr,
+           g.d1.data<T>(), g.d2.data<T>());
   });
   return g;
 }

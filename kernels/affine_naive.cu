@@ -53,7 +53,7 @@ void affine_forward_naive_launch(const T* x, const T* w, const T* b, int64_t N, 
 template <class T>
 void affine_backward_naive_launch(const T* dout, const T* x, const T* w, int64_t N, int64_t D, int64_t M, T* dx,
                                   T* dw, T* db) {
-  if (N * D > 0) {
+  if (dx && N * D > 0) {
     affine_dx_naive_kernel<T><<<grid_for(N * D), kThreads>>>(dout, w, N, D, M, dx);
     CUDA_CHECK_LAUNCH("affine_dx_naive");
   }
@@ -68,8 +68,8 @@ Forward<AffineCache> affine_forward_naive(const Tensor& x, const Tensor& w, cons
   return affine_forward_run(x, w, b, [](auto... a) { affine_forward_naive_launch(a...); });
 }
 
-Grads3 affine_backward_naive(const Tensor& dout, const AffineCache& cache) {
-  return affine_backward_run(dout, cache, [](auto... a) { affine_backward_naive_launch(a...); });
+Grads3 affine_backward_naive(const Tensor& dout, const AffineCache& cache, bool need_dx) {
+  return affine_backward_run(dout, cache, need_dx, [](auto... a) { affine_backward_naive_launch(a...); });
 }
 
 }  // namespace convlab::cuda

@@ -64,6 +64,7 @@ void conv_backward_gemm_launch(const T* dout, const T* x, const T* w, const Conv
       gemm_row_major<T>(false, true, d.F, K, P, T(1), dout + (n0 + nl) * d.F * P, P, col + nl * K * P, P, beta, dw,
                         K);
     }
+    if (!dx) continue;
     // dcol_n (K x P) = w^T (K x F) * dout_n (F x P), overwriting col (ordered after the dw GEMMs).
     gemm_row_major_batched<T>(true, false, K, P, d.F, T(1), w, K, 0, dout + n0 * d.F * P, P, d.F * P, T(0), col, P,
                               K * P, nb);
@@ -76,8 +77,8 @@ Forward<ConvCache> conv_forward_gemm(const Tensor& x, const Tensor& w, const Ten
   return conv_forward_run(x, w, b, param, [](auto... a) { conv_forward_gemm_launch(a...); });
 }
 
-Grads3 conv_backward_gemm(const Tensor& dout, const ConvCache& cache) {
-  return conv_backward_run(dout, cache, [](auto... a) { conv_backward_gemm_launch(a...); });
+Grads3 conv_backward_gemm(const Tensor& dout, const ConvCache& cache, bool need_dx) {
+  return conv_backward_run(dout, cache, need_dx, [](auto... a) { conv_backward_gemm_launch(a...); });
 }
 
 }  // namespace convlab::cuda

@@ -95,7 +95,7 @@ void conv_forward_naive_launch(const T* x, const T* w, const T* b, const ConvDim
 template <class T>
 void conv_backward_naive_launch(const T* dout, const T* x, const T* w, const ConvDims& d, T* dx, T* dw, T* db) {
   const int64_t nx = d.N * d.C * d.H * d.W, nw = d.F * d.C * d.HH * d.WW;
-  if (nx > 0) {
+  if (dx && nx > 0) {
     conv_dx_naive_kernel<T><<<grid_for(nx), kThreads>>>(dout, w, d, dx);
     CUDA_CHECK_LAUNCH("conv_dx_naive");
   }
@@ -113,8 +113,8 @@ Forward<ConvCache> conv_forward_naive(const Tensor& x, const Tensor& w, const Te
   return conv_forward_run(x, w, b, param, [](auto... a) { conv_forward_naive_launch(a...); });
 }
 
-Grads3 conv_backward_naive(const Tensor& dout, const ConvCache& cache) {
-  return conv_backward_run(dout, cache, [](auto... a) { conv_backward_naive_launch(a...); });
+Grads3 conv_backward_naive(const Tensor& dout, const ConvCache& cache, bool need_dx) {
+  return conv_backward_run(dout, cache, need_dx, [](auto... a) { conv_backward_naive_launch(a...); });
 }
 
 }  // namespace convlab::cuda

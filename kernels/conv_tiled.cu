@@ -87,10 +87,10 @@ Forward<ConvCache> conv_forward_tiled(const Tensor& x, const Tensor& w, const Te
   return conv_forward_run(x, w, b, param, [](auto... a) { conv_forward_tiled_launch(a...); });
 }
 
-Grads3 conv_backward_tiled(const Tensor& dout, const ConvCache& cache) {
-  return conv_backward_run(dout, cache, [](const auto* dout, const auto* x, const auto* w, const ConvDims& d,
+Grads3 conv_backward_tiled(const Tensor& dout, const ConvCache& cache, bool need_dx) {
+  return conv_backward_run(dout, cache, need_dx, [](const auto* dout, const auto* x, const auto* w, const ConvDims& d,
                                            auto* dx, auto* dw, auto* db) {
-    conv_dx_tiled_launch(dout, w, d, dx);
+    if (dx) conv_dx_tiled_launch(dout, w, d, dx);
     conv_dw_tiled_launch(dout, x, d, dw);
     channel_sum(dout, d.N, d.F, d.Hout * d.Wout, db);
   });

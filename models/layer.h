@@ -35,7 +35,12 @@ class Layer {
   // Per-sample output shape (input shape without the batch dimension).
   virtual Shape output_shape() const = 0;
   virtual Tensor forward(const Tensor& x, Mode mode) = 0;
+  // Returns dx; a layer told that its input needs no gradient (the first
+  // layer of a model, whose input is data) may skip that work and return an
+  // undefined Tensor.
   virtual Tensor backward(const Tensor& dout) = 0;
+  void set_input_needs_grad(bool on) { input_needs_grad_ = on; }
+  bool input_needs_grad() const { return input_needs_grad_; }
 
   std::vector<Param>& params() { return params_; }
   const std::vector<Param>& params() const { return params_; }
@@ -51,6 +56,7 @@ class Layer {
   // affine, of all but the first for conv) from rng.
   static Tensor draw_weight(NumpyRandom& rng, const Shape& shape, int64_t fan_in, const WeightInit& init);
   std::vector<Param> params_;
+  bool input_needs_grad_ = true;
 };
 
 using LayerPtr = std::unique_ptr<Layer>;

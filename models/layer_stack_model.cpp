@@ -14,6 +14,7 @@ LayerStackModel::LayerStackModel(std::string type, std::vector<LayerPtr> layers,
       dtype_(dtype),
       description_(std::move(description)) {
   CONVLAB_CHECK(!layers_.empty(), type_ << ": a model needs at least one layer");
+  layers_.front()->set_input_needs_grad(false);  // the input is data
   std::map<std::string, int> seen;
   for (auto& l : layers_) {
     for (auto& p : l->params()) CONVLAB_CHECK(seen[p.name]++ == 0, type_ << ": duplicate parameter name " << p.name);

@@ -23,8 +23,10 @@ inline Tensor randn_as(NumpyRandom& rng, Shape shape, DType dt, double scale = 1
 inline std::string dtype_label(DType dt) { return dt == DType::f32 ? "float32" : "float64"; }
 
 // Runs f(dtype) for float32 and float64, each with 1 thread and with 3
-// (more threads than this machine may have cores, so blocks split unevenly).
+// (more threads than this machine may have cores, so blocks split unevenly),
+// with uninitialised outputs poisoned (NaN) so an unwritten element fails.
 inline void for_each_dtype_and_threads(const std::function<void(DType)>& f) {
+  PoisonScope poison;
   for (DType dt : {DType::f32, DType::f64})
     for (int threads : {1, 3}) {
       SCOPED_TRACE(dtype_label(dt) + ", " + std::to_string(threads) + " threads");

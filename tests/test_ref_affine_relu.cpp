@@ -42,6 +42,16 @@ TEST(AffineRef, BackwardNumericGradient) {
   EXPECT_LT(rel_error(g.d2, db_num), 1e-8);
 }
 
+TEST(AffineRef, ParamsOnlyBackwardGivesTheSameDwDbAndNoDx) {
+  NumpyRandom rng(7);
+  Tensor x = randn(rng, {4, 3, 2}), w = randn(rng, {6, 5}), b = randn(rng, {5}), dout = randn(rng, {4, 5});
+  auto cache = affine_forward(x, w, b, kRef).cache;
+  Grads3 full = affine_backward(dout, cache, kRef), params = affine_backward_params(dout, cache, kRef);
+  EXPECT_FALSE(params.dx.defined());
+  EXPECT_EQ(params.d1.to_vector(), full.d1.to_vector());
+  EXPECT_EQ(params.d2.to_vector(), full.d2.to_vector());
+}
+
 TEST(AffineRef, Float32AgreesWithFloat64AndN1) {
   NumpyRandom rng(3);
   Tensor x = randn(rng, {1, 3, 2, 2}), w = randn(rng, {12, 4}), b = randn(rng, {4});

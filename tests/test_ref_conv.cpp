@@ -159,6 +159,17 @@ TEST(ConvRef, Float32AgreesWithFloat64) {
   EXPECT_LT(max_abs_diff(g32.d2, g64.d2), 1e-4);
 }
 
+TEST(ConvRef, ParamsOnlyBackwardGivesTheSameDwDbAndNoDx) {
+  NumpyRandom rng(5);
+  Tensor x = randn(rng, {2, 3, 6, 5}), w = randn(rng, {4, 3, 3, 3}), b = randn(rng, {4});
+  auto fwd = conv_forward(x, w, b, {1, 1}, kRef);
+  Tensor dout = randn(rng, fwd.out.shape());
+  Grads3 full = conv_backward(dout, fwd.cache, kRef), params = conv_backward_params(dout, fwd.cache, kRef);
+  EXPECT_FALSE(params.dx.defined());
+  EXPECT_EQ(params.d1.to_vector(), full.d1.to_vector());
+  EXPECT_EQ(params.d2.to_vector(), full.d2.to_vector());
+}
+
 TEST(ConvRef, BadShapesAndParamsThrowClearErrors) {
   Tensor x({2, 3, 5, 5}, DType::f64), w({4, 3, 3, 3}, DType::f64), b({4}, DType::f64);
   EXPECT_NO_THROW(conv_out(x, w, b, {1, 1}));

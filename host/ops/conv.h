@@ -19,7 +19,9 @@ struct ConvCache {
 struct ConvImpl {
   static constexpr const char* name = "conv";
   Forward<ConvCache> (*forward)(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
-  Grads3 (*backward)(const Tensor& dout, const ConvCache& cache);  // dx, dw, db
+  // dx (left undefined unless need_dx), dw, db. A network's first layer
+  // needs no dx: its input is data.
+  Grads3 (*backward)(const Tensor& dout, const ConvCache& cache, bool need_dx);
 };
 
 inline Forward<ConvCache> conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param,
@@ -27,7 +29,11 @@ inline Forward<ConvCache> conv_forward(const Tensor& x, const Tensor& w, const T
   return OpRegistry<ConvImpl>::get(x.device(), variant).forward(x, w, b, param);
 }
 inline Grads3 conv_backward(const Tensor& dout, const ConvCache& cache, const std::string& variant = "") {
-  return OpRegistry<ConvImpl>::get(dout.device(), variant).backward(dout, cache);
+  return OpRegistry<ConvImpl>::get(dout.device(), variant).backward(dout, cache, true);
+}
+// dw and db only (g.dx stays undefined), skipping the work of dx.
+inline Grads3 conv_backward_params(const Tensor& dout, const ConvCache& cache, const std::string& variant = "") {
+  return OpRegistry<ConvImpl>::get(dout.device(), variant).backward(dout, cache, false);
 }
 
 // Validates shapes and parameters (clear errors); every variant calls it.
@@ -39,7 +45,7 @@ ConvDims conv_dims(const Tensor& x, const Tensor& w, const Tensor& b, const Conv
 
 namespace ref {
 Forward<ConvCache> conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
-Grads3 conv_backward(const Tensor& dout, const ConvCache& cache);
+Grads3 conv_backward(const Tensor& dout, const ConvCache& cache, bool need_dx = true);
 }  // namespace ref
 
 }  // namespace convlab

@@ -29,8 +29,8 @@ inline double gpu_tolerance(DType dt) { return dt == DType::f32 ? 1e-5 : 1e-12; 
 
 // Scope guard: poison every new device allocation while alive.
 struct PoisonScope {
-  PoisonScope() { set_poison_device_allocations(true); }
-  ~PoisonScope() { set_poison_device_allocations(false); }
+  PoisonScope() { set_poison_allocations(true); }
+  ~PoisonScope() { set_poison_allocations(false); }
 };
 
 #define EXPECT_GPU_MATCHES(gpu, cpu, dtype, what)                                            \

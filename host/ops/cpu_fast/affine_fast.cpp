@@ -1,6 +1,6 @@
 // Fast CPU affine through BLAS GEMM, split over the threads (gemm_parallel).
 // forward : out (N, M) = b broadcast, then out += x (N, D) * w (D, M).
-// backward: dx (N, D) = dout * w^T; dw (D, M) = x^T * dout; db = column sums of dout.
+// backward: dx (N, D) = dout * w^T (when asked for); dw (D, M) = x^T * dout; db = column sums of dout.
 #include "host/ops/affine.h"
 #include "host/ops/cpu_fast/fast_ops.h"
 #include "host/ops/cpu_fast/gemm.h"
@@ -12,7 +12,7 @@ Forward<AffineCache> affine_forward(const Tensor& x, const Tensor& w, const Tens
   const AffineDims d = affine_dims(x, w, b);
   CONVLAB_CHECK(x.device() == Device::cpu, "affine_forward (cpu fast): x must be a CPU tensor, got "
                                                << device_name(x.device()));
-  Tensor out({d.N, d.M}, x.dtype());
+  Tensor out = Tensor::empty({d.N, d.M}, x.dtype());
   dispatch_floating(x.dtype(), "affine_forward", [&](auto zero) {
     using T = decltype(zero);
     const T* pb = b.data<T>();
@@ -26,18 +26,19 @@ Forward<AffineCache> affine_forward(const Tensor& x, const Tensor& w, const Tens
   return {out, AffineCache{x, w, b}};
 }
 
-Grads3 affine_backward(const Tensor& dout, const AffineCache& cache) {
+Grads3 affine_backward(const Tensor& dout, const AffineCache& cache, bool need_dx) {
   const Tensor &x = cache.x, &w = cache.w, &b = cache.b;
   const AffineDims d = affine_dims(x, w, b);
   CONVLAB_CHECK(x.device() == Device::cpu, "affine_backward (cpu fast): cache.x must be a CPU tensor, got "
                                                << device_name(x.device()));
   expect_same("affine_backward", Device::cpu, x.dtype(), {{"dout", &dout}});
   dout.expect_shape("affine_backward: dout", {d.N, d.M});
-  Grads3 g{Tensor(x.shape(), x.dtype()), Tensor(w.shape(), x.dtype()), Tensor(b.shape(), x.dtype())};
+  Grads3 g{need_dx ? Tensor::empty(x.shape(), x.dtype()) : Tensor(), Tensor::empty(w.shape(), x.dtype()), Tensor::empty(b.shape(), x.dtype())};
   dispatch_floating(x.dtype(), "affine_backward", [&](auto zero) {
     using T = decltype(zero);
     const T* pd = dout.data<T>();
-    gemm_parallel<T>(false, true, d.N, d.D, d.M, T(1), pd, d.M, w.data<T>(), d.M, T(0), g.dx.data<T>(), d.D);
+    if (need_dx)
+      gemm_parallel<T>(false, true, d.N, d.D, d.M, T(1), pd, d.M, w.data<T>(), d.M, T(0), g.dx.data<T>(), d.D);
     gemm_parallel<T>(true, false, d.D, d.M, d.N, T(1), x.data<T>(), d.D, pd, d.M, T(0), g.d1.data<T>(), d.M);
     // db[m]: sum over the batch in double; one column per task.
     T* db = g.d2.data<T>();

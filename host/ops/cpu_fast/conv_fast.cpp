@@ -14,6 +14,7 @@
 //           otherwise a second loop of tasks (image n, channel c) computes
 //           w[:, c]^T * dout[n] and col2im's it into plane (n, c) of dx.
 //           db is summed per filter. No two tasks write the same element.
+//           Without dx (a network's first layer) only the dw GEMMs run.
 #include <algorithm>
 #include <atomic>
 
@@ -132,7 +133,7 @@ void conv_backward_impl(const ConvDims& d, const T* x, const T* w, const T* dout
         }
       });
       gemm<T>(false, true, d.F, K, ld, T(1), dy, ld, cols, ld, T(1), mine, K);
-      if (tl.images) {  // whole images: this task owns their planes of dx
+      if (dx && tl.images) {  // whole images: this task owns their planes of dx
         T* dcols = workspace<T>(2, K * ld);
         gemm<T>(true, false, K, ld, d.F, T(1), w, K, dy, ld, T(0), dcols, ld);
         tl.segments(t, [&](int64_t n, int64_t, int64_t, int64_t off) {
@@ -147,7 +148,7 @@ void conv_backward_impl(const ConvDims& d, const T* x, const T* w, const T* dout
     for (int i = 0; i < nthreads; ++i) s += partial[i * FK + e];
     dw[e] = s;
   }
-  if (tl.images) return;
+  if (!dx || tl.images) return;
   // Large images: channel c of image n from w[:, c] (F x RQ, row stride K) and dout[n] (F x P).
   CONVLAB_OMP(parallel for schedule(static) if(threaded))
   for (int64_t t = 0; t < d.N * d.C; ++t) {
@@ -169,7 +170,7 @@ Forward<ConvCache> conv_forward(const Tensor& x, const Tensor& w, const Tensor& 
   const ConvDims d = conv_dims(x, w, b, param);
   CONVLAB_CHECK(x.device() == Device::cpu, "conv_forward (cpu fast): x must be a CPU tensor, got "
                                                << device_name(x.device()));
-  Tensor out({d.N, d.F, d.Hout, d.Wout}, x.dtype());
+  Tensor out = Tensor::empty({d.N, d.F, d.Hout, d.Wout}, x.dtype());
   dispatch_floating(x.dtype(), "conv_forward", [&](auto zero) {
     using T = decltype(zero);
     conv_forward_impl<T>(d, x.data<T>(), w.data<T>(), b.data<T>(), out.data<T>());
@@ -177,18 +178,18 @@ Forward<ConvCache> conv_forward(const Tensor& x, const Tensor& w, const Tensor& 
   return {out, ConvCache{x, w, b, param}};
 }
 
-Grads3 conv_backward(const Tensor& dout, const ConvCache& cache) {
+Grads3 conv_backward(const Tensor& dout, const ConvCache& cache, bool need_dx) {
   const Tensor &x = cache.x, &w = cache.w, &b = cache.b;
   const ConvDims d = conv_dims(x, w, b, cache.param);
   CONVLAB_CHECK(x.device() == Device::cpu, "conv_backward (cpu fast): cache.x must be a CPU tensor, got "
                                                << device_name(x.device()));
   expect_same("conv_backward", Device::cpu, x.dtype(), {{"dout", &dout}});
   dout.expect_shape("conv_backward: dout", {d.N, d.F, d.Hout, d.Wout});
-  Grads3 g{Tensor(x.shape(), x.dtype()), Tensor(w.shape(), x.dtype()), Tensor(b.shape(), x.dtype())};
+  Grads3 g{need_dx ? Tensor::zeros(x.shape(), x.dtype()) : Tensor(), Tensor::empty(w.shape(), x.dtype()), Tensor::empty(b.shape(), x.dtype())};
   dispatch_floating(x.dtype(), "conv_backward", [&](auto zero) {
     using T = decltype(zero);
-    conv_backward_impl<T>(d, x.data<T>(), w.data<T>(), dout.data<T>(), g.dx.data<T>(), g.d1.data<T>(),
-                          g.d2.data<T>());
+    conv_backward_impl<T>(d, x.data<T>(), w.data<T>(), dout.data<T>(), need_dx ? g.dx.data<T>() : nullptr,
+                          g.d1.data<T>(), g.d2.data<T>());
   });
   return g;
 }

@@ -16,14 +16,14 @@
 namespace convlab::fast {
 
 Forward<ConvCache> conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
-Grads3 conv_backward(const Tensor& dout, const ConvCache& cache);
+Grads3 conv_backward(const Tensor& dout, const ConvCache& cache, bool need_dx);
 // Bound on each thread's im2col column tile, in elements (default 64 Ki): a
 // tile holds as many whole images as fit, or else part of one image (at
 // least 16 output positions). Returns the previous bound.
 int64_t set_conv_workspace_elements(int64_t elements);
 
 Forward<AffineCache> affine_forward(const Tensor& x, const Tensor& w, const Tensor& b);
-Grads3 affine_backward(const Tensor& dout, const AffineCache& cache);
+Grads3 affine_backward(const Tensor& dout, const AffineCache& cache, bool need_dx);
 
 Forward<PoolCache> max_pool_forward(const Tensor& x, const PoolParam& param);
 Tensor max_pool_backward(const Tensor& dout, const PoolCache& cache);

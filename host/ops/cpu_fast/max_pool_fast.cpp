@@ -56,8 +56,8 @@ Forward<PoolCache> max_pool_forward(const Tensor& x, const PoolParam& param) {
                                                << device_name(x.device()));
   CONVLAB_CHECK(d.H * d.W <= INT32_MAX, "max_pool_forward: plane " << d.H << "x" << d.W
                                                                    << " too large for int32 argmax indices");
-  Tensor out({d.N, d.C, d.Hout, d.Wout}, x.dtype());
-  Tensor argmax({d.N, d.C, d.Hout, d.Wout}, DType::i32);
+  Tensor out = Tensor::empty({d.N, d.C, d.Hout, d.Wout}, x.dtype());
+  Tensor argmax = Tensor::empty({d.N, d.C, d.Hout, d.Wout}, DType::i32);
   dispatch_floating(x.dtype(), "max_pool_forward", [&](auto zero) {
     using T = decltype(zero);
     pool_planes<T>(d, x.data<T>(), out.data<T>(), argmax.data<int32_t>());
@@ -80,7 +80,7 @@ Tensor max_pool_backward(const Tensor& dout, const PoolCache& cache) {
                 "max_pool_backward: cache.argmax must be an int32 CPU tensor, got "
                     << dtype_name(argmax.dtype()) << " on " << device_name(argmax.device()));
   argmax.expect_shape("max_pool_backward: cache.argmax", out_shape);
-  Tensor dx(x.shape(), x.dtype());  // zero-filled
+  Tensor dx = Tensor::zeros(x.shape(), x.dtype());
   int64_t bad = 0;
   dispatch_floating(x.dtype(), "max_pool_backward", [&](auto zero) {
     using T = decltype(zero);

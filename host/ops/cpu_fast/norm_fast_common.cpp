@@ -211,10 +211,10 @@ Forward<NormCache> norm_forward_train(const NormDims& d, const Tensor& x, const 
   cache.eps = eps;
   cache.groups = int(d.G);
   cache.mode = Mode::train;
-  cache.mean = Tensor({d.num_groups()}, x.dtype());
-  cache.inv_std = Tensor({d.num_groups()}, x.dtype());
-  Tensor v({d.num_groups()}, x.dtype());
-  Tensor out(x.shape(), x.dtype());
+  cache.mean = Tensor::empty({d.num_groups()}, x.dtype());
+  cache.inv_std = Tensor::empty({d.num_groups()}, x.dtype());
+  Tensor v = Tensor::empty({d.num_groups()}, x.dtype());
+  Tensor out = Tensor::empty(x.shape(), x.dtype());
   dispatch_floating(x.dtype(), "norm_forward", [&](auto zero) {
     using T = decltype(zero);
     forward_train<T>(d, p, eps, x.data<T>(), gamma.data<T>(), beta.data<T>(), cache.mean.data<T>(), v.data<T>(),
@@ -228,7 +228,7 @@ Forward<NormCache> batchnorm_forward_any(const char* op, const NormDims& d, cons
                                          const Tensor& beta, BatchNormParam& param) {
   return cpu_batchnorm_forward(op, "cpu fast", d, x, gamma, beta, param, norm_forward_train,
                                [&](const NormCache& cache) {
-                                 Tensor out(x.shape(), x.dtype());
+                                 Tensor out = Tensor::empty(x.shape(), x.dtype());
                                  dispatch_floating(x.dtype(), op, [&](auto zero) {
                                    using T = decltype(zero);
                                    apply<T>(d, make_plan(d), x.data<T>(), gamma.data<T>(), beta.data<T>(),
@@ -241,8 +241,8 @@ Forward<NormCache> batchnorm_forward_any(const char* op, const NormDims& d, cons
 Grads3 norm_backward(const NormDims& d, const Tensor& dout, const NormCache& cache) {
   CONVLAB_CHECK(cache.x.device() == Device::cpu, "norm backward (cpu fast): cache.x must be a CPU tensor, got "
                                                      << device_name(cache.x.device()));
-  Grads3 gr{Tensor(cache.x.shape(), cache.x.dtype()), Tensor(cache.gamma.shape(), cache.x.dtype()),
-            Tensor(cache.beta.shape(), cache.x.dtype())};
+  Grads3 gr{Tensor::empty(cache.x.shape(), cache.x.dtype()), Tensor::empty(cache.gamma.shape(), cache.x.dtype()),
+            Tensor::empty(cache.beta.shape(), cache.x.dtype())};
   dispatch_floating(cache.x.dtype(), "norm_backward", [&](auto zero) {
     using T = decltype(zero);
     backward<T>(d, make_plan(d), cache.mode == Mode::train, cache.x.data<T>(), dout.data<T>(), cache.gamma.data<T>(),

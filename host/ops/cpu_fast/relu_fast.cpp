@@ -8,7 +8,7 @@ namespace convlab::fast {
 
 Forward<ReluCache> relu_forward(const Tensor& x) {
   check_relu_forward(x, Device::cpu);
-  Tensor out(x.shape(), x.dtype());
+  Tensor out = Tensor::empty(x.shape(), x.dtype());
   dispatch_floating(x.dtype(), "relu_forward", [&](auto zero) {
     using T = decltype(zero);
     const T* px = x.data<T>();
@@ -23,7 +23,7 @@ Forward<ReluCache> relu_forward(const Tensor& x) {
 Tensor relu_backward(const Tensor& dout, const ReluCache& cache) {
   check_relu_backward(dout, cache, Device::cpu);
   const Tensor& x = cache.x;
-  Tensor dx(x.shape(), x.dtype());
+  Tensor dx = Tensor::empty(x.shape(), x.dtype());
   dispatch_floating(x.dtype(), "relu_backward", [&](auto zero) {
     using T = decltype(zero);
     const T *px = x.data<T>(), *pd = dout.data<T>();

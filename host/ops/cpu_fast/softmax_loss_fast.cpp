@@ -16,7 +16,7 @@ LossOut softmax_loss(const Tensor& x, const Tensor& y) {
   CONVLAB_CHECK(x.device() == Device::cpu, "softmax_loss (cpu fast): x must be a CPU tensor, got "
                                                << device_name(x.device()));
   ref::check_labels("softmax_loss", y, d.C);
-  LossOut r{Tensor({}, x.dtype()), Tensor(x.shape(), x.dtype())};
+  LossOut r{Tensor::empty({}, x.dtype()), Tensor::empty(x.shape(), x.dtype())};
   dispatch_floating(x.dtype(), "softmax_loss", [&](auto zero) {
     using T = decltype(zero);
     const T* px = x.data<T>();

@@ -38,7 +38,7 @@ Forward<ConvCache> conv_forward(const Tensor& x, const Tensor& w, const Tensor& 
   return {out, ConvCache{x, w, b, param}};
 }
 
-Grads3 conv_backward(const Tensor& dout, const ConvCache& cache) {
+Grads3 conv_backward(const Tensor& dout, const ConvCache& cache, bool need_dx) {
   const Tensor &x = cache.x, &w = cache.w, &b = cache.b;
   const ConvDims d = conv_dims(x, w, b, cache.param);
   CONVLAB_CHECK(x.device() == Device::cpu, "conv_backward (cpu reference): cache.x must be a CPU tensor");
@@ -79,6 +79,9 @@ Grads3 conv_backward(const Tensor& dout, const ConvCache& cache) {
     for (std::size_t k = 0; k < dw.size(); ++k) pdw[k] = T(dw[k]);
     for (std::size_t k = 0; k < db.size(); ++k) pdb[k] = T(db[k]);
   });
+  // The reference keeps one plain loop nest for all three gradients; without
+  // need_dx it only drops dx.
+  if (!need_dx) g.dx = Tensor();
   return g;
 }
 
