@@ -4,6 +4,7 @@
 
 #include "cpu_fast_test_util.h"
 #include "host/ops/conv.h"
+#include "host/ops/cpu_fast/conv_direct.h"
 #include "host/ops/cpu_fast/fast_ops.h"
 
 using namespace convlab;
@@ -63,10 +64,32 @@ TEST(CpuFastConv, MatchesReferenceOnAwkwardShapes) {
   });
 }
 
+TEST(CpuFastConv, DirectKernelsMatchReference) {
+  if (!fast::direct_conv_supported()) GTEST_SKIP() << "this CPU has no AVX2/FMA: the direct conv kernels are not used";
+  const ConvCase cases[] = {
+      {2, 3, 32, 32, 32, 7, 7, 1, 3},  // ThreeLayerConvNet's layer: 5 tiles of 6 filters + 2, 4 whole chunks
+      {3, 5, 13, 11, 13, 3, 3, 1, 1},  // 6 + 6 + 1 filters, rows of 11 (one whole chunk + 3 columns)
+      {2, 2, 9, 20, 7, 5, 3, 1, 0},    // 5x3 filter, no padding, Wout 18: 2 + 1 chunks, last of 2
+      {1, 4, 6, 6, 6, 1, 1, 1, 0},     // 1x1 filter
+      {2, 3, 4, 9, 10, 3, 5, 1, 2},    // Wout 9: a chunk of 1 column; taps per row 5 = 3 + 2
+      {1, 1, 3, 3, 4, 5, 5, 1, 2},     // filter as large as the padded input
+  };
+  ASSERT_TRUE(fast::direct_conv_usable(conv_dims(Tensor({1, 1, 3, 3}), Tensor({1, 1, 3, 3}), Tensor({1}), {1, 1})));
+  for (int threads : {1, 3}) {
+    set_num_threads(threads);
+    PoisonScope poison;
+    uint32_t seed = 40;
+    for (const auto& c : cases) check_case(c, DType::f32, seed++);
+  }
+  set_num_threads(0);
+}
+
 TEST(CpuFastConv, MatchesReferenceForEveryTiling) {
+  // The im2col + GEMM path (the direct kernels off).
   // Bound 1: tiles of 16 output positions that start and end inside output
   // rows, dx by (image, channel) tasks. 2000: tiles of one or a few whole
   // images with a shorter last tile. The default: the whole batch in a tile.
+  const bool direct = fast::set_direct_conv_enabled(false);
   for (int64_t bound : {int64_t(1), int64_t(2000)}) {
     SCOPED_TRACE("tile bound " + std::to_string(bound));
     const int64_t previous = fast::set_conv_workspace_elements(bound);
@@ -77,6 +100,11 @@ TEST(CpuFastConv, MatchesReferenceForEveryTiling) {
     });
     fast::set_conv_workspace_elements(previous);
   }
+  for_each_dtype_and_threads([](DType dt) {
+    uint32_t seed = 20;
+    for (const auto& c : kCases) check_case(c, dt, seed++);
+  });
+  fast::set_direct_conv_enabled(direct);
 }
 
 TEST(CpuFastConv, IsTheCpuDefault) {

@@ -1,5 +1,7 @@
-// Fast CPU conv: tiled im2col + GEMM (single-threaded OpenBLAS calls inside
-// OpenMP tasks), col2im for dx.
+// Fast CPU conv. float32 with stride 1 on a CPU with AVX2/FMA: the direct
+// kernels of conv_direct.h, one image per task (dw summed per thread, dx by
+// the (image, channel) GEMM + col2im tasks below). Otherwise tiled im2col +
+// GEMM (single-threaded OpenBLAS calls inside OpenMP tasks), col2im for dx.
 //
 // Tiles: the output positions of all images, in (n, p) order, are cut into
 // tiles whose column matrix (K x cols) stays in the core's cache between
@@ -17,8 +19,10 @@
 //           Without dx (a network's first layer) only the dw GEMMs run.
 #include <algorithm>
 #include <atomic>
+#include <type_traits>
 
 #include "host/ops/conv.h"
+#include "host/ops/cpu_fast/conv_direct.h"
 #include "host/ops/cpu_fast/fast_ops.h"
 #include "host/ops/cpu_fast/gemm.h"
 #include "host/ops/cpu_fast/im2col.h"
@@ -80,6 +84,15 @@ void im2col(const ConvDims& d, const Tiling& tl, const T* x, int64_t t, T* cols,
 template <class T>
 void conv_forward_impl(const ConvDims& d, const T* x, const T* w, const T* b, T* out) {
   const int64_t K = d.C * d.HH * d.WW, P = d.Hout * d.Wout;
+  if constexpr (std::is_same_v<T, float>) {
+    if (direct_conv_usable(d)) {  // one image per task, straight into out
+      CONVLAB_OMP(parallel for schedule(static) if(d.N > 1 && worth_threads(d.N * d.F * P * K)))
+      for (int64_t n = 0; n < d.N; ++n)
+        direct_conv_forward_image(d, x + n * d.C * d.H * d.W, w, b, out + n * d.F * P,
+                                  workspace<float>(0, direct_conv_scratch(d)));
+      return;
+    }
+  }
   const Tiling tl(d, K);
   CONVLAB_OMP(parallel for schedule(static) if(tl.tiles > 1 && worth_threads(d.N * d.F * P * K)))
   for (int64_t t = 0; t < tl.tiles; ++t) {
@@ -117,11 +130,21 @@ void conv_backward_impl(const ConvDims& d, const T* x, const T* w, const T* dout
   const int nthreads = threaded ? max_threads() : 1;
   T* partial = workspace<T>(3, nthreads * FK);
   std::fill(partial, partial + nthreads * FK, T(0));
+  bool direct = false;
+  if constexpr (std::is_same_v<T, float>) direct = direct_conv_usable(d);
   CONVLAB_OMP(parallel if(threaded))
   {
     T* mine = partial + thread_index() * FK;
+    if constexpr (std::is_same_v<T, float>) {
+      if (direct) {  // dw one image per task; dx (if asked for) below, by (image, channel)
+        CONVLAB_OMP(for schedule(static))
+        for (int64_t n = 0; n < d.N; ++n)
+          direct_conv_dw_image(d, x + n * d.C * d.H * d.W, dout + n * d.F * P, mine,
+                               workspace<float>(0, direct_conv_scratch(d)));
+      }
+    }
     CONVLAB_OMP(for schedule(static))
-    for (int64_t t = 0; t < tl.tiles; ++t) {
+    for (int64_t t = 0; t < (direct ? 0 : tl.tiles); ++t) {
       const int64_t ld = tl.tile_columns(t);
       T* cols = workspace<T>(0, K * ld);
       T* dy = workspace<T>(1, d.F * ld);
@@ -148,8 +171,8 @@ void conv_backward_impl(const ConvDims& d, const T* x, const T* w, const T* dout
     for (int i = 0; i < nthreads; ++i) s += partial[i * FK + e];
     dw[e] = s;
   }
-  if (!dx || tl.images) return;
-  // Large images: channel c of image n from w[:, c] (F x RQ, row stride K) and dout[n] (F x P).
+  if (!dx || (tl.images && !direct)) return;
+  // Large images (or the direct path): channel c of image n from w[:, c] (F x RQ, row stride K) and dout[n] (F x P).
   CONVLAB_OMP(parallel for schedule(static) if(threaded))
   for (int64_t t = 0; t < d.N * d.C; ++t) {
     const int64_t n = t / d.C, c = t % d.C;

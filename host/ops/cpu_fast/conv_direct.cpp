@@ -1,0 +1,216 @@
+#include "host/ops/cpu_fast/conv_direct.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define CONVLAB_DIRECT_CONV 1
+#include <immintrin.h>
+#endif
+
+namespace convlab::fast {
+
+namespace {
+
+std::atomic<bool> g_enabled{true};
+
+// The zero-padded copy of one image: C planes of Hp rows, each row Wp
+// floats. Wp leaves room for whole 8-float loads past the last output
+// column: ceil(Wout / 8) * 8 + WW - 1 >= W + 2 * pad.
+struct Padded {
+  int64_t Hp, Wp;
+  explicit Padded(const ConvDims& d)
+      : Hp(d.H + 2 * d.pad), Wp(std::max<int64_t>((d.Wout + 7) / 8 * 8 + d.WW - 1, d.W + 2 * d.pad)) {}
+  int64_t floats(const ConvDims& d) const { return d.C * Hp * Wp; }
+};
+
+}  // namespace
+
+#ifdef CONVLAB_DIRECT_CONV
+
+#define CONVLAB_AVX2 __attribute__((target("avx2,fma")))
+// Loops over the register tile must unroll completely, so that the
+// accumulators live in registers rather than in a stack array.
+#define CONVLAB_UNROLL _Pragma("GCC unroll 16")
+
+namespace {
+
+void pad_image(const ConvDims& d, const Padded& p, const float* x, float* xp) {
+  std::memset(xp, 0, sizeof(float) * static_cast<std::size_t>(p.floats(d)));
+  for (int64_t c = 0; c < d.C; ++c)
+    for (int64_t h = 0; h < d.H; ++h)
+      std::memcpy(xp + (c * p.Hp + h + d.pad) * p.Wp + d.pad, x + (c * d.H + h) * d.W, sizeof(float) * d.W);
+}
+
+// Lanes [0, n) set, for masked loads and stores of a partial chunk.
+CONVLAB_AVX2 inline __m256i lane_mask(int64_t n) {
+  const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), idx);
+}
+
+CONVLAB_AVX2 inline float lane_sum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+// FB filters x JB chunks of 8 columns of output row i, starting at column j0;
+// `valid` columns of the last chunk are stored (8 for a whole chunk).
+template <int FB, int JB>
+CONVLAB_AVX2 void forward_tile(const ConvDims& d, const Padded& p, const float* xp, const float* w, const float* b,
+                               int64_t f0, int64_t i, int64_t j0, int64_t valid, float* out) {
+  __m256 acc[FB][JB];
+  CONVLAB_UNROLL
+  for (int f = 0; f < FB; ++f)
+    CONVLAB_UNROLL
+    for (int jb = 0; jb < JB; ++jb) acc[f][jb] = _mm256_setzero_ps();
+  const int64_t K = d.C * d.HH * d.WW;
+  for (int64_t c = 0; c < d.C; ++c)
+    for (int64_t r = 0; r < d.HH; ++r) {
+      const float* row = xp + (c * p.Hp + i + r) * p.Wp + j0;
+      const float* wr = w + f0 * K + (c * d.HH + r) * d.WW;
+      for (int64_t q = 0; q < d.WW; ++q) {
+        __m256 xv[JB];
+        CONVLAB_UNROLL
+        for (int jb = 0; jb < JB; ++jb) xv[jb] = _mm256_loadu_ps(row + q + 8 * jb);
+        CONVLAB_UNROLL
+        for (int f = 0; f < FB; ++f) {
+          const __m256 wv = _mm256_broadcast_ss(wr + f * K + q);
+          CONVLAB_UNROLL
+          for (int jb = 0; jb < JB; ++jb) acc[f][jb] = _mm256_fmadd_ps(wv, xv[jb], acc[f][jb]);
+        }
+      }
+    }
+  const int64_t P = d.Hout * d.Wout;
+  const __m256i tail = lane_mask(valid);
+  CONVLAB_UNROLL
+  for (int f = 0; f < FB; ++f) {
+    const __m256 bias = _mm256_set1_ps(b[f0 + f]);
+    float* o = out + (f0 + f) * P + i * d.Wout + j0;
+    CONVLAB_UNROLL
+    for (int jb = 0; jb < JB; ++jb) {
+      const __m256 v = _mm256_add_ps(acc[f][jb], bias);
+      if (jb == JB - 1 && valid < 8) _mm256_maskstore_ps(o + 8 * jb, tail, v);
+      else _mm256_storeu_ps(o + 8 * jb, v);
+    }
+  }
+}
+
+template <int FB>
+CONVLAB_AVX2 void forward_filters(const ConvDims& d, const Padded& p, const float* xp, const float* w,
+                                  const float* b, int64_t f0, float* out) {
+  const int64_t chunks = (d.Wout + 7) / 8, last = d.Wout - 8 * (chunks - 1);
+  for (int64_t i = 0; i < d.Hout; ++i) {
+    int64_t ch = 0;
+    for (; ch + 2 <= chunks; ch += 2)
+      forward_tile<FB, 2>(d, p, xp, w, b, f0, i, 8 * ch, ch + 2 == chunks ? last : 8, out);
+    if (ch < chunks) forward_tile<FB, 1>(d, p, xp, w, b, f0, i, 8 * ch, last, out);
+  }
+}
+
+// FB filters x QB taps (c, r, q0 .. q0 + QB - 1), summed over the image.
+template <int FB, int QB>
+CONVLAB_AVX2 void dw_tile(const ConvDims& d, const Padded& p, const float* xp, const float* dout, int64_t f0,
+                          int64_t c, int64_t r, int64_t q0, float* dw) {
+  __m256 acc[FB][QB];
+  CONVLAB_UNROLL
+  for (int f = 0; f < FB; ++f)
+    CONVLAB_UNROLL
+    for (int t = 0; t < QB; ++t) acc[f][t] = _mm256_setzero_ps();
+  const int64_t P = d.Hout * d.Wout, chunks = (d.Wout + 7) / 8, last = d.Wout - 8 * (chunks - 1);
+  const __m256i tail = lane_mask(last);
+  for (int64_t i = 0; i < d.Hout; ++i) {
+    const float* row = xp + (c * p.Hp + i + r) * p.Wp + q0;
+    const float* dy = dout + f0 * P + i * d.Wout;
+    for (int64_t ch = 0; ch < chunks; ++ch) {
+      const int64_t j = 8 * ch;
+      __m256 xv[QB];
+      CONVLAB_UNROLL
+      for (int t = 0; t < QB; ++t) xv[t] = _mm256_loadu_ps(row + j + t);
+      CONVLAB_UNROLL
+      for (int f = 0; f < FB; ++f) {
+        // Columns past Wout read as 0, so they add nothing.
+        const __m256 g = ch + 1 < chunks ? _mm256_loadu_ps(dy + f * P + j) : _mm256_maskload_ps(dy + f * P + j, tail);
+        CONVLAB_UNROLL
+        for (int t = 0; t < QB; ++t) acc[f][t] = _mm256_fmadd_ps(g, xv[t], acc[f][t]);
+      }
+    }
+  }
+  const int64_t K = d.C * d.HH * d.WW;
+  CONVLAB_UNROLL
+  for (int f = 0; f < FB; ++f)
+    CONVLAB_UNROLL
+    for (int t = 0; t < QB; ++t) dw[(f0 + f) * K + (c * d.HH + r) * d.WW + q0 + t] += lane_sum(acc[f][t]);
+}
+
+template <int FB>
+CONVLAB_AVX2 void dw_filters(const ConvDims& d, const Padded& p, const float* xp, const float* dout, int64_t f0,
+                             float* dw) {
+  for (int64_t c = 0; c < d.C; ++c)
+    for (int64_t r = 0; r < d.HH; ++r) {
+      int64_t q = 0;
+      for (; q + 3 <= d.WW; q += 3) dw_tile<FB, 3>(d, p, xp, dout, f0, c, r, q, dw);
+      if (d.WW - q == 2) dw_tile<FB, 2>(d, p, xp, dout, f0, c, r, q, dw);
+      if (d.WW - q == 1) dw_tile<FB, 1>(d, p, xp, dout, f0, c, r, q, dw);
+    }
+}
+
+}  // namespace
+
+bool direct_conv_supported() {
+  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return ok;
+}
+
+void direct_conv_forward_image(const ConvDims& d, const float* x, const float* w, const float* b, float* out,
+                               float* scratch) {
+  const Padded p(d);
+  pad_image(d, p, x, scratch);
+  int64_t f = 0;
+  for (; f + 6 <= d.F; f += 6) forward_filters<6>(d, p, scratch, w, b, f, out);
+  switch (d.F - f) {
+    case 5: forward_filters<5>(d, p, scratch, w, b, f, out); break;
+    case 4: forward_filters<4>(d, p, scratch, w, b, f, out); break;
+    case 3: forward_filters<3>(d, p, scratch, w, b, f, out); break;
+    case 2: forward_filters<2>(d, p, scratch, w, b, f, out); break;
+    case 1: forward_filters<1>(d, p, scratch, w, b, f, out); break;
+    default: break;
+  }
+}
+
+void direct_conv_dw_image(const ConvDims& d, const float* x, const float* dout, float* dw, float* scratch) {
+  const Padded p(d);
+  pad_image(d, p, x, scratch);
+  int64_t f = 0;
+  for (; f + 4 <= d.F; f += 4) dw_filters<4>(d, p, scratch, dout, f, dw);
+  switch (d.F - f) {
+    case 3: dw_filters<3>(d, p, scratch, dout, f, dw); break;
+    case 2: dw_filters<2>(d, p, scratch, dout, f, dw); break;
+    case 1: dw_filters<1>(d, p, scratch, dout, f, dw); break;
+    default: break;
+  }
+}
+
+#else  // no x86-64 AVX2 path in this build
+
+bool direct_conv_supported() { return false; }
+void direct_conv_forward_image(const ConvDims&, const float*, const float*, const float*, float*, float*) {
+  throw Error("conv (cpu fast): the direct AVX2 kernels are not built for this CPU");
+}
+void direct_conv_dw_image(const ConvDims&, const float*, const float*, float*, float*) {
+  throw Error("conv (cpu fast): the direct AVX2 kernels are not built for this CPU");
+}
+
+#endif
+
+bool set_direct_conv_enabled(bool on) { return g_enabled.exchange(on); }
+
+bool direct_conv_usable(const ConvDims& d) {
+  return g_enabled.load() && d.stride == 1 && d.Hout > 0 && d.Wout > 0 && direct_conv_supported();
+}
+
+int64_t direct_conv_scratch(const ConvDims& d) { return Padded(d).floats(d); }
+
+}  // namespace convlab::fast
