@@ -1,6 +1,8 @@
 // Registers the CUDA variants ("cuda/<variant>") of affine, relu, conv,
-// max_pool, dropout, softmax_loss and svm_loss. The default of each op is
+// max_pool, dropout, softmax_loss and svm_loss, and conv_relu_pool as their
+// chain. The default of each op is
 // the variant expected to be fastest on large inputs (make_default = true).
+#include "host/ops/conv_relu_pool.h"
 #include "kernels/affine_cuda.h"
 #include "kernels/conv_cuda.h"
 #include "kernels/elementwise_cuda.h"
@@ -18,6 +20,17 @@ void register_cuda_core_ops() {
   OpRegistry<ConvImpl>::add(Device::cuda, "naive", {cuda::conv_forward_naive, cuda::conv_backward_naive});
   OpRegistry<ConvImpl>::add(Device::cuda, "tiled", {cuda::conv_forward_tiled, cuda::conv_backward_tiled});
   OpRegistry<ConvImpl>::add(Device::cuda, "gemm", {cuda::conv_forward_gemm, cuda::conv_backward_gemm}, true);
+
+  // conv_relu_pool: the chain of the default CUDA ops.
+  OpRegistry<ConvReluPoolImpl>::add(
+      Device::cuda, "composed",
+      {[](const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& cp, const PoolParam& pp) {
+         return conv_relu_pool_forward_chain(x, w, b, cp, pp, "");
+       },
+       [](const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx) {
+         return conv_relu_pool_backward_chain(dout, cache, need_dx, "");
+       }},
+      true);
 
   OpRegistry<MaxPoolImpl>::add(Device::cuda, "naive", {cuda::max_pool_forward_naive, cuda::max_pool_backward_naive});
   OpRegistry<MaxPoolImpl>::add(Device::cuda, "fast", {cuda::max_pool_forward_fast, cuda::max_pool_backward_fast}, true);

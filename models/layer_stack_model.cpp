@@ -1,6 +1,7 @@
 #include "models/layer_stack_model.h"
 
 #include "host/ops/loss.h"
+#include "models/layers.h"
 #include "models/regularization.h"
 
 namespace convlab {
@@ -14,6 +15,7 @@ LayerStackModel::LayerStackModel(std::string type, std::vector<LayerPtr> layers,
       dtype_(dtype),
       description_(std::move(description)) {
   CONVLAB_CHECK(!layers_.empty(), type_ << ": a model needs at least one layer");
+  fuse_conv_relu_pool(layers_);
   layers_.front()->set_input_needs_grad(false);  // the input is data
   std::map<std::string, int> seen;
   for (auto& l : layers_) {

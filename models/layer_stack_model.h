@@ -2,7 +2,8 @@
 // softmax (or multiclass SVM) loss, with L2 regularisation
 // 0.5 * reg * sum(W^2) on the weights only, as cs231n's ThreeLayerConvNet
 // and FullyConnectedNet. The three model types (three_layer_convnet, fc_net,
-// sequential) differ only in how they build the stack.
+// sequential) differ only in how they build the stack. Runs of conv, relu,
+// max_pool layers are fused into one conv_relu_pool layer (models/layers.h).
 #pragma once
 #include <vector>
 

@@ -6,6 +6,7 @@
 
 #include "host/ops/affine.h"
 #include "host/ops/conv.h"
+#include "host/ops/conv_relu_pool.h"
 #include "host/ops/dropout.h"
 #include "host/ops/max_pool.h"
 #include "host/ops/norm.h"
@@ -22,6 +23,7 @@ class ConvLayer : public Layer {
   Shape output_shape() const override { return out_; }
   Tensor forward(const Tensor& x, Mode mode) override;
   Tensor backward(const Tensor& dout) override;
+  const ConvParam& param() const { return param_; }
 
  private:
   ConvParam param_;
@@ -62,12 +64,36 @@ class MaxPoolLayer : public Layer {
   Shape output_shape() const override { return out_; }
   Tensor forward(const Tensor& x, Mode mode) override;
   Tensor backward(const Tensor& dout) override;
+  const PoolParam& param() const { return param_; }
 
  private:
   PoolParam param_;
   Shape out_;
   PoolCache cache_;
 };
+
+// conv - relu - max_pool as one layer (the conv_relu_pool op, fused on the
+// CPU). Built by fuse_conv_relu_pool from the three layers: it takes over
+// the conv layer's parameters (W<k>, b<k>) and gives the pool's output shape.
+class ConvReluPoolLayer : public Layer {
+ public:
+  ConvReluPoolLayer(ConvLayer& conv, const MaxPoolLayer& pool);
+  const char* kind() const override { return "conv_relu_pool"; }
+  Shape output_shape() const override { return out_; }
+  Tensor forward(const Tensor& x, Mode mode) override;
+  Tensor backward(const Tensor& dout) override;
+
+ private:
+  ConvParam conv_param_;
+  PoolParam pool_param_;
+  Shape out_;
+  ConvReluPoolCache cache_;
+};
+
+// Replaces every run of conv, relu, max_pool layers in `layers` by one
+// ConvReluPoolLayer; the model computes the same function with the same
+// parameters, with less memory traffic.
+void fuse_conv_relu_pool(std::vector<LayerPtr>& layers);
 
 // batchnorm (N, D), spatial_batchnorm (N, C, H, W), layernorm (N, D) and
 // spatial_groupnorm (N, C, H, W): gamma (ones) and beta (zeros) per

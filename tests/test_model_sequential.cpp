@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "host/fill.h"
+#include "host/ops/registry.h"
 #include "model_test_util.h"
 #include "models/model_factory.h"
 
@@ -80,4 +81,35 @@ TEST(Sequential, SvmLossAndDropoutLayer) {
     SCOPED_TRACE(kv.first);
     EXPECT_LE(kv.second, 1e-5);
   }
+}
+
+// conv, relu, max_pool runs become one fused conv_relu_pool layer: the model
+// gives the same loss and gradients as the chain of reference ops.
+TEST(Sequential, FusedConvReluPoolMatchesTheReferenceChain) {
+  const json spec = json::parse(R"({
+    "type": "sequential", "input_dim": [3, 10, 10], "num_classes": 4, "dtype": "float64",
+    "weight_scale": 0.1, "reg": 0.05,
+    "layers": [
+      {"type": "conv", "num_filters": 5, "filter_size": 3},
+      {"type": "relu"},
+      {"type": "max_pool", "pool_size": 2},
+      {"type": "conv", "num_filters": 6, "filter_size": 3},
+      {"type": "relu"},
+      {"type": "max_pool", "pool_size": 2},
+      {"type": "affine", "out_dim": 4}
+    ]})");
+  NumpyRandom rng(5);
+  ModelPtr model = build_model(spec, rng);
+  const Tensor X = randn(rng, {4, 3, 10, 10});
+  const Tensor y = randint(rng, 0, 4, 4);
+  const double fused_loss = model->loss(X, y).item();
+  std::map<std::string, Tensor> fused;
+  for (auto& kv : model->grads()) fused[kv.first] = kv.second.clone();
+  set_preferred_variant(Device::cpu, "reference");
+  const double chain_loss = model->loss(X, y).item();
+  auto chain = model->grads();
+  set_preferred_variant(Device::cpu, "");
+  EXPECT_NEAR(fused_loss, chain_loss, 1e-12);
+  ASSERT_EQ(fused.size(), 6u);
+  for (const auto& kv : fused) EXPECT_LT(rel_error(kv.second, chain.at(kv.first)), 1e-10) << kv.first;
 }

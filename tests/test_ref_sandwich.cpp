@@ -42,7 +42,8 @@ TEST(SeedConvNotebook, ConvReluPoolNumericGradient) {
   auto fwd = [&](const Tensor& xx, const Tensor& ww, const Tensor& bb) {
     return conv_relu_pool_forward(xx, ww, bb, conv_param, pool_param);
   };
-  Errors3 e = sandwich_errors(x, w, b, dout, fwd, conv_relu_pool_backward);
+  auto bwd = [](const Tensor& d, const ConvReluPoolCache& cache) { return conv_relu_pool_backward(d, cache); };
+  Errors3 e = sandwich_errors(x, w, b, dout, fwd, bwd);
   std::printf("Testing conv_relu_pool\ndx error:  %g\ndw error:  %g\ndb error:  %g\n", e.dx, e.dw, e.db);
   // The notebook: "Relative errors should be around e-8 or less" (it printed 5.8e-9, 8.4e-9, 3.6e-10).
   EXPECT_LT(e.dx, 1e-7);

@@ -36,6 +36,7 @@ struct PoolDims {
   int ph, pw, stride;
 };
 PoolDims pool_dims(const Tensor& x, const PoolParam& param);
+PoolDims pool_dims(const Shape& x_shape, const PoolParam& param);  // the same checks on a shape
 
 namespace ref {
 Forward<PoolCache> max_pool_forward(const Tensor& x, const PoolParam& param);

@@ -73,16 +73,4 @@ Grads3 conv_relu_backward(const Tensor& dout, const ConvReluCache& cache) {
   return conv_backward(relu_backward(dout, cache.relu), cache.conv);
 }
 
-Forward<ConvReluPoolCache> conv_relu_pool_forward(const Tensor& x, const Tensor& w, const Tensor& b,
-                                                  const ConvParam& conv_param, const PoolParam& pool_param) {
-  auto conv = conv_forward(x, w, b, conv_param);
-  auto relu = relu_forward(conv.out);
-  auto pool = max_pool_forward(relu.out, pool_param);
-  return {pool.out, ConvReluPoolCache{conv.cache, relu.cache, pool.cache}};
-}
-
-Grads3 conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache) {
-  return conv_backward(relu_backward(max_pool_backward(dout, cache.pool), cache.relu), cache.conv);
-}
-
 }  // namespace convlab

@@ -1,9 +1,11 @@
 // Sandwich layers: common chains of ops with one forward/backward each
 // (cs231n's layer_utils). They call the dispatched ops, so they run on the
-// device of their inputs with each op's default variant.
+// device of their inputs with each op's default variant. conv_relu_pool is
+// an op of its own with a fused CPU variant: host/ops/conv_relu_pool.h.
 #pragma once
 #include "host/ops/affine.h"
 #include "host/ops/conv.h"
+#include "host/ops/conv_relu_pool.h"
 #include "host/ops/max_pool.h"
 #include "host/ops/norm.h"
 #include "host/ops/relu.h"
@@ -41,14 +43,5 @@ struct ConvReluCache {
 };
 Forward<ConvReluCache> conv_relu_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
 Grads3 conv_relu_backward(const Tensor& dout, const ConvReluCache& cache);
-
-struct ConvReluPoolCache {
-  ConvCache conv;
-  ReluCache relu;
-  PoolCache pool;
-};
-Forward<ConvReluPoolCache> conv_relu_pool_forward(const Tensor& x, const Tensor& w, const Tensor& b,
-                                                  const ConvParam& conv_param, const PoolParam& pool_param);
-Grads3 conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache);
 
 }  // namespace convlab

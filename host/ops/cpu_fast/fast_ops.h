@@ -1,12 +1,14 @@
 // The fast CPU variants ("cpu/fast"), one file each in host/ops/cpu_fast/:
-// GEMM-based conv and affine (OpenBLAS), OpenMP-threaded and vectorised
-// max_pool, relu, normalisations, softmax_loss and update rules. Same
+// conv (direct AVX2 kernels or im2col + GEMM) and affine (OpenBLAS),
+// OpenMP-threaded and vectorised max_pool, relu, normalisations,
+// softmax_loss and update rules, and the fused conv_relu_pool. Same
 // signatures and results as the CPU reference (namespace ref).
 #pragma once
 #include <vector>
 
 #include "host/ops/affine.h"
 #include "host/ops/conv.h"
+#include "host/ops/conv_relu_pool.h"
 #include "host/ops/loss.h"
 #include "host/ops/max_pool.h"
 #include "host/ops/norm.h"
@@ -21,6 +23,10 @@ Grads3 conv_backward(const Tensor& dout, const ConvCache& cache, bool need_dx);
 // tile holds as many whole images as fit, or else part of one image (at
 // least 16 output positions). Returns the previous bound.
 int64_t set_conv_workspace_elements(int64_t elements);
+
+Forward<ConvReluPoolCache> conv_relu_pool_forward(const Tensor& x, const Tensor& w, const Tensor& b,
+                                                  const ConvParam& conv_param, const PoolParam& pool_param);
+Grads3 conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx);
 
 Forward<AffineCache> affine_forward(const Tensor& x, const Tensor& w, const Tensor& b);
 Grads3 affine_backward(const Tensor& dout, const AffineCache& cache, bool need_dx);

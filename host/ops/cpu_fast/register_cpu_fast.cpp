@@ -7,6 +7,8 @@ void register_cpu_fast_ops() {
   const Device cpu = Device::cpu;
   constexpr bool kDefault = true;
   OpRegistry<ConvImpl>::add(cpu, "fast", ConvImpl{fast::conv_forward, fast::conv_backward}, kDefault);
+  OpRegistry<ConvReluPoolImpl>::add(
+      cpu, "fast", ConvReluPoolImpl{fast::conv_relu_pool_forward, fast::conv_relu_pool_backward}, kDefault);
   OpRegistry<AffineImpl>::add(cpu, "fast", AffineImpl{fast::affine_forward, fast::affine_backward}, kDefault);
   OpRegistry<MaxPoolImpl>::add(cpu, "fast", MaxPoolImpl{fast::max_pool_forward, fast::max_pool_backward}, kDefault);
   OpRegistry<ReluImpl>::add(cpu, "fast", ReluImpl{fast::relu_forward, fast::relu_backward}, kDefault);

@@ -1,0 +1,60 @@
+// conv_relu_pool: conv - relu - max_pool as one op (cs231n's
+// conv_relu_pool_forward/backward sandwich, the first block of
+// ThreeLayerConvNet).
+//
+// Variants:
+//   cpu/reference : the chain of the three reference ops (the ground truth).
+//   cpu/fast      : fused, one image per task: the image's conv output stays
+//                   in the thread's cache, relu and pooling are applied
+//                   there, and only the pooled output and its argmax reach
+//                   memory. The backward rebuilds the image's conv gradient
+//                   from dout, the argmax and the sign of the pooled output
+//                   (relu passes the gradient exactly where the window's
+//                   maximum is positive) and feeds it to dw, db and dx.
+//   cuda/composed : the chain of the default CUDA ops.
+#pragma once
+#include "host/ops/conv.h"
+#include "host/ops/max_pool.h"
+#include "host/ops/relu.h"
+
+namespace convlab {
+
+struct ConvReluPoolCache {
+  ConvCache conv;
+  ReluCache relu;  // composed variants: the conv output
+  PoolCache pool;  // composed variants: relu output and argmax; fused: param and argmax only
+  Tensor pooled;   // fused variants: the block's output
+};
+
+struct ConvReluPoolImpl {
+  static constexpr const char* name = "conv_relu_pool";
+  Forward<ConvReluPoolCache> (*forward)(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& conv_param,
+                                        const PoolParam& pool_param);
+  // dx (left undefined unless need_dx), dw, db.
+  Grads3 (*backward)(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx);
+};
+
+inline Forward<ConvReluPoolCache> conv_relu_pool_forward(const Tensor& x, const Tensor& w, const Tensor& b,
+                                                         const ConvParam& conv_param, const PoolParam& pool_param,
+                                                         const std::string& variant = "") {
+  return OpRegistry<ConvReluPoolImpl>::get(x.device(), variant).forward(x, w, b, conv_param, pool_param);
+}
+inline Grads3 conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache,
+                                      const std::string& variant = "") {
+  return OpRegistry<ConvReluPoolImpl>::get(dout.device(), variant).backward(dout, cache, true);
+}
+// dw and db only (g.dx stays undefined): for a network's first layer.
+inline Grads3 conv_relu_pool_backward_params(const Tensor& dout, const ConvReluPoolCache& cache,
+                                             const std::string& variant = "") {
+  return OpRegistry<ConvReluPoolImpl>::get(dout.device(), variant).backward(dout, cache, false);
+}
+
+// The chain of the three ops, each with variant `op_variant` ("" for the
+// device's default): what the reference and composed variants run.
+Forward<ConvReluPoolCache> conv_relu_pool_forward_chain(const Tensor& x, const Tensor& w, const Tensor& b,
+                                                        const ConvParam& conv_param, const PoolParam& pool_param,
+                                                        const std::string& op_variant);
+Grads3 conv_relu_pool_backward_chain(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx,
+                                     const std::string& op_variant);
+
+}  // namespace convlab

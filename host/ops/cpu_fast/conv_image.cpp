@@ -1,0 +1,68 @@
+#include "host/ops/cpu_fast/conv_image.h"
+
+#include <algorithm>
+#include <type_traits>
+
+#include "host/ops/cpu_fast/conv_direct.h"
+#include "host/ops/cpu_fast/gemm.h"
+#include "host/ops/cpu_fast/im2col.h"
+#include "host/ops/cpu_fast/workspace.h"
+
+namespace convlab::fast {
+
+namespace {
+
+template <class T>
+bool use_direct(const ConvDims& d) {
+  if constexpr (std::is_same_v<T, float>) return direct_conv_usable(d);
+  return false;
+}
+
+// The image's column matrix (K x P) in workspace slot 0.
+template <class T>
+T* image_columns(const ConvDims& d, const T* x) {
+  const int64_t K = d.C * d.HH * d.WW, P = d.Hout * d.Wout;
+  T* cols = workspace<T>(0, K * P);
+  im2col_tile(d, x, 0, 0, P, cols, P);
+  return cols;
+}
+
+}  // namespace
+
+template <class T>
+void conv_image_forward(const ConvDims& d, const T* x, const T* w, const T* b, T* out) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (use_direct<T>(d)) return direct_conv_forward_image(d, x, w, b, out, workspace<float>(0, direct_conv_scratch(d)));
+  }
+  const int64_t K = d.C * d.HH * d.WW, P = d.Hout * d.Wout;
+  for (int64_t f = 0; f < d.F; ++f) std::fill(out + f * P, out + (f + 1) * P, b[f]);
+  gemm<T>(false, false, d.F, P, K, T(1), w, K, image_columns(d, x), P, T(1), out, P);
+}
+
+template <class T>
+void conv_image_dw(const ConvDims& d, const T* x, const T* dout, T* dw) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (use_direct<T>(d)) return direct_conv_dw_image(d, x, dout, dw, workspace<float>(0, direct_conv_scratch(d)));
+  }
+  const int64_t K = d.C * d.HH * d.WW, P = d.Hout * d.Wout;
+  gemm<T>(false, true, d.F, K, P, T(1), dout, P, image_columns(d, x), P, T(1), dw, K);
+}
+
+template <class T>
+void conv_image_dx(const ConvDims& d, const T* w, const T* dout, T* dx) {
+  const int64_t K = d.C * d.HH * d.WW, P = d.Hout * d.Wout, RQ = d.HH * d.WW;
+  T* dcols = workspace<T>(1, K * P);
+  gemm<T>(true, false, K, P, d.F, T(1), w, K, dout, P, T(0), dcols, P);  // dcols = w^T dout
+  std::fill(dx, dx + d.C * d.H * d.W, T(0));
+  for (int64_t c = 0; c < d.C; ++c) col2im_plane(d, dcols + c * RQ * P, P, dx + c * d.H * d.W);
+}
+
+#define CONVLAB_INSTANTIATE(T)                                                                  \
+  template void conv_image_forward<T>(const ConvDims&, const T*, const T*, const T*, T*);      \
+  template void conv_image_dw<T>(const ConvDims&, const T*, const T*, T*);                     \
+  template void conv_image_dx<T>(const ConvDims&, const T*, const T*, T*);
+CONVLAB_INSTANTIATE(float)
+CONVLAB_INSTANTIATE(double)
+#undef CONVLAB_INSTANTIATE
+
+}  // namespace convlab::fast

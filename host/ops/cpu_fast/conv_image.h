@@ -1,0 +1,26 @@
+// Convolution of one image at a time, on the calling thread: the building
+// blocks of the fused CPU layers (conv_relu_pool), which keep an image's
+// conv output in cache instead of writing the whole batch's to memory.
+// float32 with stride 1 uses the direct AVX2 kernels (conv_direct.h) where
+// the CPU has them; otherwise the image is im2col'd and multiplied by GEMM.
+// Scratch comes from the thread's workspace slots 0 and 1.
+#pragma once
+#include <cstdint>
+
+#include "host/ops/conv.h"
+
+namespace convlab::fast {
+
+// out (F, Hout, Wout) = conv of x (C, H, W) with w (F, C, HH, WW), plus b.
+template <class T>
+void conv_image_forward(const ConvDims& d, const T* x, const T* w, const T* b, T* out);
+
+// dw (F, C, HH, WW) += the gradient of this image, from x and dout (F, Hout, Wout).
+template <class T>
+void conv_image_dw(const ConvDims& d, const T* x, const T* dout, T* dw);
+
+// dx (C, H, W) = the input gradient of this image (overwritten).
+template <class T>
+void conv_image_dx(const ConvDims& d, const T* w, const T* dout, T* dx);
+
+}  // namespace convlab::fast

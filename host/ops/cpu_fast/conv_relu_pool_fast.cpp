@@ -1,0 +1,145 @@
+// Fused conv - relu - max_pool on the CPU (host/ops/conv_relu_pool.h).
+//
+// forward : one image per task. conv_image_forward writes the image's conv
+//           output (F x Hc x Wc) into the thread's buffer, relu is applied
+//           there, and pool_planes writes the image's F pooled planes and
+//           their argmax. The conv output never reaches memory.
+// backward: one image per task. The image's conv gradient is rebuilt in the
+//           thread's buffer: zero, then each window's gradient added at its
+//           argmax where the pooled value is positive (relu's mask there).
+//           It feeds dw and db (sums per thread, reduced at the end) and,
+//           when asked for, the image's slice of dx.
+#include <algorithm>
+
+#include "host/ops/conv_relu_pool.h"
+#include "host/ops/cpu_fast/conv_image.h"
+#include "host/ops/cpu_fast/fast_ops.h"
+#include "host/ops/cpu_fast/parallel.h"
+#include "host/ops/cpu_fast/pool_planes.h"
+#include "host/ops/cpu_fast/workspace.h"
+#include "host/ops/relu_common.h"
+
+namespace convlab::fast {
+
+namespace {
+
+// The pooling of one image's conv output: N = 1, C = F.
+PoolDims image_pool_dims(const ConvDims& d, const PoolParam& pp) { return pool_dims(Shape{1, d.F, d.Hout, d.Wout}, pp); }
+
+bool worth_images(const ConvDims& d) { return d.N > 1 && worth_threads(d.N * d.F * d.Hout * d.Wout * d.C); }
+
+template <class T>
+void forward_impl(const ConvDims& d, const PoolDims& pd, const T* x, const T* w, const T* b, T* out, int32_t* argmax) {
+  const int64_t Pc = d.Hout * d.Wout, Pp = pd.Hout * pd.Wout;
+  CONVLAB_OMP(parallel for schedule(static) if(worth_images(d)))
+  for (int64_t n = 0; n < d.N; ++n) {
+    T* conv = workspace<T>(2, d.F * Pc);
+    conv_image_forward(d, x + n * d.C * d.H * d.W, w, b, conv);
+    for (int64_t i = 0; i < d.F * Pc; ++i) conv[i] = relu_value(conv[i]);
+    pool_planes(pd, conv, out + n * d.F * Pp, argmax + n * d.F * Pp);
+  }
+}
+
+template <class T>
+int64_t backward_impl(const ConvDims& d, const PoolDims& pd, const T* x, const T* w, const T* dout, const T* pooled,
+                      const int32_t* argmax, T* dx, T* dw, T* db) {
+  const int64_t K = d.C * d.HH * d.WW, FK = d.F * K, Pc = d.Hout * d.Wout, Pp = pd.Hout * pd.Wout;
+  const bool threaded = worth_images(d);
+  const int nthreads = threaded ? max_threads() : 1;
+  const int64_t per_thread = FK + d.F;  // dw, then db
+  T* partial = workspace<T>(3, nthreads * per_thread);
+  std::fill(partial, partial + nthreads * per_thread, T(0));
+  int64_t bad = 0;
+  CONVLAB_OMP(parallel if(threaded) reduction(+ : bad))
+  {
+    T* my_dw = partial + thread_index() * per_thread;
+    T* my_db = my_dw + FK;
+    CONVLAB_OMP(for schedule(static))
+    for (int64_t n = 0; n < d.N; ++n) {
+      T* dconv = workspace<T>(2, d.F * Pc);
+      std::fill(dconv, dconv + d.F * Pc, T(0));
+      for (int64_t f = 0; f < d.F; ++f) {
+        const int64_t o = (n * d.F + f) * Pp;
+        T* plane = dconv + f * Pc;
+        double s = 0;
+        for (int64_t k = 0; k < Pp; ++k) {
+          const int32_t idx = argmax[o + k];
+          if (idx < 0 || idx >= Pc) {
+            ++bad;
+            continue;
+          }
+          if (pooled[o + k] > T(0)) {
+            plane[idx] += dout[o + k];
+            s += double(dout[o + k]);
+          }
+        }
+        my_db[f] += T(s);
+      }
+      conv_image_dw(d, x + n * d.C * d.H * d.W, dconv, my_dw);
+      if (dx) conv_image_dx(d, w, dconv, dx + n * d.C * d.H * d.W);
+    }
+  }
+  CONVLAB_OMP(parallel for schedule(static) if(nthreads > 1 && worth_threads(nthreads * per_thread)))
+  for (int64_t e = 0; e < per_thread; ++e) {
+    T s = 0;
+    for (int i = 0; i < nthreads; ++i) s += partial[i * per_thread + e];
+    if (e < FK) dw[e] = s;
+    else db[e - FK] = s;
+  }
+  return bad;
+}
+
+}  // namespace
+
+Forward<ConvReluPoolCache> conv_relu_pool_forward(const Tensor& x, const Tensor& w, const Tensor& b,
+                                                  const ConvParam& conv_param, const PoolParam& pool_param) {
+  const ConvDims d = conv_dims(x, w, b, conv_param);
+  CONVLAB_CHECK(x.device() == Device::cpu, "conv_relu_pool_forward (cpu fast): x must be a CPU tensor, got "
+                                               << device_name(x.device()));
+  const PoolDims pd = image_pool_dims(d, pool_param);
+  CONVLAB_CHECK(d.Hout * d.Wout <= INT32_MAX, "conv_relu_pool_forward: conv output plane "
+                                                  << d.Hout << "x" << d.Wout << " too large for int32 argmax indices");
+  Tensor out = Tensor::empty({d.N, d.F, pd.Hout, pd.Wout}, x.dtype());
+  Tensor argmax = Tensor::empty({d.N, d.F, pd.Hout, pd.Wout}, DType::i32);
+  dispatch_floating(x.dtype(), "conv_relu_pool_forward", [&](auto zero) {
+    using T = decltype(zero);
+    forward_impl<T>(d, pd, x.data<T>(), w.data<T>(), b.data<T>(), out.data<T>(), argmax.data<int32_t>());
+  });
+  ConvReluPoolCache cache;
+  cache.conv = ConvCache{x, w, b, conv_param};
+  cache.pool = PoolCache{Tensor(), pool_param, argmax};
+  cache.pooled = out;
+  return {out, cache};
+}
+
+Grads3 conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx) {
+  CONVLAB_CHECK(cache.pooled.defined() && cache.pool.argmax.defined(),
+                "conv_relu_pool_backward (cpu fast): the cache does not come from the fused variant (no pooled "
+                "output and argmax); run the backward with the variant that made the cache");
+  const Tensor &x = cache.conv.x, &w = cache.conv.w, &b = cache.conv.b;
+  const ConvDims d = conv_dims(x, w, b, cache.conv.param);
+  CONVLAB_CHECK(x.device() == Device::cpu, "conv_relu_pool_backward (cpu fast): cache.conv.x must be a CPU tensor, got "
+                                               << device_name(x.device()));
+  const PoolDims pd = image_pool_dims(d, cache.pool.param);
+  const Shape out_shape{d.N, d.F, pd.Hout, pd.Wout};
+  expect_same("conv_relu_pool_backward", Device::cpu, x.dtype(), {{"dout", &dout}, {"cache.pooled", &cache.pooled}});
+  dout.expect_shape("conv_relu_pool_backward: dout", out_shape);
+  cache.pooled.expect_shape("conv_relu_pool_backward: cache.pooled", out_shape);
+  CONVLAB_CHECK(cache.pool.argmax.dtype() == DType::i32 && cache.pool.argmax.device() == Device::cpu,
+                "conv_relu_pool_backward: cache.pool.argmax must be an int32 CPU tensor");
+  cache.pool.argmax.expect_shape("conv_relu_pool_backward: cache.pool.argmax", out_shape);
+  Grads3 g{need_dx ? Tensor::empty(x.shape(), x.dtype()) : Tensor(), Tensor::empty(w.shape(), x.dtype()),
+           Tensor::empty(b.shape(), x.dtype())};
+  int64_t bad = 0;
+  dispatch_floating(x.dtype(), "conv_relu_pool_backward", [&](auto zero) {
+    using T = decltype(zero);
+    bad = backward_impl<T>(d, pd, x.data<T>(), w.data<T>(), dout.data<T>(), cache.pooled.data<T>(),
+                           cache.pool.argmax.data<int32_t>(), need_dx ? g.dx.data<T>() : nullptr, g.d1.data<T>(),
+                           g.d2.data<T>());
+  });
+  CONVLAB_CHECK(bad == 0, "conv_relu_pool_backward: cache.pool.argmax holds " << bad << " indices outside the "
+                                                                              << d.Hout << "x" << d.Wout << " plane");
+  return g;
+}
+
+}  // namespace convlab::fast

@@ -1,0 +1,42 @@
+#include "host/ops/conv_relu_pool.h"
+#include "models/layers.h"
+
+namespace convlab {
+
+ConvReluPoolLayer::ConvReluPoolLayer(ConvLayer& conv, const MaxPoolLayer& pool)
+    : conv_param_(conv.param()), pool_param_(pool.param()), out_(pool.output_shape()) {
+  params_ = std::move(conv.params());
+  conv.params().clear();
+  set_input_needs_grad(conv.input_needs_grad());
+}
+
+Tensor ConvReluPoolLayer::forward(const Tensor& x, Mode) {
+  auto f = conv_relu_pool_forward(x, params_[0].value, params_[1].value, conv_param_, pool_param_);
+  cache_ = std::move(f.cache);
+  return f.out;
+}
+
+Tensor ConvReluPoolLayer::backward(const Tensor& dout) {
+  Grads3 g = input_needs_grad_ ? conv_relu_pool_backward(dout, cache_) : conv_relu_pool_backward_params(dout, cache_);
+  params_[0].grad = g.d1;
+  params_[1].grad = g.d2;
+  return g.dx;
+}
+
+void fuse_conv_relu_pool(std::vector<LayerPtr>& layers) {
+  std::vector<LayerPtr> fused;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    auto* conv = dynamic_cast<ConvLayer*>(layers[i].get());
+    if (conv && i + 2 < layers.size() && dynamic_cast<ReluLayer*>(layers[i + 1].get())) {
+      if (auto* pool = dynamic_cast<MaxPoolLayer*>(layers[i + 2].get())) {
+        fused.push_back(std::make_unique<ConvReluPoolLayer>(*conv, *pool));
+        i += 2;
+        continue;
+      }
+    }
+    fused.push_back(std::move(layers[i]));
+  }
+  layers = std::move(fused);
+}
+
+}  // namespace convlab
