@@ -73,6 +73,8 @@ TEST(CpuFastConv, DirectKernelsMatchReference) {
       {1, 4, 6, 6, 6, 1, 1, 1, 0},     // 1x1 filter
       {2, 3, 4, 9, 10, 3, 5, 1, 2},    // Wout 9: a chunk of 1 column; taps per row 5 = 3 + 2
       {1, 1, 3, 3, 4, 5, 5, 1, 2},     // filter as large as the padded input
+      {2, 2, 12, 12, 5, 3, 9, 1, 4},   // 9 taps wide: dw by lane sums instead of taps in lanes
+      {3, 3, 8, 8, 9, 7, 7, 1, 3},     // 7x7 with filter rows 3 + 2 + 2 and 4 + 4 + 1 filters
   };
   ASSERT_TRUE(fast::direct_conv_usable(conv_dims(Tensor({1, 1, 3, 3}), Tensor({1, 1, 3, 3}), Tensor({1}), {1, 1})));
   for (int threads : {1, 3}) {

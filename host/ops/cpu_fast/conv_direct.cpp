@@ -17,11 +17,12 @@ std::atomic<bool> g_enabled{true};
 
 // The zero-padded copy of one image: C planes of Hp rows, each row Wp
 // floats. Wp leaves room for whole 8-float loads past the last output
-// column: ceil(Wout / 8) * 8 + WW - 1 >= W + 2 * pad.
+// column (ceil(Wout / 8) * 8 + WW - 1) and from the last column (Wout + 7).
 struct Padded {
   int64_t Hp, Wp;
   explicit Padded(const ConvDims& d)
-      : Hp(d.H + 2 * d.pad), Wp(std::max<int64_t>((d.Wout + 7) / 8 * 8 + d.WW - 1, d.W + 2 * d.pad)) {}
+      : Hp(d.H + 2 * d.pad),
+        Wp(std::max({(d.Wout + 7) / 8 * 8 + d.WW - 1, d.W + 2 * d.pad, d.Wout + 7})) {}
   int64_t floats(const ConvDims& d) const { return d.C * Hp * Wp; }
 };
 
@@ -145,15 +146,75 @@ CONVLAB_AVX2 void dw_tile(const ConvDims& d, const Padded& p, const float* xp, c
     for (int t = 0; t < QB; ++t) dw[(f0 + f) * K + (c * d.HH + r) * d.WW + q0 + t] += lane_sum(acc[f][t]);
 }
 
+// Filters up to 8 wide (WW <= 8): the taps q = 0..WW-1 of a filter row go
+// in the lanes of one vector, so no lane sums are needed. FB filters x RB
+// filter rows (r0 .. r0 + RB - 1) of channel c, swept over every output
+// position (i, j): acc[f][t] += dout[f, i, j] * xp[c, i + r0 + t, j .. j + 7].
+// Lanes q >= WW hold products that are dropped at the end.
+template <int FB, int RB>
+CONVLAB_AVX2 void dw_lane_tile(const ConvDims& d, const Padded& p, const float* xp, const float* dout, int64_t f0,
+                               int64_t c, int64_t r0, float* dw) {
+  __m256 acc[FB][RB];
+  CONVLAB_UNROLL
+  for (int f = 0; f < FB; ++f)
+    CONVLAB_UNROLL
+    for (int t = 0; t < RB; ++t) acc[f][t] = _mm256_setzero_ps();
+  const int64_t P = d.Hout * d.Wout;
+  for (int64_t i = 0; i < d.Hout; ++i) {
+    const float* row = xp + (c * p.Hp + i + r0) * p.Wp;
+    const float* dy = dout + f0 * P + i * d.Wout;
+    for (int64_t j = 0; j < d.Wout; ++j) {
+      __m256 xv[RB];
+      CONVLAB_UNROLL
+      for (int t = 0; t < RB; ++t) xv[t] = _mm256_loadu_ps(row + t * p.Wp + j);
+      CONVLAB_UNROLL
+      for (int f = 0; f < FB; ++f) {
+        const __m256 g = _mm256_broadcast_ss(dy + f * P + j);
+        CONVLAB_UNROLL
+        for (int t = 0; t < RB; ++t) acc[f][t] = _mm256_fmadd_ps(g, xv[t], acc[f][t]);
+      }
+    }
+  }
+  const int64_t K = d.C * d.HH * d.WW;
+  alignas(32) float lanes[8];
+  CONVLAB_UNROLL
+  for (int f = 0; f < FB; ++f)
+    CONVLAB_UNROLL
+    for (int t = 0; t < RB; ++t) {
+      _mm256_store_ps(lanes, acc[f][t]);
+      float* out = dw + (f0 + f) * K + (c * d.HH + r0 + t) * d.WW;
+      for (int64_t q = 0; q < d.WW; ++q) out[q] += lanes[q];
+    }
+}
+
+template <int FB>
+CONVLAB_AVX2 void dw_lane_filters(const ConvDims& d, const Padded& p, const float* xp, const float* dout, int64_t f0,
+                                  float* dw) {
+  for (int64_t c = 0; c < d.C; ++c)
+    // Filter rows in groups of 3, a remainder of 1 after a group taken as 2 + 2.
+    for (int64_t r = 0; r < d.HH;) {
+      const int64_t rest = d.HH - r;
+      const int64_t rb = rest >= 3 && rest != 4 ? 3 : std::min<int64_t>(rest, 2);
+      switch (rb) {
+        case 3: dw_lane_tile<FB, 3>(d, p, xp, dout, f0, c, r, dw); break;
+        case 2: dw_lane_tile<FB, 2>(d, p, xp, dout, f0, c, r, dw); break;
+        default: dw_lane_tile<FB, 1>(d, p, xp, dout, f0, c, r, dw); break;
+      }
+      r += rb;
+    }
+}
+
 template <int FB>
 CONVLAB_AVX2 void dw_filters(const ConvDims& d, const Padded& p, const float* xp, const float* dout, int64_t f0,
                              float* dw) {
   for (int64_t c = 0; c < d.C; ++c)
     for (int64_t r = 0; r < d.HH; ++r) {
+      // Taps in groups of 3; a remainder of 1 after a group is taken as 2 + 2
+      // (a 1-tap tile has too few accumulators to keep the FMA units busy).
       int64_t q = 0;
-      for (; q + 3 <= d.WW; q += 3) dw_tile<FB, 3>(d, p, xp, dout, f0, c, r, q, dw);
-      if (d.WW - q == 2) dw_tile<FB, 2>(d, p, xp, dout, f0, c, r, q, dw);
-      if (d.WW - q == 1) dw_tile<FB, 1>(d, p, xp, dout, f0, c, r, q, dw);
+      for (; d.WW - q >= 3 && d.WW - q != 4; q += 3) dw_tile<FB, 3>(d, p, xp, dout, f0, c, r, q, dw);
+      for (; d.WW - q >= 2; q += 2) dw_tile<FB, 2>(d, p, xp, dout, f0, c, r, q, dw);
+      if (q < d.WW) dw_tile<FB, 1>(d, p, xp, dout, f0, c, r, q, dw);
     }
 }
 
@@ -168,15 +229,21 @@ void direct_conv_forward_image(const ConvDims& d, const float* x, const float* w
                                float* scratch) {
   const Padded p(d);
   pad_image(d, p, x, scratch);
+  // Blocks of 6 filters; the last 7 to 11 are split into two blocks of at
+  // least 3 (32 = 6 + 6 + 6 + 6 + 4 + 4), so no thin block is left over.
   int64_t f = 0;
-  for (; f + 6 <= d.F; f += 6) forward_filters<6>(d, p, scratch, w, b, f, out);
-  switch (d.F - f) {
-    case 5: forward_filters<5>(d, p, scratch, w, b, f, out); break;
-    case 4: forward_filters<4>(d, p, scratch, w, b, f, out); break;
-    case 3: forward_filters<3>(d, p, scratch, w, b, f, out); break;
-    case 2: forward_filters<2>(d, p, scratch, w, b, f, out); break;
-    case 1: forward_filters<1>(d, p, scratch, w, b, f, out); break;
-    default: break;
+  while (f < d.F) {
+    const int64_t rest = d.F - f;
+    const int64_t fb = rest >= 12 || rest <= 6 ? std::min<int64_t>(rest, 6) : (rest + 1) / 2;
+    switch (fb) {
+      case 6: forward_filters<6>(d, p, scratch, w, b, f, out); break;
+      case 5: forward_filters<5>(d, p, scratch, w, b, f, out); break;
+      case 4: forward_filters<4>(d, p, scratch, w, b, f, out); break;
+      case 3: forward_filters<3>(d, p, scratch, w, b, f, out); break;
+      case 2: forward_filters<2>(d, p, scratch, w, b, f, out); break;
+      default: forward_filters<1>(d, p, scratch, w, b, f, out); break;
+    }
+    f += fb;
   }
 }
 
@@ -184,6 +251,16 @@ void direct_conv_dw_image(const ConvDims& d, const float* x, const float* dout, 
   const Padded p(d);
   pad_image(d, p, x, scratch);
   int64_t f = 0;
+  if (d.WW <= 8) {  // taps in vector lanes
+    for (; f + 4 <= d.F; f += 4) dw_lane_filters<4>(d, p, scratch, dout, f, dw);
+    switch (d.F - f) {
+      case 3: dw_lane_filters<3>(d, p, scratch, dout, f, dw); break;
+      case 2: dw_lane_filters<2>(d, p, scratch, dout, f, dw); break;
+      case 1: dw_lane_filters<1>(d, p, scratch, dout, f, dw); break;
+      default: break;
+    }
+    return;
+  }
   for (; f + 4 <= d.F; f += 4) dw_filters<4>(d, p, scratch, dout, f, dw);
   switch (d.F - f) {
     case 3: dw_filters<3>(d, p, scratch, dout, f, dw); break;

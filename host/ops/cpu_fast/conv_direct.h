@@ -9,10 +9,13 @@
 //   12 FMAs. Rows are cut into 8-column chunks; a partial last chunk is
 //   computed in full from the padded buffer and stored under a mask.
 // dw:      dw[f, c, r, q] += sum_{i,j} dout[f, i, j] * xp[c, i + r, j + q]
-//   tile = 4 filters x 3 taps (q, q+1, q+2) of one (c, r) (12 accumulators),
-//   summed along 8-column chunks of every output row, reduced across lanes
-//   once per image. dout of the 4 filters (4 x Hout x Wout) stays in L1/L2
-//   while the taps are swept.
+//   filters up to 8 wide: the taps q of a filter row sit in the 8 lanes of
+//   one vector (an unaligned load of xp[c, i + r, j .. j + 7]); tile = 4
+//   filters x 3 filter rows (12 accumulators), one broadcast of dout per
+//   filter and position, swept over every output position of the image.
+//   Wider filters: tile = 4 filters x 3 taps of one (c, r), summed along
+//   8-column chunks of every output row and reduced across lanes once per
+//   image.
 //
 // Used when direct_conv_usable(d) holds: the CPU has AVX2 and FMA (checked
 // at run time, so the library itself stays built for the baseline x86-64),

@@ -86,7 +86,7 @@ void conv_forward_impl(const ConvDims& d, const T* x, const T* w, const T* b, T*
   const int64_t K = d.C * d.HH * d.WW, P = d.Hout * d.Wout;
   if constexpr (std::is_same_v<T, float>) {
     if (direct_conv_usable(d)) {  // one image per task, straight into out
-      CONVLAB_OMP(parallel for schedule(static) if(d.N > 1 && worth_threads(d.N * d.F * P * K)))
+      CONVLAB_OMP(parallel for schedule(dynamic) if(d.N > 1 && worth_threads(d.N * d.F * P * K)))
       for (int64_t n = 0; n < d.N; ++n)
         direct_conv_forward_image(d, x + n * d.C * d.H * d.W, w, b, out + n * d.F * P,
                                   workspace<float>(0, direct_conv_scratch(d)));
@@ -137,7 +137,7 @@ void conv_backward_impl(const ConvDims& d, const T* x, const T* w, const T* dout
     T* mine = partial + thread_index() * FK;
     if constexpr (std::is_same_v<T, float>) {
       if (direct) {  // dw one image per task; dx (if asked for) below, by (image, channel)
-        CONVLAB_OMP(for schedule(static))
+        CONVLAB_OMP(for schedule(dynamic))
         for (int64_t n = 0; n < d.N; ++n)
           direct_conv_dw_image(d, x + n * d.C * d.H * d.W, dout + n * d.F * P, mine,
                                workspace<float>(0, direct_conv_scratch(d)));

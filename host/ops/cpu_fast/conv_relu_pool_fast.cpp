@@ -31,7 +31,7 @@ bool worth_images(const ConvDims& d) { return d.N > 1 && worth_threads(d.N * d.F
 template <class T>
 void forward_impl(const ConvDims& d, const PoolDims& pd, const T* x, const T* w, const T* b, T* out, int32_t* argmax) {
   const int64_t Pc = d.Hout * d.Wout, Pp = pd.Hout * pd.Wout;
-  CONVLAB_OMP(parallel for schedule(static) if(worth_images(d)))
+  CONVLAB_OMP(parallel for schedule(dynamic) if(worth_images(d)))
   for (int64_t n = 0; n < d.N; ++n) {
     T* conv = workspace<T>(2, d.F * Pc);
     conv_image_forward(d, x + n * d.C * d.H * d.W, w, b, conv);
@@ -54,7 +54,7 @@ int64_t backward_impl(const ConvDims& d, const PoolDims& pd, const T* x, const T
   {
     T* my_dw = partial + thread_index() * per_thread;
     T* my_db = my_dw + FK;
-    CONVLAB_OMP(for schedule(static))
+    CONVLAB_OMP(for schedule(dynamic))
     for (int64_t n = 0; n < d.N; ++n) {
       T* dconv = workspace<T>(2, d.F * Pc);
       std::fill(dconv, dconv + d.F * Pc, T(0));
