@@ -27,6 +27,7 @@ const PoolCase kCases[] = {
     {{2, 3, 7, 7}, {2, 2, 1}},     // 2x2 overlapping
     {{1, 2, 8, 9}, {2, 2, 3}},     // 2x2 with gaps
     {{20, 3, 32, 32}, {2, 2, 2}},  // the seed's benchmark layer, fewer images
+    {{2, 3, 6, 21}, {2, 2, 2}},    // 2x2: a block of 8 windows, then 2 more, odd width
 };
 
 }  // namespace

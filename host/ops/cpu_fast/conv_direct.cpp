@@ -4,8 +4,9 @@
 #include <atomic>
 #include <cstring>
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define CONVLAB_DIRECT_CONV 1
+#include "host/ops/cpu_fast/cpu_features.h"
+
+#ifdef CONVLAB_HAVE_AVX2_KERNELS
 #include <immintrin.h>
 #endif
 
@@ -28,9 +29,7 @@ struct Padded {
 
 }  // namespace
 
-#ifdef CONVLAB_DIRECT_CONV
-
-#define CONVLAB_AVX2 __attribute__((target("avx2,fma")))
+#ifdef CONVLAB_HAVE_AVX2_KERNELS
 // Loops over the register tile must unroll completely, so that the
 // accumulators live in registers rather than in a stack array.
 #define CONVLAB_UNROLL _Pragma("GCC unroll 16")
@@ -220,11 +219,6 @@ CONVLAB_AVX2 void dw_filters(const ConvDims& d, const Padded& p, const float* xp
 
 }  // namespace
 
-bool direct_conv_supported() {
-  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return ok;
-}
-
 void direct_conv_forward_image(const ConvDims& d, const float* x, const float* w, const float* b, float* out,
                                float* scratch) {
   const Padded p(d);
@@ -272,7 +266,6 @@ void direct_conv_dw_image(const ConvDims& d, const float* x, const float* dout, 
 
 #else  // no x86-64 AVX2 path in this build
 
-bool direct_conv_supported() { return false; }
 void direct_conv_forward_image(const ConvDims&, const float*, const float*, const float*, float*, float*) {
   throw Error("conv (cpu fast): the direct AVX2 kernels are not built for this CPU");
 }
@@ -281,6 +274,8 @@ void direct_conv_dw_image(const ConvDims&, const float*, const float*, float*, f
 }
 
 #endif
+
+bool direct_conv_supported() { return cpu_has_avx2_fma(); }
 
 bool set_direct_conv_enabled(bool on) { return g_enabled.exchange(on); }
 

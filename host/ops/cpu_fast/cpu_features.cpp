@@ -1,0 +1,14 @@
+#include "host/ops/cpu_fast/cpu_features.h"
+
+namespace convlab::fast {
+
+bool cpu_has_avx2_fma() {
+#ifdef CONVLAB_HAVE_AVX2_KERNELS
+  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return ok;
+#else
+  return false;
+#endif
+}
+
+}  // namespace convlab::fast
