@@ -7,12 +7,14 @@ affine 10 - softmax loss), batch 50 of 3x32x32 float32 inputs, adam
 (lr 1e-3): forward, backward and update. Warm-up steps, then the median of
 timed steps.
 
-With --convlab-bench PATH it also runs convlab's bench_cpu_train_step with
-the same thread count (its per-op fast/reference timings, the
-ThreeLayerConvNet model's step and the same step composed from the ops) and
-puts both sets of numbers and the step-time ratios into the JSON written
-with --json. Run it with the
-Python that has torch (Debian's python3-torch: /usr/bin/python3).
+With --convlab-bench PATH it also times convlab's ThreeLayerConvNet model
+step (bench_cpu_train_step --step-only) with the same thread count,
+alternating with PyTorch for --rounds rounds so that both see the same
+machine load, and reports the medians over all rounds and the speedup
+(PyTorch's median / convlab's). Then one full bench_cpu_train_step run adds
+convlab's per-op fast/reference timings. Everything goes into the JSON
+written with --json. Run it with the Python that has torch (Debian's
+python3-torch: /usr/bin/python3).
 
     /usr/bin/python3 bench/pytorch_cpu_baseline.py --threads 1 2 \
         --convlab-bench build/bench/bench_cpu_train_step --json bench/results/cpu-DATE.json
@@ -59,7 +61,7 @@ def build_net(torch):
     return net
 
 
-def time_pytorch_step(threads, warmup, reps, batch):
+def time_pytorch_step(threads, warmup, reps, batch, samples=None):
     import torch
 
     torch.manual_seed(0)
@@ -84,6 +86,8 @@ def time_pytorch_step(threads, warmup, reps, batch):
         t0 = time.perf_counter()
         step()
         ms.append((time.perf_counter() - t0) * 1000.0)
+    if samples is not None:
+        samples.extend(ms)
     return {
         "torch_version": torch.__version__,
         "threads": torch.get_num_threads(),
@@ -93,11 +97,12 @@ def time_pytorch_step(threads, warmup, reps, batch):
     }
 
 
-def run_convlab(path, threads, reps, warmup):
+def run_convlab(path, threads, reps, warmup, extra=()):
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         out = f.name
     try:
         cmd = [path, "--threads", str(threads), "--reps", str(reps), "--warmup", str(warmup), "--json", out]
+        cmd += list(extra)
         subprocess.run(cmd, check=True, stdout=sys.stderr)
         with open(out) as f:
             return json.load(f)
@@ -120,6 +125,9 @@ def main():
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--reps", type=int, default=20)
     ap.add_argument("--batch", type=int, default=50)
+    ap.add_argument("--rounds", type=int, default=5,
+                    help="alternating PyTorch / convlab rounds of --reps steps each (default 5)")
+    ap.add_argument("--no-ops", action="store_true", help="skip convlab's per-op timings")
     ap.add_argument("--convlab-bench", help="path of convlab's bench_cpu_train_step, to time it too")
     ap.add_argument("--json", help="write the results to this file")
     args = ap.parse_args()
@@ -139,21 +147,35 @@ def main():
         "runs": [],
     }
     for threads in args.threads:
-        run = {"threads": threads, "loadavg_before": loadavg()}
-        run["pytorch"] = time_pytorch_step(threads, args.warmup, args.reps, args.batch)
+        run = {"threads": threads, "loadavg_before": loadavg(), "rounds": args.rounds}
+        torch_ms, convlab_ms, convlab_rounds = [], [], []
+        for r in range(args.rounds):
+            run["pytorch"] = time_pytorch_step(threads, args.warmup, args.reps, args.batch, torch_ms)
+            if args.convlab_bench:
+                cl = run_convlab(args.convlab_bench, threads, args.reps, args.warmup, ["--step-only", "--budget", "60"])
+                step = [x for x in cl["results"] if x["op"] == "three_layer_model_step"][0]
+                convlab_rounds.append(step)
+                print("[%d threads, round %d] pytorch median %.2f ms, convlab median %.2f ms"
+                      % (threads, r + 1, run["pytorch"]["median_ms"], step["median_ms"]))
+        run["pytorch"]["median_ms"] = statistics.median(torch_ms)
+        run["pytorch"]["min_ms"] = min(torch_ms)
+        run["pytorch"]["runs"] = len(torch_ms)
         print("[%d threads] pytorch  step: median %.2f ms, min %.2f ms (%d runs)"
               % (threads, run["pytorch"]["median_ms"], run["pytorch"]["min_ms"], run["pytorch"]["runs"]))
         if args.convlab_bench:
-            cl = run_convlab(args.convlab_bench, threads, args.reps, args.warmup)
-            run["convlab"] = cl
-            for op, key, label in (("three_layer_model_step", "convlab_model_step_over_pytorch", "model step"),
-                                   ("three_layer_step", "convlab_fast_step_over_pytorch", "ops-composed step, cpu/fast")):
-                steps = [r for r in cl["results"] if r["op"] == op and r["variant"] in ("fast", "default")]
-                if steps:
-                    ratio = steps[0]["median_ms"] / run["pytorch"]["median_ms"]
-                    run[key] = ratio
-                    print("[%d threads] convlab  %s: median %.2f ms = %.2fx PyTorch's"
-                          % (threads, label, steps[0]["median_ms"], ratio))
+            # Medians of the rounds' medians and the smallest minimum (bench_cpu_train_step reports per-run stats).
+            run["convlab_model_step"] = {
+                "median_ms": statistics.median(x["median_ms"] for x in convlab_rounds),
+                "min_ms": min(x["min_ms"] for x in convlab_rounds),
+                "rounds": [{"median_ms": x["median_ms"], "min_ms": x["min_ms"], "runs": x["runs"]}
+                           for x in convlab_rounds],
+            }
+            m = run["convlab_model_step"]["median_ms"]
+            run["speedup_over_pytorch"] = run["pytorch"]["median_ms"] / m
+            print("[%d threads] convlab  model step: median %.2f ms: %.2fx faster than PyTorch"
+                  % (threads, m, run["speedup_over_pytorch"]))
+            if not args.no_ops:
+                run["convlab"] = run_convlab(args.convlab_bench, threads, args.reps, args.warmup)
         result["runs"].append(run)
     if args.json:
         with open(args.json, "w") as f:

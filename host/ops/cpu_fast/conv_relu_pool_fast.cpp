@@ -1,9 +1,13 @@
 // Fused conv - relu - max_pool on the CPU (host/ops/conv_relu_pool.h).
 //
 // forward : one image per task. conv_image_forward writes the image's conv
-//           output (F x Hc x Wc) into the thread's buffer, relu is applied
-//           there, and pool_planes writes the image's F pooled planes and
-//           their argmax. The conv output never reaches memory.
+//           output (F x Hc x Wc) into the thread's buffer, pool_planes writes
+//           the image's F pooled planes and their argmax, and relu is applied
+//           to the pooled values: relu is monotone, so the max of relu'd
+//           values is the relu of the max. The conv output never reaches
+//           memory. (Where a window's maximum is <= 0 the kept argmax may
+//           differ from the chain's, which picks the first of the zeros; no
+//           gradient flows there either way.)
 // backward: one image per task. The image's conv gradient is rebuilt in the
 //           thread's buffer: zero, then each window's gradient added at its
 //           argmax where the pooled value is positive (relu's mask there).
@@ -35,8 +39,9 @@ void forward_impl(const ConvDims& d, const PoolDims& pd, const T* x, const T* w,
   for (int64_t n = 0; n < d.N; ++n) {
     T* conv = workspace<T>(2, d.F * Pc);
     conv_image_forward(d, x + n * d.C * d.H * d.W, w, b, conv);
-    for (int64_t i = 0; i < d.F * Pc; ++i) conv[i] = relu_value(conv[i]);
-    pool_planes(pd, conv, out + n * d.F * Pp, argmax + n * d.F * Pp);
+    T* o = out + n * d.F * Pp;
+    pool_planes(pd, conv, o, argmax + n * d.F * Pp);
+    for (int64_t k = 0; k < d.F * Pp; ++k) o[k] = relu_value(o[k]);
   }
 }
 
