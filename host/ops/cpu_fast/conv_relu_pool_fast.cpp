@@ -73,10 +73,9 @@ int64_t backward_impl(const ConvDims& d, const PoolDims& pd, const T* x, const T
             ++bad;
             continue;
           }
-          if (pooled[o + k] > T(0)) {
-            plane[idx] += dout[o + k];
-            s += double(dout[o + k]);
-          }
+          const T g = pooled[o + k] > T(0) ? dout[o + k] : T(0);  // a select, not a branch
+          plane[idx] += g;
+          s += double(g);
         }
         my_db[f] += T(s);
       }
