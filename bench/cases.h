@@ -12,6 +12,8 @@ namespace convlab::bench {
 Case conv_case(const std::string& group, int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t HH,
                int64_t WW, int stride, int pad);
 Case max_pool_case(const std::string& group, int64_t N, int64_t C, int64_t H, int64_t W, int ph, int pw, int stride);
+// conv (stride 1, "same" padding) - relu - max_pool 2x2 stride 2.
+Case conv_relu_pool_case(const std::string& group, int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t k);
 Case affine_case(const std::string& group, int64_t N, int64_t D, int64_t M);
 Case relu_case(const std::string& group, const Shape& shape);
 Case dropout_case(const std::string& group, const Shape& shape, double keep);

@@ -1,7 +1,8 @@
-// Cases of conv and max_pool.
+// Cases of conv, max_pool and conv_relu_pool.
 #include "bench/case_builder.h"
 #include "bench/cases.h"
 #include "host/ops/conv.h"
+#include "host/ops/conv_relu_pool.h"
 #include "host/ops/max_pool.h"
 
 namespace convlab::bench {
@@ -61,6 +62,44 @@ Case max_pool_case(const std::string& group, int64_t N, int64_t C, int64_t H, in
     return B::make(
         std::move(ins), [impl, param](Tensor& x) { return impl.forward(x, param); }, 
         {{"bwd", [impl](const Tensor& d, const PoolCache& cache) { return impl.backward(d, cache); }}}, dev);
+  };
+  return c;
+}
+
+Case conv_relu_pool_case(const std::string& group, int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t k) {
+  const int pad = static_cast<int>((k - 1) / 2);
+  const Shape xs{N, C, H, W}, ws{F, C, k, k};
+  const int64_t Ho = conv_out_size(H, k, 1, pad), Wo = conv_out_size(W, k, 1, pad);
+  const int64_t nx = N * C * H * W, nw = F * C * k * k, nout = N * F * (Ho / 2) * (Wo / 2);
+  Case c;
+  c.op = "conv_relu_pool";
+  c.group = group;
+  c.shape = "x" + dims_str(xs) + " w" + dims_str(ws) + " p" + std::to_string(pad) + ", pool 2x2 s2";
+  c.dims = {{"N", N}, {"C", C}, {"H", H}, {"W", W}, {"F", F}, {"HH", k}, {"WW", k}, {"stride", 1}, {"pad", pad}};
+  c.set_bytes = static_cast<std::size_t>(bytes_of(2 * (nx + nw + F + nout)));
+  c.variants = registry_variants<ConvReluPoolImpl>();
+  // FLOPs of the conv; bytes of the fused variant's traffic (the conv output never stored):
+  // forward reads x, w, b and writes the pooled output and its argmax; backward reads x, w,
+  // dout, the pooled output and argmax and writes dx, dw, db.
+  c.work["fwd"] = {conv_forward_flops(N, C, H, W, F, k, k, 1, pad), bytes_of(nx + nw + F + 2 * nout)};
+  c.work["bwd"] = {conv_backward_flops(N, C, H, W, F, k, k, 1, pad), bytes_of(2 * (nx + nw) + F + 3 * nout)};
+  c.make = [=](Device dev, const std::string& variant, int sets) {
+    const ConvReluPoolImpl impl = OpRegistry<ConvReluPoolImpl>::get(dev, variant);
+    const ConvParam cp{1, pad};
+    const PoolParam pp{2, 2, 2};
+    struct In {
+      Tensor x, w, b;
+    };
+    std::vector<In> ins;
+    for (int s = 0; s < sets; ++s) {
+      const auto r = static_cast<uint64_t>(s) * 16;
+      ins.push_back({random_tensor(xs, dev, r + 5), random_tensor(ws, dev, r + 6, 0.1), random_tensor({F}, dev, r + 7)});
+    }
+    using B = FwdBwd<In, ConvReluPoolCache, Grads3>;
+    return B::make(
+        std::move(ins), [impl, cp, pp](In& in) { return impl.forward(in.x, in.w, in.b, cp, pp); },
+        {{"bwd", [impl](const Tensor& d, const ConvReluPoolCache& cache) { return impl.backward(d, cache, true); }}},
+        dev);
   };
   return c;
 }

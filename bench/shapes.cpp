@@ -10,6 +10,7 @@ static void add_three_layer_convnet(std::vector<Case>& cases, int64_t B) {
   cases.push_back(conv_case(g, B, 3, 32, 32, 32, 7, 7, 1, 3));
   cases.push_back(relu_case(g, {B, 32, 32, 32}));
   cases.push_back(max_pool_case(g, B, 32, 32, 32, 2, 2, 2));
+  cases.push_back(conv_relu_pool_case(g, B, 3, 32, 32, 32, 7));
   cases.push_back(affine_case(g, B, 32 * 16 * 16, 100));
   cases.push_back(relu_case(g, {B, 100}));
   cases.push_back(affine_case(g, B, 100, 10));

@@ -137,7 +137,7 @@ void conv_backward_impl(const ConvDims& d, const T* x, const T* w, const T* dout
     T* mine = partial + thread_index() * FK;
     if constexpr (std::is_same_v<T, float>) {
       if (direct) {  // dw one image per task; dx (if asked for) below, by (image, channel)
-        CONVLAB_OMP(for schedule(dynamic))
+        CONVLAB_OMP(for schedule(static))
         for (int64_t n = 0; n < d.N; ++n)
           direct_conv_dw_image(d, x + n * d.C * d.H * d.W, dout + n * d.F * P, mine,
                                workspace<float>(0, direct_conv_scratch(d)));

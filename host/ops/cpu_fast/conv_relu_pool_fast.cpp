@@ -59,7 +59,9 @@ int64_t backward_impl(const ConvDims& d, const PoolDims& pd, const T* x, const T
   {
     T* my_dw = partial + thread_index() * per_thread;
     T* my_db = my_dw + FK;
-    CONVLAB_OMP(for schedule(dynamic))
+    // static: a thread sums the same images on every call, so dw and db are
+    // bitwise reproducible for a given thread count.
+    CONVLAB_OMP(for schedule(static))
     for (int64_t n = 0; n < d.N; ++n) {
       T* dconv = workspace<T>(2, d.F * Pc);
       std::fill(dconv, dconv + d.F * Pc, T(0));
