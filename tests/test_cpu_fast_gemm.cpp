@@ -63,6 +63,8 @@ TEST(CpuFastGemm, AllTranspositionsMatchADirectLoop) {
       check<double>(ta, tb, 1, 1, 1, 1.0, 1.0);
       check<float>(ta, tb, 150, 70, 120, 1.0f, 0.0f);   // split by rows in gemm_parallel
       check<double>(ta, tb, 40, 300, 90, 1.0, 0.5);     // split by columns
+      check<float>(ta, tb, 20, 30, 4001, 0.5f, 1.0f);   // split along K (slices of 1334, the last shorter)
+      check<double>(ta, tb, 3, 2, 700, -1.0, 0.5);      // split along K, more slices than rows
       }
   }
   set_num_threads(0);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 #include <mutex>
+#include <vector>
 
 #include "host/error.h"
 #include "host/ops/cpu_fast/parallel.h"
@@ -78,16 +79,51 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, 
 #endif
 }
 
+// A small C with a long K (affine forward: 50 x 100 from K = 8192): the K
+// range is cut into one slice per thread. Slice 0 accumulates into C with
+// beta; the others into partial products that are then added in order, so
+// the result does not depend on which thread finishes first.
+template <class T>
+void gemm_split_k(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
+                  const T* B, int64_t ldb, T beta, T* C, int64_t ldc, int64_t slices) {
+  const int64_t slice = (K + slices - 1) / slices;
+  std::vector<T> partial(static_cast<std::size_t>((slices - 1) * M * N));
+  CONVLAB_OMP(parallel for schedule(static))
+  for (int64_t s = 0; s < slices; ++s) {
+    const int64_t k0 = s * slice, k = std::max<int64_t>(0, std::min(slice, K - k0));
+    const T* a = trans_a ? A + k0 * lda : A + k0;
+    const T* b = trans_b ? B + k0 : B + k0 * ldb;
+    if (s == 0) {
+      gemm(trans_a, trans_b, M, N, k, alpha, a, lda, b, ldb, beta, C, ldc);
+    } else {
+      T* p = partial.data() + (s - 1) * M * N;
+      if (k == 0) std::fill(p, p + M * N, T(0));
+      else gemm(trans_a, trans_b, M, N, k, alpha, a, lda, b, ldb, T(0), p, N);
+    }
+  }
+  for (int64_t s = 1; s < slices; ++s) {
+    const T* p = partial.data() + (s - 1) * M * N;
+    for (int64_t i = 0; i < M; ++i)
+      for (int64_t j = 0; j < N; ++j) C[i * ldc + j] += p[i * N + j];
+  }
+}
+
 template <class T>
 void gemm_parallel(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
                    const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
   constexpr int64_t kMinWork = int64_t(1) << 18;  // multiply-adds worth a thread
-  constexpr int64_t kAlign = 16;                  // block edges on multiples of 16
+  constexpr int64_t kAlign = 16;                  // block edges on multiples of 16 where that splits evenly
   const int64_t work = M * N * std::max<int64_t>(K, 1);
   const int64_t want = std::min<int64_t>(max_threads(), std::max<int64_t>(1, work / kMinWork));
+  if (want > 1 && std::max(M, N) <= 256 && K >= 8 * std::max(M, N))
+    return gemm_split_k(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, want);
   const bool by_rows = M >= N;
   const int64_t len = by_rows ? M : N;
-  const int64_t block = std::max<int64_t>(kAlign, ((len + want - 1) / want + kAlign - 1) / kAlign * kAlign);
+  const int64_t even = (len + want - 1) / want;
+  const int64_t aligned = (even + kAlign - 1) / kAlign * kAlign;
+  // Aligned blocks unless rounding up makes the largest block much larger than an
+  // even share (100 columns on 2 threads: 50 + 50, not 64 + 36).
+  const int64_t block = aligned * 10 <= even * 11 ? aligned : even;
   const int64_t blocks = (len + block - 1) / block;
   if (blocks <= 1) return gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   // One block of rows (or columns) of C per task; A (or B) is read in the
