@@ -1,5 +1,7 @@
 #include "models/regularization.h"
 
+#include "host/ops/cpu_fast/parallel.h"
+
 #ifdef CONVLAB_HAVE_CUDA
 #include "kernels/l2_penalty.h"
 #endif
@@ -23,10 +25,14 @@ void add_l2_penalty(Tensor& loss, const Tensor& w, Tensor& dw, double reg) {
     using T = decltype(zero);
     const T* pw = w.data<T>();
     T* pd = dw.data<T>();
+    const T r = static_cast<T>(reg);
+    const int64_t n = w.numel();
     double sum = 0.0;
-    for (int64_t i = 0; i < w.numel(); ++i) {
+    // One pass over w and dw, split over the threads (the sum in double).
+    CONVLAB_OMP(parallel for simd schedule(static) reduction(+ : sum) if(fast::worth_threads(n)))
+    for (int64_t i = 0; i < n; ++i) {
       sum += static_cast<double>(pw[i]) * pw[i];
-      pd[i] += static_cast<T>(reg) * pw[i];
+      pd[i] += r * pw[i];
     }
     loss.data<T>()[0] += static_cast<T>(0.5 * reg * sum);
   });
