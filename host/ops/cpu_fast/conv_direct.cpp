@@ -285,4 +285,28 @@ bool direct_conv_usable(const ConvDims& d) {
 
 int64_t direct_conv_scratch(const ConvDims& d) { return Padded(d).floats(d); }
 
+bool direct_conv_dx_usable(const ConvDims& d) {
+  return direct_conv_usable(d) && d.HH == d.WW && d.pad <= d.HH - 1 && d.H > 0 && d.W > 0;
+}
+
+DirectDxPlan direct_conv_dx_plan(const ConvDims& d, const float* w) {
+  DirectDxPlan p;
+  p.dims = d;
+  p.dims.C = d.F, p.dims.H = d.Hout, p.dims.W = d.Wout;
+  p.dims.F = d.C, p.dims.Hout = d.H, p.dims.Wout = d.W;
+  p.dims.pad = static_cast<int>(d.HH - 1 - d.pad);
+  p.w.resize(static_cast<std::size_t>(d.F * d.C * d.HH * d.WW));
+  for (int64_t f = 0; f < d.F; ++f)
+    for (int64_t c = 0; c < d.C; ++c)
+      for (int64_t r = 0; r < d.HH; ++r)
+        for (int64_t q = 0; q < d.WW; ++q)
+          p.w[((c * d.F + f) * d.HH + r) * d.WW + q] = w[((f * d.C + c) * d.HH + (d.HH - 1 - r)) * d.WW + (d.WW - 1 - q)];
+  p.zero_bias.assign(static_cast<std::size_t>(d.C), 0.0f);
+  return p;
+}
+
+void direct_conv_dx_image(const DirectDxPlan& plan, const float* dout, float* dx, float* scratch) {
+  direct_conv_forward_image(plan.dims, dout, plan.w.data(), plan.zero_bias.data(), dx, scratch);
+}
+
 }  // namespace convlab::fast

@@ -22,6 +22,7 @@
 // stride 1, float32. Otherwise the fast ops use im2col + GEMM.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include "host/ops/conv.h"
 
@@ -43,5 +44,18 @@ void direct_conv_forward_image(const ConvDims& d, const float* x, const float* w
 // One image: adds its contribution to dw (F, C, HH, WW) from x (C, H, W)
 // and dout (F, Hout, Wout).
 void direct_conv_dw_image(const ConvDims& d, const float* x, const float* dout, float* dw, float* scratch);
+
+// dx as a direct convolution: for stride 1 and a square filter with
+// pad <= HH - 1, dx = conv(dout, w'), with w'[c, f, r, q] = w[f, c, HH-1-r,
+// WW-1-q], padding HH - 1 - pad and no bias, so the forward kernels compute
+// it. The plan holds the transposed problem and w' for one call.
+struct DirectDxPlan {
+  ConvDims dims;  // N, C = F, H = Hout, W = Wout, F = C, ..., Hout = H, Wout = W
+  std::vector<float> w, zero_bias;
+};
+bool direct_conv_dx_usable(const ConvDims& d);
+DirectDxPlan direct_conv_dx_plan(const ConvDims& d, const float* w);
+// One image: dx (C, H, W) = the input gradient from dout (F, Hout, Wout) (overwritten).
+void direct_conv_dx_image(const DirectDxPlan& plan, const float* dout, float* dx, float* scratch);
 
 }  // namespace convlab::fast

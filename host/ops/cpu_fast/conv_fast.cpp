@@ -1,6 +1,7 @@
 // Fast CPU conv. float32 with stride 1 on a CPU with AVX2/FMA: the direct
-// kernels of conv_direct.h, one image per task (dw summed per thread, dx by
-// the (image, channel) GEMM + col2im tasks below). Otherwise tiled im2col +
+// kernels of conv_direct.h, one image per task (dw summed per thread; dx as
+// the direct conv of dout with the flipped filters for square filters, else
+// by the (image, channel) GEMM + col2im tasks below). Otherwise tiled im2col +
 // GEMM (single-threaded OpenBLAS calls inside OpenMP tasks), col2im for dx.
 //
 // Tiles: the output positions of all images, in (n, p) order, are cut into
@@ -172,6 +173,16 @@ void conv_backward_impl(const ConvDims& d, const T* x, const T* w, const T* dout
     dw[e] = s;
   }
   if (!dx || (tl.images && !direct)) return;
+  if constexpr (std::is_same_v<T, float>) {
+    if (direct && direct_conv_dx_usable(d)) {  // dx as the direct conv of dout with the flipped filters
+      const DirectDxPlan plan = direct_conv_dx_plan(d, w);
+      CONVLAB_OMP(parallel for schedule(dynamic) if(threaded))
+      for (int64_t n = 0; n < d.N; ++n)
+        direct_conv_dx_image(plan, dout + n * d.F * P, dx + n * d.C * d.H * d.W,
+                             workspace<float>(0, direct_conv_scratch(plan.dims)));
+      return;
+    }
+  }
   // Large images (or the direct path): channel c of image n from w[:, c] (F x RQ, row stride K) and dout[n] (F x P).
   CONVLAB_OMP(parallel for schedule(static) if(threaded))
   for (int64_t t = 0; t < d.N * d.C; ++t) {

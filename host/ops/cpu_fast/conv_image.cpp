@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <type_traits>
 
-#include "host/ops/cpu_fast/conv_direct.h"
 #include "host/ops/cpu_fast/gemm.h"
 #include "host/ops/cpu_fast/im2col.h"
 #include "host/ops/cpu_fast/workspace.h"
@@ -49,7 +48,19 @@ void conv_image_dw(const ConvDims& d, const T* x, const T* dout, T* dw) {
 }
 
 template <class T>
-void conv_image_dx(const ConvDims& d, const T* w, const T* dout, T* dx) {
+ConvImageDx<T>::ConvImageDx(const ConvDims& d, const T* w) : d_(d), w_(w) {
+  if constexpr (std::is_same_v<T, float>)
+    if (use_direct<T>(d) && direct_conv_dx_usable(d)) direct_ = std::make_unique<DirectDxPlan>(direct_conv_dx_plan(d, w));
+}
+
+template <class T>
+void ConvImageDx<T>::operator()(const T* dout, T* dx) const {
+  if constexpr (std::is_same_v<T, float>) {
+    if (direct_)
+      return direct_conv_dx_image(*direct_, dout, dx, workspace<float>(0, direct_conv_scratch(direct_->dims)));
+  }
+  const ConvDims& d = d_;
+  const T* w = w_;
   const int64_t K = d.C * d.HH * d.WW, P = d.Hout * d.Wout, RQ = d.HH * d.WW;
   T* dcols = workspace<T>(1, K * P);
   gemm<T>(true, false, K, P, d.F, T(1), w, K, dout, P, T(0), dcols, P);  // dcols = w^T dout
@@ -60,7 +71,7 @@ void conv_image_dx(const ConvDims& d, const T* w, const T* dout, T* dx) {
 #define CONVLAB_INSTANTIATE(T)                                                                  \
   template void conv_image_forward<T>(const ConvDims&, const T*, const T*, const T*, T*);      \
   template void conv_image_dw<T>(const ConvDims&, const T*, const T*, T*);                     \
-  template void conv_image_dx<T>(const ConvDims&, const T*, const T*, T*);
+  template class ConvImageDx<T>;
 CONVLAB_INSTANTIATE(float)
 CONVLAB_INSTANTIATE(double)
 #undef CONVLAB_INSTANTIATE

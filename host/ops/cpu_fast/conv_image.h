@@ -6,8 +6,10 @@
 // Scratch comes from the thread's workspace slots 0 and 1.
 #pragma once
 #include <cstdint>
+#include <memory>
 
 #include "host/ops/conv.h"
+#include "host/ops/cpu_fast/conv_direct.h"
 
 namespace convlab::fast {
 
@@ -19,8 +21,19 @@ void conv_image_forward(const ConvDims& d, const T* x, const T* w, const T* b, T
 template <class T>
 void conv_image_dw(const ConvDims& d, const T* x, const T* dout, T* dw);
 
-// dx (C, H, W) = the input gradient of this image (overwritten).
+// dx (C, H, W) = the input gradient of one image from its dout (overwritten).
+// Made once per call: for float32 on the direct path it prepares the flipped
+// filters (conv_direct.h) that every image then uses.
 template <class T>
-void conv_image_dx(const ConvDims& d, const T* w, const T* dout, T* dx);
+class ConvImageDx {
+ public:
+  ConvImageDx(const ConvDims& d, const T* w);
+  void operator()(const T* dout, T* dx) const;
+
+ private:
+  ConvDims d_;
+  const T* w_;
+  std::unique_ptr<DirectDxPlan> direct_;
+};
 
 }  // namespace convlab::fast

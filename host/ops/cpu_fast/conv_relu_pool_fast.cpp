@@ -55,6 +55,7 @@ int64_t backward_impl(const ConvDims& d, const PoolDims& pd, const T* x, const T
   T* partial = workspace<T>(3, nthreads * per_thread);
   std::fill(partial, partial + nthreads * per_thread, T(0));
   int64_t bad = 0;
+  const ConvImageDx<T> image_dx(d, w);
   CONVLAB_OMP(parallel if(threaded) reduction(+ : bad))
   {
     T* my_dw = partial + thread_index() * per_thread;
@@ -82,7 +83,7 @@ int64_t backward_impl(const ConvDims& d, const PoolDims& pd, const T* x, const T
         my_db[f] += T(s);
       }
       conv_image_dw(d, x + n * d.C * d.H * d.W, dconv, my_dw);
-      if (dx) conv_image_dx(d, w, dconv, dx + n * d.C * d.H * d.W);
+      if (dx) image_dx(dconv, dx + n * d.C * d.H * d.W);
     }
   }
   CONVLAB_OMP(parallel for schedule(static) if(nthreads > 1 && worth_threads(nthreads * per_thread)))
