@@ -113,12 +113,10 @@ void conv_forward_impl(const ConvDims& d, const T* x, const T* w, const T* b, T*
   }
 }
 
+// db[f]: sum over images and positions, accumulated in double, one filter per task.
 template <class T>
-void conv_backward_impl(const ConvDims& d, const T* x, const T* w, const T* dout, T* dx, T* dw, T* db) {
-  const int64_t K = d.C * d.HH * d.WW, P = d.Hout * d.Wout, FK = d.F * K, RQ = d.HH * d.WW;
-  const Tiling tl(d, K);
-  const bool threaded = worth_threads(d.N * d.F * P * K);
-  // db[f]: sum over images and positions, accumulated in double, one filter per task.
+void conv_db(const ConvDims& d, const T* dout, T* db) {
+  const int64_t P = d.Hout * d.Wout;
   CONVLAB_OMP(parallel for schedule(static) if(worth_threads(d.N * d.F * P)))
   for (int64_t f = 0; f < d.F; ++f) {
     double s = 0;
@@ -128,24 +126,75 @@ void conv_backward_impl(const ConvDims& d, const T* x, const T* w, const T* dout
     }
     db[f] = T(s);
   }
+}
+
+// Runs body(mine) in a parallel region, each thread with its own zeroed
+// partial dw (mine); then dw is the sum of the partials in thread order, so
+// the result does not depend on timing. body shares its loops out with
+// orphaned `omp for` constructs.
+template <class T, class Body>
+void sum_dw_over_threads(const ConvDims& d, bool threaded, T* dw, Body&& body) {
+  const int64_t FK = d.F * d.C * d.HH * d.WW;
   const int nthreads = threaded ? max_threads() : 1;
   T* partial = workspace<T>(3, nthreads * FK);
   std::fill(partial, partial + nthreads * FK, T(0));
-  bool direct = false;
-  if constexpr (std::is_same_v<T, float>) direct = direct_conv_usable(d);
   CONVLAB_OMP(parallel if(threaded))
-  {
-    T* mine = partial + thread_index() * FK;
-    if constexpr (std::is_same_v<T, float>) {
-      if (direct) {  // dw one image per task; dx (if asked for) below, by (image, channel)
-        CONVLAB_OMP(for schedule(static))
-        for (int64_t n = 0; n < d.N; ++n)
-          direct_conv_dw_image(d, x + n * d.C * d.H * d.W, dout + n * d.F * P, mine,
-                               workspace<float>(0, direct_conv_scratch(d)));
-      }
-    }
+  body(partial + thread_index() * FK);
+  CONVLAB_OMP(parallel for schedule(static) if(nthreads > 1 && worth_threads(nthreads * FK)))
+  for (int64_t e = 0; e < FK; ++e) {
+    T s = 0;
+    for (int i = 0; i < nthreads; ++i) s += partial[i * FK + e];
+    dw[e] = s;
+  }
+}
+
+// dx channel by channel: plane c of image n from w[:, c] (F x RQ, row
+// stride K) and dout[n] (F x P), by GEMM and col2im. dx must be zero.
+template <class T>
+void conv_dx_by_channel(const ConvDims& d, bool threaded, const T* w, const T* dout, T* dx) {
+  const int64_t K = d.C * d.HH * d.WW, P = d.Hout * d.Wout, RQ = d.HH * d.WW;
+  CONVLAB_OMP(parallel for schedule(static) if(threaded))
+  for (int64_t t = 0; t < d.N * d.C; ++t) {
+    const int64_t n = t / d.C, c = t % d.C;
+    T* dcols = workspace<T>(2, RQ * P);
+    gemm<T>(true, false, RQ, P, d.F, T(1), w + c * RQ, K, dout + n * d.F * P, P, T(0), dcols, P);
+    col2im_plane(d, dcols, P, dx + t * d.H * d.W);
+  }
+}
+
+// The direct path (float32, stride 1): dw one image per task; dx as the
+// direct conv of dout with the flipped filters when the filter is square,
+// else channel by channel.
+void conv_backward_direct(const ConvDims& d, bool threaded, const float* x, const float* w, const float* dout,
+                          float* dx, float* dw) {
+  const int64_t P = d.Hout * d.Wout;
+  sum_dw_over_threads(d, threaded, dw, [&](float* mine) {
     CONVLAB_OMP(for schedule(static))
-    for (int64_t t = 0; t < (direct ? 0 : tl.tiles); ++t) {
+    for (int64_t n = 0; n < d.N; ++n)
+      direct_conv_dw_image(d, x + n * d.C * d.H * d.W, dout + n * d.F * P, mine,
+                           workspace<float>(0, direct_conv_scratch(d)));
+  });
+  if (!dx) return;
+  if (!direct_conv_dx_usable(d)) return conv_dx_by_channel(d, threaded, w, dout, dx);
+  const DirectDxPlan plan = direct_conv_dx_plan(d, w);
+  CONVLAB_OMP(parallel for schedule(dynamic) if(threaded))
+  for (int64_t n = 0; n < d.N; ++n)
+    direct_conv_dx_image(plan, dout + n * d.F * P, dx + n * d.C * d.H * d.W,
+                         workspace<float>(0, direct_conv_scratch(plan.dims)));
+}
+
+template <class T>
+void conv_backward_impl(const ConvDims& d, const T* x, const T* w, const T* dout, T* dx, T* dw, T* db) {
+  const int64_t K = d.C * d.HH * d.WW, P = d.Hout * d.Wout, RQ = d.HH * d.WW;
+  const bool threaded = worth_threads(d.N * d.F * P * K);
+  conv_db(d, dout, db);
+  if constexpr (std::is_same_v<T, float>) {
+    if (direct_conv_usable(d)) return conv_backward_direct(d, threaded, x, w, dout, dx, dw);
+  }
+  const Tiling tl(d, K);
+  sum_dw_over_threads(d, threaded, dw, [&](T* mine) {
+    CONVLAB_OMP(for schedule(static))
+    for (int64_t t = 0; t < tl.tiles; ++t) {
       const int64_t ld = tl.tile_columns(t);
       T* cols = workspace<T>(0, K * ld);
       T* dy = workspace<T>(1, d.F * ld);
@@ -165,32 +214,8 @@ void conv_backward_impl(const ConvDims& d, const T* x, const T* w, const T* dout
         });
       }
     }
-  }
-  CONVLAB_OMP(parallel for schedule(static) if(nthreads > 1 && worth_threads(nthreads * FK)))
-  for (int64_t e = 0; e < FK; ++e) {
-    T s = 0;
-    for (int i = 0; i < nthreads; ++i) s += partial[i * FK + e];
-    dw[e] = s;
-  }
-  if (!dx || (tl.images && !direct)) return;
-  if constexpr (std::is_same_v<T, float>) {
-    if (direct && direct_conv_dx_usable(d)) {  // dx as the direct conv of dout with the flipped filters
-      const DirectDxPlan plan = direct_conv_dx_plan(d, w);
-      CONVLAB_OMP(parallel for schedule(dynamic) if(threaded))
-      for (int64_t n = 0; n < d.N; ++n)
-        direct_conv_dx_image(plan, dout + n * d.F * P, dx + n * d.C * d.H * d.W,
-                             workspace<float>(0, direct_conv_scratch(plan.dims)));
-      return;
-    }
-  }
-  // Large images (or the direct path): channel c of image n from w[:, c] (F x RQ, row stride K) and dout[n] (F x P).
-  CONVLAB_OMP(parallel for schedule(static) if(threaded))
-  for (int64_t t = 0; t < d.N * d.C; ++t) {
-    const int64_t n = t / d.C, c = t % d.C;
-    T* dcols = workspace<T>(2, RQ * P);
-    gemm<T>(true, false, RQ, P, d.F, T(1), w + c * RQ, K, dout + n * d.F * P, P, T(0), dcols, P);
-    col2im_plane(d, dcols, P, dx + t * d.H * d.W);
-  }
+  });
+  if (dx && !tl.images) conv_dx_by_channel(d, threaded, w, dout, dx);  // tiles within images
 }
 
 }  // namespace
