@@ -50,7 +50,13 @@ std::string device_name() { return probe().name; }
 void* malloc_device(std::size_t nbytes) {
   if (!available()) throw Error("cannot allocate on the GPU: " + no_gpu_reason());
   void* p = nullptr;
-  CUDA_CHECK(cudaMalloc(&p, nbytes));
+  const cudaError_t err = cudaMalloc(&p, nbytes);
+  if (err != cudaSuccess) {
+    // Out of memory is not a sticky error: clear it, so that the caching
+    // allocator's retry and later launch checks do not report it again.
+    (void)cudaGetLastError();
+    throw Error("CUDA error in cudaMalloc of " + std::to_string(nbytes) + " bytes: " + cudaGetErrorString(err));
+  }
   return p;
 }
 
