@@ -245,7 +245,7 @@ void direct_conv_dw_image(const ConvDims& d, const float* x, const float* dout, 
   const Padded p(d);
   pad_image(d, p, x, scratch);
   int64_t f = 0;
-  if (d.WW <= 8) {  // taps in vector lanes
+  if (d.WW >= 5 && d.WW <= 8) {  // taps in vector lanes (narrower filters would leave most lanes idle)
     for (; f + 4 <= d.F; f += 4) dw_lane_filters<4>(d, p, scratch, dout, f, dw);
     switch (d.F - f) {
       case 3: dw_lane_filters<3>(d, p, scratch, dout, f, dw); break;

@@ -9,13 +9,13 @@
 //   12 FMAs. Rows are cut into 8-column chunks; a partial last chunk is
 //   computed in full from the padded buffer and stored under a mask.
 // dw:      dw[f, c, r, q] += sum_{i,j} dout[f, i, j] * xp[c, i + r, j + q]
-//   filters up to 8 wide: the taps q of a filter row sit in the 8 lanes of
+//   filters 5 to 8 wide: the taps q of a filter row sit in the 8 lanes of
 //   one vector (an unaligned load of xp[c, i + r, j .. j + 7]); tile = 4
 //   filters x 3 filter rows (12 accumulators), one broadcast of dout per
 //   filter and position, swept over every output position of the image.
-//   Wider filters: tile = 4 filters x 3 taps of one (c, r), summed along
-//   8-column chunks of every output row and reduced across lanes once per
-//   image.
+//   Other widths (3x3 would leave 5 of 8 lanes idle): tile = 4 filters x 3
+//   taps of one (c, r), summed along 8-column chunks of every output row and
+//   reduced across lanes once per image.
 //
 // Used when direct_conv_usable(d) holds: the CPU has AVX2 and FMA (checked
 // at run time, so the library itself stays built for the baseline x86-64),
