@@ -4,6 +4,7 @@
 #include "host/cuda_runtime.h"
 #include "host/ops/affine.h"
 #include "host/ops/conv.h"
+#include "host/ops/conv_relu_pool.h"
 #include "host/ops/dropout.h"
 #include "host/ops/loss.h"
 #include "host/ops/max_pool.h"
@@ -48,6 +49,7 @@ void info_command(std::ostream& out) {
   list_op<ReluImpl>(out);
   list_op<ConvImpl>(out);
   list_op<MaxPoolImpl>(out);
+  list_op<ConvReluPoolImpl>(out);
   list_op<BatchNormImpl>(out);
   list_op<SpatialBatchNormImpl>(out);
   list_op<LayerNormImpl>(out);
