@@ -28,6 +28,7 @@
 #include "host/ops/cpu_fast/gemm.h"
 #include "host/ops/cpu_fast/im2col.h"
 #include "host/ops/cpu_fast/parallel.h"
+#include "host/ops/cpu_fast/thread_sums.h"
 #include "host/ops/cpu_fast/workspace.h"
 
 namespace convlab::fast {
@@ -128,24 +129,10 @@ void conv_db(const ConvDims& d, const T* dout, T* db) {
   }
 }
 
-// Runs body(mine) in a parallel region, each thread with its own zeroed
-// partial dw (mine); then dw is the sum of the partials in thread order, so
-// the result does not depend on timing. body shares its loops out with
-// orphaned `omp for` constructs.
+// dw (F x K) = the sum of the per-thread sums that body adds into `mine`.
 template <class T, class Body>
 void sum_dw_over_threads(const ConvDims& d, bool threaded, T* dw, Body&& body) {
-  const int64_t FK = d.F * d.C * d.HH * d.WW;
-  const int nthreads = threaded ? max_threads() : 1;
-  T* partial = workspace<T>(3, nthreads * FK);
-  std::fill(partial, partial + nthreads * FK, T(0));
-  CONVLAB_OMP(parallel if(threaded))
-  body(partial + thread_index() * FK);
-  CONVLAB_OMP(parallel for schedule(static) if(nthreads > 1 && worth_threads(nthreads * FK)))
-  for (int64_t e = 0; e < FK; ++e) {
-    T s = 0;
-    for (int i = 0; i < nthreads; ++i) s += partial[i * FK + e];
-    dw[e] = s;
-  }
+  sum_over_threads<T>(d.F * d.C * d.HH * d.WW, threaded, body, [dw](int64_t e, T s) { dw[e] = s; });
 }
 
 // dx channel by channel: plane c of image n from w[:, c] (F x RQ, row

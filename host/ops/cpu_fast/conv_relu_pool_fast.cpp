@@ -14,12 +14,14 @@
 //           It feeds dw and db (sums per thread, reduced at the end) and,
 //           when asked for, the image's slice of dx.
 #include <algorithm>
+#include <atomic>
 
 #include "host/ops/conv_relu_pool.h"
 #include "host/ops/cpu_fast/conv_image.h"
 #include "host/ops/cpu_fast/fast_ops.h"
 #include "host/ops/cpu_fast/parallel.h"
 #include "host/ops/cpu_fast/pool_planes.h"
+#include "host/ops/cpu_fast/thread_sums.h"
 #include "host/ops/cpu_fast/workspace.h"
 #include "host/ops/relu_common.h"
 
@@ -49,16 +51,10 @@ template <class T>
 int64_t backward_impl(const ConvDims& d, const PoolDims& pd, const T* x, const T* w, const T* dout, const T* pooled,
                       const int32_t* argmax, T* dx, T* dw, T* db) {
   const int64_t K = d.C * d.HH * d.WW, FK = d.F * K, Pc = d.Hout * d.Wout, Pp = pd.Hout * pd.Wout;
-  const bool threaded = worth_images(d);
-  const int nthreads = threaded ? max_threads() : 1;
-  const int64_t per_thread = FK + d.F;  // dw, then db
-  T* partial = workspace<T>(3, nthreads * per_thread);
-  std::fill(partial, partial + nthreads * per_thread, T(0));
-  int64_t bad = 0;
+  std::atomic<int64_t> bad{0};
   const ConvImageDx<T> image_dx(d, w);
-  CONVLAB_OMP(parallel if(threaded) reduction(+ : bad))
-  {
-    T* my_dw = partial + thread_index() * per_thread;
+  // Each thread sums dw, then db, over its images.
+  auto body = [&](T* my_dw) {
     T* my_db = my_dw + FK;
     // static: a thread sums the same images on every call, so dw and db are
     // bitwise reproducible for a given thread count.
@@ -73,7 +69,7 @@ int64_t backward_impl(const ConvDims& d, const PoolDims& pd, const T* x, const T
         for (int64_t k = 0; k < Pp; ++k) {
           const int32_t idx = argmax[o + k];
           if (idx < 0 || idx >= Pc) {
-            ++bad;
+            bad.fetch_add(1, std::memory_order_relaxed);
             continue;
           }
           const T g = pooled[o + k] > T(0) ? dout[o + k] : T(0);  // a select, not a branch
@@ -85,15 +81,12 @@ int64_t backward_impl(const ConvDims& d, const PoolDims& pd, const T* x, const T
       conv_image_dw(d, x + n * d.C * d.H * d.W, dconv, my_dw);
       if (dx) image_dx(dconv, dx + n * d.C * d.H * d.W);
     }
-  }
-  CONVLAB_OMP(parallel for schedule(static) if(nthreads > 1 && worth_threads(nthreads * per_thread)))
-  for (int64_t e = 0; e < per_thread; ++e) {
-    T s = 0;
-    for (int i = 0; i < nthreads; ++i) s += partial[i * per_thread + e];
+  };
+  sum_over_threads<T>(FK + d.F, worth_images(d), body, [&](int64_t e, T s) {
     if (e < FK) dw[e] = s;
     else db[e - FK] = s;
-  }
-  return bad;
+  });
+  return bad.load();
 }
 
 }  // namespace
