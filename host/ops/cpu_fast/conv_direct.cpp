@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <type_traits>
 
 #include "host/ops/cpu_fast/cpu_features.h"
 
@@ -241,27 +242,31 @@ void direct_conv_forward_image(const ConvDims& d, const float* x, const float* w
   }
 }
 
+namespace {
+
+// Calls block(FB, f0) for the filters in blocks of FB = 4 from f0, the last
+// block smaller; FB comes as a std::integral_constant.
+template <class Block>
+void in_blocks_of_4(int64_t F, Block&& block) {
+  int64_t f = 0;
+  for (; f + 4 <= F; f += 4) block(std::integral_constant<int, 4>{}, f);
+  switch (F - f) {
+    case 3: block(std::integral_constant<int, 3>{}, f); break;
+    case 2: block(std::integral_constant<int, 2>{}, f); break;
+    case 1: block(std::integral_constant<int, 1>{}, f); break;
+    default: break;
+  }
+}
+
+}  // namespace
+
 void direct_conv_dw_image(const ConvDims& d, const float* x, const float* dout, float* dw, float* scratch) {
   const Padded p(d);
   pad_image(d, p, x, scratch);
-  int64_t f = 0;
-  if (d.WW >= 5 && d.WW <= 8) {  // taps in vector lanes (narrower filters would leave most lanes idle)
-    for (; f + 4 <= d.F; f += 4) dw_lane_filters<4>(d, p, scratch, dout, f, dw);
-    switch (d.F - f) {
-      case 3: dw_lane_filters<3>(d, p, scratch, dout, f, dw); break;
-      case 2: dw_lane_filters<2>(d, p, scratch, dout, f, dw); break;
-      case 1: dw_lane_filters<1>(d, p, scratch, dout, f, dw); break;
-      default: break;
-    }
-    return;
-  }
-  for (; f + 4 <= d.F; f += 4) dw_filters<4>(d, p, scratch, dout, f, dw);
-  switch (d.F - f) {
-    case 3: dw_filters<3>(d, p, scratch, dout, f, dw); break;
-    case 2: dw_filters<2>(d, p, scratch, dout, f, dw); break;
-    case 1: dw_filters<1>(d, p, scratch, dout, f, dw); break;
-    default: break;
-  }
+  if (d.WW >= 5 && d.WW <= 8)  // taps in vector lanes (narrower filters would leave most lanes idle)
+    in_blocks_of_4(d.F, [&](auto fb, int64_t f0) { dw_lane_filters<decltype(fb)::value>(d, p, scratch, dout, f0, dw); });
+  else
+    in_blocks_of_4(d.F, [&](auto fb, int64_t f0) { dw_filters<decltype(fb)::value>(d, p, scratch, dout, f0, dw); });
 }
 
 #else  // no x86-64 AVX2 path in this build
