@@ -76,6 +76,8 @@ TEST(CpuFastConv, DirectKernelsMatchReference) {
       {2, 2, 12, 12, 5, 3, 9, 1, 4},   // 9 taps wide: dw by lane sums instead of taps in lanes
       {3, 3, 8, 8, 9, 7, 7, 1, 3},     // 7x7 with filter rows 3 + 2 + 2 and 4 + 4 + 1 filters
       {1, 2, 5, 5, 3, 3, 3, 1, 3},     // pad 3 > HH - 1: dx by GEMM + col2im, not the flipped-filter conv
+      {2, 8, 8, 8, 13, 3, 3, 1, 1},    // rows of 8 columns: forward tiles of two rows
+      {2, 3, 5, 7, 7, 3, 3, 1, 1},     // rows of 7 (masked), 5 of them: two-row tiles and a last single row
   };
   ASSERT_TRUE(fast::direct_conv_usable(conv_dims(Tensor({1, 1, 3, 3}), Tensor({1, 1, 3, 3}), Tensor({1}), {1, 1})));
   for (int threads : {1, 3}) {

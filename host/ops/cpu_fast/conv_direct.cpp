@@ -57,11 +57,21 @@ CONVLAB_AVX2 inline float lane_sum(__m256 v) {
   return _mm_cvtss_f32(s);
 }
 
-// FB filters x JB chunks of 8 columns of output row i, starting at column j0;
-// `valid` columns of the last chunk are stored (8 for a whole chunk).
+// Where the JB chunks of 8 output columns of a forward tile lie.
+struct Chunks {
+  int64_t x_step, out_step;  // from one chunk to the next in xp and in out
+  int64_t valid;             // columns stored of a masked chunk (8: whole)
+  bool mask_all;             // every chunk masked (chunks in rows), else only the last
+};
+// Side by side along one output row.
+Chunks along_row(int64_t valid) { return {8, 8, valid, false}; }
+// One under the other, in consecutive output rows (rows of 8 or fewer columns).
+Chunks down_rows(const ConvDims& d, const Padded& p, int64_t valid) { return {p.Wp, d.Wout, valid, true}; }
+
+// FB filters x JB chunks of 8 output columns, the first at row i, column j0.
 template <int FB, int JB>
 CONVLAB_AVX2 void forward_tile(const ConvDims& d, const Padded& p, const float* xp, const float* w, const float* b,
-                               int64_t f0, int64_t i, int64_t j0, int64_t valid, float* out) {
+                               int64_t f0, int64_t i, int64_t j0, const Chunks& ch, float* out) {
   __m256 acc[FB][JB];
   CONVLAB_UNROLL
   for (int f = 0; f < FB; ++f)
@@ -75,7 +85,7 @@ CONVLAB_AVX2 void forward_tile(const ConvDims& d, const Padded& p, const float* 
       for (int64_t q = 0; q < d.WW; ++q) {
         __m256 xv[JB];
         CONVLAB_UNROLL
-        for (int jb = 0; jb < JB; ++jb) xv[jb] = _mm256_loadu_ps(row + q + 8 * jb);
+        for (int jb = 0; jb < JB; ++jb) xv[jb] = _mm256_loadu_ps(row + q + jb * ch.x_step);
         CONVLAB_UNROLL
         for (int f = 0; f < FB; ++f) {
           const __m256 wv = _mm256_broadcast_ss(wr + f * K + q);
@@ -85,7 +95,7 @@ CONVLAB_AVX2 void forward_tile(const ConvDims& d, const Padded& p, const float* 
       }
     }
   const int64_t P = d.Hout * d.Wout;
-  const __m256i tail = lane_mask(valid);
+  const __m256i tail = lane_mask(ch.valid);
   CONVLAB_UNROLL
   for (int f = 0; f < FB; ++f) {
     const __m256 bias = _mm256_set1_ps(b[f0 + f]);
@@ -93,8 +103,8 @@ CONVLAB_AVX2 void forward_tile(const ConvDims& d, const Padded& p, const float* 
     CONVLAB_UNROLL
     for (int jb = 0; jb < JB; ++jb) {
       const __m256 v = _mm256_add_ps(acc[f][jb], bias);
-      if (jb == JB - 1 && valid < 8) _mm256_maskstore_ps(o + 8 * jb, tail, v);
-      else _mm256_storeu_ps(o + 8 * jb, v);
+      if ((ch.mask_all || jb == JB - 1) && ch.valid < 8) _mm256_maskstore_ps(o + jb * ch.out_step, tail, v);
+      else _mm256_storeu_ps(o + jb * ch.out_step, v);
     }
   }
 }
@@ -103,11 +113,17 @@ template <int FB>
 CONVLAB_AVX2 void forward_filters(const ConvDims& d, const Padded& p, const float* xp, const float* w,
                                   const float* b, int64_t f0, float* out) {
   const int64_t chunks = (d.Wout + 7) / 8, last = d.Wout - 8 * (chunks - 1);
+  if (chunks == 1) {  // rows of 8 columns or fewer: tiles of two rows
+    int64_t i = 0;
+    for (; i + 2 <= d.Hout; i += 2) forward_tile<FB, 2>(d, p, xp, w, b, f0, i, 0, down_rows(d, p, last), out);
+    if (i < d.Hout) forward_tile<FB, 1>(d, p, xp, w, b, f0, i, 0, along_row(last), out);
+    return;
+  }
   for (int64_t i = 0; i < d.Hout; ++i) {
     int64_t ch = 0;
     for (; ch + 2 <= chunks; ch += 2)
-      forward_tile<FB, 2>(d, p, xp, w, b, f0, i, 8 * ch, ch + 2 == chunks ? last : 8, out);
-    if (ch < chunks) forward_tile<FB, 1>(d, p, xp, w, b, f0, i, 8 * ch, last, out);
+      forward_tile<FB, 2>(d, p, xp, w, b, f0, i, 8 * ch, along_row(ch + 2 == chunks ? last : 8), out);
+    if (ch < chunks) forward_tile<FB, 1>(d, p, xp, w, b, f0, i, 8 * ch, along_row(last), out);
   }
 }
 

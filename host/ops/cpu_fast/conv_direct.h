@@ -4,7 +4,8 @@
 // buffer and the kernels read shifted rows of it straight into registers.
 //
 // forward: out[f, i, j] = b[f] + sum_{c,r,q} w[f, c, r, q] * xp[c, i + r, j + q]
-//   tile = 6 filters x 16 output columns of one row (12 ymm accumulators);
+//   tile = 6 filters x 16 output columns of one row, or x 8 columns of two
+//   rows when rows are 8 wide or less (12 ymm accumulators);
 //   per tap: 2 loads of xp (shared by the 6 filters), 6 broadcasts of w,
 //   12 FMAs. Rows are cut into 8-column chunks; a partial last chunk is
 //   computed in full from the padded buffer and stored under a mask.
