@@ -24,6 +24,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -105,7 +106,9 @@ def run_convlab(path, threads, reps, warmup, extra=()):
         cmd += list(extra)
         subprocess.run(cmd, check=True, stdout=sys.stderr)
         with open(out) as f:
-            return json.load(f)
+            result = json.load(f)
+        result["command"] = re.sub(r"--json \S+", "--json <temporary file>", result.get("command", ""))
+        return result
     finally:
         os.unlink(out)
 
