@@ -24,6 +24,7 @@
 
 #include "host/ops/conv.h"
 #include "host/ops/cpu_fast/conv_direct.h"
+#include "host/ops/cpu_fast/conv_image.h"
 #include "host/ops/cpu_fast/fast_ops.h"
 #include "host/ops/cpu_fast/gemm.h"
 #include "host/ops/cpu_fast/im2col.h"
@@ -135,23 +136,18 @@ void sum_dw_over_threads(const ConvDims& d, bool threaded, T* dw, Body&& body) {
   sum_over_threads<T>(d.F * d.C * d.HH * d.WW, threaded, body, [dw](int64_t e, T s) { dw[e] = s; });
 }
 
-// dx channel by channel: plane c of image n from w[:, c] (F x RQ, row
-// stride K) and dout[n] (F x P), by GEMM and col2im. dx must be zero.
+// dx channel by channel, one (image, channel) plane per task (conv_image.h).
 template <class T>
 void conv_dx_by_channel(const ConvDims& d, bool threaded, const T* w, const T* dout, T* dx) {
-  const int64_t K = d.C * d.HH * d.WW, P = d.Hout * d.Wout, RQ = d.HH * d.WW;
+  const int64_t P = d.Hout * d.Wout;
   CONVLAB_OMP(parallel for schedule(static) if(threaded))
-  for (int64_t t = 0; t < d.N * d.C; ++t) {
-    const int64_t n = t / d.C, c = t % d.C;
-    T* dcols = workspace<T>(2, RQ * P);
-    gemm<T>(true, false, RQ, P, d.F, T(1), w + c * RQ, K, dout + n * d.F * P, P, T(0), dcols, P);
-    col2im_plane(d, dcols, P, dx + t * d.H * d.W);
-  }
+  for (int64_t t = 0; t < d.N * d.C; ++t)
+    conv_image_dx_channel(d, w, dout + (t / d.C) * d.F * P, t % d.C, dx + t * d.H * d.W);
 }
 
-// The direct path (float32, stride 1): dw one image per task; dx as the
-// direct conv of dout with the flipped filters when the filter is square,
-// else channel by channel.
+// The direct path (float32, stride 1): dw one image per task, then dx one
+// image per task (conv_image.h's ConvImageDx: the direct conv of dout with
+// the flipped filters when the filter is square, else channel by channel).
 void conv_backward_direct(const ConvDims& d, bool threaded, const float* x, const float* w, const float* dout,
                           float* dx, float* dw) {
   const int64_t P = d.Hout * d.Wout;
@@ -162,12 +158,9 @@ void conv_backward_direct(const ConvDims& d, bool threaded, const float* x, cons
                            workspace<float>(0, direct_conv_scratch(d)));
   });
   if (!dx) return;
-  if (!direct_conv_dx_usable(d)) return conv_dx_by_channel(d, threaded, w, dout, dx);
-  const DirectDxPlan plan = direct_conv_dx_plan(d, w);
+  const ConvImageDx<float> image_dx(d, w);
   CONVLAB_OMP(parallel for schedule(dynamic) if(threaded))
-  for (int64_t n = 0; n < d.N; ++n)
-    direct_conv_dx_image(plan, dout + n * d.F * P, dx + n * d.C * d.H * d.W,
-                         workspace<float>(0, direct_conv_scratch(plan.dims)));
+  for (int64_t n = 0; n < d.N; ++n) image_dx(dout + n * d.F * P, dx + n * d.C * d.H * d.W);
 }
 
 template <class T>

@@ -59,18 +59,22 @@ void ConvImageDx<T>::operator()(const T* dout, T* dx) const {
     if (direct_)
       return direct_conv_dx_image(*direct_, dout, dx, workspace<float>(0, direct_conv_scratch(direct_->dims)));
   }
-  const ConvDims& d = d_;
-  const T* w = w_;
+  for (int64_t c = 0; c < d_.C; ++c) conv_image_dx_channel(d_, w_, dout, c, dx + c * d_.H * d_.W);
+}
+
+template <class T>
+void conv_image_dx_channel(const ConvDims& d, const T* w, const T* dout, int64_t c, T* dx_plane) {
   const int64_t K = d.C * d.HH * d.WW, P = d.Hout * d.Wout, RQ = d.HH * d.WW;
-  T* dcols = workspace<T>(1, K * P);
-  gemm<T>(true, false, K, P, d.F, T(1), w, K, dout, P, T(0), dcols, P);  // dcols = w^T dout
-  std::fill(dx, dx + d.C * d.H * d.W, T(0));
-  for (int64_t c = 0; c < d.C; ++c) col2im_plane(d, dcols + c * RQ * P, P, dx + c * d.H * d.W);
+  T* dcols = workspace<T>(1, RQ * P);
+  gemm<T>(true, false, RQ, P, d.F, T(1), w + c * RQ, K, dout, P, T(0), dcols, P);  // w[:, c]^T dout
+  std::fill(dx_plane, dx_plane + d.H * d.W, T(0));
+  col2im_plane(d, dcols, P, dx_plane);
 }
 
 #define CONVLAB_INSTANTIATE(T)                                                                  \
   template void conv_image_forward<T>(const ConvDims&, const T*, const T*, const T*, T*);      \
   template void conv_image_dw<T>(const ConvDims&, const T*, const T*, T*);                     \
+  template void conv_image_dx_channel<T>(const ConvDims&, const T*, const T*, int64_t, T*);  \
   template class ConvImageDx<T>;
 CONVLAB_INSTANTIATE(float)
 CONVLAB_INSTANTIATE(double)

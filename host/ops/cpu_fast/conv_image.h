@@ -21,6 +21,11 @@ void conv_image_forward(const ConvDims& d, const T* x, const T* w, const T* b, T
 template <class T>
 void conv_image_dw(const ConvDims& d, const T* x, const T* dout, T* dw);
 
+// Plane c (H, W) of one image's dx from its dout (F, Hout, Wout), by GEMM
+// (w[:, c]^T dout, RQ x P in workspace slot 1) and col2im; overwritten.
+template <class T>
+void conv_image_dx_channel(const ConvDims& d, const T* w, const T* dout, int64_t c, T* dx_plane);
+
 // dx (C, H, W) = the input gradient of one image from its dout (overwritten).
 // Made once per call: for float32 on the direct path it prepares the flipped
 // filters (conv_direct.h) that every image then uses.
