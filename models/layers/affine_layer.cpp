@@ -20,9 +20,7 @@ Tensor AffineLayer::forward(const Tensor& x, Mode) {
 
 Tensor AffineLayer::backward(const Tensor& dout) {
   Grads3 g = input_needs_grad_ ? affine_backward(dout, cache_) : affine_backward_params(dout, cache_);
-  params_[0].grad = g.d1;
-  params_[1].grad = g.d2;
-  return g.dx;
+  return keep_grads(g);
 }
 
 }  // namespace convlab

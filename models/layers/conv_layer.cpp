@@ -28,9 +28,7 @@ Tensor ConvLayer::forward(const Tensor& x, Mode) {
 
 Tensor ConvLayer::backward(const Tensor& dout) {
   Grads3 g = input_needs_grad_ ? conv_backward(dout, cache_) : conv_backward_params(dout, cache_);
-  params_[0].grad = g.d1;
-  params_[1].grad = g.d2;
-  return g.dx;
+  return keep_grads(g);
 }
 
 }  // namespace convlab

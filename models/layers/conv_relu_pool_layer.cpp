@@ -18,9 +18,7 @@ Tensor ConvReluPoolLayer::forward(const Tensor& x, Mode) {
 
 Tensor ConvReluPoolLayer::backward(const Tensor& dout) {
   Grads3 g = input_needs_grad_ ? conv_relu_pool_backward(dout, cache_) : conv_relu_pool_backward_params(dout, cache_);
-  params_[0].grad = g.d1;
-  params_[1].grad = g.d2;
-  return g.dx;
+  return keep_grads(g);
 }
 
 void fuse_conv_relu_pool(std::vector<LayerPtr>& layers) {

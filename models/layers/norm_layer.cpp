@@ -83,9 +83,7 @@ Tensor NormLayer::backward(const Tensor& dout) {
     case NormKind::layernorm: g = layernorm_backward(dout, cache_); break;
     case NormKind::spatial_groupnorm: g = spatial_groupnorm_backward(dout, cache_); break;
   }
-  params_[0].grad = g.d1;
-  params_[1].grad = g.d2;
-  return g.dx;
+  return keep_grads(g);
 }
 
 }  // namespace convlab
