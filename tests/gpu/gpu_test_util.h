@@ -39,4 +39,13 @@ struct PoisonScope {
     EXPECT_LT(convlab_e_, ::convlab::test::gpu_tolerance(dtype)) << (what) << ": relative error " << convlab_e_; \
   } while (0)
 
+// A backward without dx (conv_backward_params, ...): dx left undefined, dw
+// and db as the reference's (full backward) ones.
+#define EXPECT_PARAMS_ONLY_MATCHES(g, ref, dtype, what)                                         \
+  do {                                                                                          \
+    EXPECT_FALSE((g).dx.defined()) << (what);                                                   \
+    EXPECT_GPU_MATCHES((g).d1, (ref).d1, dtype, std::string(what) + " dw (params only)");      \
+    EXPECT_GPU_MATCHES((g).d2, (ref).d2, dtype, std::string(what) + " db (params only)");      \
+  } while (0)
+
 }  // namespace convlab::test
