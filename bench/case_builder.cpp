@@ -13,6 +13,16 @@ Tensor random_tensor(const Shape& shape, Device device, uint64_t seed, double sc
   return t.to(device);
 }
 
+std::vector<LayerInput> layer_inputs(const Shape& xs, const Shape& ws, int64_t nb, Device device, int sets,
+                                     uint64_t seed0) {
+  std::vector<LayerInput> ins;
+  for (int s = 0; s < sets; ++s) {
+    const uint64_t k = static_cast<uint64_t>(s) * 16 + seed0;
+    ins.push_back({random_tensor(xs, device, k), random_tensor(ws, device, k + 1, 0.1), random_tensor({nb}, device, k + 2)});
+  }
+  return ins;
+}
+
 Tensor random_labels(int64_t n, int64_t classes, Device device, uint64_t seed) {
   Tensor t({n}, DType::i32);
   int32_t* p = t.data<int32_t>();

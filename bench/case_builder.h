@@ -18,6 +18,14 @@ namespace convlab::bench {
 // float32 tensor of values uniform in [-scale, scale), a function of (seed,
 // index) only; never all zeros, so no pass runs on suspiciously easy data.
 Tensor random_tensor(const Shape& shape, Device device, uint64_t seed, double scale = 1.0);
+// The inputs of a layer with weights (conv, conv_relu_pool, affine), `sets`
+// of them: x and b uniform in [-1, 1), w in [-0.1, 0.1); set s drawn from
+// seeds 16 s + seed0 + {0, 1, 2}.
+struct LayerInput {
+  Tensor x, w, b;
+};
+std::vector<LayerInput> layer_inputs(const Shape& xs, const Shape& ws, int64_t nb, Device device, int sets,
+                                     uint64_t seed0);
 // int32 labels uniform in [0, classes).
 Tensor random_labels(int64_t n, int64_t classes, Device device, uint64_t seed);
 

@@ -24,17 +24,9 @@ Case conv_case(const std::string& group, int64_t N, int64_t C, int64_t H, int64_
   c.make = [=](Device dev, const std::string& variant, int sets) {
     const ConvImpl impl = OpRegistry<ConvImpl>::get(dev, variant);
     const ConvParam param{stride, pad};
-    struct In {
-      Tensor x, w, b;
-    };
-    std::vector<In> ins;
-    for (int s = 0; s < sets; ++s) {
-      const auto k = static_cast<uint64_t>(s) * 16;
-      ins.push_back({random_tensor(xs, dev, k + 1), random_tensor(ws, dev, k + 2, 0.1), random_tensor({F}, dev, k + 3)});
-    }
-    using B = FwdBwd<In, ConvCache, Grads3>;
+    using B = FwdBwd<LayerInput, ConvCache, Grads3>;
     return B::make(
-        std::move(ins), [impl, param](In& in) { return impl.forward(in.x, in.w, in.b, param); }, 
+        layer_inputs(xs, ws, F, dev, sets, 1), [impl, param](LayerInput& in) { return impl.forward(in.x, in.w, in.b, param); }, 
         {{"bwd", [impl](const Tensor& d, const ConvCache& cache) { return impl.backward(d, cache, true); }}}, dev);
   };
   return c;
@@ -87,17 +79,9 @@ Case conv_relu_pool_case(const std::string& group, int64_t N, int64_t C, int64_t
     const ConvReluPoolImpl impl = OpRegistry<ConvReluPoolImpl>::get(dev, variant);
     const ConvParam cp{1, pad};
     const PoolParam pp{2, 2, 2};
-    struct In {
-      Tensor x, w, b;
-    };
-    std::vector<In> ins;
-    for (int s = 0; s < sets; ++s) {
-      const auto r = static_cast<uint64_t>(s) * 16;
-      ins.push_back({random_tensor(xs, dev, r + 5), random_tensor(ws, dev, r + 6, 0.1), random_tensor({F}, dev, r + 7)});
-    }
-    using B = FwdBwd<In, ConvReluPoolCache, Grads3>;
+    using B = FwdBwd<LayerInput, ConvReluPoolCache, Grads3>;
     return B::make(
-        std::move(ins), [impl, cp, pp](In& in) { return impl.forward(in.x, in.w, in.b, cp, pp); },
+        layer_inputs(xs, ws, F, dev, sets, 5), [impl, cp, pp](LayerInput& in) { return impl.forward(in.x, in.w, in.b, cp, pp); },
         {{"bwd", [impl](const Tensor& d, const ConvReluPoolCache& cache) { return impl.backward(d, cache, true); }}},
         dev);
   };

@@ -21,17 +21,9 @@ Case affine_case(const std::string& group, int64_t N, int64_t D, int64_t M) {
   c.work["bwd"] = {affine_backward_flops(N, D, M), bytes_of(2 * (N * D + D * M) + M + N * M)};
   c.make = [=](Device dev, const std::string& variant, int sets) {
     const AffineImpl impl = OpRegistry<AffineImpl>::get(dev, variant);
-    struct In {
-      Tensor x, w, b;
-    };
-    std::vector<In> ins;
-    for (int s = 0; s < sets; ++s) {
-      const auto k = static_cast<uint64_t>(s) * 16;
-      ins.push_back({random_tensor(xs, dev, k + 5), random_tensor(ws, dev, k + 6, 0.1), random_tensor({M}, dev, k + 7)});
-    }
-    using B = FwdBwd<In, AffineCache, Grads3>;
+    using B = FwdBwd<LayerInput, AffineCache, Grads3>;
     return B::make(
-        std::move(ins), [impl](In& in) { return impl.forward(in.x, in.w, in.b); }, 
+        layer_inputs(xs, ws, M, dev, sets, 5), [impl](LayerInput& in) { return impl.forward(in.x, in.w, in.b); }, 
         {{"bwd", [impl](const Tensor& d, const AffineCache& cache) { return impl.backward(d, cache, true); }}}, dev);
   };
   return c;
