@@ -22,15 +22,8 @@ void register_cuda_core_ops() {
   OpRegistry<ConvImpl>::add(Device::cuda, "gemm", {cuda::conv_forward_gemm, cuda::conv_backward_gemm}, true);
 
   // conv_relu_pool: the chain of the default CUDA ops.
-  OpRegistry<ConvReluPoolImpl>::add(
-      Device::cuda, "composed",
-      {[](const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& cp, const PoolParam& pp) {
-         return conv_relu_pool_forward_chain(x, w, b, cp, pp, "");
-       },
-       [](const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx) {
-         return conv_relu_pool_backward_chain(dout, cache, need_dx, "");
-       }},
-      true);
+  OpRegistry<ConvReluPoolImpl>::add(Device::cuda, "composed",
+                                    {conv_relu_pool_forward_composed, conv_relu_pool_backward_composed}, true);
 
   OpRegistry<MaxPoolImpl>::add(Device::cuda, "naive", {cuda::max_pool_forward_naive, cuda::max_pool_backward_naive});
   OpRegistry<MaxPoolImpl>::add(Device::cuda, "fast", {cuda::max_pool_forward_fast, cuda::max_pool_backward_fast}, true);

@@ -57,4 +57,16 @@ Forward<ConvReluPoolCache> conv_relu_pool_forward_chain(const Tensor& x, const T
 Grads3 conv_relu_pool_backward_chain(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx,
                                      const std::string& op_variant);
 
+// The chain with the default ops of the device (cuda/composed).
+Forward<ConvReluPoolCache> conv_relu_pool_forward_composed(const Tensor& x, const Tensor& w, const Tensor& b,
+                                                           const ConvParam& conv_param, const PoolParam& pool_param);
+Grads3 conv_relu_pool_backward_composed(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx);
+
+namespace ref {
+// The chain of the reference ops (cpu/reference).
+Forward<ConvReluPoolCache> conv_relu_pool_forward(const Tensor& x, const Tensor& w, const Tensor& b,
+                                                  const ConvParam& conv_param, const PoolParam& pool_param);
+Grads3 conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx);
+}  // namespace ref
+
 }  // namespace convlab

@@ -22,4 +22,22 @@ Grads3 conv_relu_pool_backward_chain(const Tensor& dout, const ConvReluPoolCache
   return need_dx ? conv_backward(dconv, cache.conv, op_variant) : conv_backward_params(dconv, cache.conv, op_variant);
 }
 
+Forward<ConvReluPoolCache> conv_relu_pool_forward_composed(const Tensor& x, const Tensor& w, const Tensor& b,
+                                                           const ConvParam& conv_param, const PoolParam& pool_param) {
+  return conv_relu_pool_forward_chain(x, w, b, conv_param, pool_param, "");
+}
+Grads3 conv_relu_pool_backward_composed(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx) {
+  return conv_relu_pool_backward_chain(dout, cache, need_dx, "");
+}
+
+namespace ref {
+Forward<ConvReluPoolCache> conv_relu_pool_forward(const Tensor& x, const Tensor& w, const Tensor& b,
+                                                  const ConvParam& conv_param, const PoolParam& pool_param) {
+  return conv_relu_pool_forward_chain(x, w, b, conv_param, pool_param, "reference");
+}
+Grads3 conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx) {
+  return conv_relu_pool_backward_chain(dout, cache, need_dx, "reference");
+}
+}  // namespace ref
+
 }  // namespace convlab

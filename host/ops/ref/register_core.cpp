@@ -15,14 +15,8 @@ void register_cpu_reference_core_ops() {
   OpRegistry<AffineImpl>::add(Device::cpu, "reference", AffineImpl{ref::affine_forward, ref::affine_backward});
   OpRegistry<ReluImpl>::add(Device::cpu, "reference", ReluImpl{ref::relu_forward, ref::relu_backward});
   OpRegistry<ConvImpl>::add(Device::cpu, "reference", ConvImpl{ref::conv_forward, ref::conv_backward});
-  OpRegistry<ConvReluPoolImpl>::add(
-      Device::cpu, "reference",
-      ConvReluPoolImpl{[](const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& cp, const PoolParam& pp) {
-                         return conv_relu_pool_forward_chain(x, w, b, cp, pp, "reference");
-                       },
-                       [](const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx) {
-                         return conv_relu_pool_backward_chain(dout, cache, need_dx, "reference");
-                       }});
+  OpRegistry<ConvReluPoolImpl>::add(Device::cpu, "reference",
+                                    ConvReluPoolImpl{ref::conv_relu_pool_forward, ref::conv_relu_pool_backward});
   OpRegistry<MaxPoolImpl>::add(Device::cpu, "reference",
                                MaxPoolImpl{ref::max_pool_forward, ref::max_pool_backward});
   OpRegistry<DropoutImpl>::add(Device::cpu, "reference", DropoutImpl{ref::dropout_forward, ref::dropout_backward});
