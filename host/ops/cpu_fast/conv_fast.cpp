@@ -90,9 +90,7 @@ void conv_forward_impl(const ConvDims& d, const T* x, const T* w, const T* b, T*
   if constexpr (std::is_same_v<T, float>) {
     if (direct_conv_usable(d)) {  // one image per task, straight into out
       CONVLAB_OMP(parallel for schedule(dynamic) if(d.N > 1 && worth_threads(d.N * d.F * P * K)))
-      for (int64_t n = 0; n < d.N; ++n)
-        direct_conv_forward_image(d, x + n * d.C * d.H * d.W, w, b, out + n * d.F * P,
-                                  workspace<float>(0, direct_conv_scratch(d)));
+      for (int64_t n = 0; n < d.N; ++n) conv_image_forward(d, x + n * d.C * d.H * d.W, w, b, out + n * d.F * P);
       return;
     }
   }
@@ -153,9 +151,7 @@ void conv_backward_direct(const ConvDims& d, bool threaded, const float* x, cons
   const int64_t P = d.Hout * d.Wout;
   sum_dw_over_threads(d, threaded, dw, [&](float* mine) {
     CONVLAB_OMP(for schedule(static))
-    for (int64_t n = 0; n < d.N; ++n)
-      direct_conv_dw_image(d, x + n * d.C * d.H * d.W, dout + n * d.F * P, mine,
-                           workspace<float>(0, direct_conv_scratch(d)));
+    for (int64_t n = 0; n < d.N; ++n) conv_image_dw(d, x + n * d.C * d.H * d.W, dout + n * d.F * P, mine);
   });
   if (!dx) return;
   const ConvImageDx<float> image_dx(d, w);

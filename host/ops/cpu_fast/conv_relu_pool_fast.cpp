@@ -15,6 +15,7 @@
 //           when asked for, the image's slice of dx.
 #include <algorithm>
 #include <atomic>
+#include <optional>
 
 #include "host/ops/conv_relu_pool.h"
 #include "host/ops/cpu_fast/conv_image.h"
@@ -52,7 +53,8 @@ int64_t backward_impl(const ConvDims& d, const PoolDims& pd, const T* x, const T
                       const int32_t* argmax, T* dx, T* dw, T* db) {
   const int64_t K = d.C * d.HH * d.WW, FK = d.F * K, Pc = d.Hout * d.Wout, Pp = pd.Hout * pd.Wout;
   std::atomic<int64_t> bad{0};
-  const ConvImageDx<T> image_dx(d, w);
+  std::optional<ConvImageDx<T>> image_dx;  // prepared only when dx is asked for
+  if (dx) image_dx.emplace(d, w);
   // Each thread sums dw, then db, over its images.
   auto body = [&](T* my_dw) {
     T* my_db = my_dw + FK;
@@ -79,7 +81,7 @@ int64_t backward_impl(const ConvDims& d, const PoolDims& pd, const T* x, const T
         my_db[f] += T(s);
       }
       conv_image_dw(d, x + n * d.C * d.H * d.W, dconv, my_dw);
-      if (dx) image_dx(dconv, dx + n * d.C * d.H * d.W);
+      if (dx) (*image_dx)(dconv, dx + n * d.C * d.H * d.W);
     }
   };
   sum_over_threads<T>(FK + d.F, worth_images(d), body, [&](int64_t e, T s) {
