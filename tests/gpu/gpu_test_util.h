@@ -24,6 +24,13 @@ inline double norm_rel_error(const Tensor& a, const Tensor& b) {
   return den > 0 ? std::sqrt(num / den) : std::sqrt(num);
 }
 
+// ||a|| (read on the host).
+inline double l2_norm(const Tensor& a) {
+  double s = 0;
+  for (double v : a.to_vector()) s += v * v;
+  return std::sqrt(s);
+}
+
 // The tolerance the suite uses for a dtype: 1e-5 (float32), 1e-12 (float64).
 inline double gpu_tolerance(DType dt) { return dt == DType::f32 ? 1e-5 : 1e-12; }
 

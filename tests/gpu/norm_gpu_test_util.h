@@ -89,10 +89,13 @@ void expect_norm_variant_matches(const std::string& variant, Grads3 (*Impl::*bac
 // The notebooks' numerical gradient check, through a CUDA variant in float64:
 // x = 5 * randn + 12, gamma, beta, dout = randn (np.random.seed(231)); the
 // analytic dx, dgamma, dbeta of `backward` against centred differences of
-// forward, each with rel_error below 1e-8 (the notebooks expect 1e-13 to 1e-8).
+// forward: dgamma and dbeta with rel_error below 1e-8, dx below dx_tol. The
+// notebooks see 1e-13 to 1e-8 for the (N, D) norms, but dx errors of 2.8e-7
+// (spatial batchnorm) and 7e-8 (spatial groupnorm), so those pass the
+// tolerances of their CPU reference tests.
 template <class Impl, class Param>
 void expect_numeric_gradients(const std::string& variant, Grads3 (*Impl::*backward)(const Tensor&, const NormCache&),
-                              const Shape& x_shape, int64_t C, Param param) {
+                              const Shape& x_shape, int64_t C, Param param, double dx_tol = 1e-8) {
   SCOPED_TRACE(std::string(Impl::name) + "/" + variant + " gradient check");
   const Impl& gpu = OpRegistry<Impl>::get(Device::cuda, variant);
   NumpyRandom rng(231);
@@ -109,7 +112,7 @@ void expect_numeric_gradients(const std::string& variant, Grads3 (*Impl::*backwa
   const Tensor db_num = eval_numerical_gradient_array([&](const Tensor& v) { return run(x, gamma, v); }, beta, dout);
   const auto fwd = gpu.forward(on_gpu(x), on_gpu(gamma), on_gpu(beta), p);
   const Grads3 g = (gpu.*backward)(on_gpu(dout), fwd.cache);
-  EXPECT_LT(rel_error(dx_num, g.dx), 1e-8) << "dx";
+  EXPECT_LT(rel_error(dx_num, g.dx), dx_tol) << "dx";
   EXPECT_LT(rel_error(dg_num, g.d1), 1e-8) << "dgamma";
   EXPECT_LT(rel_error(db_num, g.d2), 1e-8) << "dbeta";
 }

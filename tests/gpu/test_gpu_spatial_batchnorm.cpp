@@ -39,7 +39,7 @@ TEST(GpuSpatialBatchnorm, NumericalGradientsThroughEveryVariant) {
   CONVLAB_REQUIRE_GPU();
   for (const auto& v : OpRegistry<SpatialBatchNormImpl>::variants(Device::cuda))
     expect_numeric_gradients<SpatialBatchNormImpl>(v, &SpatialBatchNormImpl::backward, {2, 3, 4, 5}, 3,
-                                                   BatchNormParam{});
+                                                   BatchNormParam{}, 1e-6);
 }
 
 TEST(GpuSpatialBatchnorm, FastIsTheDefault) {

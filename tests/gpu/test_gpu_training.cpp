@@ -53,6 +53,7 @@ TEST(GpuTraining, L2PenaltyMatchesTheCpu) {
 TEST(GpuTraining, FcNetLossAndGradientsMatchTheCpu) {
   CONVLAB_REQUIRE_GPU();
   for (Normalization norm : {Normalization::none, Normalization::batchnorm, Normalization::layernorm}) {
+    SCOPED_TRACE("normalization " + std::to_string(static_cast<int>(norm)));
     NumpyRandom r1(231), r2(231);
     FullyConnectedNetOptions o;
     o.hidden_dims = {20, 30};
@@ -71,6 +72,15 @@ TEST(GpuTraining, FcNetLossAndGradientsMatchTheCpu) {
     const double lg = gpu->loss_value(X.to(Device::cuda), y.to(Device::cuda));
     EXPECT_NEAR(lg, lc, 1e-10);
     const auto gc = cpu->grads(), gg = gpu->grads();
-    for (const auto& kv : gc) EXPECT_GPU_MATCHES(gg.at(kv.first), kv.second, DType::f64, kv.first);
+    for (const auto& kv : gc) {
+      // With batchnorm, the biases of the affine layers before it have a zero
+      // gradient in exact arithmetic: both sides hold rounding noise (1e-17),
+      // so there "matches" means "both zero".
+      if (test::l2_norm(kv.second) < 1e-12) {
+        EXPECT_LT(test::l2_norm(gg.at(kv.first)), 1e-12) << kv.first;
+        continue;
+      }
+      EXPECT_GPU_MATCHES(gg.at(kv.first), kv.second, DType::f64, kv.first);
+    }
   }
 }

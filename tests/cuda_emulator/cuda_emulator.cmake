@@ -1,0 +1,49 @@
+# The CUDA emulator build (-DCONVLAB_CUDA_EMULATOR=ON): convlab's kernels are
+# rewritten (rewrite_kernels.py) and compiled as C++ against the emulator's
+# cuda_runtime.h and cublas_v2.h, so that the GPU test suite runs the real
+# kernel code on the CPU. Sets CONVLAB_CUDA_SOURCES for the library, and
+# convlab_use_cuda_emulator(target) adds the include paths and definitions.
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+
+set(CONVLAB_EMU_DIR ${CMAKE_CURRENT_LIST_DIR})
+set(CONVLAB_EMU_GEN ${PROJECT_BINARY_DIR}/cuda_emulator_src)
+file(GLOB_RECURSE _emu_cuda_files RELATIVE ${PROJECT_SOURCE_DIR} CONFIGURE_DEPENDS
+     ${PROJECT_SOURCE_DIR}/kernels/*.cu ${PROJECT_SOURCE_DIR}/kernels/*.cuh)
+# The emulator's own test is CUDA too (the tests folder builds it).
+list(APPEND _emu_cuda_files tests/cuda_emulator/test_cuda_emulator.cu)
+set(_emu_inputs)
+set(_emu_outputs)
+foreach(rel ${_emu_cuda_files})
+  list(APPEND _emu_inputs ${PROJECT_SOURCE_DIR}/${rel})
+  if(rel MATCHES "\\.cu$")
+    list(APPEND _emu_outputs ${CONVLAB_EMU_GEN}/${rel}.cpp)
+  else()
+    list(APPEND _emu_outputs ${CONVLAB_EMU_GEN}/${rel})
+  endif()
+endforeach()
+add_custom_command(
+  OUTPUT ${_emu_outputs}
+  COMMAND Python3::Interpreter ${CONVLAB_EMU_DIR}/rewrite_kernels.py ${PROJECT_SOURCE_DIR} ${CONVLAB_EMU_GEN}
+          ${_emu_cuda_files}
+  DEPENDS ${_emu_inputs} ${CONVLAB_EMU_DIR}/rewrite_kernels.py
+  COMMENT "Rewriting the CUDA kernels for the emulator"
+  VERBATIM)
+add_custom_target(convlab_cuda_emulator_sources DEPENDS ${_emu_outputs})
+
+file(GLOB_RECURSE _emu_kernel_cpp CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/kernels/*.cpp)
+list(FILTER _emu_kernel_cpp EXCLUDE REGEX ".*/kernels/no_cuda\\.cpp$")
+# Device code written for nvcc: unsigned blockDim compared with int, and
+# #pragma unroll, are expected there.
+set_source_files_properties(${_emu_outputs} PROPERTIES COMPILE_OPTIONS "-Wno-sign-compare;-Wno-unknown-pragmas")
+set(CONVLAB_EMU_TEST_SOURCE ${CONVLAB_EMU_GEN}/tests/cuda_emulator/test_cuda_emulator.cu.cpp)
+list(REMOVE_ITEM _emu_outputs ${CONVLAB_EMU_TEST_SOURCE})
+set(CONVLAB_CUDA_SOURCES ${_emu_outputs} ${_emu_kernel_cpp}
+    ${CONVLAB_EMU_DIR}/runtime.cpp ${CONVLAB_EMU_DIR}/scheduler.cpp ${CONVLAB_EMU_DIR}/cublas.cpp)
+
+function(convlab_use_cuda_emulator target)
+  # The rewritten kernels come before the originals; the emulator's CUDA
+  # headers stand in for the toolkit's.
+  target_include_directories(${target} BEFORE PUBLIC $<BUILD_INTERFACE:${CONVLAB_EMU_GEN}>
+                                                     $<BUILD_INTERFACE:${CONVLAB_EMU_DIR}/include>)
+  target_compile_definitions(${target} PUBLIC CONVLAB_HAVE_CUDA=1 CONVLAB_CUDA_EMULATOR=1)
+endfunction()
