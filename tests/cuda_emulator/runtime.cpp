@@ -99,6 +99,8 @@ cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int device) {
   prop->totalGlobalMem = std::size_t{16} << 30;
   prop->sharedMemPerBlock = convlab_emu::kDefaultDynamicShared;
   prop->multiProcessorCount = convlab_emu::kMultiProcessors;
+  prop->maxThreadsPerMultiProcessor = 2048;
+  prop->l2CacheSize = 50 << 20;
   prop->major = 9;
   prop->minor = 0;
   return cudaSuccess;

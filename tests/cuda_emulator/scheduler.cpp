@@ -175,19 +175,36 @@ bool release_warp(Block& b, std::size_t first, std::size_t end) {
   return true;
 }
 
+// Runs fiber i until it parks or finishes. A function of its own, so that no
+// variable of the scheduling loop lives across swapcontext (which, like
+// setjmp, returns twice as far as the compiler knows).
+__attribute__((noinline)) void resume(Block& b, std::size_t i) {
+  Fiber& f = b.fibers[i];
+  b.current = static_cast<int>(i);
+  tls_thread_idx = &f.idx;
+  void* fake_stack = nullptr;
+  before_switch(&fake_stack, f.ctx.uc_stack.ss_sp, f.ctx.uc_stack.ss_size);
+  swapcontext(&b.scheduler, &f.ctx);
+  after_switch(fake_stack, nullptr, nullptr);
+}
+
+// Sets fiber i up to start the kernel on its own stack (a function of its
+// own for the same reason: getcontext returns twice too).
+__attribute__((noinline)) void prepare(Block& b, std::size_t i) {
+  Fiber& f = b.fibers[i];
+  f.state = State::ready;
+  getcontext(&f.ctx);
+  f.ctx.uc_stack.ss_sp = b.stacks + i * kStackBytes;
+  fresh_stack(f.ctx.uc_stack.ss_sp, kStackBytes);
+  f.ctx.uc_stack.ss_size = kStackBytes;
+  f.ctx.uc_link = nullptr;
+  makecontext(&f.ctx, fiber_main, 0);
+}
+
 // Runs one block to completion; throws when it would hang or misbehave.
 void run_block(Block& b) {
   const std::size_t n = b.fibers.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    Fiber& f = b.fibers[i];
-    f.state = State::ready;
-    getcontext(&f.ctx);
-    f.ctx.uc_stack.ss_sp = b.stacks + i * kStackBytes;
-    fresh_stack(f.ctx.uc_stack.ss_sp, kStackBytes);
-    f.ctx.uc_stack.ss_size = kStackBytes;
-    f.ctx.uc_link = nullptr;
-    makecontext(&f.ctx, fiber_main, 0);
-  }
+  for (std::size_t i = 0; i < n; ++i) prepare(b, i);
   // Fibers run in thread order in one pass and in reverse order in the next
   // (starting with the block's parity), both legal schedules on a GPU: a
   // read of shared memory that misses a __syncthreads() after the write
@@ -198,12 +215,7 @@ void run_block(Block& b) {
       const std::size_t i = reverse ? n - 1 - k : k;
       Fiber& f = b.fibers[i];
       if (f.state != State::ready) continue;
-      b.current = static_cast<int>(i);
-      tls_thread_idx = &f.idx;
-      void* fake_stack = nullptr;
-      before_switch(&fake_stack, f.ctx.uc_stack.ss_sp, f.ctx.uc_stack.ss_size);
-      swapcontext(&b.scheduler, &f.ctx);
-      after_switch(fake_stack, nullptr, nullptr);
+      resume(b, i);
       if (!b.error.empty()) throw std::runtime_error(where(f) + ": " + b.error);
     }
     b.current = -1;

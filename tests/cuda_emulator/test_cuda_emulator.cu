@@ -163,4 +163,17 @@ TEST(CudaEmulator, NewDeviceMemoryHoldsNaNs) {
   for (float v : to_host(d.p, 16)) EXPECT_TRUE(v != v);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+// Each thread writes the element after its own: the last one writes past the end.
+__global__ void write_next_kernel(float* p) { p[threadIdx.x + 1] = 1; }
+
+// Device memory is exactly as long as asked for, so AddressSanitizer catches a
+// kernel's access one past the end, as compute-sanitizer memcheck would.
+TEST(CudaEmulatorDeathTest, AKernelWritingPastAnAllocationIsCaught) {
+  DeviceBuffer<float> d(32);
+  write_next_kernel<<<1, 31>>>(d.p);  // in bounds
+  EXPECT_DEATH(write_next_kernel<<<1, 32>>>(d.p), "heap-buffer-overflow");
+}
+#endif
+
 }  // namespace

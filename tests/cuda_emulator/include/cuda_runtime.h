@@ -54,6 +54,11 @@ struct dim3 {
   constexpr dim3(uint3 v) : x(v.x), y(v.y), z(v.z) {}
 };
 
+struct __attribute__((aligned(16))) float4 {
+  float x, y, z, w;
+};
+inline float4 make_float4(float x, float y, float z, float w) { return float4{x, y, z, w}; }
+
 enum cudaError_t {
   cudaSuccess = 0,
   cudaErrorInvalidValue = 1,
@@ -91,6 +96,8 @@ struct cudaDeviceProp {
   std::size_t totalGlobalMem;
   std::size_t sharedMemPerBlock;
   int multiProcessorCount;
+  int maxThreadsPerMultiProcessor;
+  int l2CacheSize;
   int major, minor;
 };
 
