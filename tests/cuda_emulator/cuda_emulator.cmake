@@ -35,8 +35,10 @@ add_custom_target(convlab_cuda_emulator_sources DEPENDS ${_emu_outputs})
 file(GLOB_RECURSE _emu_kernel_cpp CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/kernels/*.cpp)
 list(FILTER _emu_kernel_cpp EXCLUDE REGEX ".*/kernels/no_cuda\\.cpp$")
 # Device code written for nvcc: unsigned blockDim compared with int, and
-# #pragma unroll, are expected there.
-set_source_files_properties(${_emu_outputs} PROPERTIES COMPILE_OPTIONS "-Wno-sign-compare;-Wno-unknown-pragmas")
+# #pragma unroll, are expected there. (Source properties hold per folder: the
+# bench folder sets them on its own sources with the same list.)
+set(CONVLAB_EMU_DEVICE_CODE_OPTIONS -Wno-sign-compare -Wno-unknown-pragmas)
+set_source_files_properties(${_emu_outputs} PROPERTIES COMPILE_OPTIONS "${CONVLAB_EMU_DEVICE_CODE_OPTIONS}")
 set(CONVLAB_EMU_TEST_SOURCE ${CONVLAB_EMU_GEN}/tests/cuda_emulator/test_cuda_emulator.cu.cpp)
 set(CONVLAB_EMU_BENCH_SOURCES)
 foreach(rel ${_emu_bench_cuda})

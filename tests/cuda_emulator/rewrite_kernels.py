@@ -26,6 +26,7 @@ LAUNCH = re.compile(
     r"(?P<kernel>\b[A-Za-z_]\w*(?:\s*<[^<>;{}]*>)?)\s*<<<(?P<config>.*?)>>>\s*\(",
     re.DOTALL,
 )
+NO_ARGS = re.compile(r"\s*\)")
 EXTERN_SHARED = re.compile(
     r"extern\s+__shared__\s+(?:__align__\(\s*\d+\s*\)\s+)?(?P<type>[A-Za-z_][\w:]*(?:\s+[A-Za-z_][\w:]*)*)\s+"
     r"(?P<name>\w+)\s*\[\s*\]\s*;"
@@ -52,8 +53,7 @@ def rewrite(text: str) -> str:
         kernel = m.group("kernel")
         name = " ".join(kernel.split())
         config = m.group("config")
-        rest = text[m.end():]
-        no_args = rest.lstrip().startswith(")")
+        no_args = NO_ARGS.match(text, m.end()) is not None
         call = f"[&](auto&&... convlab_emu_a) {{ {kernel}(convlab_emu_a...); }}" + ("" if no_args else ", ")
         if len(top_level_items(config)) >= 3:
             return f'::convlab_emu::launch_with_kernel("{name}", {kernel}, {config})({call}'

@@ -154,24 +154,24 @@ bool release_warp(Block& b, std::size_t first, std::size_t end) {
   }
   if (!any) return false;
   for (std::size_t i = first; i < end; ++i) {
-    Fiber& f = b.fibers[i];
+    const Fiber& f = b.fibers[i];
     if (f.state != State::at_shuffle) continue;
     const std::size_t src = first + static_cast<std::size_t>(f.src);
-    if (f.src < 0 || f.src >= kWarp || src >= end || b.fibers[src].state != State::at_shuffle) {
+    const bool exists = f.src >= 0 && f.src < kWarp && src < end;
+    if (!exists || b.fibers[src].state != State::at_shuffle) {
       std::ostringstream os;
-      os << "warp shuffle: " << where(f) << " (lane " << i - first << ") reads lane " << f.src
-         << ", which " << (f.src < 0 || f.src >= kWarp || src >= end ? "does not exist in this block"
-                                                                     : "has exited or is not taking part");
+      os << "warp shuffle: " << where(f) << " (lane " << i - first << ") reads lane " << f.src << ", which "
+         << (exists ? "has exited or is not taking part" : "does not exist in this block");
       throw std::runtime_error(os.str());
     }
   }
+  // Every source is valid; values stay put while the results are handed out.
   for (std::size_t i = first; i < end; ++i) {
     Fiber& f = b.fibers[i];
     if (f.state != State::at_shuffle) continue;
     f.result = b.fibers[first + static_cast<std::size_t>(f.src)].value;
+    f.state = State::ready;
   }
-  for (std::size_t i = first; i < end; ++i)
-    if (b.fibers[i].state == State::at_shuffle) b.fibers[i].state = State::ready;
   return true;
 }
 
