@@ -1,6 +1,7 @@
 // Helpers for the fast-CPU-vs-reference tests: random inputs in either
 // dtype, the suite's norm-relative comparison (tests/gpu/gpu_test_util.h),
-// and running a check under several thread counts.
+// running a check under several thread counts, and the forward/backward
+// check of an (x, w, b) layer op.
 #pragma once
 #include <gtest/gtest.h>
 
@@ -10,6 +11,7 @@
 #include "gpu/gpu_test_util.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
+#include "host/ops/common.h"
 #include "host/tensor.h"
 #include "host/threads.h"
 
@@ -49,3 +51,30 @@ inline void for_each_dtype_and_threads(const std::function<void(DType)>& f) {
     const double convlab_r_ = ::convlab::test::norm_rel_error((analytic), (numeric));              \
     EXPECT_LT(convlab_r_, 1e-7) << (what) << ": relative error vs numerical gradient " << convlab_r_; \
   } while (0)
+
+namespace convlab::test {
+
+// A fast (x, w, b) layer op against its reference on one input set: forward
+// out; backward dx, dw and db for a random dout (drawn from rng); and the
+// backward without dx. forward(variant) runs the op's forward on the inputs;
+// backward and backward_params are the op's (dout, cache, variant) functions.
+template <class Forward, class Backward, class BackwardParams>
+void expect_fast_layer_matches(NumpyRandom& rng, DType dt, const Shape& x_shape, Forward forward, Backward backward,
+                               BackwardParams backward_params) {
+  const auto ref = forward("reference");
+  const auto fast = forward("fast");
+  ASSERT_EQ(fast.out.shape(), ref.out.shape());
+  EXPECT_FAST_MATCHES(fast.out, ref.out, dt, "out");
+  const Tensor dout = randn_as(rng, ref.out.shape(), dt);
+  const Grads3 gr = backward(dout, ref.cache, "reference");
+  const Grads3 gf = backward(dout, fast.cache, "fast");
+  EXPECT_EQ(gf.dx.shape(), x_shape);
+  EXPECT_FAST_MATCHES(gf.dx, gr.dx, dt, "dx");
+  EXPECT_FAST_MATCHES(gf.d1, gr.d1, dt, "dw");
+  EXPECT_FAST_MATCHES(gf.d2, gr.d2, dt, "db");
+  // Without dx (a first layer): the same dw and db, no dx.
+  const Grads3 gp = backward_params(dout, fast.cache, "fast");
+  EXPECT_PARAMS_ONLY_MATCHES(gp, gr, dt, "fast");
+}
+
+}  // namespace convlab::test

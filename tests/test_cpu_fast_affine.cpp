@@ -25,18 +25,9 @@ TEST(CpuFastAffine, MatchesReference) {
       const int64_t D = x.numel() / xs[0];
       Tensor w = randn_as(rng, {D, M}, dt);
       Tensor b = randn_as(rng, {M}, dt);
-      auto ref = affine_forward(x, w, b, "reference");
-      auto fast = affine_forward(x, w, b, "fast");
-      EXPECT_FAST_MATCHES(fast.out, ref.out, dt, "out");
-      Tensor dout = randn_as(rng, ref.out.shape(), dt);
-      Grads3 gr = affine_backward(dout, ref.cache, "reference");
-      Grads3 gf = affine_backward(dout, fast.cache, "fast");
-      EXPECT_EQ(gf.dx.shape(), x.shape());
-      EXPECT_FAST_MATCHES(gf.dx, gr.dx, dt, "dx");
-      EXPECT_FAST_MATCHES(gf.d1, gr.d1, dt, "dw");
-      EXPECT_FAST_MATCHES(gf.d2, gr.d2, dt, "db");
-      Grads3 gp = affine_backward_params(dout, fast.cache, "fast");
-      EXPECT_PARAMS_ONLY_MATCHES(gp, gr, dt, "fast");
+      expect_fast_layer_matches(
+          rng, dt, x.shape(), [&](const std::string& v) { return affine_forward(x, w, b, v); }, affine_backward,
+          affine_backward_params);
     }
   });
 }

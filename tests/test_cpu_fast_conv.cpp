@@ -38,19 +38,9 @@ void check_case(const ConvCase& c, DType dt, uint32_t seed) {
   Tensor w = randn_as(rng, {c.F, c.C, c.HH, c.WW}, dt);
   Tensor b = randn_as(rng, {c.F}, dt);
   const ConvParam p{c.stride, c.pad};
-  auto ref = conv_forward(x, w, b, p, "reference");
-  auto fast = conv_forward(x, w, b, p, "fast");
-  ASSERT_EQ(fast.out.shape(), ref.out.shape());
-  EXPECT_FAST_MATCHES(fast.out, ref.out, dt, "out");
-  Tensor dout = randn_as(rng, ref.out.shape(), dt);
-  Grads3 gr = conv_backward(dout, ref.cache, "reference");
-  Grads3 gf = conv_backward(dout, fast.cache, "fast");
-  EXPECT_FAST_MATCHES(gf.dx, gr.dx, dt, "dx");
-  EXPECT_FAST_MATCHES(gf.d1, gr.d1, dt, "dw");
-  EXPECT_FAST_MATCHES(gf.d2, gr.d2, dt, "db");
-  // Without dx (a first layer): the same dw and db, no dx.
-  Grads3 gp = conv_backward_params(dout, fast.cache, "fast");
-  EXPECT_PARAMS_ONLY_MATCHES(gp, gr, dt, "fast");
+  expect_fast_layer_matches(
+      rng, dt, x.shape(), [&](const std::string& v) { return conv_forward(x, w, b, p, v); }, conv_backward,
+      conv_backward_params);
 }
 
 }  // namespace

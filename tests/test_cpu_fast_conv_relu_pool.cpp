@@ -32,18 +32,9 @@ void check_case(const Case& c, DType dt, uint32_t seed) {
                std::to_string(c.pp.pool_width) + "/" + std::to_string(c.pp.stride));
   NumpyRandom rng(seed);
   Tensor x = randn_as(rng, c.x, dt), w = randn_as(rng, c.w, dt), b = randn_as(rng, {c.w[0]}, dt);
-  auto ref = conv_relu_pool_forward(x, w, b, c.cp, c.pp, "reference");
-  auto fast = conv_relu_pool_forward(x, w, b, c.cp, c.pp, "fast");
-  ASSERT_EQ(fast.out.shape(), ref.out.shape());
-  EXPECT_FAST_MATCHES(fast.out, ref.out, dt, "out");
-  Tensor dout = randn_as(rng, ref.out.shape(), dt);
-  Grads3 gr = conv_relu_pool_backward(dout, ref.cache, "reference");
-  Grads3 gf = conv_relu_pool_backward(dout, fast.cache, "fast");
-  EXPECT_FAST_MATCHES(gf.dx, gr.dx, dt, "dx");
-  EXPECT_FAST_MATCHES(gf.d1, gr.d1, dt, "dw");
-  EXPECT_FAST_MATCHES(gf.d2, gr.d2, dt, "db");
-  Grads3 gp = conv_relu_pool_backward_params(dout, fast.cache, "fast");
-  EXPECT_PARAMS_ONLY_MATCHES(gp, gr, dt, "fast");
+  expect_fast_layer_matches(
+      rng, dt, x.shape(), [&](const std::string& v) { return conv_relu_pool_forward(x, w, b, c.cp, c.pp, v); },
+      conv_relu_pool_backward, conv_relu_pool_backward_params);
 }
 
 }  // namespace
