@@ -44,8 +44,21 @@ std::string shape_str(const Shape& s) {
 
 int64_t shape_numel(const Shape& s) {
   int64_t n = 1;
-  for (auto d : s) n *= d;
+  for (auto d : s) {
+    CONVLAB_CHECK(d >= 0, "shape " << shape_str(s) << ": negative dimension " << d);
+    CONVLAB_CHECK(!__builtin_mul_overflow(n, d, &n),
+                  "shape " << shape_str(s) << ": the element count overflows 64 bits");
+  }
   return n;
+}
+
+std::size_t shape_nbytes(const Shape& s, DType dt) {
+  const auto n = static_cast<std::size_t>(shape_numel(s));
+  const std::size_t size = dtype_size(dt);
+  CONVLAB_CHECK(n <= kMaxTensorBytes / size, "shape " << shape_str(s) << " " << dtype_name(dt) << ": " << n
+                                                        << " elements need more than convlab's limit of "
+                                                        << kMaxTensorBytes << " bytes per tensor");
+  return n * size;
 }
 
 static std::atomic<bool> g_poison{false};
@@ -66,6 +79,7 @@ Storage::~Storage() { release_block(device_, ptr_, nbytes_); }
 static void check_shape_valid(const Shape& shape) {
   CONVLAB_CHECK(shape.size() <= 4, "Tensor: at most 4 dimensions are supported, got shape " << shape_str(shape));
   for (auto d : shape) CONVLAB_CHECK(d >= 0, "Tensor: negative dimension in shape " << shape_str(shape));
+  (void)shape_numel(shape);  // throws when the element count overflows
 }
 
 Tensor::Tensor(Shape shape, DType dtype, Device device)
@@ -74,7 +88,7 @@ Tensor::Tensor(Shape shape, DType dtype, Device device)
 Tensor::Tensor(Shape shape, DType dtype, Device device, bool zeroed)
     : shape_(std::move(shape)), dtype_(dtype), device_(device) {
   check_shape_valid(shape_);
-  storage_ = std::make_shared<Storage>(static_cast<std::size_t>(numel()) * dtype_size(dtype), device, zeroed);
+  storage_ = std::make_shared<Storage>(shape_nbytes(shape_, dtype), device, zeroed);
 }
 
 Tensor Tensor::empty(Shape shape, DType dtype, Device device) { return Tensor(std::move(shape), dtype, device, false); }
@@ -173,7 +187,8 @@ Tensor Tensor::reshape(Shape shape) const {
       CONVLAB_CHECK(infer < 0, "Tensor::reshape: only one -1 allowed in " << shape_str(shape));
       infer = static_cast<int>(i);
     } else {
-      known *= shape[i];
+      CONVLAB_CHECK(shape[i] >= 0 && !__builtin_mul_overflow(known, shape[i], &known),
+                    "Tensor::reshape: cannot reshape " << shape_str(shape_) << " to " << shape_str(shape));
     }
   }
   if (infer >= 0) {

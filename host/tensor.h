@@ -26,7 +26,16 @@ std::size_t dtype_size(DType dt);
 const char* dtype_name(DType dt);
 const char* device_name(Device d);
 std::string shape_str(const Shape& s);
+// The one checked size computation that every shape and allocation goes
+// through: the element count (every dimension >= 0, the product within
+// int64) and the byte count (within kMaxTensorBytes). Both throw
+// convlab::Error naming the shape, so a forged size in a config, a data file
+// or a checkpoint is refused before anything is allocated or indexed.
 int64_t shape_numel(const Shape& s);
+std::size_t shape_nbytes(const Shape& s, DType dt);
+// Largest tensor convlab allocates (1 TiB): far above any real model, far
+// below where byte counts and allocator size classes could wrap.
+constexpr std::size_t kMaxTensorBytes = std::size_t(1) << 40;
 
 template <class T> struct dtype_of;
 template <> struct dtype_of<float> { static constexpr DType value = DType::f32; };
@@ -76,7 +85,7 @@ class Tensor {
   DType dtype() const { return dtype_; }
   Device device() const { return device_; }
   bool is_cuda() const { return device_ == Device::cuda; }
-  std::size_t nbytes() const { return static_cast<std::size_t>(numel()) * dtype_size(dtype_); }
+  std::size_t nbytes() const { return shape_nbytes(shape_, dtype_); }
 
   void* raw() { return storage_ ? static_cast<char*>(storage_->data()) + offset_ : nullptr; }
   const void* raw() const { return storage_ ? static_cast<const char*>(storage_->data()) + offset_ : nullptr; }

@@ -19,9 +19,12 @@ void Model::load_state(const std::map<std::string, Tensor>& values) {
     CONVLAB_CHECK(it->second.shape() == kv.second.shape(),
                   "load_state: '" << kv.first << "' has shape " << shape_str(it->second.shape()) << ", the model expects "
                                   << shape_str(kv.second.shape()));
-    Tensor src = it->second;
-    if (src.dtype() != kv.second.dtype()) src = src.to(Device::cpu).to(kv.second.dtype());
-    kv.second.copy_from(src);
+    // No silent conversion: a checkpoint of another dtype is another model
+    // (or a forged file); the user can cast it deliberately.
+    CONVLAB_CHECK(it->second.dtype() == kv.second.dtype(),
+                  "load_state: '" << kv.first << "' is stored as " << dtype_name(it->second.dtype())
+                                  << ", the model expects " << dtype_name(kv.second.dtype()));
+    kv.second.copy_from(it->second);
   }
 }
 

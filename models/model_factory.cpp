@@ -15,7 +15,8 @@ DType read_dtype(JsonReader& r) {
 }
 
 Shape read_input_dim(JsonReader& r, const Shape& def) {
-  const std::vector<int64_t> v = r.integer_list("input_dim", std::vector<int64_t>(def.begin(), def.end()), 1);
+  const std::vector<int64_t> v =
+      r.integer_list("input_dim", std::vector<int64_t>(def.begin(), def.end()), 1, kMaxModelDim);
   CONVLAB_CHECK(v.size() == 3, r.path_of("input_dim") << ": expected [C, H, W], got " << v.size() << " numbers");
   return Shape(v.begin(), v.end());
 }
@@ -43,8 +44,8 @@ ModelPtr build_model(const nlohmann::json& spec, NumpyRandom& rng, const std::st
     model = make_three_layer_convnet(o, rng);
   } else if (type == "fc_net") {
     FullyConnectedNetOptions o;
-    o.hidden_dims = r.integer_list("hidden_dims", o.hidden_dims, 1);
-    o.input_dim = r.integer("input_dim", o.input_dim, 1);
+    o.hidden_dims = r.integer_list("hidden_dims", o.hidden_dims, 1, kMaxModelDim);
+    o.input_dim = r.integer("input_dim", o.input_dim, 1, kMaxModelDim);
     o.num_classes = r.integer("num_classes", o.num_classes, 2, 1 << 20);
     o.dropout_keep_ratio = r.number("dropout_keep_ratio", o.dropout_keep_ratio, 0.0, 1.0, true);
     const std::string norm = r.string("normalization", std::string("none"), {"none", "batchnorm", "layernorm"});

@@ -17,6 +17,12 @@
 
 namespace convlab {
 
+// Largest size a config may give a model dimension (input_dim entries,
+// hidden_dims): a million, far beyond any real layer; products of three such
+// sizes stay within int64, and every tensor's size is then checked again by
+// shape_numel (host/tensor.h).
+constexpr int64_t kMaxModelDim = int64_t(1) << 20;
+
 ModelPtr build_model(const nlohmann::json& spec, NumpyRandom& rng, const std::string& path = "model");
 std::vector<std::string> model_types();
 

@@ -1,6 +1,7 @@
 #include "models/sequential.h"
 
 #include "models/layers.h"
+#include "models/model_factory.h"
 
 namespace convlab {
 
@@ -80,7 +81,7 @@ LayerPtr make_layer(JsonReader& l, const Shape& in, int& weight_index, NumpyRand
 }  // namespace
 
 std::unique_ptr<LayerStackModel> make_sequential(JsonReader& r, NumpyRandom& rng) {
-  const std::vector<int64_t> dims = r.integer_list("input_dim", std::vector<int64_t>{3, 32, 32}, 1);
+  const std::vector<int64_t> dims = r.integer_list("input_dim", std::vector<int64_t>{3, 32, 32}, 1, kMaxModelDim);
   if (dims.empty() || dims.size() > 3) r.fail("input_dim", "expected [C, H, W] or [D]");
   const int64_t num_classes = r.integer("num_classes", 10, 2, 1 << 20);
   WeightInit init;

@@ -1,24 +1,24 @@
 #include "host/config/config.h"
 
-#include <fstream>
-#include <sstream>
+#include <regex>
 
 #include "host/config/json_reader.h"
 #include "host/error.h"
+#include "host/io/untrusted_file.h"
 
 namespace convlab::config {
 
 json load_json_file(const std::string& path) {
-  std::ifstream in(path);
-  CONVLAB_CHECK(in, path << ": cannot open config file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  try {
-    return json::parse(ss.str());
-  } catch (const json::parse_error& e) {
-    throw Error(path + ": invalid JSON: " + e.what());
-  }
+  return parse_json(read_file_capped(path, "config file", kMaxConfigBytes), path);
 }
+
+namespace {
+// A list, an object, a quoted string or a JSON number (e.g. 1e999).
+bool looks_like_json(const std::string& text) {
+  static const std::regex number(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?)");
+  return !text.empty() && (text[0] == '[' || text[0] == '{' || text[0] == '"' || std::regex_match(text, number));
+}
+}  // namespace
 
 void apply_override(json& j, const std::string& assignment) {
   const auto eq = assignment.find('=');
@@ -26,12 +26,11 @@ void apply_override(json& j, const std::string& assignment) {
                 "--set " << assignment << ": expected KEY=VALUE, e.g. --set solver.num_epochs=2");
   const std::string key = assignment.substr(0, eq);
   const std::string text = assignment.substr(eq + 1);
-  json value;
-  try {
-    value = json::parse(text);
-  } catch (const json::parse_error&) {
-    value = text;  // a bare word such as adam or cpu
-  }
+  // JSON where the text is JSON, else a bare word such as adam or cpu. Text
+  // that is meant as JSON but is not valid (a number out of range such as
+  // 1e999, "[1, 2" or an unterminated string) is an error, not a string.
+  json value = text;
+  if (json::accept(text) || looks_like_json(text)) value = parse_json(text, "--set " + key);
   json* node = &j;
   std::string walked;
   std::size_t start = 0;

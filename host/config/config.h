@@ -64,7 +64,9 @@ struct RunConfig {
   json resolved;                 // the validated config with defaults filled in (written to the run folder)
 };
 
-// Reads a JSON file; a syntax error names the file and the position.
+// Reads a JSON config file (at most kMaxConfigBytes, parsed with
+// parse_json: nesting capped, errors name the file, the key and the position).
+constexpr std::uint64_t kMaxConfigBytes = std::uint64_t(16) << 20;
 json load_json_file(const std::string& path);
 
 // Applies "--set a.b.c=value": value is parsed as JSON when it is valid JSON

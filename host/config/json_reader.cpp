@@ -48,6 +48,116 @@ bool is_integral(const json& v) {
 }
 }  // namespace
 
+namespace {
+// SAX handler that builds the document itself (the JSON library's parser is
+// iterative, so with the depth checked here no step recurses deeply) and
+// keeps the JSON path of the value being read, for error messages.
+class CheckedDomBuilder : public nlohmann::json_sax<json> {
+ public:
+  explicit CheckedDomBuilder(const std::string& source) : source_(source) {}
+  json root;
+
+  bool null() override { return put(json(nullptr)); }
+  bool boolean(bool v) override { return put(json(v)); }
+  bool number_integer(number_integer_t v) override { return put(json(v)); }
+  bool number_unsigned(number_unsigned_t v) override { return put(json(v)); }
+  bool number_float(number_float_t v, const string_t&) override { return put(json(v)); }
+  bool string(string_t& v) override { return put(json(std::move(v))); }
+  bool binary(binary_t&) override { return put(json(nullptr)); }  // not produced by text JSON
+  bool start_object(std::size_t) override { return open(json::object(), false); }
+  bool key(string_t& k) override {
+    frames_.back().key = k;
+    return true;
+  }
+  bool end_object() override { return close(); }
+  bool start_array(std::size_t) override { return open(json::array(), true); }
+  bool end_array() override { return close(); }
+  bool parse_error(std::size_t position, const std::string& last_token,
+                   const nlohmann::detail::exception& ex) override {
+    std::string what = ex.what();
+    const auto bracket = what.find("] ");
+    if (what.rfind("[json.exception.", 0) == 0 && bracket != std::string::npos) what = what.substr(bracket + 2);
+    if (ex.id == 406) what = "number out of range (not a finite double): " + last_token;
+    fail(position, what);
+  }
+
+ private:
+  struct Frame {
+    json* node;
+    bool is_array;
+    std::string key;
+    std::size_t index = 0;
+  };
+
+  std::string path() const {
+    std::string p;
+    for (const auto& f : frames_) {
+      if (f.is_array) p += "[" + std::to_string(f.index) + "]";
+      else if (!f.key.empty() || !p.empty()) p += (p.empty() ? "" : ".") + f.key;
+    }
+    return p;
+  }
+
+  [[noreturn]] void fail(std::size_t position, const std::string& what) const {
+    std::ostringstream os;
+    os << source_ << ": invalid JSON";
+    const std::string p = path();
+    if (!p.empty()) os << " at " << p;
+    os << " (byte " << position << "): " << what;
+    throw Error(os.str());
+  }
+
+  // Places v where the parser is: the root, the current key or the next index.
+  json* place(json v) {
+    if (frames_.empty()) {
+      root = std::move(v);
+      return &root;
+    }
+    Frame& f = frames_.back();
+    if (f.is_array) {
+      f.node->push_back(std::move(v));
+      return &f.node->back();
+    }
+    json& slot = (*f.node)[f.key];
+    slot = std::move(v);
+    return &slot;
+  }
+  void advance() {
+    if (!frames_.empty() && frames_.back().is_array) ++frames_.back().index;
+  }
+  bool put(json v) {
+    place(std::move(v));
+    advance();
+    return true;
+  }
+  bool open(json empty, bool is_array) {
+    if (static_cast<int>(frames_.size()) >= kMaxJsonDepth) {
+      std::ostringstream os;
+      os << source_ << ": JSON nested deeper than " << kMaxJsonDepth << " levels (at " << path()
+         << "); convlab refuses such files";
+      throw Error(os.str());
+    }
+    json* node = place(std::move(empty));
+    frames_.push_back({node, is_array, std::string()});
+    return true;
+  }
+  bool close() {
+    frames_.pop_back();
+    advance();
+    return true;
+  }
+
+  const std::string& source_;
+  std::vector<Frame> frames_;
+};
+}  // namespace
+
+json parse_json(const std::string& text, const std::string& source) {
+  CheckedDomBuilder builder(source);
+  json::sax_parse(text, &builder);
+  return std::move(builder.root);
+}
+
 std::string json_brief(const json& v) {
   std::string s = v.dump();
   if (s.size() > 60) s = s.substr(0, 57) + "...";
@@ -130,7 +240,8 @@ int64_t JsonReader::integer(const std::string& key, std::optional<int64_t> def, 
     if (!def) fail(key, "missing (expected " + expect + ")");
     return *def;
   }
-  if (!is_integral(v)) fail(key, "expected " + expect + ", got " + json_brief(v));
+  if (!is_integral(v) || (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX)))
+    fail(key, "expected " + expect + ", got " + json_brief(v));
   const int64_t i = v.is_number_integer() ? v.get<int64_t>() : static_cast<int64_t>(v.get<double>());
   if (i < min || i > max) fail(key, "expected " + expect + ", got " + json_brief(v));
   return i;
@@ -168,9 +279,9 @@ std::string JsonReader::string(const std::string& key, std::optional<std::string
 }
 
 std::vector<int64_t> JsonReader::integer_list(const std::string& key, std::optional<std::vector<int64_t>> def,
-                                              int64_t min) {
+                                              int64_t min, int64_t max) {
   const json& v = value(key);
-  const std::string expect = "a list of " + describe_integer_range(min, std::numeric_limits<int64_t>::max()) + "s";
+  const std::string expect = "a list of " + describe_integer_range(min, max) + "s";
   if (v.is_null()) {
     if (!def) fail(key, "missing (expected " + expect + ")");
     return *def;
@@ -179,10 +290,12 @@ std::vector<int64_t> JsonReader::integer_list(const std::string& key, std::optio
   std::vector<int64_t> out;
   for (std::size_t i = 0; i < v.size(); ++i) {
     const json& e = v[i];
-    if (!is_integral(e) || (e.is_number_integer() ? e.get<int64_t>() : static_cast<int64_t>(e.get<double>())) < min)
-      throw Error(path_of(key) + "[" + std::to_string(i) + "]: expected " +
-                  describe_integer_range(min, std::numeric_limits<int64_t>::max()) + ", got " + json_brief(e));
-    out.push_back(e.is_number_integer() ? e.get<int64_t>() : static_cast<int64_t>(e.get<double>()));
+    const bool ok = is_integral(e) && !(e.is_number_unsigned() && e.get<uint64_t>() > uint64_t(INT64_MAX));
+    const int64_t x = !ok ? 0 : e.is_number_integer() ? e.get<int64_t>() : static_cast<int64_t>(e.get<double>());
+    if (!ok || x < min || x > max)
+      throw Error(path_of(key) + "[" + std::to_string(i) + "]: expected " + describe_integer_range(min, max) +
+                  ", got " + json_brief(e));
+    out.push_back(x);
   }
   return out;
 }

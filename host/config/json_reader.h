@@ -40,7 +40,8 @@ class JsonReader {
   std::string string(const std::string& key, std::optional<std::string> def,
                      const std::vector<std::string>& choices = {});
   std::vector<int64_t> integer_list(const std::string& key, std::optional<std::vector<int64_t>> def,
-                                    int64_t min = std::numeric_limits<int64_t>::min());
+                                    int64_t min = std::numeric_limits<int64_t>::min(),
+                                    int64_t max = std::numeric_limits<int64_t>::max());
   // The sub-object at key (an empty object when absent and optional).
   JsonReader object(const std::string& key, bool required = false);
   // The raw value (marks the key known); null when absent.
@@ -67,5 +68,17 @@ std::size_t edit_distance(const std::string& a, const std::string& b);
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
 // A JSON value as it would be written in the file (strings quoted), shortened.
 std::string json_brief(const json& v);
+
+// Deepest nesting of objects and arrays that parse_json accepts; a config,
+// a checkpoint header or a run's state is a few levels deep.
+constexpr int kMaxJsonDepth = 64;
+
+// Parses untrusted JSON text, the one way convlab reads JSON. Every error is a
+// convlab::Error that names `source` (a file, "--set KEY"), the JSON path of
+// the value where the error is (e.g. solver.optim_config.learning_rate) and
+// the line and column: syntax errors, numbers out of the double range
+// (1e999) and nesting deeper than kMaxJsonDepth (checked while parsing, so
+// the JSON library never recurses that deep).
+json parse_json(const std::string& text, const std::string& source);
 
 }  // namespace convlab::config

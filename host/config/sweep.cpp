@@ -1,6 +1,7 @@
 #include "host/config/sweep.h"
 
 #include <cmath>
+#include <iterator>
 
 #include "host/config/config.h"
 #include "host/config/json_reader.h"
@@ -15,6 +16,8 @@ std::vector<nlohmann::json> values_of(const std::string& key, const nlohmann::js
   const std::string path = "sweep." + key;
   if (v.is_array()) {
     CONVLAB_CHECK(!v.empty(), path << ": expected a non-empty list of values");
+    CONVLAB_CHECK(v.size() <= kMaxSweepRuns,
+                  path << ": " << v.size() << " values; a sweep has at most " << kMaxSweepRuns << " runs");
     return std::vector<nlohmann::json>(v.begin(), v.end());
   }
   CONVLAB_CHECK(v.is_object() && v.size() == 1 && (v.contains("logspace") || v.contains("linspace")),
@@ -28,10 +31,17 @@ std::vector<nlohmann::json> values_of(const std::string& key, const nlohmann::js
                      << json_brief(a));
   const double lo = a[0].get<double>(), hi = a[1].get<double>();
   const int64_t num = a[2].get<int64_t>();
+  CONVLAB_CHECK(static_cast<uint64_t>(num) <= kMaxSweepRuns,
+                path << (log ? ".logspace" : ".linspace") << ": " << num << " values; a sweep has at most "
+                     << kMaxSweepRuns << " runs");
   std::vector<nlohmann::json> out;
   for (int64_t i = 0; i < num; ++i) {
     const double x = num == 1 ? lo : lo + (hi - lo) * static_cast<double>(i) / static_cast<double>(num - 1);
-    out.emplace_back(log ? std::pow(10.0, x) : x);
+    const double value = log ? std::pow(10.0, x) : x;
+    CONVLAB_CHECK(std::isfinite(value), path << (log ? ".logspace" : ".linspace") << ": value " << i + 1 << " of "
+                                             << num << " (" << (log ? "10^" : "") << x
+                                             << ") is not a finite number; " << json_brief(a));
+    out.emplace_back(value);
   }
   return out;
 }
@@ -42,7 +52,15 @@ std::vector<SweepPoint> expand_sweep(const nlohmann::json& config) {
   CONVLAB_CHECK(sweep.is_object() && !sweep.empty(),
                 "sweep: expected an object mapping JSON paths to value lists, got " << json_brief(sweep));
   std::vector<std::pair<std::string, std::vector<nlohmann::json>>> axes;
-  for (auto it = sweep.begin(); it != sweep.end(); ++it) axes.push_back({it.key(), values_of(it.key(), *it)});
+  std::size_t runs = 1;
+  for (auto it = sweep.begin(); it != sweep.end(); ++it) {
+    axes.push_back({it.key(), values_of(it.key(), *it)});
+    runs *= axes.back().second.size();  // both factors <= kMaxSweepRuns: cannot wrap
+    CONVLAB_CHECK(runs <= kMaxSweepRuns, "sweep: " << runs << (std::next(it) == sweep.end() ? "" : " or more")
+                                                   << " runs (the product of the value lists' lengths up to "
+                                                   << it.key() << "); a sweep has at most " << kMaxSweepRuns
+                                                   << " runs");
+  }
   nlohmann::json base = config;
   base.erase("sweep");
   std::vector<SweepPoint> points;

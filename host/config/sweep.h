@@ -20,8 +20,14 @@ struct SweepPoint {
   nlohmann::json config;                                   // the config with the values set and "sweep" removed
 };
 
+// Most runs one sweep may expand to: a sweep is trained run after run, so
+// more is a mistake (e.g. a num of 10^8), refused before anything is built.
+constexpr std::size_t kMaxSweepRuns = 10000;
+
 bool has_sweep(const nlohmann::json& config);
-// Throws with the JSON path (sweep.<key>) on a malformed sweep.
+// Throws with the JSON path (sweep.<key>) on a malformed sweep: a value list
+// that is empty or not a list, a logspace/linspace point that is not a finite
+// number (10^400), or more than kMaxSweepRuns runs in all.
 std::vector<SweepPoint> expand_sweep(const nlohmann::json& config);
 
 }  // namespace convlab::config

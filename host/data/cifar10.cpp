@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "host/error.h"
+#include "host/io/untrusted_file.h"
 
 namespace convlab {
 
@@ -27,7 +28,9 @@ std::string env(const char* name) {
 
 CifarImages read_cifar10_batch(const std::string& path) {
   std::error_code ec;
-  CONVLAB_CHECK(fs::is_regular_file(path, ec), path << ": CIFAR-10 batch file not found; " << kHowToMake);
+  const std::string found = describe_non_regular(path);
+  CONVLAB_CHECK(found.empty(), path << ": CIFAR-10 batch file " << (found == "not found" ? found : "expected, found " + found)
+                                    << "; " << kHowToMake);
   const auto size = static_cast<int64_t>(fs::file_size(path, ec));
   CONVLAB_CHECK(!ec, path << ": cannot read the file size: " << ec.message());
   CONVLAB_CHECK(size > 0 && size % kCifarRecordBytes == 0,
@@ -95,15 +98,22 @@ CifarImages load_cifar10_test(const std::string& dir) {
   return read_cifar10_batch((fs::path(dir) / "test_batch.bin").string());
 }
 
-std::string find_cifar10_dir(const std::string& configured) {
+std::string find_cifar10_dir(const std::string& configured, const std::string& origin) {
   std::vector<std::pair<std::string, std::string>> tried;  // (folder, where it came from)
   auto holds = [](const std::string& d) {
     std::error_code ec;
     return fs::is_regular_file(fs::path(d) / "data_batch_1.bin", ec);
   };
   if (!configured.empty()) {
-    CONVLAB_CHECK(holds(configured), configured << ": no CIFAR-10 .bin files here (data_batch_1.bin missing; "
-                                                << "folder given by data.path); " << kHowToMake);
+    const std::string found = describe_non_regular(configured);
+    CONVLAB_CHECK(found == "a directory", configured << ": folder given by " << origin << " is "
+                                                     << (found.empty() ? "a file" : found)
+                                                     << ", expected a folder of CIFAR-10 .bin files; " << kHowToMake);
+    const std::string batch = (fs::path(configured) / "data_batch_1.bin").string();
+    const std::string batch_found = describe_non_regular(batch);
+    CONVLAB_CHECK(batch_found.empty(), configured << ": no CIFAR-10 .bin files here (data_batch_1.bin "
+                                                  << (batch_found == "not found" ? batch_found : "is " + batch_found)
+                                                  << "; folder given by " << origin << "); " << kHowToMake);
     return configured;
   }
   const std::string c10 = env("CONVLAB_CIFAR10_DIR");

@@ -38,8 +38,10 @@ CifarImages load_cifar10_train(const std::string& dir);
 CifarImages load_cifar10_test(const std::string& dir);
 
 // Resolves the folder as documented above; throws with every place tried and
-// how to make the .bin files when none matches.
-std::string find_cifar10_dir(const std::string& configured);
+// how to make the .bin files when none matches. A folder given explicitly
+// (`configured`, named `origin` in messages) must hold the files: there is no
+// fallback to the environment for it.
+std::string find_cifar10_dir(const std::string& configured, const std::string& origin = "data.path");
 
 // cs231n get_CIFAR10_data(num_training, num_validation, num_test, subtract_mean):
 // train = images [0, num_training), val = [num_training, num_training +

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "host/io/untrusted_file.h"
+
 namespace convlab {
 namespace {
 
@@ -40,7 +42,7 @@ struct Row {
 
 LibsvmData parse_libsvm(std::istream& in, const std::string& source, int64_t num_features) {
   std::vector<Row> rows;
-  int64_t max_index = 0;
+  int64_t max_index = 0, max_line = 0, runner_up = 0;  // largest index, its line, largest index of other lines
   std::string line;
   int64_t line_no = 0;
   while (std::getline(in, line)) {
@@ -75,15 +77,33 @@ LibsvmData parse_libsvm(std::istream& in, const std::string& source, int64_t num
       prev = index;
       row.features.emplace_back(index, value);
     }
-    if (prev > max_index) max_index = prev;
+    if (prev > max_index) {
+      runner_up = max_index;
+      max_index = prev;
+      max_line = line_no;
+    } else if (prev > runner_up) {
+      runner_up = prev;
+    }
     rows.push_back(std::move(row));
   }
   CONVLAB_CHECK(!in.bad(), "libsvm: " << source << ": read error after line " << line_no);
   CONVLAB_CHECK(!rows.empty(), "libsvm: " << source << ": no samples (empty file)");
   const int64_t d = num_features > 0 ? num_features : max_index;
   CONVLAB_CHECK(d > 0, "libsvm: " << source << ": no feature occurs in any row");
-
+  // The width comes from the data: one stray index far beyond every other
+  // line's (a typo, a corrupt line) would make a huge dense matrix and a solve
+  // that runs for hours, so it is refused unless the width is configured.
+  CONVLAB_CHECK(num_features > 0 || rows.size() < 2 || max_index <= kLibsvmStrayIndexMin ||
+                    max_index <= kLibsvmStrayIndexFactor * runner_up,
+                "libsvm: " << source << ":" << max_line << ": feature index " << max_index
+                           << " is far beyond every other line's (at most " << runner_up
+                           << "); a typo or a corrupt line? Set the number of features explicitly "
+                           << "(data.num_features) if it is meant");
   const int64_t n = static_cast<int64_t>(rows.size());
+  CONVLAB_CHECK(d <= kLibsvmMaxDenseValues / n,
+                "libsvm: " << source << ": " << n << " samples x " << d << " features exceed the "
+                           << kLibsvmMaxDenseValues << " values convlab holds densely");
+
   LibsvmData out{Tensor({n, d}, DType::f64), Tensor({n}, DType::f64)};
   double* X = out.X.data<double>();
   double* y = out.y.data<double>();
@@ -95,6 +115,10 @@ LibsvmData parse_libsvm(std::istream& in, const std::string& source, int64_t num
 }
 
 LibsvmData read_libsvm(const std::string& path, int64_t num_features) {
+  const std::string found = describe_non_regular(path);
+  CONVLAB_CHECK(found.empty() || found == "a FIFO (named pipe)",
+                "libsvm: cannot open '" << path << "': "
+                                        << (found == "not found" ? found : "found " + found + ", expected a file"));
   std::ifstream f(path);
   CONVLAB_CHECK(f.is_open(), "libsvm: cannot open '" << path << "'");
   return parse_libsvm(f, path, num_features);

@@ -13,13 +13,20 @@
 
 namespace convlab {
 
+constexpr int64_t kLibsvmStrayIndexMin = 1000;
+constexpr int64_t kLibsvmStrayIndexFactor = 10;
+constexpr int64_t kLibsvmMaxDenseValues = int64_t(1) << 28;  // 2 GiB of float64
+
 struct LibsvmData {
   Tensor X;  // (n, num_features) float64
   Tensor y;  // (n) float64
 };
 
-// num_features <= 0: the largest index that occurs in the file. A positive
-// num_features fixes the width; an index above it is an error.
+// num_features <= 0: the largest index that occurs in the file, unless that
+// index is stray: above kLibsvmStrayIndexMin and more than
+// kLibsvmStrayIndexFactor times the largest index of every other line (an
+// error naming the line). A positive num_features fixes the width; an index
+// above it is an error. The dense matrix holds at most kLibsvmMaxDenseValues.
 LibsvmData read_libsvm(const std::string& path, int64_t num_features = 0);
 
 // Same, from a stream; `source` names it in error messages.

@@ -10,7 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "host/config/json_reader.h"
 #include "host/error.h"
+#include "host/io/untrusted_file.h"
 #include "host/plot/gnuplot.h"
 
 namespace convlab {
@@ -57,13 +59,11 @@ BenchRow bench_row(const json& r, const std::string& where) {
 }  // namespace
 
 BenchResults read_bench_json(const std::string& path) {
-  std::ifstream f(path);
-  CONVLAB_CHECK(f.good(), "bench chart: cannot open " << path);
   json doc;
   try {
-    doc = json::parse(f);
-  } catch (const json::exception& e) {
-    throw Error("bench chart: " + path + " is not valid JSON: " + e.what());
+    doc = config::parse_json(read_file_capped(path, "benchmark results", std::uint64_t(1) << 30), path);
+  } catch (const Error& e) {
+    throw Error(std::string("bench chart: ") + e.what());
   }
   const json& j = doc.is_object() && doc.contains("kernel_bench") ? doc["kernel_bench"] : doc;
   CONVLAB_CHECK(j.is_object() && j.contains("rows") && j["rows"].is_array(),

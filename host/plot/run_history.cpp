@@ -6,7 +6,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "host/config/json_reader.h"
 #include "host/error.h"
+#include "host/io/untrusted_file.h"
 
 namespace convlab {
 
@@ -15,13 +17,14 @@ using nlohmann::json;
 
 namespace {
 
+// history.json of a long run: a loss per iteration, tens of MB at most.
+constexpr std::uint64_t kMaxRunFileBytes = std::uint64_t(1) << 30;
+
 json read_json(const fs::path& p) {
-  std::ifstream f(p);
-  CONVLAB_CHECK(f.good(), "plot: cannot open " << p.string());
   try {
-    return json::parse(f);
-  } catch (const json::exception& e) {
-    throw Error("plot: " + p.string() + " is not valid JSON: " + e.what());
+    return config::parse_json(read_file_capped(p.string(), "run file", kMaxRunFileBytes), p.string());
+  } catch (const Error& e) {
+    throw Error(std::string("plot: ") + e.what());
   }
 }
 
@@ -87,12 +90,17 @@ RunHistory read_run_history(const std::string& run_dir) {
       if (const json* v = find_key(j, key); v != nullptr && !v->is_null()) return {v, p};
     return {nullptr, {}};
   };
-  if (auto [v, p] = lookup("weight_scale"); v) {
-    CONVLAB_CHECK(v->is_number(), "plot: " << p.string() << ": weight_scale must be a number, got " << v->dump());
+  // A named initialisation ("kaiming") has no scale to plot: the run simply
+  // has no weight_scale, as if the key were absent.
+  if (auto [v, p] = lookup("weight_scale"); v && !(v->is_string() && v->get<std::string>() == "kaiming")) {
+    CONVLAB_CHECK(v->is_number(), "plot: " << p.string() << ": weight_scale must be a number or \"kaiming\", got "
+                                           << config::json_brief(*v));
     r.weight_scale = v->get<double>();
   }
   if (auto [v, p] = lookup("batch_size"); v) {
-    CONVLAB_CHECK(v->is_number_integer(), "plot: " << p.string() << ": batch_size must be an integer, got " << v->dump());
+    CONVLAB_CHECK(v->is_number_integer() && v->get<int64_t>() >= 1 && v->get<int64_t>() <= (1 << 20),
+                  "plot: " << p.string() << ": batch_size must be an integer in [1, 1048576], got "
+                           << config::json_brief(*v));
     r.batch_size = v->get<int>();
   }
   if (auto [v, p] = lookup("normalization"); v) {

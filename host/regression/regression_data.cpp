@@ -15,7 +15,7 @@ RegressionDataConfig parse_regression_data_config(const nlohmann::json& data) {
   config::JsonReader r(spec, "data");
   r.string("dataset", std::string("libsvm"), {"libsvm"});
   c.path = r.string("path", std::string());
-  c.num_features = r.integer("num_features", c.num_features, 0);
+  c.num_features = r.integer("num_features", c.num_features, 0, kLibsvmMaxDenseValues);
   c.test_size = r.number("test_size", c.test_size, 0.0, 1.0, true);
   CONVLAB_CHECK(c.test_size < 1.0, "data.test_size: expected a fraction in (0, 1), got " << c.test_size);
   c.random_state = static_cast<uint32_t>(r.integer("random_state", c.random_state, 0, 4294967295LL));

@@ -1,7 +1,7 @@
 #include "host/regression/regression_report.h"
 
 #include <charconv>
-#include <iomanip>
+#include <cstdio>
 #include <ostream>
 
 #include "host/regression/metrics.h"
@@ -28,18 +28,19 @@ std::string shortest_repr(double v) {
 
 void print_regression_metrics(const std::string& model_type, const LinearModel& m, const RegressionMetrics& r,
                               std::ostream& out) {
-  const auto flags = out.flags();
-  const auto prec = out.precision();
   out << model_type << ": bias " << shortest_repr(m.b) << ", " << m.w.size() << " weights\n";
-  out << "split      n   mean abs error   mean sq error\n";
+  // Columns of fixed width with at least two spaces between them; a value too
+  // wide for its column (a diverged fit) widens the row but never runs into
+  // its neighbour.
+  out << "split          n   mean abs error    mean sq error\n";
   const std::pair<const char*, const SplitMetrics*> rows[] = {{"train", &r.train}, {"val", &r.val}, {"test", &r.test}};
+  char line[128];
   for (const auto& [name, s] : rows) {
     if (s->n == 0) continue;
-    out << std::left << std::setw(6) << name << std::right << std::setw(6) << s->n << std::fixed
-        << std::setprecision(10) << std::setw(17) << s->mae << std::setw(16) << s->mse << "\n";
-    out.flags(flags);
+    std::snprintf(line, sizeof line, "%-5s  %9lld  %15.10g  %15.10g\n", name, static_cast<long long>(s->n), s->mae,
+                  s->mse);
+    out << line;
   }
-  out.precision(prec);
   out << "Training error: " << shortest_repr(r.train.mae) << "\n";
   if (r.val.n) out << "Validation error: " << shortest_repr(r.val.mae) << "\n";
   out << "Test error: " << shortest_repr(r.test.mae) << "\n";

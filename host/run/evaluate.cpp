@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "host/config/config.h"
+#include "host/config/json_reader.h"
 #include "host/data/cifar10.h"
 #include "host/run/train.h"
 #include "host/solver/safetensors.h"
@@ -22,23 +23,33 @@ nlohmann::json eval_command(const std::string& checkpoint, const EvalOptions& op
   auto cfg_it = st.metadata.find("config");
   CONVLAB_CHECK(cfg_it != st.metadata.end(),
                 path << ": no convlab config in the checkpoint metadata (was it written by convlab train?)");
-  nlohmann::json j;
+  // The checkpoint is untrusted: its config goes through the same checks as
+  // a config file, and every error names the checkpoint.
+  config::RunConfig cfg;
+  ModelPtr model;
+  NumpyRandom rng(0);
   try {
-    j = nlohmann::json::parse(cfg_it->second);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw Error(path + ": the stored config is not valid JSON: " + e.what());
+    nlohmann::json j = config::parse_json(cfg_it->second, "the stored config");
+    CONVLAB_CHECK(j.is_object(), "the stored config: expected a JSON object");
+    cfg = config::parse_run_config(j);
+    rng.seed_(cfg.solver.seed);
+    model = build_model(cfg.model.spec, rng);
+    model->load_state(st.tensors);
+  } catch (const Error& e) {
+    throw Error(path + ": " + e.what());
   }
-  if (!opt.data_path.empty()) j["data"]["path"] = opt.data_path;
-  const config::RunConfig cfg = config::parse_run_config(j);
-  NumpyRandom rng(cfg.solver.seed);
-  ModelPtr model = build_model(cfg.model.spec, rng);
-  model->load_state(st.tensors);
 
+  // --data must exist when given; else the stored folder, and where that is
+  // not on this machine, the usual search (CONVLAB_CIFAR10_DIR, ...).
   std::string dir;
-  try {
-    dir = find_cifar10_dir(cfg.data.path);
-  } catch (const Error&) {
-    dir = find_cifar10_dir("");  // the stored folder may not exist on this machine
+  if (!opt.data_path.empty()) {
+    dir = find_cifar10_dir(opt.data_path, "--data");
+  } else {
+    try {
+      dir = find_cifar10_dir(cfg.data.path);
+    } catch (const Error&) {
+      dir = find_cifar10_dir("");  // the stored folder may not exist on this machine
+    }
   }
   Cifar10Options copt;
   copt.num_training = cfg.data.num_training;

@@ -7,6 +7,7 @@
 // Writes go to a temporary file in the same folder which is then renamed, so a
 // reader never sees a half-written checkpoint.
 #pragma once
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -21,7 +22,18 @@ struct SafeTensors {
 
 void save_safetensors(const std::string& path, const std::map<std::string, Tensor>& tensors,
                       const std::map<std::string, std::string>& metadata = {});
-// Throws naming the file when it is missing, truncated or not safetensors.
+// Longest header accepted (the safetensors format's own limit is 100 MB;
+// convlab's headers are a few KB plus the config).
+constexpr uint64_t kMaxSafetensorsHeaderBytes = uint64_t(16) << 20;
+
+// Reads an untrusted file. Throws naming the file and the tensor when it is
+// missing or not a regular file, truncated, or not well-formed safetensors:
+// the header length is checked against kMaxSafetensorsHeaderBytes and the
+// file size before it is read; the header JSON is parsed with a nesting cap;
+// every tensor's dtype and shape are checked (element count without
+// overflow), its data_offsets must be two integers spanning exactly its bytes
+// inside the data section, and the tensors must tile the data section with no
+// overlap and no gap.
 SafeTensors load_safetensors(const std::string& path);
 
 // Writes `content` to path atomically (temp file + rename).

@@ -1,5 +1,6 @@
 #include "host/solver/solver.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdarg>
@@ -78,6 +79,19 @@ bool Solver::flush_losses() {
                          static_cast<long long>(history_.loss_history.size() + 1));
     }
     history_.loss_history.push_back(v);
+    // Divergence: a finite loss that stays far above where training started
+    // (e.g. a learning rate 1000x too large) is not learning either.
+    const double first = history_.loss_history.front();
+    const double limit = std::max(kDivergenceFactor * first, first + 1.0);
+    losses_above_start_ = v > limit ? losses_above_start_ + 1 : 0;
+    const int64_t window = std::min<int64_t>(kDivergenceWindow, std::max<int64_t>(1, num_iterations_ / 4));
+    if (ok && losses_above_start_ >= window) {
+      ok = false;
+      stop_reason_ = fmt("diverged: the loss stayed above %g (%gx the first iteration's %g) for %lld iterations, "
+                         "%g at iteration %lld",
+                         limit, kDivergenceFactor, first, static_cast<long long>(window), v,
+                         static_cast<long long>(history_.loss_history.size()));
+    }
   }
   pending_losses_.clear();
   return ok;

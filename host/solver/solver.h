@@ -11,8 +11,10 @@
 //   (Iteration 21 / 980) loss: 2.098229
 //   (Epoch 1 / 1) train acc: 0.504000; val_acc: 0.499000
 // plus, after each epoch, its time and training throughput. A NaN or
-// infinite loss stops training with a message; the best parameters so far
-// stay in the model.
+// infinite loss stops training with a message, and so does divergence: a loss
+// above max(kDivergenceFactor x the first iteration's loss, that loss + 1) for
+// kDivergenceWindow iterations in a row (a quarter of the run when shorter).
+// The best parameters so far stay in the model.
 #pragma once
 #include <functional>
 #include <iosfwd>
@@ -26,6 +28,9 @@
 #include "models/model.h"
 
 namespace convlab {
+
+constexpr double kDivergenceFactor = 10.0;
+constexpr int64_t kDivergenceWindow = 100;
 
 struct SolverOptions {
   OptimConfig optim;
@@ -65,7 +70,7 @@ class Solver {
   Solver(Model& model, Dataset train, Dataset val, SolverOptions options, NumpyRandom& rng, std::ostream& out);
 
   // Runs the remaining iterations. Returns false when it stopped on a
-  // non-finite loss (see stop_reason()).
+  // non-finite loss or divergence (see stop_reason()).
   bool train();
   // The model's metric on (a random subset of num_samples of) data, in test mode.
   double check_accuracy(const Dataset& data, int64_t num_samples);
@@ -94,7 +99,7 @@ class Solver {
 
  private:
   Tensor step();                 // one update; returns the loss scalar (on the model's device)
-  bool flush_losses();           // copies pending losses to the history; false on NaN/inf
+  bool flush_losses();           // copies pending losses to the history; false on NaN/inf or divergence
   void check_and_record(bool last_it);
   void print_progress(int64_t t);
 
@@ -113,6 +118,7 @@ class Solver {
   int64_t epoch_ = 0, t_ = 0, num_iterations_ = 0, iterations_per_epoch_ = 1;
   double train_seconds_ = 0.0;
   std::string stop_reason_;
+  int64_t losses_above_start_ = 0;  // consecutive losses above the divergence limit
 };
 
 }  // namespace convlab
