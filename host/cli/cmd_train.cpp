@@ -1,4 +1,5 @@
-// convlab train CONFIG [--set k=v]... [--device cpu|cuda|auto] [--out DIR] [--resume RUN_DIR]
+// convlab train CONFIG [--set k=v]... [--device cpu|cuda|auto] [--out DIR [--overwrite]] [--resume RUN_DIR]
+// (run folders: docs/run-folders.md)
 #include <iostream>
 #include <memory>
 
@@ -16,7 +17,10 @@ std::function<int()> add_train(CLI::App& app) {
       ->take_all();
   cmd->add_option("--device", opt->device, "cpu, cuda or auto (default: the config's device, auto)")
       ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
-  cmd->add_option("--out", opt->out_dir, "Run folder (default: <output.dir>/<name>-<UTC time>)");
+  cmd->add_option("--out", opt->out_dir,
+                  "Run folder (default: <output.dir>/<name>-<UTC time>); must be new or empty unless --overwrite");
+  cmd->add_flag("--overwrite", opt->overwrite,
+                "Replace the run or sweep already in --out DIR (refused if DIR holds files convlab did not write)");
   cmd->add_option("--resume", opt->resume_dir, "Continue the run in RUN_DIR after its last finished epoch");
   return [config, opt]() { return train_command(*config, *opt, std::cout); };
 }

@@ -1,20 +1,16 @@
 // The classifier pipeline of `convlab train`: CIFAR-10 -> model -> Solver ->
 // run folder (see host/run/train.h).
 #include <chrono>
-#include <filesystem>
 #include <ostream>
 #include <unistd.h>
 
 #include "host/cuda_runtime.h"
 #include "host/data/cifar10.h"
-#include "host/plot/training_plots.h"
 #include "host/run/run_files.h"
 #include "host/run/train.h"
 #include "models/model_factory.h"
 
 namespace convlab {
-
-namespace fs = std::filesystem;
 
 namespace {
 bool stdout_is_terminal() { return isatty(STDOUT_FILENO) == 1; }
@@ -69,25 +65,35 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   nlohmann::json resolved = cfg.resolved;
   resolved["data"]["path"] = data_dir;
   resolved["model"] = cfg.model.spec;
-  write_json_file((fs::path(ctx.run_dir) / "config.json").string(), resolved);
+  const std::string metric = model->metric().name;
+  RunFolder& folder = *ctx.folder;
   if (ctx.resume) {
-    load_resume_state(ctx.run_dir, *model, solver);
+    // Reads and checks the whole resume state before anything in the folder changes.
+    load_resume_state(folder, *model, solver);
     rng.seed_(cfg.solver.seed + static_cast<uint32_t>(solver.epoch()));
+  }
+  folder.begin_writing();
+  write_run_json(folder, "config.json", resolved);
+  if (ctx.resume) {
+    // A kill between the best and the last checkpoint leaves a best.safetensors
+    // newer than the state resumed from: put back the one that state records.
+    if (cfg.output.save_checkpoint && solver.best_epoch() >= 0)
+      write_best_checkpoint(folder, solver.best_state(), resolved, model->type(), solver.best_epoch(), metric,
+                            solver.best_val_acc());
     out << "resuming after epoch " << solver.epoch() << " of " << cfg.solver.num_epochs << "\n";
   }
 
-  const std::string metric = model->metric().name;
   solver.on_check = [&](int64_t epoch, bool improved) {
-    write_history(ctx.run_dir, solver, metric);
+    write_history(folder, solver, metric);
     if (improved && cfg.output.save_checkpoint)
-      write_best_checkpoint(ctx.run_dir, solver.best_state(), resolved, model->type(), epoch, metric,
+      write_best_checkpoint(folder, solver.best_state(), resolved, model->type(), epoch, metric,
                             solver.best_val_acc());
     if (epoch > 0 && cfg.output.save_checkpoint && solver.iterations_done() + 1 == epoch * solver.iterations_per_epoch())
-      write_resume_state(ctx.run_dir, *model, solver);
+      write_resume_state(folder, *model, solver);
   };
   const bool ok = solver.train();
-  write_history(ctx.run_dir, solver, metric);
-  plot_training_or_warn(ctx.run_dir, out);  // training.png; a missing gnuplot only warns
+  write_history(folder, solver, metric);
+  write_training_plot(folder, out);  // training.png; a missing gnuplot only warns
 
   const History& h = solver.history();
   nlohmann::json s;
@@ -116,7 +122,7 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   s["num_train"] = train.size();
   s["num_val"] = val.size();
   s["num_test"] = test.size();
-  write_json_file((fs::path(ctx.run_dir) / "summary.json").string(), s);
+  write_run_json(folder, "summary.json", s);
 
   char line[256];
   std::snprintf(line, sizeof line, "best val_%s %f (epoch %lld)", metric.c_str(), solver.best_val_acc(),

@@ -6,7 +6,6 @@
 //   and for linear_regression_sgd history.json/.csv (loss per iteration,
 //   train/val MAE per epoch: the validation curve).
 #include <chrono>
-#include <filesystem>
 #include <ostream>
 
 #include "host/config/json_reader.h"
@@ -20,8 +19,6 @@
 #include "models/linear_regression.h"
 
 namespace convlab {
-
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -61,9 +58,9 @@ LinearModel train_with_solver(const config::RunConfig& cfg, const RunContext& ct
   LinearRegressionModel model(lo, rng);
   SolverOptions so = solver_options(cfg.solver);
   Solver solver(model, to_dataset(d.X_train, d.y_train), to_dataset(d.X_val, d.y_val), so, rng, out);
-  solver.on_check = [&](int64_t, bool) { write_history(ctx.run_dir, solver, "mae"); };
+  solver.on_check = [&](int64_t, bool) { write_history(*ctx.folder, solver, "mae"); };
   ok = solver.train();
-  write_history(ctx.run_dir, solver, "mae");
+  write_history(*ctx.folder, solver, "mae");
   const History& h = solver.history();
   summary["best_val"] = solver.best_epoch() >= 0 ? nlohmann::json(solver.best_val_acc()) : nlohmann::json(nullptr);
   summary["best_epoch"] = solver.best_epoch();
@@ -104,7 +101,9 @@ RunResult train_regression(const config::RunConfig& cfg, const RunContext& ctx) 
   resolved["data"]["path"] = dc.path;
   resolved["model"] = cfg.model.spec;
   if (!sgd) resolved.erase("solver");
-  write_json_file((fs::path(ctx.run_dir) / "config.json").string(), resolved);
+  RunFolder& folder = *ctx.folder;
+  folder.begin_writing();
+  write_run_json(folder, "config.json", resolved);
 
   nlohmann::json s;
   bool ok = true;
@@ -142,7 +141,7 @@ RunResult train_regression(const config::RunConfig& cfg, const RunContext& ctx) 
   s["num_train"] = m.train.n;
   s["num_val"] = m.val.n;
   s["num_test"] = m.test.n;
-  write_json_file((fs::path(ctx.run_dir) / "summary.json").string(), s);
+  write_run_json(folder, "summary.json", s);
   out << "run folder " << ctx.run_dir << "\n";
   out.flush();
   return {ok, s};

@@ -3,6 +3,7 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "host/config/sweep.h"
@@ -62,10 +63,16 @@ std::string utc_stamp() {
   return buf;
 }
 
-// Runs one (already expanded) config into run_dir.
-RunResult run_one(const nlohmann::json& j, const std::string& run_dir, const TrainOptions& opt, bool resume,
-                  std::ostream& out) {
-  const config::RunConfig cfg = config::parse_run_config(j);
+// A run whose config is checked, ready to train: nothing that fails on the
+// config alone is left for after the run folder is opened.
+struct PreparedRun {
+  config::RunConfig cfg;
+  TrainHandler handler;
+  Device device;
+};
+
+PreparedRun prepare_run(const nlohmann::json& j) {
+  config::RunConfig cfg = config::parse_run_config(j);
   const auto& handlers = train_handlers();
   auto h = handlers.find(cfg.model.type);
   if (h == handlers.end()) {
@@ -74,67 +81,78 @@ RunResult run_one(const nlohmann::json& j, const std::string& run_dir, const Tra
     throw Error("model.type: no training path for \"" + cfg.model.type + "\" (known: " + known + ")");
   }
   const Device device = resolve_device(cfg.device);
-  std::error_code ec;
-  const bool existed = fs::exists(run_dir, ec);
-  fs::create_directories(run_dir, ec);
-  CONVLAB_CHECK(!ec, run_dir << ": cannot create the run folder: " << ec.message());
-  RunContext ctx{run_dir, device, resume, &out};
-  (void)opt;
-  try {
-    return h->second(cfg, ctx);
-  } catch (...) {
-    // Leave no empty run folder behind when the run fails before writing anything.
-    if (!existed && fs::is_empty(run_dir, ec)) fs::remove(run_dir, ec);
-    throw;
-  }
+  return {std::move(cfg), h->second, device};
+}
+
+RunResult run_prepared(const PreparedRun& p, RunFolder& folder, bool resume, std::ostream& out) {
+  RunContext ctx{folder.path(), &folder, p.device, resume, &out};
+  return p.handler(p.cfg, ctx);
+}
+
+int resume_command(const TrainOptions& opt, std::ostream& out) {
+  // The lock comes first: config.json and the checkpoint are read while no
+  // other process can change them.
+  const auto folder = RunFolder::open(opt.resume_dir, RunFolder::Mode::resume);
+  const std::string path = folder->file("config.json");
+  nlohmann::json j = config::load_json_file(path);
+  CONVLAB_CHECK(j.is_object(), path << ": expected a JSON object at the top level");
+  for (const auto& s : opt.overrides) config::apply_override(j, s);
+  if (!opt.device.empty()) j["device"] = opt.device;
+  CONVLAB_CHECK(!config::has_sweep(j), "--resume: resuming a sweep is not supported; resume one of its runs");
+  const PreparedRun p = prepare_run(j);
+  return run_prepared(p, *folder, true, out).ok ? 0 : 1;
 }
 
 }  // namespace
 
 int train_command(const std::string& config_path, const TrainOptions& opt, std::ostream& out) {
-  const bool resume = !opt.resume_dir.empty();
-  std::string path = config_path;
-  if (resume) {
-    CONVLAB_CHECK(fs::is_directory(opt.resume_dir), "--resume " << opt.resume_dir << ": not a run folder");
+  if (!opt.resume_dir.empty()) {
     CONVLAB_CHECK(config_path.empty(), "--resume: give either a CONFIG or --resume RUN_DIR (the run's own "
                                        "config.json is used), not both");
-    path = (fs::path(opt.resume_dir) / "config.json").string();
-    CONVLAB_CHECK(fs::exists(path), "--resume " << opt.resume_dir << ": no config.json in it: not a convlab run folder");
+    CONVLAB_CHECK(opt.out_dir.empty(), "--resume: the run continues in RUN_DIR; --out does not apply");
+    CONVLAB_CHECK(!opt.overwrite, "--resume and --overwrite exclude each other (--resume continues the run in "
+                                  "RUN_DIR, --overwrite replaces the run in --out DIR)");
+    return resume_command(opt, out);
   }
-  CONVLAB_CHECK(!path.empty(), "train: a CONFIG file is required (e.g. convlab train configs/overfit_small.json)");
+  CONVLAB_CHECK(!config_path.empty(),
+                "train: a CONFIG file is required (e.g. convlab train configs/overfit_small.json)");
+  CONVLAB_CHECK(!opt.overwrite || !opt.out_dir.empty(),
+                "--overwrite needs --out DIR (a default run folder is always a new one)");
+  const std::string& path = config_path;
   nlohmann::json j = config::load_json_file(path);
   CONVLAB_CHECK(j.is_object(), path << ": expected a JSON object at the top level");
   for (const auto& s : opt.overrides) config::apply_override(j, s);
   if (!opt.device.empty()) j["device"] = opt.device;
-
-  if (resume) {
-    CONVLAB_CHECK(!config::has_sweep(j), "--resume: resuming a sweep is not supported; resume one of its runs");
-    const RunResult r = run_one(j, opt.resume_dir, opt, true, out);
-    return r.ok ? 0 : 1;
-  }
-
-  // Name of the run folder: --out, else <output.dir>/<output.name or config stem>-<UTC time>.
-  std::string run_dir = opt.out_dir;
-  if (run_dir.empty()) {
-    std::string dir = "runs", name = fs::path(path).stem().string();
-    if (j.contains("output") && j["output"].is_object()) {
-      const auto& o = j["output"];
-      if (o.contains("dir") && o["dir"].is_string()) dir = o["dir"].get<std::string>();
-      if (o.contains("name") && o["name"].is_string() && !o["name"].get<std::string>().empty())
-        name = o["name"].get<std::string>();
-    }
-    run_dir = (fs::path(dir) / (name + "-" + utc_stamp())).string();
-  }
   if (!j.contains("output") || !j["output"].is_object()) j["output"] = nlohmann::json::object();
   if (!j["output"].contains("name")) j["output"]["name"] = fs::path(path).stem().string();
 
-  if (!config::has_sweep(j)) {
-    const RunResult r = run_one(j, run_dir, opt, false, out);
-    return r.ok ? 0 : 1;
+  // Every run of the command is checked before the run folder is touched.
+  const bool sweep = config::has_sweep(j);
+  std::vector<config::SweepPoint> points;
+  std::vector<PreparedRun> runs;
+  if (sweep) {
+    points = config::expand_sweep(j);
+    for (const auto& p : points) runs.push_back(prepare_run(p.config));
+  } else {
+    runs.push_back(prepare_run(j));
   }
 
-  const auto points = config::expand_sweep(j);
-  for (const auto& p : points) config::parse_run_config(p.config);  // validate every point before training any
+  // The run folder: --out, else <output.dir>/<output.name>-<UTC time>, with
+  // -2, -3, ... when two runs start within the same second.
+  std::unique_ptr<RunFolder> folder;
+  if (!opt.out_dir.empty()) {
+    folder = RunFolder::open(opt.out_dir, opt.overwrite ? RunFolder::Mode::overwrite : RunFolder::Mode::fresh);
+  } else {
+    const config::OutputConfig& o = runs.front().cfg.output;
+    const std::string name = o.name.empty() ? fs::path(path).stem().string() : o.name;
+    folder = RunFolder::create_unique((fs::path(o.dir) / (name + "-" + utc_stamp())).string());
+  }
+
+  if (!sweep) return run_prepared(runs.front(), *folder, false, out).ok ? 0 : 1;
+
+  // The sweep's own files (and, with --overwrite, the removal of an old sweep)
+  // come after every point passed its checks above.
+  folder->begin_writing();
   nlohmann::json rows = nlohmann::json::array();
   bool all_ok = true;
   for (std::size_t i = 0; i < points.size(); ++i) {
@@ -142,14 +160,15 @@ int train_command(const std::string& config_path, const TrainOptions& opt, std::
     out.flush();
     std::ostringstream sub;
     sub << "run" << (i + 1 < 10 ? "00" : i + 1 < 100 ? "0" : "") << i + 1;
-    const RunResult r = run_one(points[i].config, (fs::path(run_dir) / sub.str()).string(), opt, false, out);
+    const auto sub_folder = RunFolder::open((fs::path(folder->path()) / sub.str()).string(), RunFolder::Mode::fresh);
+    const RunResult r = run_prepared(runs[i], *sub_folder, false, out);
     all_ok = all_ok && r.ok;
     nlohmann::json row = {{"run", sub.str()}, {"label", points[i].label}, {"summary", r.summary}};
     for (const auto& a : points[i].assignments) row["values"][a.first] = a.second;
     rows.push_back(row);
-    write_sweep_summary(run_dir, rows);
+    write_sweep_summary(*folder, rows);
   }
-  out << "Sweep of " << points.size() << " runs written to " << run_dir << " (sweep.json, sweep.csv)\n";
+  out << "Sweep of " << points.size() << " runs written to " << folder->path() << " (sweep.json, sweep.csv)\n";
   return all_ok ? 0 : 1;
 }
 

@@ -4,8 +4,15 @@
 //   history.json/.csv the Solver's history (written after every check)
 //   best.safetensors  the parameters (and batchnorm running statistics) with
 //                     the best validation metric, cs231n names
-//   last.safetensors + state.json   the state after the last finished epoch (for --resume)
+//   last.safetensors  the state after the last finished epoch, with the resume
+//                     state in its metadata (for --resume); state.json: a copy of
+//                     that resume state for reading
 //   summary.json      train/val/test metric, time, images/s, device
+//   training.png      the curves (when gnuplot is present)
+//   .convlab.lock     held (flock) by the process using the folder
+// What convlab guarantees about these folders (atomic writes, locking, never
+// overwritten without --overwrite or --resume, validation before any write)
+// is in docs/run-folders.md; host/run/run_files.h implements it.
 #pragma once
 #include <functional>
 #include <iosfwd>
@@ -26,11 +33,17 @@ struct TrainOptions {
   std::string device;                  // --device: overrides config "device" when not empty
   std::string out_dir;                 // --out: the run folder (a sweep puts its runs inside)
   std::string resume_dir;              // --resume: continue the run in this folder
+  bool overwrite = false;              // --overwrite: replace the run or sweep in out_dir
 };
+
+class RunFolder;  // host/run/run_files.h
 
 // What one run hands to its model type's training function.
 struct RunContext {
-  std::string run_dir;    // created, empty unless resuming
+  std::string run_dir;    // the folder's path, for messages
+  RunFolder* folder;      // locked; empty unless resuming (or stale files of an
+                          // --overwrite); the handler calls folder->begin_writing()
+                          // once its checks pass, and writes only after that
   Device device;
   bool resume = false;
   std::ostream* out;      // printed lines
@@ -55,7 +68,8 @@ RunResult train_classifier(const config::RunConfig& config, const RunContext& ct
 RunResult train_regression(const config::RunConfig& config, const RunContext& ctx);
 
 // Reads the config (or RUN_DIR/config.json when resuming and config_path is
-// empty), applies the options, expands a sweep and trains every run.
+// empty), applies the options, expands a sweep, checks every run's config,
+// and only then opens the run folder (see RunFolder) and trains every run.
 // Returns the process exit status (0 ok, 1 a run stopped early); throws
 // convlab::Error on bad input.
 int train_command(const std::string& config_path, const TrainOptions& options, std::ostream& out);
