@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "expect_error.h"
+#include "host/io/atomic_file.h"
 #include "host/run/run_files.h"
 #include "host/run/train.h"
 #include "host/solver/safetensors.h"
@@ -459,9 +460,9 @@ TEST_F(RunFolderTest, LeftoverTemporaryFilesAreRemovedOthersKept) {
 
 TEST_F(RunFolderTest, AFailedWriteKeepsThePreviousFile) {
   fs::create_directories(run_path());
-  write_file_durable((fs::path(run_path()) / "a.json").string(), "old\n");
+  write_file_atomic((fs::path(run_path()) / "a.json").string(), "old\n");
   fs::create_directories(fs::path(run_path()) / ".a.json.tmp");  // the temporary file cannot be created
-  EXPECT_ERROR_CONTAINS(write_file_durable((fs::path(run_path()) / "a.json").string(), "new\n"),
+  EXPECT_ERROR_CONTAINS(write_file_atomic((fs::path(run_path()) / "a.json").string(), "new\n"),
                         ".a.json.tmp: cannot create file");
   EXPECT_EQ(read_file(fs::path(run_path()) / "a.json"), "old\n");
 }

@@ -15,6 +15,8 @@
 #include <set>
 #include <sstream>
 
+#include "host/config/json_reader.h"
+#include "host/io/atomic_file.h"
 #include "host/plot/gnuplot.h"
 #include "host/plot/training_plots.h"
 #include "host/solver/history_io.h"
@@ -37,9 +39,9 @@ const std::set<std::string>& sweep_file_names() {
   return names;
 }
 
-// A temporary file left by a killed write: ".<file>.tmp" (write_file_durable,
-// write_file_atomic) or "..<file>.tmp.tmp" (a checkpoint staged through
-// save_safetensors), <file> one of the run's or sweep's files.
+// A temporary file left by a killed write: ".<file>.tmp" (write_file_atomic)
+// or, from earlier versions, "..<file>.tmp.tmp", <file> one of the run's or
+// sweep's files.
 bool is_leftover_temp(const std::string& name) {
   if (name.size() < 2 || name[0] != '.') return false;
   std::string base = name;
@@ -200,44 +202,6 @@ void check_contents(const fs::path& dir, RunFolder::Mode mode) {
   }
 }
 
-// Best effort: a folder's fsync makes a rename in it durable; some file systems refuse it.
-void sync_dir(const fs::path& dir) {
-  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  (void)::fsync(fd);
-  ::close(fd);
-}
-
-void sync_file(const fs::path& p) {
-  const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-  CONVLAB_CHECK(fd >= 0, p.string() << ": cannot open to flush: " << std::strerror(errno));
-  const int rc = ::fsync(fd);
-  const int e = errno;
-  ::close(fd);
-  CONVLAB_CHECK(rc == 0, p.string() << ": fsync failed (disk full?): " << std::strerror(e));
-}
-
-void rename_into_place(const fs::path& tmp, const fs::path& p) {
-  if (::rename(tmp.c_str(), p.c_str()) != 0) {
-    const int e = errno;
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw Error(p.string() + ": cannot rename " + tmp.string() + " into place: " + std::strerror(e));
-  }
-  sync_dir(p.parent_path());
-}
-
-// save_safetensors writes atomically but does not fsync: stage the checkpoint
-// under a temporary name, flush it, then rename it over the old one, so the
-// rename never reaches the disk before the bytes it names.
-void save_checkpoint_durable(const fs::path& p, const std::map<std::string, Tensor>& tensors,
-                             const std::map<std::string, std::string>& meta) {
-  const fs::path staged = p.parent_path() / ("." + p.filename().string() + ".tmp");
-  save_safetensors(staged.string(), tensors, meta);
-  sync_file(staged);
-  rename_into_place(staged, p);
-}
-
 }  // namespace
 
 RunFolder::RunFolder(std::string dir, Mode mode, bool created, int lock_fd)
@@ -356,39 +320,13 @@ void RunFolder::begin_writing() {
   writing_ = true;
 }
 
-void write_file_durable(const std::string& path, const std::string& content) {
-  const fs::path p(path);
-  const fs::path tmp = p.parent_path() / ("." + p.filename().string() + ".tmp");
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  CONVLAB_CHECK(fd >= 0, tmp.string() << ": cannot create file: " << std::strerror(errno));
-  std::size_t done = 0;
-  int err = 0;
-  while (done < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      err = n < 0 ? errno : EIO;
-      break;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (err == 0 && ::fsync(fd) != 0) err = errno;
-  if (::close(fd) != 0 && err == 0) err = errno;
-  if (err != 0) {
-    std::error_code ec;
-    fs::remove(tmp, ec);  // the previous version of the file stays
-    throw Error(path + ": write failed (disk full?): " + std::strerror(err));
-  }
-  rename_into_place(tmp, p);
-}
-
 void write_run_json(const RunFolder& folder, const std::string& name, const nlohmann::json& j) {
-  write_file_durable(folder.file_to_write(name), j.dump(2) + "\n");
+  write_file_atomic(folder.file_to_write(name), j.dump(2) + "\n");
 }
 
 void write_history(const RunFolder& folder, const Solver& solver, const std::string& metric) {
   write_run_json(folder, "history.json", history_to_json(solver.history(), metric));
-  write_file_durable(folder.file_to_write("history.csv"),
+  write_file_atomic(folder.file_to_write("history.csv"),
                      history_to_csv(solver.history(), metric, solver.iterations_per_epoch()));
 }
 
@@ -401,7 +339,7 @@ void write_best_checkpoint(const RunFolder& folder, const std::map<std::string, 
                                              {"metric", metric},
                                              {"val_" + metric, std::to_string(val_metric)},
                                              {"config", resolved_config.dump()}};
-  save_checkpoint_durable(folder.file_to_write("best.safetensors"), state, meta);
+  save_safetensors(folder.file_to_write("best.safetensors"), state, meta);
 }
 
 void write_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
@@ -421,8 +359,7 @@ void write_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
                             {"history", history_to_json(solver.history(), model.metric().name)}};
   // The counters travel inside the checkpoint: one rename commits both, so a
   // kill can never leave tensors of one epoch with counters of another.
-  save_checkpoint_durable(folder.file_to_write("last.safetensors"), t,
-                          {{"format", "convlab"}, {"resume_state", s.dump()}});
+  save_safetensors(folder.file_to_write("last.safetensors"), t, {{"format", "convlab"}, {"resume_state", s.dump()}});
   write_run_json(folder, "state.json", s);
 }
 
@@ -498,12 +435,7 @@ void load_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
   CONVLAB_CHECK(meta != st.metadata.end(),
                 lp << ": no resume state in the checkpoint's metadata (written by an older convlab, whose "
                       "last.safetensors and state.json could come from different epochs); start a new run");
-  nlohmann::json s;
-  try {
-    s = nlohmann::json::parse(meta->second);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(lp + ": the resume state in the metadata is not valid JSON: " + e.what());
-  }
+  const nlohmann::json s = config::parse_json(meta->second, lp + " (resume state in the metadata)");
   const std::string metric = model.metric().name;
   const ResumeStateChecker c(lp, metric);
   CONVLAB_CHECK(s.is_object(), lp << ": the resume state in the metadata is not a JSON object");
@@ -626,8 +558,7 @@ void write_training_plot(const RunFolder& folder, std::ostream& log) {
       return;
     }
     plot_training(read_run_history(folder.path()), tmp.string());
-    sync_file(tmp);
-    rename_into_place(tmp, png);
+    replace_file_atomic(tmp.string(), png.string());
   } catch (const std::exception& e) {
     std::error_code ec;
     fs::remove(tmp, ec);
@@ -655,7 +586,7 @@ void write_sweep_summary(const RunFolder& sweep_folder, const nlohmann::json& ro
     os << "," << num("best_val") << "," << num("best_epoch") << "," << num("final_train") << ","
        << num("final_loss") << "," << num("test") << "\n";
   }
-  write_file_durable(sweep_folder.file_to_write("sweep.csv"), os.str());
+  write_file_atomic(sweep_folder.file_to_write("sweep.csv"), os.str());
 }
 
 }  // namespace convlab

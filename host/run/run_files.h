@@ -69,10 +69,6 @@ class RunFolder {
   bool writing_ = false;
 };
 
-// Writes content to path atomically and durably: a temporary file
-// .<name>.tmp in the same folder, fsync, rename, fsync of the folder.
-void write_file_durable(const std::string& path, const std::string& content);
-
 void write_run_json(const RunFolder& folder, const std::string& name, const nlohmann::json& j);
 void write_history(const RunFolder& folder, const Solver& solver, const std::string& metric);
 // best.safetensors: the model state (params + buffers) with metadata

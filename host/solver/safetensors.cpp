@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host/config/json_reader.h"
+#include "host/io/atomic_file.h"
 #include "host/io/untrusted_file.h"
 
 namespace convlab {
@@ -43,21 +44,6 @@ bool little_endian() {
   return b == 1;
 }
 }  // namespace
-
-void write_file_atomic(const std::string& path, const std::string& content) {
-  const fs::path p(path);
-  const fs::path tmp = p.parent_path() / ("." + p.filename().string() + ".tmp");
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    CONVLAB_CHECK(out, tmp.string() << ": cannot create file");
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.flush();
-    CONVLAB_CHECK(out, tmp.string() << ": write failed (disk full?)");
-  }
-  std::error_code ec;
-  fs::rename(tmp, p, ec);
-  CONVLAB_CHECK(!ec, path << ": cannot rename " << tmp.string() << " into place: " << ec.message());
-}
 
 void save_safetensors(const std::string& path, const std::map<std::string, Tensor>& tensors,
                       const std::map<std::string, std::string>& metadata) {

@@ -4,8 +4,8 @@
 //   N bytes: JSON header {"W1": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, ...,
 //            "__metadata__": {string: string}}, padded with spaces to a multiple of 8
 //   the tensors' raw little-endian bytes, in header order
-// Writes go to a temporary file in the same folder which is then renamed, so a
-// reader never sees a half-written checkpoint.
+// Writes are atomic and durable (host/io/atomic_file.h): a reader never sees a
+// half-written checkpoint.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -35,8 +35,5 @@ constexpr uint64_t kMaxSafetensorsHeaderBytes = uint64_t(16) << 20;
 // inside the data section, and the tensors must tile the data section with no
 // overlap and no gap.
 SafeTensors load_safetensors(const std::string& path);
-
-// Writes `content` to path atomically (temp file + rename).
-void write_file_atomic(const std::string& path, const std::string& content);
 
 }  // namespace convlab
