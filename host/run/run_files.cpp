@@ -490,11 +490,9 @@ void load_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
              std::to_string(v.size()) + " values for " + std::to_string(checks.size()) + " checks");
     for (double x : v) c.metric_value(std::string("history.") + key, x);
   }
-  // The Solver records an epoch's time after its check, so the state written
-  // at that check may lack the last epoch's time.
   for (const char* key : {"epoch_time_s", "images_per_s"}) {
     const auto v = c.numbers(h, key);
-    if (static_cast<int64_t>(v.size()) != epoch && static_cast<int64_t>(v.size()) != epoch - 1)
+    if (static_cast<int64_t>(v.size()) != epoch)
       c.fail(std::string("history.") + key,
              std::to_string(v.size()) + " values after " + std::to_string(epoch) + " epochs");
     for (double x : v)
@@ -502,12 +500,6 @@ void load_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
         c.fail(std::string("history.") + key, "holds a negative or non-finite value");
   }
   History history = history_from_json(h);
-  // The Solver records an epoch's time after the check that writes this
-  // state, so the state lacks the last epoch's time. A 0 in its place keeps
-  // the epochs trained after the resume at their own index (history.csv
-  // shows 0 for that epoch) and the next state at epoch - 1 entries again.
-  if (static_cast<int64_t>(history.epoch_time_s.size()) < epoch) history.epoch_time_s.push_back(0.0);
-  if (static_cast<int64_t>(history.images_per_s.size()) < epoch) history.images_per_s.push_back(0.0);
 
   const int64_t best_epoch = c.integer(s, "best_epoch", "best_epoch");
   if (best_epoch < 0 || best_epoch > epoch)

@@ -183,18 +183,25 @@ bool Solver::train() {
     if (first_it || last_it || epoch_end) {
       if (!flush_losses()) break;  // also waits for the device, so the timing below is real
       const double steps_s = seconds_since(epoch_start) - check_seconds;
+      if (epoch_end) {
+        // The epoch's time goes into the history before its check, whose
+        // callback saves the history (and the resume state); the check's own
+        // time is added to the entry afterwards.
+        const double ips = steps_s > 0 ? static_cast<double>(steps_in_epoch * opt_.batch_size) / steps_s : 0.0;
+        train_seconds_ += steps_s;
+        ++epochs_timed_;
+        history_.epoch_time_s.push_back(seconds_since(epoch_start));
+        history_.images_per_s.push_back(ips);
+      }
       const auto c0 = Clock::now();
       check_and_record(last_it);
       check_seconds += seconds_since(c0);
       if (epoch_end) {
-        const double epoch_s = seconds_since(epoch_start);
-        const double ips = steps_s > 0 ? static_cast<double>(steps_in_epoch * opt_.batch_size) / steps_s : 0.0;
-        train_seconds_ += steps_s;
-        history_.epoch_time_s.push_back(epoch_s);
-        history_.images_per_s.push_back(ips);
+        history_.epoch_time_s.back() = seconds_since(epoch_start);
         if (opt_.verbose) {
           out_ << fmt("(Epoch %lld / %lld) time: %.2f s, %.0f images/s\n", static_cast<long long>(epoch_),
-                      static_cast<long long>(opt_.num_epochs), epoch_s, ips);
+                      static_cast<long long>(opt_.num_epochs), history_.epoch_time_s.back(),
+                      history_.images_per_s.back());
           out_.flush();
         }
         epoch_start = Clock::now();
@@ -218,7 +225,8 @@ bool Solver::train() {
 }
 
 double Solver::images_per_second() const {
-  const int64_t imgs = static_cast<int64_t>(history_.images_per_s.size()) * iterations_per_epoch_ * opt_.batch_size;
+  // The epochs timed by this object: after a resume, train_seconds_ covers only those.
+  const int64_t imgs = epochs_timed_ * iterations_per_epoch_ * opt_.batch_size;
   return train_seconds_ > 0 ? static_cast<double>(imgs) / train_seconds_ : 0.0;
 }
 

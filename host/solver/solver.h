@@ -117,6 +117,7 @@ class Solver {
   int64_t best_epoch_ = -1;
   int64_t epoch_ = 0, t_ = 0, num_iterations_ = 0, iterations_per_epoch_ = 1;
   double train_seconds_ = 0.0;
+  int64_t epochs_timed_ = 0;  // epochs whose steps train_seconds_ holds
   std::string stop_reason_;
   int64_t losses_above_start_ = 0;  // consecutive losses above the divergence limit
 };
