@@ -14,20 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A temporary folder removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("convlab-cifar-test-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using TempDir = test::TempDir;
 
 // Image i of a synthetic batch: label (i + offset) % 10, pixel k = (i * 7 + k) % 256.
 void write_batch(const fs::path& file, int n, int offset, int bad_label_at = -1, int64_t truncate_by = 0) {

@@ -29,6 +29,7 @@
 #include "host/solver/solver.h"
 #include "models/model_factory.h"
 #include "solver_test_util.h"
+#include "test_util.h"
 
 using namespace convlab;
 namespace fs = std::filesystem;
@@ -36,25 +37,7 @@ using nlohmann::json;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    path = fs::temp_directory_path() / ("convlab-untrusted-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string write(const std::string& name, const std::string& bytes) const {
-    const fs::path p = path / name;
-    std::ofstream(p, std::ios::binary) << bytes;
-    return p.string();
-  }
-  fs::path path;
-};
+using TempDir = test::TempDir;
 
 std::string error_of(const std::function<void()>& f) {
   try {
@@ -325,37 +308,42 @@ TEST(RegressionReport, LargeNumbersNeverRunColumnsTogether) {
 
 // --- Training ----------------------------------------------------------------
 
-TEST(Divergence, AFiniteLossFarAboveTheStartStopsTraining) {
-  // loss = 0.5 W^2 with dW = W: sgd with lr 3 maps W to -2W, so the loss grows
-  // 4x per step and stays finite for hundreds of steps.
+namespace {
+// sgd on loss = 0.5 W^2 (dW = W) for 40 one-iteration epochs: the divergence
+// window is then 40 / 4 = 10 iterations. Returns whether training finished.
+bool train_quadratic(double lr, std::string* stop_reason, int* calls) {
   test::QuadraticModel model({1.0, 2.0});
   SolverOptions so;
-  so.optim.learning_rate = 3.0;
-  so.batch_size = 2;
-  so.num_epochs = 40;  // 1 iteration per epoch: the window is 40 / 4 = 10 iterations
-  so.verbose = false;
-  NumpyRandom rng(0);
-  std::ostringstream out;
-  Solver solver(model, test::toy_dataset({0, 1}), test::toy_dataset({0, 1}), so, rng, out);
-  EXPECT_FALSE(solver.train());
-  EXPECT_NE(solver.stop_reason().find("diverged: the loss stayed above 25 (10x the first iteration's 2.5) for 10 "
-                                      "iterations"),
-            std::string::npos)
-      << solver.stop_reason();
-  EXPECT_EQ(model.calls, 12);  // losses 2..11 are above the limit, checked in one flush at most 64 later
-}
-
-TEST(Divergence, ALossThatFallsIsNotDivergence) {
-  test::QuadraticModel model({1.0, 2.0});
-  SolverOptions so;
-  so.optim.learning_rate = 0.1;
+  so.optim.learning_rate = lr;
   so.batch_size = 2;
   so.num_epochs = 40;
   so.verbose = false;
   NumpyRandom rng(0);
   std::ostringstream out;
   Solver solver(model, test::toy_dataset({0, 1}), test::toy_dataset({0, 1}), so, rng, out);
-  EXPECT_TRUE(solver.train()) << solver.stop_reason();
+  const bool ok = solver.train();
+  *stop_reason = solver.stop_reason();
+  *calls = model.calls;
+  return ok;
+}
+}  // namespace
+
+TEST(Divergence, AFiniteLossFarAboveTheStartStopsTraining) {
+  // lr 3 maps W to -2W: the loss grows 4x per step and stays finite for hundreds of steps.
+  std::string why;
+  int calls = 0;
+  EXPECT_FALSE(train_quadratic(3.0, &why, &calls));
+  EXPECT_NE(why.find("diverged: the loss stayed above 25 (10x the first iteration's 2.5) for 10 iterations"),
+            std::string::npos)
+      << why;
+  EXPECT_EQ(calls, 12);  // losses 3..12 are above the limit; the loss is checked after every epoch
+}
+
+TEST(Divergence, ALossThatFallsIsNotDivergence) {
+  std::string why;
+  int calls = 0;
+  EXPECT_TRUE(train_quadratic(0.1, &why, &calls)) << why;
+  EXPECT_EQ(calls, 40);
 }
 
 // --- The CLI: exit status 2 with a message, never a signal ---------------------

@@ -2,7 +2,11 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "host/cuda_runtime.h"
@@ -16,6 +20,31 @@
   } while (0)
 
 namespace convlab::test {
+
+// A temporary folder named after the test (and `prefix`), made empty at the
+// start and removed at the end of the test.
+struct TempDir {
+  std::filesystem::path path;
+  explicit TempDir(const std::string& prefix = "convlab-test") {
+    path = std::filesystem::temp_directory_path() /
+           (prefix + "-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  // Writes `bytes` to path/name; returns the file's path.
+  std::string write(const std::string& name, const std::string& bytes) const {
+    const auto p = path / name;
+    std::ofstream(p, std::ios::binary) << bytes;
+    return p.string();
+  }
+};
 
 // Folder of the real datasets (../shared/datasets layout), from the
 // environment variable CONVLAB_DATA_DIR; "" when unset.
