@@ -23,6 +23,7 @@
 
 #include "expect_error.h"
 #include "host/io/atomic_file.h"
+#include "host/run/resume_state.h"
 #include "host/run/run_files.h"
 #include "host/run/train.h"
 #include "host/solver/safetensors.h"

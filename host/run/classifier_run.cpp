@@ -6,6 +6,7 @@
 
 #include "host/cuda_runtime.h"
 #include "host/data/cifar10.h"
+#include "host/run/resume_state.h"
 #include "host/run/run_files.h"
 #include "host/run/train.h"
 #include "models/model_factory.h"

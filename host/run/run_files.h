@@ -1,8 +1,7 @@
 // Files of a run folder (see host/run/train.h and docs/run-folders.md): the
-// folder itself (created atomically, locked while a run uses it, never
-// written before the run is validated), the JSON/CSV writers, the best
-// checkpoint and the resume state. Every file is written to a temporary file
-// in the folder, flushed to disk (fsync) and renamed into place.
+// JSON/CSV writers, the best checkpoint, training.png and a sweep's summary.
+// Every file is written atomically and durably (host/io/atomic_file.h), and
+// only through a RunFolder that has begun writing (host/run/run_folder.h).
 #pragma once
 #include <iosfwd>
 #include <map>
@@ -11,63 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "host/run/run_folder.h"
 #include "host/solver/solver.h"
-#include "models/model.h"
 
 namespace convlab {
-
-// A run folder held by this process: an exclusive flock on <dir>/.convlab.lock
-// for as long as the object lives, so two convlab processes never write into
-// one folder. Nothing is written into it (beyond the lock file) until
-// begin_writing(), which the training path calls once everything that can
-// fail cheaply (config, data, model, resume state) has been checked: a
-// rejected run leaves an existing folder as it was.
-class RunFolder {
- public:
-  enum class Mode {
-    fresh,      // absent (created) or empty; a folder holding files is refused
-    overwrite,  // like fresh, but a previous run or sweep in it is deleted by begin_writing()
-    resume,     // an existing run folder (holds config.json); nothing is deleted
-  };
-  static constexpr const char* kLockFile = ".convlab.lock";
-
-  // Opens dir in `mode`: creates it with an exclusive mkdir when absent
-  // (parents as needed), takes the lock without waiting and checks its
-  // contents. Throws convlab::Error naming the folder: "in use by another
-  // convlab process (pid N)", not empty (fresh), holds files convlab did not
-  // write (overwrite), not a run folder (resume).
-  static std::unique_ptr<RunFolder> open(const std::string& dir, Mode mode);
-  // Creates a new folder named base, or base-2, base-3, ... when taken (each
-  // name tried with an exclusive mkdir, so two processes never get the same
-  // one) and locks it.
-  static std::unique_ptr<RunFolder> create_unique(const std::string& base);
-
-  RunFolder(const RunFolder&) = delete;
-  RunFolder& operator=(const RunFolder&) = delete;
-  // Releases the lock. A folder this object created that holds nothing but
-  // the lock file (the run failed before writing) is removed.
-  ~RunFolder();
-
-  const std::string& path() const { return dir_; }
-  Mode mode() const { return mode_; }
-  // Path of a file in the folder, for reading.
-  std::string file(const std::string& name) const;
-  // Path of a file to write; throws when begin_writing() has not been called
-  // (a training path writing before its checks is a bug, caught by the tests).
-  std::string file_to_write(const std::string& name) const;
-  // From now on the run writes: removes temporary files left by a killed
-  // process and, in overwrite mode, the previous run's or sweep's files.
-  void begin_writing();
-  bool writing() const { return writing_; }
-
- private:
-  RunFolder(std::string dir, Mode mode, bool created, int lock_fd);
-  std::string dir_;
-  Mode mode_;
-  bool created_ = false;  // this object made the folder
-  int lock_fd_ = -1;
-  bool writing_ = false;
-};
 
 void write_run_json(const RunFolder& folder, const std::string& name, const nlohmann::json& j);
 void write_history(const RunFolder& folder, const Solver& solver, const std::string& metric);
@@ -76,17 +22,6 @@ void write_history(const RunFolder& folder, const Solver& solver, const std::str
 void write_best_checkpoint(const RunFolder& folder, const std::map<std::string, Tensor>& state,
                            const nlohmann::json& resolved_config, const std::string& model_type, int64_t epoch,
                            const std::string& metric, double val_metric);
-// last.safetensors: model state + optimiser state "optim.s1.<name>"/"optim.s2.<name>"
-// + best state "best.<name>", and the resume state (epoch, iterations_done,
-// best_val, best_epoch, history) as JSON in the metadata key "resume_state",
-// so one rename commits the tensors and the counters together. state.json
-// is a copy of the resume state for people; resuming never reads it.
-void write_resume_state(const RunFolder& folder, Model& model, Solver& solver);
-// Reads last.safetensors, checks every value of its resume state (ranges,
-// lengths, consistency with the model and with the solver's config; a
-// finished run is refused) and only then restores it into the model and the
-// solver. Throws naming the file and the key.
-void load_resume_state(const RunFolder& folder, Model& model, Solver& solver);
 // training.png from history.json, drawn into a temporary file and renamed;
 // without gnuplot, or on any error, prints one line to `log` instead.
 void write_training_plot(const RunFolder& folder, std::ostream& log);

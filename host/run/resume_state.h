@@ -1,0 +1,23 @@
+// The resume state of a run: written after every finished epoch into
+// last.safetensors (tensors and counters committed by one rename), read and
+// checked by `convlab train --resume`.
+#pragma once
+#include "host/run/run_folder.h"
+#include "host/solver/solver.h"
+#include "models/model.h"
+
+namespace convlab {
+
+// last.safetensors: model state + optimiser state "optim.s1.<name>"/"optim.s2.<name>"
+// + best state "best.<name>", and the resume state (epoch, iterations_done,
+// best_val, best_epoch, history) as JSON in the metadata key "resume_state",
+// so one rename commits the tensors and the counters together. state.json
+// is a copy of the resume state for people; resuming never reads it.
+void write_resume_state(const RunFolder& folder, Model& model, Solver& solver);
+// Reads last.safetensors, checks every value of its resume state (ranges,
+// lengths, consistency with the model and with the solver's config; a
+// finished run is refused) and only then restores it into the model and the
+// solver. Throws naming the file and the key.
+void load_resume_state(const RunFolder& folder, Model& model, Solver& solver);
+
+}  // namespace convlab
