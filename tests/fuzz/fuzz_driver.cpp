@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -64,6 +65,15 @@ extern "C" const char* __asan_default_options() { return "max_allocation_size_mb
 extern "C" const char* __ubsan_default_options() { return "print_stacktrace=1:halt_on_error=1:abort_on_error=1"; }
 
 namespace {
+void begin_dying(const char* kind);
+}
+
+// Called by the sanitizers when a report starts, before its slow stack symbolization: the
+// input is saved then. (The death callback covers the ends of reports as well.)
+extern "C" void __asan_on_error() { begin_dying("crash"); }
+extern "C" void __ubsan_on_report() { begin_dying("crash"); }
+
+namespace {
 
 namespace fs = std::filesystem;
 using Bytes = std::vector<uint8_t>;
@@ -78,9 +88,12 @@ char g_out_prefix[4096];    // "OUT_DIR/"
 char g_current_path[sizeof(g_out_prefix) + 1024];  // "OUT_DIR/current-input-<target>"
 int g_current_fd = -1;
 char g_argv0[1024];
-std::atomic<int64_t> g_started_ns{0};  // when the running input started; 0 between inputs
-std::atomic<int> g_watchdog_kind{0};   // 1 timeout, 2 out of memory: why SIGALRM was sent
+std::atomic<int64_t> g_started_ns{0};      // wall clock when the running input started; 0 between inputs
+std::atomic<int64_t> g_started_cpu_ns{0};  // the main thread's CPU time then
+std::atomic<int> g_watchdog_kind{0};       // 1 timeout, 2 out of memory: why SIGALRM was sent
+std::atomic<bool> g_dying{false};          // a crash is being reported: the watchdog keeps quiet
 pthread_t g_main_thread;
+clockid_t g_main_cpu_clock;
 bool g_repro = false;  // --repro: the input is a file already
 
 void put(const char* s) {
@@ -139,29 +152,45 @@ void save_input(const char* kind) {
   put("\n");
 }
 
-void on_sanitizer_death() { save_input("crash"); }
+// The input is saved first: printing a symbolized stack can take long on a busy machine.
+void begin_dying(const char* kind) {
+  g_dying = true;
+  save_input(kind);
+}
+
+void on_sanitizer_death() { begin_dying("crash"); }
 
 void on_fatal_signal(int sig) {
+  begin_dying("crash");
   put("\nfuzz_driver: fatal signal ");
-  put(sig == SIGABRT ? "SIGABRT" : sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" : sig == SIGFPE ? "SIGFPE" : "SIGILL");
+  put(sig == SIGABRT   ? "SIGABRT"
+      : sig == SIGSEGV ? "SIGSEGV"
+      : sig == SIGBUS  ? "SIGBUS"
+      : sig == SIGFPE  ? "SIGFPE"
+                       : "SIGILL");
   put(" while running an input\n");
   if (__sanitizer_print_stack_trace) __sanitizer_print_stack_trace();
-  save_input("crash");
   signal(sig, SIG_DFL);
   raise(sig);
 }
 
 void on_watchdog_signal(int) {
   const bool timeout = g_watchdog_kind.load() == 1;
+  begin_dying(timeout ? "timeout" : "oom");
   put(timeout ? "\nfuzz_driver: timeout: an input ran longer than --timeout\n"
               : "\nfuzz_driver: out of memory: the resident size passed --rss-limit-mb\n");
   if (__sanitizer_print_stack_trace) __sanitizer_print_stack_trace();  // where the main thread was
-  save_input(timeout ? "timeout" : "oom");
   _exit(70);
 }
 
 int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+}
+
+int64_t cpu_ns(clockid_t clock) {
+  timespec ts{};
+  clock_gettime(clock, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
 }
 
 int64_t rss_mb() {
@@ -173,14 +202,20 @@ int64_t rss_mb() {
 
 // Checks the running input's time and the process's memory every 100 ms, and stops a
 // runaway input from the main thread (SIGALRM there, so its stack is the one printed).
+// The time is the main thread's CPU time, so that a busy machine (other builds, ctest -j)
+// does not turn a slow input into a timeout; wall time past 6x the limit counts as well.
 void watchdog(double timeout_s, int64_t rss_limit_mb) {
   while (true) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    const int64_t started = g_started_ns.load();
+    if (g_dying) continue;  // a crash report is being written: let it finish
+    const int64_t started = g_started_ns.load(), started_cpu = g_started_cpu_ns.load();
     int kind = 0;
-    if (started != 0 && timeout_s > 0 && (now_ns() - started) * 1e-9 > timeout_s) kind = 1;
-    else if (rss_limit_mb > 0 && rss_mb() > rss_limit_mb) kind = 2;
-    if (kind == 0) continue;
+    if (started != 0 && timeout_s > 0 &&
+        ((cpu_ns(g_main_cpu_clock) - started_cpu) * 1e-9 > timeout_s || (now_ns() - started) * 1e-9 > 6 * timeout_s))
+      kind = 1;
+    else if (rss_limit_mb > 0 && rss_mb() > rss_limit_mb)
+      kind = 2;
+    if (kind == 0 || g_dying) continue;
     g_watchdog_kind = kind;
     pthread_kill(g_main_thread, SIGALRM);
     std::this_thread::sleep_for(std::chrono::seconds(10));
@@ -229,6 +264,7 @@ void run_one(const Bytes& input) {
   }
   g_data = copy.get();
   g_size = input.size();
+  g_started_cpu_ns = cpu_ns(CLOCK_THREAD_CPUTIME_ID);
   g_started_ns = now_ns();
   LLVMFuzzerTestOneInput(copy.get(), input.size());
   g_started_ns = 0;
@@ -286,7 +322,9 @@ class Mutator {
  private:
   size_t pos(const Bytes& b) { return rng_.below(b.size() + 1); }  // an insertion point
 
-  void insert(Bytes& b, size_t at, const Bytes& what) { b.insert(b.begin() + static_cast<long>(at), what.begin(), what.end()); }
+  void insert(Bytes& b, size_t at, const Bytes& what) {
+    b.insert(b.begin() + static_cast<long>(at), what.begin(), what.end());
+  }
 
   // Replaces the run of digits (with sign, '.', 'e') around a random point, or inserts at it.
   void replace_number(Bytes& b, const std::string& text) {
@@ -383,8 +421,11 @@ class Mutator {
         }
         const Bytes& t = dict_[rng_.below(dict_.size())];
         const size_t at = pos(b);
-        if (rng_.chance(2) && at + t.size() <= b.size()) std::copy(t.begin(), t.end(), b.begin() + static_cast<long>(at));
-        else insert(b, at, t);
+        if (rng_.chance(2) && at + t.size() <= b.size()) {
+          std::copy(t.begin(), t.end(), b.begin() + static_cast<long>(at));
+        } else {
+          insert(b, at, t);
+        }
         break;
       }
     }
@@ -507,6 +548,7 @@ int main(int argc, char** argv) {
   fs::create_directories(out_dir);
   std::snprintf(g_out_prefix, sizeof(g_out_prefix), "%s/", out_dir.c_str());
   g_main_thread = pthread_self();
+  pthread_getcpuclockid(g_main_thread, &g_main_cpu_clock);
   install_handlers();
   std::thread(watchdog, timeout_s, rss_limit_mb).detach();
 

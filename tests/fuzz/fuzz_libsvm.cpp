@@ -17,8 +17,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const convlab::LibsvmData d = convlab::parse_libsvm(in, "fuzz.libsvm", num_features);
       if (d.X.ndim() != 2 || d.y.ndim() != 1 || d.X.dim(0) != d.y.dim(0) ||
           (num_features > 0 && d.X.dim(1) != num_features)) {
-        std::fprintf(stderr, "fuzz_libsvm: X %s, y %s with num_features %lld\n", convlab::shape_str(d.X.shape()).c_str(),
-                     convlab::shape_str(d.y.shape()).c_str(), static_cast<long long>(num_features));
+        std::fprintf(stderr, "fuzz_libsvm: X %s, y %s with num_features %lld\n",
+                     convlab::shape_str(d.X.shape()).c_str(), convlab::shape_str(d.y.shape()).c_str(),
+                     static_cast<long long>(num_features));
         std::abort();
       }
     });

@@ -4,7 +4,6 @@
 // Input: the file's bytes.
 #include <cstddef>
 #include <cstdint>
-
 #include <nlohmann/json.hpp>
 
 #include "host/random/numpy_random.h"
@@ -18,9 +17,12 @@ namespace {
 convlab::Model& small_model() {
   static convlab::ModelPtr model = [] {
     convlab::NumpyRandom rng(0);
-    return convlab::build_model(
-        {{"type", "fc_net"}, {"hidden_dims", {8}}, {"input_dim", 4}, {"num_classes", 3}, {"normalization", "batchnorm"}},
-        rng);
+    return convlab::build_model({{"type", "fc_net"},
+                                 {"hidden_dims", {8}},
+                                 {"input_dim", 4},
+                                 {"num_classes", 3},
+                                 {"normalization", "batchnorm"}},
+                                rng);
   }();
   return *model;
 }

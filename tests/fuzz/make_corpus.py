@@ -40,14 +40,17 @@ def config():
     write("config", "bad_hidden_dims_override.txt",
           "--set model.hidden_dims=[4611686018427387904]\n" + json.dumps(small) + "\n")
     write("config", "bad_1e999.json", '{"model": {"type": "fc_net"}, "solver": {"lr_decay": 1e999}}\n')
-    write("config", "bad_1e999_override.txt", "--set solver.optim_config.learning_rate=1e999\n" + json.dumps(small) + "\n")
+    write("config", "bad_1e999_override.txt",
+          "--set solver.optim_config.learning_rate=1e999\n" + json.dumps(small) + "\n")
     # Deep nesting: 10,000 levels (20 KB) overflow the stack of an ASan build where a
     # config is copied or printed; 3,000 did not.
     deep = 10000
-    write("config", "bad_deep_arrays.json", '{"model": {"type": "fc_net", "hidden_dims": ' + "[" * deep + "]" * deep + "}}\n")
+    write("config", "bad_deep_arrays.json",
+          '{"model": {"type": "fc_net", "hidden_dims": ' + "[" * deep + "]" * deep + "}}\n")
     write("config", "bad_deep_objects_sweep.json", '{"sweep": {"model.x": [' + '{"a":' * (deep // 2) + "1" +
           "}" * (deep // 2) + "]}}\n")
-    write("config", "bad_deep_override.txt", "--set model.x=" + "[" * deep + "]" * deep + "\n" + json.dumps(small) + "\n")
+    write("config", "bad_deep_override.txt",
+          "--set model.x=" + "[" * deep + "]" * deep + "\n" + json.dumps(small) + "\n")
     write("config", "bad_sweep_logspace_400.json", '{"sweep": {"x": {"logspace": [-2, 400, 2]}}}\n')
     write("config", "bad_sweep_1e8_points.json",
           '{"model": {"type": "fc_net"}, "sweep": {"solver.seed": {"linspace": [0, 1, 10000]},'
@@ -132,7 +135,8 @@ def safetensors():
     write("safetensors", "bad_header_len_2_64.safetensors", struct.pack("<Q", (1 << 64) - 1) + b"{}      ")
     write("safetensors", "bad_offsets_strings.safetensors", st_file([("b2", "F32", [3], ["0", "12"])], bytes(12)))
     write("safetensors", "bad_offsets_negative.safetensors", st_file([("b2", "F32", [3], [-12, 0])], bytes(12)))
-    write("safetensors", "bad_offsets_1e999.safetensors", st_file([("b2", "F32", [3], [0, 12])], bytes(12), edit=(b"12]", b"1e999]")))
+    write("safetensors", "bad_offsets_1e999.safetensors",
+          st_file([("b2", "F32", [3], [0, 12])], bytes(12), edit=(b"12]", b"1e999]")))
     write("safetensors", "bad_shape_overflow.safetensors",
           st_file([("W1", "F32", [4611686018427387905, 1, 2, 2], [0, 16])], bytes(16)))
     write("safetensors", "bad_shape_negative.safetensors", st_file([("W1", "F32", [-4, -8], [0, 128])], bytes(128)))
