@@ -119,6 +119,8 @@ TEST(Json, OverridesThatAreBrokenJsonAreErrorsNotStrings) {
                         "--set solver.optim_config.learning_rate: invalid JSON");
   EXPECT_ERROR_CONTAINS(config::apply_override(j, "model.hidden_dims=[1, 2"), "--set model.hidden_dims: invalid JSON");
   EXPECT_ERROR_CONTAINS(config::apply_override(j, "x=" + std::string(100, '[')), "nested deeper than 64");
+  EXPECT_ERROR_CONTAINS(config::apply_override(j, "solver.update_rule=v\xb3x"), "not valid UTF-8 text");
+  EXPECT_EQ(config::json_brief(json("v\xb3x")), "\"v\xef\xbf\xbdx\"");
   config::apply_override(j, "solver.update_rule=adam");
   config::apply_override(j, "model.name=3x3");
   config::apply_override(j, "model.hidden_dims=[100, 50]");
@@ -219,14 +221,19 @@ TEST(SafetensorsChecks, ADtypeOtherThanTheModelsIsRefused) {
 
 TEST(LibsvmChecks, HugeAndStrayFeatureIndicesAreRefused) {
   std::istringstream one("1 4611686018427387904:1\n");
-  EXPECT_ERROR_CONTAINS(parse_libsvm(one, "f"), "exceed the 268435456 values convlab holds densely");
+  EXPECT_ERROR_CONTAINS(parse_libsvm(one, "f"), "f:1: feature index 4611686018427387904 is far beyond");
   std::istringstream two("1 1:1\n2 4611686018427387904:1\n");
   EXPECT_ERROR_CONTAINS(parse_libsvm(two, "f"), "f:2: feature index 4611686018427387904 is far beyond");
+  std::istringstream same_line("1 1:1 184387905:3\n");  // found by fuzzing: a 1.5 GB row
+  EXPECT_ERROR_CONTAINS(parse_libsvm(same_line, "f"), "(the next largest is 1)");
+  std::istringstream dense("1 1:1 2000000:1\n2 1999999:1\n");  // not stray, but 2 x 2M values
+  EXPECT_EQ(parse_libsvm(dense, "f").X.dim(1), 2000000);
   std::string rows;
   for (int i = 0; i < 20; ++i) rows += "3.5 1:0.1 2:0.2 13:0.5\n";
   std::istringstream stray(rows + "1 1:1 20000:1\n" + rows);
   EXPECT_ERROR_CONTAINS(parse_libsvm(stray, "housing"),
-                        "housing:21: feature index 20000 is far beyond every other line's (at most 13)");
+                        "housing:21: feature index 20000 is far beyond every other index in the file (the next "
+                        "largest is 13)");
   std::istringstream wide(rows + "1 1:1 20000:1\n");
   EXPECT_EQ(parse_libsvm(wide, "housing", 20000).X.dim(1), 20000);  // asked for: fine
   std::istringstream huge(rows);

@@ -26,6 +26,13 @@ void apply_override(json& j, const std::string& assignment) {
                 "--set " << assignment << ": expected KEY=VALUE, e.g. --set solver.num_epochs=2");
   const std::string key = assignment.substr(0, eq);
   const std::string text = assignment.substr(eq + 1);
+  // Keys and bare words become JSON strings, which must be UTF-8 (the config
+  // is written back as JSON): refuse other bytes here, naming the key.
+  try {
+    (void)json(assignment).dump();
+  } catch (const json::type_error&) {
+    throw Error("--set " + json_brief(json(key)) + ": not valid UTF-8 text");
+  }
   // JSON where the text is JSON, else a bare word such as adam or cpu. Text
   // that is meant as JSON but is not valid (a number out of range such as
   // 1e999, "[1, 2" or an unterminated string) is an error, not a string.

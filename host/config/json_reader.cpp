@@ -159,7 +159,8 @@ json parse_json(const std::string& text, const std::string& source) {
 }
 
 std::string json_brief(const json& v) {
-  std::string s = v.dump();
+  // Invalid UTF-8 in a string (a --set bare word) is shown as U+FFFD, not thrown.
+  std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
   if (s.size() > 60) s = s.substr(0, 57) + "...";
   return s;
 }

@@ -42,7 +42,7 @@ struct Row {
 
 LibsvmData parse_libsvm(std::istream& in, const std::string& source, int64_t num_features) {
   std::vector<Row> rows;
-  int64_t max_index = 0, max_line = 0, runner_up = 0;  // largest index, its line, largest index of other lines
+  int64_t max_index = 0, max_line = 0, runner_up = 0;  // the largest index, its line, the next largest index
   std::string line;
   int64_t line_no = 0;
   while (std::getline(in, line)) {
@@ -76,13 +76,13 @@ LibsvmData parse_libsvm(std::istream& in, const std::string& source, int64_t num
                                << " exceeds the expected number of features " << num_features);
       prev = index;
       row.features.emplace_back(index, value);
-    }
-    if (prev > max_index) {
-      runner_up = max_index;
-      max_index = prev;
-      max_line = line_no;
-    } else if (prev > runner_up) {
-      runner_up = prev;
+      if (index > max_index) {
+        runner_up = max_index;
+        max_index = index;
+        max_line = line_no;
+      } else if (index > runner_up) {
+        runner_up = index;
+      }
     }
     rows.push_back(std::move(row));
   }
@@ -91,12 +91,11 @@ LibsvmData parse_libsvm(std::istream& in, const std::string& source, int64_t num
   const int64_t d = num_features > 0 ? num_features : max_index;
   CONVLAB_CHECK(d > 0, "libsvm: " << source << ": no feature occurs in any row");
   // The width comes from the data: one stray index far beyond every other
-  // line's (a typo, a corrupt line) would make a huge dense matrix and a solve
-  // that runs for hours, so it is refused unless the width is configured.
-  CONVLAB_CHECK(num_features > 0 || rows.size() < 2 || max_index <= kLibsvmStrayIndexMin ||
-                    max_index <= kLibsvmStrayIndexFactor * runner_up,
+  // (a typo, a corrupt line) would make a huge dense matrix and a solve that
+  // runs for hours, so it is refused unless the width is configured.
+  CONVLAB_CHECK(num_features > 0 || max_index <= kLibsvmStrayIndexMin || max_index <= kLibsvmStrayIndexFactor * runner_up,
                 "libsvm: " << source << ":" << max_line << ": feature index " << max_index
-                           << " is far beyond every other line's (at most " << runner_up
+                           << " is far beyond every other index in the file (the next largest is " << runner_up
                            << "); a typo or a corrupt line? Set the number of features explicitly "
                            << "(data.num_features) if it is meant");
   const int64_t n = static_cast<int64_t>(rows.size());

@@ -15,7 +15,7 @@ namespace convlab {
 
 constexpr int64_t kLibsvmStrayIndexMin = 1000;
 constexpr int64_t kLibsvmStrayIndexFactor = 10;
-constexpr int64_t kLibsvmMaxDenseValues = int64_t(1) << 28;  // 2 GiB of float64
+constexpr int64_t kLibsvmMaxDenseValues = int64_t(1) << 26;  // 512 MiB of float64 (MNIST's 47M values fit)
 
 struct LibsvmData {
   Tensor X;  // (n, num_features) float64
@@ -24,8 +24,8 @@ struct LibsvmData {
 
 // num_features <= 0: the largest index that occurs in the file, unless that
 // index is stray: above kLibsvmStrayIndexMin and more than
-// kLibsvmStrayIndexFactor times the largest index of every other line (an
-// error naming the line). A positive num_features fixes the width; an index
+// kLibsvmStrayIndexFactor times the next largest index in the file (an error
+// naming the line). A positive num_features fixes the width; an index
 // above it is an error. The dense matrix holds at most kLibsvmMaxDenseValues.
 LibsvmData read_libsvm(const std::string& path, int64_t num_features = 0);
 
