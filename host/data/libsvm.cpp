@@ -93,7 +93,7 @@ LibsvmData parse_libsvm(std::istream& in, const std::string& source, int64_t num
   // The width comes from the data: one stray index far beyond every other
   // (a typo, a corrupt line) would make a huge dense matrix and a solve that
   // runs for hours, so it is refused unless the width is configured.
-  CONVLAB_CHECK(num_features > 0 || max_index <= kLibsvmStrayIndexMin || max_index <= kLibsvmStrayIndexFactor * runner_up,
+  CONVLAB_CHECK(num_features > 0 || max_index <= kLibsvmStrayIndexMin || max_index / kLibsvmStrayIndexFactor <= runner_up,
                 "libsvm: " << source << ":" << max_line << ": feature index " << max_index
                            << " is far beyond every other index in the file (the next largest is " << runner_up
                            << "); a typo or a corrupt line? Set the number of features explicitly "
