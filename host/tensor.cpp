@@ -79,7 +79,6 @@ Storage::~Storage() { release_block(device_, ptr_, nbytes_); }
 static void check_shape_valid(const Shape& shape) {
   CONVLAB_CHECK(shape.size() <= 4, "Tensor: at most 4 dimensions are supported, got shape " << shape_str(shape));
   for (auto d : shape) CONVLAB_CHECK(d >= 0, "Tensor: negative dimension in shape " << shape_str(shape));
-  (void)shape_numel(shape);  // throws when the element count overflows
 }
 
 Tensor::Tensor(Shape shape, DType dtype, Device device)

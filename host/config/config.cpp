@@ -4,12 +4,11 @@
 
 #include "host/config/json_reader.h"
 #include "host/error.h"
-#include "host/io/untrusted_file.h"
 
 namespace convlab::config {
 
 json load_json_file(const std::string& path) {
-  return parse_json(read_file_capped(path, "config file", kMaxConfigBytes), path);
+  return read_json_file(path, "config file", kMaxConfigBytes);
 }
 
 namespace {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "host/error.h"
+#include "host/io/untrusted_file.h"
 
 namespace convlab::config {
 
@@ -38,13 +39,20 @@ std::string describe_integer_range(int64_t min, int64_t max) {
   return os.str();
 }
 
+// A whole number that fits int64 (an unsigned value above INT64_MAX does not).
 bool is_integral(const json& v) {
+  if (v.is_number_unsigned()) return v.get<uint64_t>() <= uint64_t(INT64_MAX);
   if (v.is_number_integer()) return true;
   if (v.is_number_float()) {
     const double d = v.get<double>();
     return std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15;
   }
   return false;
+}
+
+// The value of an is_integral() json.
+int64_t to_int64(const json& v) {
+  return v.is_number_integer() ? v.get<int64_t>() : static_cast<int64_t>(v.get<double>());
 }
 }  // namespace
 
@@ -158,6 +166,10 @@ json parse_json(const std::string& text, const std::string& source) {
   return std::move(builder.root);
 }
 
+json read_json_file(const std::string& path, const std::string& what, std::uint64_t max_bytes) {
+  return parse_json(read_file_capped(path, what, max_bytes), path);
+}
+
 std::string json_brief(const json& v) {
   // Invalid UTF-8 in a string (a --set bare word) is shown as U+FFFD, not thrown.
   std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -241,9 +253,8 @@ int64_t JsonReader::integer(const std::string& key, std::optional<int64_t> def, 
     if (!def) fail(key, "missing (expected " + expect + ")");
     return *def;
   }
-  if (!is_integral(v) || (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX)))
-    fail(key, "expected " + expect + ", got " + json_brief(v));
-  const int64_t i = v.is_number_integer() ? v.get<int64_t>() : static_cast<int64_t>(v.get<double>());
+  if (!is_integral(v)) fail(key, "expected " + expect + ", got " + json_brief(v));
+  const int64_t i = to_int64(v);
   if (i < min || i > max) fail(key, "expected " + expect + ", got " + json_brief(v));
   return i;
 }
@@ -291,8 +302,8 @@ std::vector<int64_t> JsonReader::integer_list(const std::string& key, std::optio
   std::vector<int64_t> out;
   for (std::size_t i = 0; i < v.size(); ++i) {
     const json& e = v[i];
-    const bool ok = is_integral(e) && !(e.is_number_unsigned() && e.get<uint64_t>() > uint64_t(INT64_MAX));
-    const int64_t x = !ok ? 0 : e.is_number_integer() ? e.get<int64_t>() : static_cast<int64_t>(e.get<double>());
+    const bool ok = is_integral(e);
+    const int64_t x = ok ? to_int64(e) : 0;
     if (!ok || x < min || x > max)
       throw Error(path_of(key) + "[" + std::to_string(i) + "]: expected " + describe_integer_range(min, max) +
                   ", got " + json_brief(e));

@@ -81,4 +81,8 @@ constexpr int kMaxJsonDepth = 64;
 // the JSON library never recurses that deep).
 json parse_json(const std::string& text, const std::string& source);
 
+// parse_json of a file of at most max_bytes (host/io/untrusted_file.h reads
+// it; `what` names the kind of file in errors).
+json read_json_file(const std::string& path, const std::string& what, std::uint64_t max_bytes);
+
 }  // namespace convlab::config

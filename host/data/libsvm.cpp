@@ -114,10 +114,8 @@ LibsvmData parse_libsvm(std::istream& in, const std::string& source, int64_t num
 }
 
 LibsvmData read_libsvm(const std::string& path, int64_t num_features) {
-  const std::string found = describe_non_regular(path);
-  CONVLAB_CHECK(found.empty() || found == "a FIFO (named pipe)",
-                "libsvm: cannot open '" << path << "': "
-                                        << (found == "not found" ? found : "found " + found + ", expected a file"));
+  const std::string found = describe_unstreamable(path);
+  CONVLAB_CHECK(found.empty(), "libsvm: cannot open '" << path << "': " << found_instead_of_file(found));
   std::ifstream f(path);
   CONVLAB_CHECK(f.is_open(), "libsvm: cannot open '" << path << "'");
   return parse_libsvm(f, path, num_features);

@@ -33,10 +33,19 @@ std::string describe_non_regular(const std::string& path) {
   }
 }
 
+std::string describe_unstreamable(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_fifo(fs::status(path, ec))) return "";
+  return describe_non_regular(path);
+}
+
+std::string found_instead_of_file(const std::string& found) {
+  return found == "not found" ? found : "found " + found + ", expected a file";
+}
+
 namespace {
-// "PATH: cannot open WHAT: not found" / "...: found a directory, expected a file"
 std::string cannot_open(const std::string& path, const std::string& what, const std::string& found) {
-  return path + ": cannot open " + what + ": " + (found == "not found" ? found : "found " + found + ", expected a file");
+  return path + ": cannot open " + what + ": " + found_instead_of_file(found);
 }
 }  // namespace
 
@@ -46,8 +55,8 @@ void expect_regular_file(const std::string& path, const std::string& what) {
 }
 
 std::string read_file_capped(const std::string& path, const std::string& what, std::uint64_t max_bytes) {
-  const std::string found = describe_non_regular(path);
-  CONVLAB_CHECK(found.empty() || found == "a FIFO (named pipe)", cannot_open(path, what, found));
+  const std::string found = describe_unstreamable(path);
+  CONVLAB_CHECK(found.empty(), cannot_open(path, what, found));
   std::ifstream in(path, std::ios::binary);
   CONVLAB_CHECK(in, path << ": " << what << ": cannot open the file");
   std::string out;

@@ -11,6 +11,14 @@ namespace convlab {
 // "not found", "a directory", "a FIFO (named pipe)", "a symlink loop", ...
 std::string describe_non_regular(const std::string& path);
 
+// As describe_non_regular, but "" for a pipe too: what a reader that only
+// streams the bytes (a config, a LIBSVM file) cannot read.
+std::string describe_unstreamable(const std::string& path);
+
+// How `found` (from the functions above) reads after "cannot open X: ":
+// "not found", or "found a directory, expected a file".
+std::string found_instead_of_file(const std::string& found);
+
 // Throws convlab::Error "PATH: cannot open WHAT: found a directory, expected
 // a file" (or ": not found") unless path is a regular file.
 void expect_regular_file(const std::string& path, const std::string& what);

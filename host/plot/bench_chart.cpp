@@ -12,7 +12,6 @@
 
 #include "host/config/json_reader.h"
 #include "host/error.h"
-#include "host/io/untrusted_file.h"
 #include "host/plot/gnuplot.h"
 
 namespace convlab {
@@ -61,7 +60,7 @@ BenchRow bench_row(const json& r, const std::string& where) {
 BenchResults read_bench_json(const std::string& path) {
   json doc;
   try {
-    doc = config::parse_json(read_file_capped(path, "benchmark results", std::uint64_t(1) << 30), path);
+    doc = config::read_json_file(path, "benchmark results", std::uint64_t(1) << 30);
   } catch (const Error& e) {
     throw Error(std::string("bench chart: ") + e.what());
   }

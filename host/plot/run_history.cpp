@@ -8,7 +8,6 @@
 
 #include "host/config/json_reader.h"
 #include "host/error.h"
-#include "host/io/untrusted_file.h"
 
 namespace convlab {
 
@@ -22,7 +21,7 @@ constexpr std::uint64_t kMaxRunFileBytes = std::uint64_t(1) << 30;
 
 json read_json(const fs::path& p) {
   try {
-    return config::parse_json(read_file_capped(p.string(), "run file", kMaxRunFileBytes), p.string());
+    return config::read_json_file(p.string(), "run file", kMaxRunFileBytes);
   } catch (const Error& e) {
     throw Error(std::string("plot: ") + e.what());
   }
