@@ -56,7 +56,7 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   const std::string dev_name = dev == Device::cuda ? "cuda (" + cuda::device_name() + ")" : "cpu";
   out << "convlab train: " << cfg.model.type << " on " << dev_name << "; " << train.size() << " train / "
       << val.size() << " val / " << test.size() << " test images from " << data_dir << "; run folder "
-      << ctx.run_dir << "\n";
+      << ctx.folder->path() << "\n";
   out.flush();
 
   SolverOptions so = solver_options(cfg.solver);
@@ -134,7 +134,7 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
     out << line;
   }
   std::snprintf(line, sizeof line, "; %.1f s, %.0f images/s; run folder %s\n", s["time_s"].get<double>(),
-                solver.images_per_second(), ctx.run_dir.c_str());
+                solver.images_per_second(), ctx.folder->path().c_str());
   out << line;
   out.flush();
   return {ok, s};

@@ -94,7 +94,7 @@ RunResult train_regression(const config::RunConfig& cfg, const RunContext& ctx) 
   out << "convlab train: " << mc.type << " on " << where << "; " << d.X_train.dim(0) << " train / "
       << d.X_val.dim(0) << " val / " << d.X_test.dim(0) << " test samples, " << d.X_train.dim(1)
       << " features from " << dc.path << (dc.standardize ? " (standardized with the training split's statistics)" : "")
-      << "; run folder " << ctx.run_dir << "\n";
+      << "; run folder " << ctx.folder->path() << "\n";
   out.flush();
 
   nlohmann::json resolved = cfg.resolved;
@@ -142,7 +142,7 @@ RunResult train_regression(const config::RunConfig& cfg, const RunContext& ctx) 
   s["num_val"] = m.val.n;
   s["num_test"] = m.test.n;
   write_run_json(folder, "summary.json", s);
-  out << "run folder " << ctx.run_dir << "\n";
+  out << "run folder " << ctx.folder->path() << "\n";
   out.flush();
   return {ok, s};
 }

@@ -170,6 +170,13 @@ bool make_dir_exclusive(const fs::path& dir) {
   return false;
 }
 
+// Removes a folder this process created, with its lock file (best effort).
+void remove_created_folder(const fs::path& dir) {
+  std::error_code ec;
+  fs::remove(dir / RunFolder::kLockFile, ec);
+  fs::remove(dir, ec);
+}
+
 // Checks what dir holds against what `mode` accepts.
 void check_contents(const fs::path& dir, RunFolder::Mode mode) {
   const std::string d = dir.string();
@@ -229,10 +236,7 @@ std::unique_ptr<RunFolder> RunFolder::open(const std::string& dir, Mode mode) {
     }
   } catch (...) {
     if (fd >= 0) ::close(fd);
-    if (created) {
-      fs::remove(p / kLockFile, ec);
-      fs::remove(p, ec);
-    }
+    if (created) remove_created_folder(p);
     throw;
   }
   return std::unique_ptr<RunFolder>(new RunFolder(dir, mode, created, fd));
@@ -246,9 +250,7 @@ std::unique_ptr<RunFolder> RunFolder::create_unique(const std::string& base) {
     try {
       fd = lock_folder(dir, true);
     } catch (...) {
-      std::error_code ec;
-      fs::remove(fs::path(dir) / kLockFile, ec);
-      fs::remove(dir, ec);
+      remove_created_folder(dir);
       throw;
     }
     return std::unique_ptr<RunFolder>(new RunFolder(dir, Mode::fresh, true, fd));
@@ -259,12 +261,10 @@ std::unique_ptr<RunFolder> RunFolder::create_unique(const std::string& base) {
 RunFolder::~RunFolder() {
   if (created_) {
     // The run failed before writing anything: leave no empty folder behind.
-    std::error_code ec;
     try {
       if (contents_of(dir_).empty()) {
         remove_leftover_temps(dir_);
-        fs::remove(fs::path(dir_) / kLockFile, ec);
-        fs::remove(dir_, ec);
+        remove_created_folder(dir_);
       }
     } catch (const std::exception&) {
       // A folder that cannot be listed is left as it is.

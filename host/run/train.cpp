@@ -85,19 +85,24 @@ PreparedRun prepare_run(const nlohmann::json& j) {
 }
 
 RunResult run_prepared(const PreparedRun& p, RunFolder& folder, bool resume, std::ostream& out) {
-  RunContext ctx{folder.path(), &folder, p.device, resume, &out};
+  RunContext ctx{&folder, p.device, resume, &out};
   return p.handler(p.cfg, ctx);
+}
+
+// The config at path with the command line's --set overrides and --device.
+nlohmann::json read_config(const std::string& path, const TrainOptions& opt) {
+  nlohmann::json j = config::load_json_file(path);
+  CONVLAB_CHECK(j.is_object(), path << ": expected a JSON object at the top level");
+  for (const auto& s : opt.overrides) config::apply_override(j, s);
+  if (!opt.device.empty()) j["device"] = opt.device;
+  return j;
 }
 
 int resume_command(const TrainOptions& opt, std::ostream& out) {
   // The lock comes first: config.json and the checkpoint are read while no
   // other process can change them.
   const auto folder = RunFolder::open(opt.resume_dir, RunFolder::Mode::resume);
-  const std::string path = folder->file("config.json");
-  nlohmann::json j = config::load_json_file(path);
-  CONVLAB_CHECK(j.is_object(), path << ": expected a JSON object at the top level");
-  for (const auto& s : opt.overrides) config::apply_override(j, s);
-  if (!opt.device.empty()) j["device"] = opt.device;
+  const nlohmann::json j = read_config(folder->file("config.json"), opt);
   CONVLAB_CHECK(!config::has_sweep(j), "--resume: resuming a sweep is not supported; resume one of its runs");
   const PreparedRun p = prepare_run(j);
   return run_prepared(p, *folder, true, out).ok ? 0 : 1;
@@ -119,10 +124,7 @@ int train_command(const std::string& config_path, const TrainOptions& opt, std::
   CONVLAB_CHECK(!opt.overwrite || !opt.out_dir.empty(),
                 "--overwrite needs --out DIR (a default run folder is always a new one)");
   const std::string& path = config_path;
-  nlohmann::json j = config::load_json_file(path);
-  CONVLAB_CHECK(j.is_object(), path << ": expected a JSON object at the top level");
-  for (const auto& s : opt.overrides) config::apply_override(j, s);
-  if (!opt.device.empty()) j["device"] = opt.device;
+  nlohmann::json j = read_config(path, opt);
   if (!j.contains("output") || !j["output"].is_object()) j["output"] = nlohmann::json::object();
   if (!j["output"].contains("name")) j["output"]["name"] = fs::path(path).stem().string();
 

@@ -12,7 +12,7 @@
 //   .convlab.lock     held (flock) by the process using the folder
 // What convlab guarantees about these folders (atomic writes, locking, never
 // overwritten without --overwrite or --resume, validation before any write)
-// is in docs/run-folders.md; host/run/run_files.h implements it.
+// is in docs/run-folders.md; host/run/run_folder.h implements it.
 #pragma once
 #include <functional>
 #include <iosfwd>
@@ -36,11 +36,10 @@ struct TrainOptions {
   bool overwrite = false;              // --overwrite: replace the run or sweep in out_dir
 };
 
-class RunFolder;  // host/run/run_files.h
+class RunFolder;  // host/run/run_folder.h
 
 // What one run hands to its model type's training function.
 struct RunContext {
-  std::string run_dir;    // the folder's path, for messages
   RunFolder* folder;      // locked; empty unless resuming (or stale files of an
                           // --overwrite); the handler calls folder->begin_writing()
                           // once its checks pass, and writes only after that
