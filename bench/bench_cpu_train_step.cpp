@@ -17,12 +17,12 @@
 
 #include "bench_timing.h"
 #include "host/fill.h"
-#include "host/ops/affine.h"
-#include "host/ops/conv.h"
-#include "host/ops/loss.h"
-#include "host/ops/max_pool.h"
-#include "host/ops/optim.h"
-#include "host/ops/relu.h"
+#include "host/ops/affine/affine.h"
+#include "host/ops/conv/conv.h"
+#include "host/ops/loss/loss.h"
+#include "host/ops/max_pool/max_pool.h"
+#include "host/ops/optim/optim.h"
+#include "host/ops/relu/relu.h"
 #include "host/threads.h"
 #include "models/three_layer_convnet.h"
 
@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
 
   set_num_threads(o.threads);
   const std::string load_before = bench::loadavg();
-  std::vector<std::string> variants{"fast"};
+  std::vector<std::string> variants{"threaded"};
   if (!o.skip_reference) variants.push_back("reference");
   NumpyRandom rng(0);
   std::vector<Row> rows;

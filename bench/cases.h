@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "bench/harness.h"
-#include "host/ops/optim.h"
+#include "host/ops/optim/optim.h"
 
 namespace convlab::bench {
 

@@ -1,9 +1,9 @@
 // Cases of conv, max_pool and conv_relu_pool.
 #include "bench/case_builder.h"
 #include "bench/cases.h"
-#include "host/ops/conv.h"
-#include "host/ops/conv_relu_pool.h"
-#include "host/ops/max_pool.h"
+#include "host/ops/conv/conv.h"
+#include "host/ops/conv_relu_pool/conv_relu_pool.h"
+#include "host/ops/max_pool/max_pool.h"
 
 namespace convlab::bench {
 

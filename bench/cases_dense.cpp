@@ -1,10 +1,10 @@
 // Cases of affine, relu, dropout and the two losses.
 #include "bench/case_builder.h"
 #include "bench/cases.h"
-#include "host/ops/affine.h"
-#include "host/ops/dropout.h"
-#include "host/ops/loss.h"
-#include "host/ops/relu.h"
+#include "host/ops/affine/affine.h"
+#include "host/ops/dropout/dropout.h"
+#include "host/ops/loss/loss.h"
+#include "host/ops/relu/relu.h"
 
 namespace convlab::bench {
 

@@ -4,7 +4,10 @@
 
 #include "bench/case_builder.h"
 #include "bench/cases.h"
-#include "host/ops/norm.h"
+#include "host/ops/batchnorm/batchnorm.h"
+#include "host/ops/layernorm/layernorm.h"
+#include "host/ops/spatial_batchnorm/spatial_batchnorm.h"
+#include "host/ops/spatial_groupnorm/spatial_groupnorm.h"
 
 namespace convlab::bench {
 

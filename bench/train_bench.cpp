@@ -16,7 +16,7 @@
 #include "bench/case_builder.h"
 #include "bench/harness.h"
 #include "bench/report.h"
-#include "host/ops/optim.h"
+#include "host/ops/optim/optim.h"
 #include "host/solver/solver.h"
 #include "models/model_factory.h"
 

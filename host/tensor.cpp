@@ -6,7 +6,7 @@
 #include <cstring>
 #include <sstream>
 
-#include "host/cuda_runtime.h"
+#include "kernels/runtime/cuda_device.h"
 #include "host/memory/block_cache.h"
 
 namespace convlab {

@@ -5,7 +5,7 @@
 #pragma once
 #include <optional>
 
-#include "host/ops/sandwich.h"
+#include "host/ops/sandwich/sandwich.h"
 #include "models/layer_stack_model.h"
 
 namespace convlab {

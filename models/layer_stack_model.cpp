@@ -1,6 +1,6 @@
 #include "models/layer_stack_model.h"
 
-#include "host/ops/loss.h"
+#include "host/ops/loss/loss.h"
 #include "models/layers.h"
 #include "models/regularization.h"
 

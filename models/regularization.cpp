@@ -1,9 +1,9 @@
 #include "models/regularization.h"
 
-#include "host/ops/cpu_fast/parallel.h"
+#include "host/cpu/parallel.h"
 
 #ifdef CONVLAB_HAVE_CUDA
-#include "kernels/l2_penalty.h"
+#include "kernels/solver/l2_penalty.h"
 #endif
 
 namespace convlab {
@@ -29,7 +29,7 @@ void add_l2_penalty(Tensor& loss, const Tensor& w, Tensor& dw, double reg) {
     const int64_t n = w.numel();
     double sum = 0.0;
     // One pass over w and dw, split over the threads (the sum in double).
-    CONVLAB_OMP(parallel for simd schedule(static) reduction(+ : sum) if(fast::worth_threads(n)))
+    CONVLAB_OMP(parallel for simd schedule(static) reduction(+ : sum) if(threaded::worth_threads(n)))
     for (int64_t i = 0; i < n; ++i) {
       sum += static_cast<double>(pw[i]) * pw[i];
       pd[i] += r * pw[i];

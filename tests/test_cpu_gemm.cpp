@@ -5,8 +5,8 @@
 
 #include <vector>
 
-#include "cpu_fast_test_util.h"
-#include "host/ops/cpu_fast/gemm.h"
+#include "threaded_test_util.h"
+#include "host/cpu/gemm.h"
 
 using namespace convlab;
 using namespace convlab::test;
@@ -37,9 +37,9 @@ void check(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, T beta) {
       want[i * ldc + j] = double(alpha) * s + double(beta) * C[i * ldc + j];
     }
   std::vector<T> c1 = C, c2 = C, c3 = C;
-  fast::gemm<T>(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, c1.data(), ldc);
-  fast::gemm_portable<T>(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, c2.data(), ldc);
-  fast::gemm_parallel<T>(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, c3.data(), ldc);
+  threaded::gemm<T>(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, c1.data(), ldc);
+  threaded::gemm_portable<T>(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, c2.data(), ldc);
+  threaded::gemm_parallel<T>(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, c3.data(), ldc);
   const DType dt = dtype_of<T>::value;
   Tensor tw = Tensor::from_vector(want, {M, ldc}, dt);
   std::vector<double> v1(c1.begin(), c1.end()), v2(c2.begin(), c2.end()), v3(c3.begin(), c3.end());

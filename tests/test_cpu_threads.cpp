@@ -1,8 +1,8 @@
 // Thread-count control of the CPU ops (host/threads.h) and the CPU defaults.
 #include <gtest/gtest.h>
 
-#include "cpu_fast_test_util.h"
-#include "host/ops/conv.h"
+#include "threaded_test_util.h"
+#include "host/ops/conv/conv.h"
 #include "host/threads.h"
 
 using namespace convlab;
@@ -25,9 +25,9 @@ TEST(CpuThreads, ResultsDoNotDependOnTheThreadCount) {
   Tensor x = randn(rng, {6, 3, 12, 10}, DType::f32), w = randn(rng, {5, 3, 3, 3}, DType::f32);
   Tensor b = randn(rng, {5}, DType::f32);
   set_num_threads(1);
-  Tensor one = conv_forward(x, w, b, ConvParam{1, 1}, "fast").out;
+  Tensor one = conv_forward(x, w, b, ConvParam{1, 1}, "threaded").out;
   set_num_threads(4);
-  Tensor four = conv_forward(x, w, b, ConvParam{1, 1}, "fast").out;
+  Tensor four = conv_forward(x, w, b, ConvParam{1, 1}, "threaded").out;
   set_num_threads(0);
   EXPECT_LT(norm_rel_error(four, one), 1e-6);
 }

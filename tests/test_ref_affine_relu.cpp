@@ -6,8 +6,8 @@
 #include "expect_error.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
-#include "host/ops/affine.h"
-#include "host/ops/relu.h"
+#include "host/ops/affine/affine.h"
+#include "host/ops/relu/relu.h"
 
 using namespace convlab;
 

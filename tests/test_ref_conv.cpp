@@ -11,7 +11,7 @@
 #include "test_util.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
-#include "host/ops/conv.h"
+#include "host/ops/conv/conv.h"
 
 using namespace convlab;
 
@@ -197,9 +197,9 @@ TEST(ConvRef, RegisteredAsCpuReference) {
 }
 
 // The reference tests run the ground truth: with use_reference_variants.h the
-// default CPU variant resolves to "reference" although "fast" is the default.
+// default CPU variant resolves to "reference" although "threaded" is the default.
 TEST(ReferenceTests, UnnamedVariantResolvesToReference) {
-  EXPECT_EQ(OpRegistry<ConvImpl>::default_variant(Device::cpu), "fast");
+  EXPECT_EQ(OpRegistry<ConvImpl>::default_variant(Device::cpu), "threaded");
   EXPECT_EQ(OpRegistry<ConvImpl>::get(Device::cpu).forward, &ref::conv_forward);
-  EXPECT_NE(OpRegistry<ConvImpl>::get(Device::cpu, "fast").forward, &ref::conv_forward);
+  EXPECT_NE(OpRegistry<ConvImpl>::get(Device::cpu, "threaded").forward, &ref::conv_forward);
 }

@@ -8,7 +8,7 @@
 #include "expect_error.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
-#include "host/ops/dropout.h"
+#include "host/ops/dropout/dropout.h"
 #include "host/random/counter_rng.h"
 
 using namespace convlab;

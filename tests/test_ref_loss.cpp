@@ -8,7 +8,7 @@
 #include "expect_error.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
-#include "host/ops/loss.h"
+#include "host/ops/loss/loss.h"
 
 using namespace convlab;
 

@@ -9,7 +9,7 @@
 #include "test_util.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
-#include "host/ops/max_pool.h"
+#include "host/ops/max_pool/max_pool.h"
 
 using namespace convlab;
 

@@ -9,7 +9,7 @@
 #include "expect_error.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
-#include "host/ops/optim.h"
+#include "host/ops/optim/optim.h"
 #include "norm_test_util.h"
 #include "test_util.h"
 

@@ -8,7 +8,7 @@
 #include "expect_error.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
-#include "host/ops/sandwich.h"
+#include "host/ops/sandwich/sandwich.h"
 
 using namespace convlab;
 

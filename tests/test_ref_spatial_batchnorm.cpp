@@ -4,7 +4,8 @@
 #include "use_reference_variants.h"
 #include "expect_error.h"
 #include "host/gradcheck.h"
-#include "host/ops/norm.h"
+#include "host/ops/batchnorm/batchnorm.h"
+#include "host/ops/spatial_batchnorm/spatial_batchnorm.h"
 #include "norm_test_util.h"
 #include "test_util.h"
 

@@ -2,8 +2,8 @@
 // gradients against numerical ones.
 #include <gtest/gtest.h>
 
-#include "cpu_fast_test_util.h"
-#include "host/ops/affine.h"
+#include "threaded_test_util.h"
+#include "host/ops/affine/affine.h"
 
 using namespace convlab;
 using namespace convlab::test;
@@ -36,17 +36,17 @@ TEST(CpuFastAffine, GradientsMatchNumericalGradients) {
   NumpyRandom rng(231);
   Tensor x = randn(rng, {10, 2, 3}), w = randn(rng, {6, 5}), b = randn(rng, {5});
   Tensor dout = randn(rng, {10, 5});
-  auto fwd = affine_forward(x, w, b, "fast");
-  Grads3 g = affine_backward(dout, fwd.cache, "fast");
-  EXPECT_GRAD_CLOSE(g.dx, eval_numerical_gradient_array([&](const Tensor& v) { return affine_forward(v, w, b, "fast").out; }, x, dout), "dx");
-  EXPECT_GRAD_CLOSE(g.d1, eval_numerical_gradient_array([&](const Tensor& v) { return affine_forward(x, v, b, "fast").out; }, w, dout), "dw");
-  EXPECT_GRAD_CLOSE(g.d2, eval_numerical_gradient_array([&](const Tensor& v) { return affine_forward(x, w, v, "fast").out; }, b, dout), "db");
+  auto fwd = affine_forward(x, w, b, "threaded");
+  Grads3 g = affine_backward(dout, fwd.cache, "threaded");
+  EXPECT_GRAD_CLOSE(g.dx, eval_numerical_gradient_array([&](const Tensor& v) { return affine_forward(v, w, b, "threaded").out; }, x, dout), "dx");
+  EXPECT_GRAD_CLOSE(g.d1, eval_numerical_gradient_array([&](const Tensor& v) { return affine_forward(x, v, b, "threaded").out; }, w, dout), "dw");
+  EXPECT_GRAD_CLOSE(g.d2, eval_numerical_gradient_array([&](const Tensor& v) { return affine_forward(x, w, v, "threaded").out; }, b, dout), "db");
 }
 
 TEST(CpuFastAffine, IsTheCpuDefaultAndRejectsBadShapes) {
-  EXPECT_EQ(OpRegistry<AffineImpl>::default_variant(Device::cpu), "fast");
-  EXPECT_THROW(affine_forward(Tensor({2, 3}), Tensor({4, 5}), Tensor({5}), "fast"), Error);
-  EXPECT_THROW(affine_forward(Tensor({2, 3}), Tensor({3, 5}), Tensor({4}), "fast"), Error);
-  auto fwd = affine_forward(Tensor({2, 3}), Tensor({3, 5}), Tensor({5}), "fast");
-  EXPECT_THROW(affine_backward(Tensor({2, 4}), fwd.cache, "fast"), Error);
+  EXPECT_EQ(OpRegistry<AffineImpl>::default_variant(Device::cpu), "threaded");
+  EXPECT_THROW(affine_forward(Tensor({2, 3}), Tensor({4, 5}), Tensor({5}), "threaded"), Error);
+  EXPECT_THROW(affine_forward(Tensor({2, 3}), Tensor({3, 5}), Tensor({4}), "threaded"), Error);
+  auto fwd = affine_forward(Tensor({2, 3}), Tensor({3, 5}), Tensor({5}), "threaded");
+  EXPECT_THROW(affine_backward(Tensor({2, 4}), fwd.cache, "threaded"), Error);
 }

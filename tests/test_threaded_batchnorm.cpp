@@ -2,7 +2,7 @@
 // running statistics, both backward passes; numerical gradients.
 #include <gtest/gtest.h>
 
-#include "cpu_fast_norm_check.h"
+#include "threaded_norm_check.h"
 
 using namespace convlab;
 using namespace convlab::test;
@@ -42,18 +42,18 @@ TEST(CpuFastBatchnorm, RunningStatisticsAndTestModeMatchReference) {
     for (int step = 0; step < 5; ++step) {
       Tensor x = randn_as(rng, {30, D}, dt, 2.0);
       batchnorm_forward(x, gamma, beta, pr, "reference");
-      batchnorm_forward(x, gamma, beta, pf, "fast");
+      batchnorm_forward(x, gamma, beta, pf, "threaded");
     }
     EXPECT_FAST_MATCHES(pf.running_mean, pr.running_mean, dt, "running_mean");
     EXPECT_FAST_MATCHES(pf.running_var, pr.running_var, dt, "running_var");
     pr.mode = pf.mode = Mode::test;
     Tensor x = randn_as(rng, {30, D}, dt, 2.0);
     auto ref = batchnorm_forward(x, gamma, beta, pr, "reference");
-    auto fast = batchnorm_forward(x, gamma, beta, pf, "fast");
+    auto fast = batchnorm_forward(x, gamma, beta, pf, "threaded");
     EXPECT_FAST_MATCHES(fast.out, ref.out, dt, "test-mode out");
     Tensor dout = randn_as(rng, {30, D}, dt);
     Grads3 gr = batchnorm_backward(dout, ref.cache, "reference");
-    Grads3 gf = batchnorm_backward(dout, fast.cache, "fast");
+    Grads3 gf = batchnorm_backward(dout, fast.cache, "threaded");
     EXPECT_FAST_MATCHES(gf.dx, gr.dx, dt, "test-mode dx");
     EXPECT_FAST_MATCHES(gf.d1, gr.d1, dt, "test-mode dgamma");
     EXPECT_FAST_MATCHES(gf.d2, gr.d2, dt, "test-mode dbeta");
@@ -70,12 +70,12 @@ TEST(CpuFastBatchnorm, GradientsMatchNumericalGradients) {
 }
 
 TEST(CpuFastBatchnorm, IsTheCpuDefaultAndRejectsBadInput) {
-  EXPECT_EQ(OpRegistry<BatchNormImpl>::default_variant(Device::cpu), "fast");
+  EXPECT_EQ(OpRegistry<BatchNormImpl>::default_variant(Device::cpu), "threaded");
   BatchNormParam p;
-  EXPECT_THROW(batchnorm_forward(Tensor({4, 5}), Tensor({4}), Tensor({5}), p, "fast"), Error);
+  EXPECT_THROW(batchnorm_forward(Tensor({4, 5}), Tensor({4}), Tensor({5}), p, "threaded"), Error);
   p.eps = 0;
-  EXPECT_THROW(batchnorm_forward(Tensor({4, 5}), Tensor({5}), Tensor({5}), p, "fast"), Error);
+  EXPECT_THROW(batchnorm_forward(Tensor({4, 5}), Tensor({5}), Tensor({5}), p, "threaded"), Error);
   BatchNormParam q;
   q.running_mean = Tensor({4});
-  EXPECT_THROW(batchnorm_forward(Tensor({4, 5}), Tensor({5}), Tensor({5}), q, "fast"), Error);
+  EXPECT_THROW(batchnorm_forward(Tensor({4, 5}), Tensor({5}), Tensor({5}), q, "threaded"), Error);
 }

@@ -2,10 +2,10 @@
 // gradients against numerical ones.
 #include <gtest/gtest.h>
 
-#include "cpu_fast_test_util.h"
-#include "host/ops/conv.h"
-#include "host/ops/cpu_fast/conv_direct.h"
-#include "host/ops/cpu_fast/fast_ops.h"
+#include "threaded_test_util.h"
+#include "host/ops/conv/conv.h"
+#include "host/ops/conv/conv_direct.h"
+#include "host/ops/conv/conv.h"
 
 using namespace convlab;
 using namespace convlab::test;
@@ -53,7 +53,7 @@ TEST(CpuFastConv, MatchesReferenceOnAwkwardShapes) {
 }
 
 TEST(CpuFastConv, DirectKernelsMatchReference) {
-  if (!fast::direct_conv_supported()) GTEST_SKIP() << "this CPU has no AVX2/FMA: the direct conv kernels are not used";
+  if (!threaded::direct_conv_supported()) GTEST_SKIP() << "this CPU has no AVX2/FMA: the direct conv kernels are not used";
   const ConvCase cases[] = {
       {2, 3, 32, 32, 32, 7, 7, 1, 3},  // ThreeLayerConvNet's layer: 5 tiles of 6 filters + 2, 4 whole chunks
       {3, 5, 13, 11, 13, 3, 3, 1, 1},  // 6 + 6 + 1 filters, rows of 11 (one whole chunk + 3 columns)
@@ -67,7 +67,7 @@ TEST(CpuFastConv, DirectKernelsMatchReference) {
       {2, 8, 8, 8, 13, 3, 3, 1, 1},    // rows of 8 columns: forward tiles of two rows
       {2, 3, 5, 7, 7, 3, 3, 1, 1},     // rows of 7 (masked), 5 of them: two-row tiles and a last single row
   };
-  ASSERT_TRUE(fast::direct_conv_usable(conv_dims(Tensor({1, 1, 3, 3}), Tensor({1, 1, 3, 3}), Tensor({1}), {1, 1})));
+  ASSERT_TRUE(threaded::direct_conv_usable(conv_dims(Tensor({1, 1, 3, 3}), Tensor({1, 1, 3, 3}), Tensor({1}), {1, 1})));
   for (int threads : {1, 3}) {
     set_num_threads(threads);
     PoisonScope poison;
@@ -82,26 +82,26 @@ TEST(CpuFastConv, MatchesReferenceForEveryTiling) {
   // Bound 1: tiles of 16 output positions that start and end inside output
   // rows, dx by (image, channel) tasks. 2000: tiles of one or a few whole
   // images with a shorter last tile. The default: the whole batch in a tile.
-  const bool direct = fast::set_direct_conv_enabled(false);
+  const bool direct = threaded::set_direct_conv_enabled(false);
   for (int64_t bound : {int64_t(1), int64_t(2000)}) {
     SCOPED_TRACE("tile bound " + std::to_string(bound));
-    const int64_t previous = fast::set_conv_workspace_elements(bound);
+    const int64_t previous = threaded::set_conv_workspace_elements(bound);
     for_each_dtype_and_threads([](DType dt) {
       check_case({3, 2, 7, 5, 4, 3, 2, 2, 2}, dt, 11);
       check_case({5, 3, 8, 8, 4, 7, 7, 1, 3}, dt, 12);
       check_case({7, 2, 6, 6, 3, 3, 3, 1, 1}, dt, 13);
     });
-    fast::set_conv_workspace_elements(previous);
+    threaded::set_conv_workspace_elements(previous);
   }
   for_each_dtype_and_threads([](DType dt) {
     uint32_t seed = 20;
     for (const auto& c : kCases) check_case(c, dt, seed++);
   });
-  fast::set_direct_conv_enabled(direct);
+  threaded::set_direct_conv_enabled(direct);
 }
 
 TEST(CpuFastConv, IsTheCpuDefault) {
-  EXPECT_EQ(OpRegistry<ConvImpl>::default_variant(Device::cpu), "fast");
+  EXPECT_EQ(OpRegistry<ConvImpl>::default_variant(Device::cpu), "threaded");
 }
 
 TEST(CpuFastConv, GradientsMatchNumericalGradients) {
@@ -112,15 +112,15 @@ TEST(CpuFastConv, GradientsMatchNumericalGradients) {
     Tensor w = randn(rng, {c.F, c.C, c.HH, c.WW});
     Tensor b = randn(rng, {c.F});
     const ConvParam p{c.stride, c.pad};
-    auto fwd = conv_forward(x, w, b, p, "fast");
+    auto fwd = conv_forward(x, w, b, p, "threaded");
     Tensor dout = randn(rng, fwd.out.shape());
-    Grads3 g = conv_backward(dout, fwd.cache, "fast");
+    Grads3 g = conv_backward(dout, fwd.cache, "threaded");
     Tensor dx_num = eval_numerical_gradient_array(
-        [&](const Tensor& v) { return conv_forward(v, w, b, p, "fast").out; }, x, dout);
+        [&](const Tensor& v) { return conv_forward(v, w, b, p, "threaded").out; }, x, dout);
     Tensor dw_num = eval_numerical_gradient_array(
-        [&](const Tensor& v) { return conv_forward(x, v, b, p, "fast").out; }, w, dout);
+        [&](const Tensor& v) { return conv_forward(x, v, b, p, "threaded").out; }, w, dout);
     Tensor db_num = eval_numerical_gradient_array(
-        [&](const Tensor& v) { return conv_forward(x, w, v, p, "fast").out; }, b, dout);
+        [&](const Tensor& v) { return conv_forward(x, w, v, p, "threaded").out; }, b, dout);
     EXPECT_GRAD_CLOSE(g.dx, dx_num, "dx");
     EXPECT_GRAD_CLOSE(g.d1, dw_num, "dw");
     EXPECT_GRAD_CLOSE(g.d2, db_num, "db");
@@ -130,12 +130,12 @@ TEST(CpuFastConv, GradientsMatchNumericalGradients) {
 TEST(CpuFastConv, RejectsBadShapesWithClearErrors) {
   Tensor x({2, 3, 5, 5}), w({4, 2, 3, 3}), b({4});
   try {
-    conv_forward(x, w, b, ConvParam{1, 0}, "fast");
+    conv_forward(x, w, b, ConvParam{1, 0}, "threaded");
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("channel mismatch"), std::string::npos) << e.what();
   }
   Tensor w_ok({4, 3, 3, 3});
-  auto fwd = conv_forward(x, w_ok, b, ConvParam{1, 0}, "fast");
-  EXPECT_THROW(conv_backward(Tensor({2, 4, 4, 4}), fwd.cache, "fast"), Error);  // dout of the wrong shape
+  auto fwd = conv_forward(x, w_ok, b, ConvParam{1, 0}, "threaded");
+  EXPECT_THROW(conv_backward(Tensor({2, 4, 4, 4}), fwd.cache, "threaded"), Error);  // dout of the wrong shape
 }

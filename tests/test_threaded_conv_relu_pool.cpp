@@ -2,10 +2,10 @@
 // ops, its gradients against numerical ones, and its cache checks.
 #include <gtest/gtest.h>
 
-#include "cpu_fast_test_util.h"
+#include "threaded_test_util.h"
 #include "expect_error.h"
-#include "host/ops/conv_relu_pool.h"
-#include "host/ops/cpu_fast/conv_direct.h"
+#include "host/ops/conv_relu_pool/conv_relu_pool.h"
+#include "host/ops/conv/conv_direct.h"
 
 using namespace convlab;
 using namespace convlab::test;
@@ -47,12 +47,12 @@ TEST(CpuFastConvReluPool, MatchesTheReferenceChain) {
 }
 
 TEST(CpuFastConvReluPool, MatchesTheReferenceChainWithoutTheDirectKernels) {
-  const bool direct = fast::set_direct_conv_enabled(false);
+  const bool direct = threaded::set_direct_conv_enabled(false);
   for_each_dtype_and_threads([](DType dt) {
     uint32_t seed = 11;
     for (const auto& c : kCases) check_case(c, dt, seed++);
   });
-  fast::set_direct_conv_enabled(direct);
+  threaded::set_direct_conv_enabled(direct);
 }
 
 // The conv notebook's conv_relu_pool check through the fused variant.
@@ -63,25 +63,25 @@ TEST(CpuFastConvReluPool, GradientsMatchNumericalGradients) {
   const ConvParam cp{1, 1};
   const PoolParam pp{2, 2, 2};
   auto f = [&](const Tensor& xv, const Tensor& wv, const Tensor& bv) {
-    return conv_relu_pool_forward(xv, wv, bv, cp, pp, "fast").out;
+    return conv_relu_pool_forward(xv, wv, bv, cp, pp, "threaded").out;
   };
-  Grads3 g = conv_relu_pool_backward(dout, conv_relu_pool_forward(x, w, b, cp, pp, "fast").cache, "fast");
+  Grads3 g = conv_relu_pool_backward(dout, conv_relu_pool_forward(x, w, b, cp, pp, "threaded").cache, "threaded");
   EXPECT_GRAD_CLOSE(g.dx, eval_numerical_gradient_array([&](const Tensor& v) { return f(v, w, b); }, x, dout), "dx");
   EXPECT_GRAD_CLOSE(g.d1, eval_numerical_gradient_array([&](const Tensor& v) { return f(x, v, b); }, w, dout), "dw");
   EXPECT_GRAD_CLOSE(g.d2, eval_numerical_gradient_array([&](const Tensor& v) { return f(x, w, v); }, b, dout), "db");
 }
 
 TEST(CpuFastConvReluPool, IsTheCpuDefaultAndChecksItsCache) {
-  EXPECT_EQ(OpRegistry<ConvReluPoolImpl>::default_variant(Device::cpu), "fast");
+  EXPECT_EQ(OpRegistry<ConvReluPoolImpl>::default_variant(Device::cpu), "threaded");
   NumpyRandom rng(3);
   Tensor x = randn(rng, {2, 3, 6, 6}), w = randn(rng, {4, 3, 3, 3}), b = randn(rng, {4});
-  auto fused = conv_relu_pool_forward(x, w, b, {1, 1}, {2, 2, 2}, "fast");
+  auto fused = conv_relu_pool_forward(x, w, b, {1, 1}, {2, 2, 2}, "threaded");
   auto chain = conv_relu_pool_forward(x, w, b, {1, 1}, {2, 2, 2}, "reference");
   Tensor dout = randn(rng, {2, 4, 3, 3});
   EXPECT_ERROR_CONTAINS(conv_relu_pool_backward(dout, fused.cache, "reference"), "fused variant");
-  EXPECT_ERROR_CONTAINS(conv_relu_pool_backward(dout, chain.cache, "fast"), "does not come from the fused variant");
-  EXPECT_ERROR_CONTAINS(conv_relu_pool_backward(randn(rng, {2, 4, 2, 2}), fused.cache, "fast"), "dout");
-  EXPECT_ERROR_CONTAINS(conv_relu_pool_forward(x, w, b, {1, 1}, {7, 7, 1}, "fast"), "larger than the input");
-  EXPECT_ERROR_CONTAINS(conv_relu_pool_forward(x, randn(rng, {4, 2, 3, 3}), b, {1, 1}, {2, 2, 2}, "fast"),
+  EXPECT_ERROR_CONTAINS(conv_relu_pool_backward(dout, chain.cache, "threaded"), "does not come from the fused variant");
+  EXPECT_ERROR_CONTAINS(conv_relu_pool_backward(randn(rng, {2, 4, 2, 2}), fused.cache, "threaded"), "dout");
+  EXPECT_ERROR_CONTAINS(conv_relu_pool_forward(x, w, b, {1, 1}, {7, 7, 1}, "threaded"), "larger than the input");
+  EXPECT_ERROR_CONTAINS(conv_relu_pool_forward(x, randn(rng, {4, 2, 3, 3}), b, {1, 1}, {2, 2, 2}, "threaded"),
                         "channel mismatch");
 }

@@ -1,7 +1,7 @@
 // The fast CPU layernorm against the CPU reference; numerical gradients.
 #include <gtest/gtest.h>
 
-#include "cpu_fast_norm_check.h"
+#include "threaded_norm_check.h"
 
 using namespace convlab;
 using namespace convlab::test;
@@ -26,7 +26,7 @@ TEST(CpuFastLayernorm, MatchesReference) {
 TEST(CpuFastLayernorm, GradientsMatchNumericalGradients) { expect_norm_gradients(forward, backward, {4, 5}, 5); }
 
 TEST(CpuFastLayernorm, IsTheCpuDefaultAndRejectsBadInput) {
-  EXPECT_EQ(OpRegistry<LayerNormImpl>::default_variant(Device::cpu), "fast");
-  EXPECT_THROW(layernorm_forward(Tensor({4, 5}), Tensor({4}), Tensor({5}), LayerNormParam{}, "fast"), Error);
-  EXPECT_THROW(layernorm_forward(Tensor({4, 5}), Tensor({5}), Tensor({5}), LayerNormParam{-1.0}, "fast"), Error);
+  EXPECT_EQ(OpRegistry<LayerNormImpl>::default_variant(Device::cpu), "threaded");
+  EXPECT_THROW(layernorm_forward(Tensor({4, 5}), Tensor({4}), Tensor({5}), LayerNormParam{}, "threaded"), Error);
+  EXPECT_THROW(layernorm_forward(Tensor({4, 5}), Tensor({5}), Tensor({5}), LayerNormParam{-1.0}, "threaded"), Error);
 }

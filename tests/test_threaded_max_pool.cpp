@@ -4,8 +4,8 @@
 
 #include <cmath>
 
-#include "cpu_fast_test_util.h"
-#include "host/ops/max_pool.h"
+#include "threaded_test_util.h"
+#include "host/ops/max_pool/max_pool.h"
 
 using namespace convlab;
 using namespace convlab::test;
@@ -41,7 +41,7 @@ TEST(CpuFastMaxPool, MatchesReference) {
       NumpyRandom rng(seed++);
       Tensor x = randn_as(rng, c.x, dt);
       auto ref = max_pool_forward(x, c.p, "reference");
-      auto fast = max_pool_forward(x, c.p, "fast");
+      auto fast = max_pool_forward(x, c.p, "threaded");
       ASSERT_EQ(fast.out.shape(), ref.out.shape());
       EXPECT_EQ(norm_rel_error(fast.out, ref.out), 0.0);  // a maximum is exact
       ASSERT_TRUE(fast.cache.argmax.defined());
@@ -49,9 +49,9 @@ TEST(CpuFastMaxPool, MatchesReference) {
       EXPECT_EQ(fast.cache.argmax.shape(), ref.out.shape());
       Tensor dout = randn_as(rng, ref.out.shape(), dt);
       Tensor dref = max_pool_backward(dout, ref.cache, "reference");
-      EXPECT_FAST_MATCHES(max_pool_backward(dout, fast.cache, "fast"), dref, dt, "dx");
+      EXPECT_FAST_MATCHES(max_pool_backward(dout, fast.cache, "threaded"), dref, dt, "dx");
       // A cache without argmax (from the reference forward) works too.
-      EXPECT_FAST_MATCHES(max_pool_backward(dout, ref.cache, "fast"), dref, dt, "dx from a reference cache");
+      EXPECT_FAST_MATCHES(max_pool_backward(dout, ref.cache, "threaded"), dref, dt, "dx from a reference cache");
     }
   });
 }
@@ -66,10 +66,10 @@ TEST(CpuFastMaxPool, TiesResolveAsTheReference) {
       for (int64_t i = 0; i < x.numel(); ++i) x.set_item(i, std::floor(x.item(i) * 1.5));
       x = x.to(dt);
       auto ref = max_pool_forward(x, c.p, "reference");
-      auto fast = max_pool_forward(x, c.p, "fast");
+      auto fast = max_pool_forward(x, c.p, "threaded");
       Tensor dout = randn_as(rng, ref.out.shape(), dt);
       EXPECT_EQ(norm_rel_error(fast.out, ref.out), 0.0);
-      EXPECT_FAST_MATCHES(max_pool_backward(dout, fast.cache, "fast"), max_pool_backward(dout, ref.cache, "reference"),
+      EXPECT_FAST_MATCHES(max_pool_backward(dout, fast.cache, "threaded"), max_pool_backward(dout, ref.cache, "reference"),
                           dt, "dx with ties");
     }
   });
@@ -78,11 +78,11 @@ TEST(CpuFastMaxPool, TiesResolveAsTheReference) {
 TEST(CpuFastMaxPool, TiesGoToTheFirstMaximumAndOverlapsAdd) {
   Tensor x = Tensor::full({1, 1, 3, 3}, 1.0, DType::f64);  // every window is a tie
   const PoolParam p{2, 2, 1};
-  auto fwd = max_pool_forward(x, p, "fast");
+  auto fwd = max_pool_forward(x, p, "threaded");
   const std::vector<double> argmax = fwd.cache.argmax.to_vector();
   EXPECT_EQ(argmax, (std::vector<double>{0, 1, 3, 4}));
   Tensor dout = Tensor::from_vector({1, 2, 3, 4}, {1, 1, 2, 2});
-  Tensor dx = max_pool_backward(dout, fwd.cache, "fast");
+  Tensor dx = max_pool_backward(dout, fwd.cache, "threaded");
   EXPECT_EQ(dx.to_vector(), (std::vector<double>{1, 2, 0, 3, 4, 0, 0, 0, 0}));
 }
 
@@ -90,23 +90,23 @@ TEST(CpuFastMaxPool, GradientMatchesNumericalGradient) {
   NumpyRandom rng(231);
   Tensor x = randn(rng, {3, 2, 8, 7});
   for (const PoolParam& p : {PoolParam{2, 2, 2}, PoolParam{3, 3, 2}, PoolParam{2, 3, 1}}) {
-    auto fwd = max_pool_forward(x, p, "fast");
+    auto fwd = max_pool_forward(x, p, "threaded");
     Tensor dout = randn(rng, fwd.out.shape());
     Tensor dx_num = eval_numerical_gradient_array(
-        [&](const Tensor& v) { return max_pool_forward(v, p, "fast").out; }, x, dout);
-    EXPECT_GRAD_CLOSE(max_pool_backward(dout, fwd.cache, "fast"), dx_num, "dx");
+        [&](const Tensor& v) { return max_pool_forward(v, p, "threaded").out; }, x, dout);
+    EXPECT_GRAD_CLOSE(max_pool_backward(dout, fwd.cache, "threaded"), dx_num, "dx");
   }
 }
 
 TEST(CpuFastMaxPool, IsTheCpuDefaultAndRejectsBadInput) {
-  EXPECT_EQ(OpRegistry<MaxPoolImpl>::default_variant(Device::cpu), "fast");
-  EXPECT_THROW(max_pool_forward(Tensor({1, 1, 2, 2}), PoolParam{3, 3, 1}, "fast"), Error);
-  auto fwd = max_pool_forward(Tensor({1, 1, 4, 4}), PoolParam{2, 2, 2}, "fast");
-  EXPECT_THROW(max_pool_backward(Tensor({1, 1, 3, 2}), fwd.cache, "fast"), Error);
+  EXPECT_EQ(OpRegistry<MaxPoolImpl>::default_variant(Device::cpu), "threaded");
+  EXPECT_THROW(max_pool_forward(Tensor({1, 1, 2, 2}), PoolParam{3, 3, 1}, "threaded"), Error);
+  auto fwd = max_pool_forward(Tensor({1, 1, 4, 4}), PoolParam{2, 2, 2}, "threaded");
+  EXPECT_THROW(max_pool_backward(Tensor({1, 1, 3, 2}), fwd.cache, "threaded"), Error);
   PoolCache bad = fwd.cache;
   bad.argmax = Tensor::full({1, 1, 2, 2}, 99.0, DType::i32);  // outside the 4x4 plane
   try {
-    max_pool_backward(Tensor({1, 1, 2, 2}), bad, "fast");
+    max_pool_backward(Tensor({1, 1, 2, 2}), bad, "threaded");
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("argmax"), std::string::npos) << e.what();

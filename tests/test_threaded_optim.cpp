@@ -1,8 +1,8 @@
 // The fast CPU update rules against the CPU reference over several steps.
 #include <gtest/gtest.h>
 
-#include "cpu_fast_test_util.h"
-#include "host/ops/optim.h"
+#include "threaded_test_util.h"
+#include "host/ops/optim/optim.h"
 
 using namespace convlab;
 using namespace convlab::test;
@@ -40,7 +40,7 @@ TEST(CpuFastOptim, MatchesReferenceOverSteps) {
       cfg.rule = rule;
       for (int64_t t = 1; t <= 3; ++t) {
         optim_step(ref, cfg, t, "reference");
-        optim_step(fast, cfg, t, "fast");
+        optim_step(fast, cfg, t, "threaded");
         for (std::size_t i = 0; i < ref.size(); ++i) {
           EXPECT_FAST_MATCHES(fast[i].w, ref[i].w, dt, "w");
           if (ref[i].s1.defined()) EXPECT_FAST_MATCHES(fast[i].s1, ref[i].s1, dt, "s1");
@@ -53,11 +53,11 @@ TEST(CpuFastOptim, MatchesReferenceOverSteps) {
 }
 
 TEST(CpuFastOptim, IsTheCpuDefaultAndRejectsBadInput) {
-  EXPECT_EQ(OpRegistry<OptimImpl>::default_variant(Device::cpu), "fast");
+  EXPECT_EQ(OpRegistry<OptimImpl>::default_variant(Device::cpu), "threaded");
   std::vector<ParamSlot> ps{{Tensor({3}), Tensor({4}), Tensor(), Tensor()}};
-  EXPECT_THROW(optim_step(ps, OptimConfig{}, 1, "fast"), Error);  // dw shape
+  EXPECT_THROW(optim_step(ps, OptimConfig{}, 1, "threaded"), Error);  // dw shape
   std::vector<ParamSlot> ok{{Tensor({3}), Tensor({3}), Tensor(), Tensor()}};
   OptimConfig adam;
   adam.rule = UpdateRule::adam;
-  EXPECT_THROW(optim_step(ok, adam, 0, "fast"), Error);  // adam's t starts at 1
+  EXPECT_THROW(optim_step(ok, adam, 0, "threaded"), Error);  // adam's t starts at 1
 }

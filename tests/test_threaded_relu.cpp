@@ -1,8 +1,8 @@
 // The fast CPU relu against the CPU reference.
 #include <gtest/gtest.h>
 
-#include "cpu_fast_test_util.h"
-#include "host/ops/relu.h"
+#include "threaded_test_util.h"
+#include "host/ops/relu/relu.h"
 
 using namespace convlab;
 using namespace convlab::test;
@@ -15,10 +15,10 @@ TEST(CpuFastRelu, MatchesReferenceExactly) {
       NumpyRandom rng(seed++);
       Tensor x = randn_as(rng, s, dt);
       auto ref = relu_forward(x, "reference");
-      auto fast = relu_forward(x, "fast");
+      auto fast = relu_forward(x, "threaded");
       EXPECT_EQ(norm_rel_error(fast.out, ref.out), 0.0);
       Tensor dout = randn_as(rng, s, dt);
-      EXPECT_EQ(norm_rel_error(relu_backward(dout, fast.cache, "fast"), relu_backward(dout, ref.cache, "reference")),
+      EXPECT_EQ(norm_rel_error(relu_backward(dout, fast.cache, "threaded"), relu_backward(dout, ref.cache, "reference")),
                 0.0);
     }
   });
@@ -28,14 +28,14 @@ TEST(CpuFastRelu, GradientMatchesNumericalGradient) {
   NumpyRandom rng(231);
   Tensor x = randn(rng, {10, 10});
   Tensor dout = randn(rng, {10, 10});
-  auto fwd = relu_forward(x, "fast");
-  Tensor dx_num = eval_numerical_gradient_array([](const Tensor& v) { return relu_forward(v, "fast").out; }, x, dout);
-  EXPECT_GRAD_CLOSE(relu_backward(dout, fwd.cache, "fast"), dx_num, "dx");
+  auto fwd = relu_forward(x, "threaded");
+  Tensor dx_num = eval_numerical_gradient_array([](const Tensor& v) { return relu_forward(v, "threaded").out; }, x, dout);
+  EXPECT_GRAD_CLOSE(relu_backward(dout, fwd.cache, "threaded"), dx_num, "dx");
 }
 
 TEST(CpuFastRelu, IsTheCpuDefaultAndRejectsBadInput) {
-  EXPECT_EQ(OpRegistry<ReluImpl>::default_variant(Device::cpu), "fast");
-  EXPECT_THROW(relu_forward(Tensor({2, 2}, DType::i32), "fast"), Error);
-  auto fwd = relu_forward(Tensor({2, 2}), "fast");
-  EXPECT_THROW(relu_backward(Tensor({2, 3}), fwd.cache, "fast"), Error);
+  EXPECT_EQ(OpRegistry<ReluImpl>::default_variant(Device::cpu), "threaded");
+  EXPECT_THROW(relu_forward(Tensor({2, 2}, DType::i32), "threaded"), Error);
+  auto fwd = relu_forward(Tensor({2, 2}), "threaded");
+  EXPECT_THROW(relu_backward(Tensor({2, 3}), fwd.cache, "threaded"), Error);
 }

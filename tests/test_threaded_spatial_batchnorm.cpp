@@ -1,7 +1,7 @@
 // The fast CPU spatial batchnorm against the CPU reference; numerical gradients.
 #include <gtest/gtest.h>
 
-#include "cpu_fast_norm_check.h"
+#include "threaded_norm_check.h"
 
 using namespace convlab;
 using namespace convlab::test;
@@ -35,17 +35,17 @@ TEST(CpuFastSpatialBatchnorm, RunningStatisticsAndTestModeMatchReference) {
     for (int step = 0; step < 4; ++step) {
       Tensor x = randn_as(rng, {5, 3, 6, 4}, dt, 3.0);
       spatial_batchnorm_forward(x, gamma, beta, pr, "reference");
-      spatial_batchnorm_forward(x, gamma, beta, pf, "fast");
+      spatial_batchnorm_forward(x, gamma, beta, pf, "threaded");
     }
     EXPECT_FAST_MATCHES(pf.running_mean, pr.running_mean, dt, "running_mean");
     EXPECT_FAST_MATCHES(pf.running_var, pr.running_var, dt, "running_var");
     pr.mode = pf.mode = Mode::test;
     Tensor x = randn_as(rng, {5, 3, 6, 4}, dt, 3.0);
     auto ref = spatial_batchnorm_forward(x, gamma, beta, pr, "reference");
-    auto fast = spatial_batchnorm_forward(x, gamma, beta, pf, "fast");
+    auto fast = spatial_batchnorm_forward(x, gamma, beta, pf, "threaded");
     EXPECT_FAST_MATCHES(fast.out, ref.out, dt, "test-mode out");
     Tensor dout = randn_as(rng, x.shape(), dt);
-    EXPECT_FAST_MATCHES(backward(dout, fast.cache, "fast").dx, backward(dout, ref.cache, "reference").dx, dt,
+    EXPECT_FAST_MATCHES(backward(dout, fast.cache, "threaded").dx, backward(dout, ref.cache, "reference").dx, dt,
                         "test-mode dx");
   });
 }
@@ -55,8 +55,8 @@ TEST(CpuFastSpatialBatchnorm, GradientsMatchNumericalGradients) {
 }
 
 TEST(CpuFastSpatialBatchnorm, IsTheCpuDefaultAndRejectsBadInput) {
-  EXPECT_EQ(OpRegistry<SpatialBatchNormImpl>::default_variant(Device::cpu), "fast");
+  EXPECT_EQ(OpRegistry<SpatialBatchNormImpl>::default_variant(Device::cpu), "threaded");
   BatchNormParam p;
-  EXPECT_THROW(spatial_batchnorm_forward(Tensor({2, 3, 4}), Tensor({3}), Tensor({3}), p, "fast"), Error);
-  EXPECT_THROW(spatial_batchnorm_forward(Tensor({2, 3, 4, 4}), Tensor({4}), Tensor({3}), p, "fast"), Error);
+  EXPECT_THROW(spatial_batchnorm_forward(Tensor({2, 3, 4}), Tensor({3}), Tensor({3}), p, "threaded"), Error);
+  EXPECT_THROW(spatial_batchnorm_forward(Tensor({2, 3, 4, 4}), Tensor({4}), Tensor({3}), p, "threaded"), Error);
 }

@@ -1,7 +1,7 @@
 // The fast CPU spatial group norm against the CPU reference; numerical gradients.
 #include <gtest/gtest.h>
 
-#include "cpu_fast_norm_check.h"
+#include "threaded_norm_check.h"
 
 using namespace convlab;
 using namespace convlab::test;
@@ -40,8 +40,8 @@ TEST(CpuFastSpatialGroupnorm, GradientsMatchNumericalGradients) {
 }
 
 TEST(CpuFastSpatialGroupnorm, IsTheCpuDefaultAndRejectsBadInput) {
-  EXPECT_EQ(OpRegistry<SpatialGroupNormImpl>::default_variant(Device::cpu), "fast");
+  EXPECT_EQ(OpRegistry<SpatialGroupNormImpl>::default_variant(Device::cpu), "threaded");
   GroupNormParam p;
   p.G = 4;  // does not divide C = 6
-  EXPECT_THROW(spatial_groupnorm_forward(Tensor({2, 6, 3, 3}), Tensor({6}), Tensor({6}), p, "fast"), Error);
+  EXPECT_THROW(spatial_groupnorm_forward(Tensor({2, 6, 3, 3}), Tensor({6}), Tensor({6}), p, "threaded"), Error);
 }

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <string>
 
-#include "host/cuda_runtime.h"
+#include "kernels/runtime/cuda_device.h"
 #include "host/tensor.h"
 
 // Skips the current test, with the reason, when no usable GPU is present.

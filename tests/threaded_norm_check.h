@@ -4,8 +4,11 @@
 #pragma once
 #include <functional>
 
-#include "cpu_fast_test_util.h"
-#include "host/ops/norm.h"
+#include "threaded_test_util.h"
+#include "host/ops/batchnorm/batchnorm.h"
+#include "host/ops/layernorm/layernorm.h"
+#include "host/ops/spatial_batchnorm/spatial_batchnorm.h"
+#include "host/ops/spatial_groupnorm/spatial_groupnorm.h"
 
 namespace convlab::test {
 
@@ -24,7 +27,7 @@ inline void expect_norm_matches(const NormForwardFn& fwd, const NormBackwardFn& 
   x = x.to(dt);
   Tensor gamma = randn_as(rng, {channels}, dt), beta = randn_as(rng, {channels}, dt);
   auto ref = fwd(x, gamma, beta, "reference");
-  auto fast = fwd(x, gamma, beta, "fast");
+  auto fast = fwd(x, gamma, beta, "threaded");
   EXPECT_FAST_MATCHES(fast.out, ref.out, dt, "out");
   EXPECT_FAST_MATCHES(fast.cache.mean, ref.cache.mean, dt, "cache.mean");
   EXPECT_FAST_MATCHES(fast.cache.inv_std, ref.cache.inv_std, dt, "cache.inv_std");
@@ -32,7 +35,7 @@ inline void expect_norm_matches(const NormForwardFn& fwd, const NormBackwardFn& 
   EXPECT_EQ(fast.cache.mode, ref.cache.mode);
   Tensor dout = randn_as(rng, shape, dt);
   Grads3 gr = bwd(dout, ref.cache, "reference");
-  Grads3 gf = bwd(dout, fast.cache, "fast");
+  Grads3 gf = bwd(dout, fast.cache, "threaded");
   EXPECT_FAST_MATCHES(gf.dx, gr.dx, dt, "dx");
   EXPECT_FAST_MATCHES(gf.d1, gr.d1, dt, "dgamma");
   EXPECT_FAST_MATCHES(gf.d2, gr.d2, dt, "dbeta");
@@ -46,11 +49,11 @@ inline void expect_norm_gradients(const NormForwardFn& fwd, const NormBackwardFn
   Tensor x = randn(rng, shape, DType::f64, 2.0);
   Tensor gamma = randn(rng, {channels}), beta = randn(rng, {channels});
   Tensor dout = randn(rng, shape);
-  auto f = fwd(x, gamma, beta, "fast");
-  Grads3 g = bwd(dout, f.cache, "fast");
-  EXPECT_GRAD_CLOSE(g.dx, eval_numerical_gradient_array([&](const Tensor& v) { return fwd(v, gamma, beta, "fast").out; }, x, dout), "dx");
-  EXPECT_GRAD_CLOSE(g.d1, eval_numerical_gradient_array([&](const Tensor& v) { return fwd(x, v, beta, "fast").out; }, gamma, dout), "dgamma");
-  EXPECT_GRAD_CLOSE(g.d2, eval_numerical_gradient_array([&](const Tensor& v) { return fwd(x, gamma, v, "fast").out; }, beta, dout), "dbeta");
+  auto f = fwd(x, gamma, beta, "threaded");
+  Grads3 g = bwd(dout, f.cache, "threaded");
+  EXPECT_GRAD_CLOSE(g.dx, eval_numerical_gradient_array([&](const Tensor& v) { return fwd(v, gamma, beta, "threaded").out; }, x, dout), "dx");
+  EXPECT_GRAD_CLOSE(g.d1, eval_numerical_gradient_array([&](const Tensor& v) { return fwd(x, v, beta, "threaded").out; }, gamma, dout), "dgamma");
+  EXPECT_GRAD_CLOSE(g.d2, eval_numerical_gradient_array([&](const Tensor& v) { return fwd(x, gamma, v, "threaded").out; }, beta, dout), "dbeta");
 }
 
 }  // namespace convlab::test

@@ -62,19 +62,19 @@ template <class Forward, class Backward, class BackwardParams>
 void expect_fast_layer_matches(NumpyRandom& rng, DType dt, const Shape& x_shape, Forward forward, Backward backward,
                                BackwardParams backward_params) {
   const auto ref = forward("reference");
-  const auto fast = forward("fast");
+  const auto fast = forward("threaded");
   ASSERT_EQ(fast.out.shape(), ref.out.shape());
   EXPECT_FAST_MATCHES(fast.out, ref.out, dt, "out");
   const Tensor dout = randn_as(rng, ref.out.shape(), dt);
   const Grads3 gr = backward(dout, ref.cache, "reference");
-  const Grads3 gf = backward(dout, fast.cache, "fast");
+  const Grads3 gf = backward(dout, fast.cache, "threaded");
   EXPECT_EQ(gf.dx.shape(), x_shape);
   EXPECT_FAST_MATCHES(gf.dx, gr.dx, dt, "dx");
   EXPECT_FAST_MATCHES(gf.d1, gr.d1, dt, "dw");
   EXPECT_FAST_MATCHES(gf.d2, gr.d2, dt, "db");
   // Without dx (a first layer): the same dw and db, no dx.
-  const Grads3 gp = backward_params(dout, fast.cache, "fast");
-  EXPECT_PARAMS_ONLY_MATCHES(gp, gr, dt, "fast");
+  const Grads3 gp = backward_params(dout, fast.cache, "threaded");
+  EXPECT_PARAMS_ONLY_MATCHES(gp, gr, dt, "threaded");
 }
 
 }  // namespace convlab::test

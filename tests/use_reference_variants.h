@@ -1,5 +1,5 @@
 // Included by the CPU reference tests: every op called without an explicit
-// variant runs its "reference" variant (the CPU default is "fast"), so these
+// variant runs its "reference" variant (the CPU default is "threaded"), so these
 // tests check the ground truth itself.
 #pragma once
 #include "host/ops/registry.h"

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "host/ops/optim.h"
+#include "host/ops/optim/optim.h"
 
 namespace convlab::config {
 

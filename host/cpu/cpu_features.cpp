@@ -1,6 +1,6 @@
-#include "host/ops/cpu_fast/cpu_features.h"
+#include "host/cpu/cpu_features.h"
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 bool cpu_has_avx2_fma() {
 #ifdef CONVLAB_HAVE_AVX2_KERNELS
@@ -11,4 +11,4 @@ bool cpu_has_avx2_fma() {
 #endif
 }
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

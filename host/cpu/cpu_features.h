@@ -9,9 +9,9 @@
 #define CONVLAB_AVX2 __attribute__((target("avx2,fma")))
 #endif
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 // True on x86-64 CPUs with AVX2 and FMA (checked once, at run time).
 bool cpu_has_avx2_fma();
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

@@ -1,4 +1,4 @@
-#include "host/ops/cpu_fast/gemm.h"
+#include "host/cpu/gemm.h"
 
 #include <algorithm>
 #include <climits>
@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "host/error.h"
-#include "host/ops/cpu_fast/parallel.h"
+#include "host/cpu/parallel.h"
 
 #ifdef CONVLAB_HAVE_BLAS
 #include <cblas.h>
@@ -14,7 +14,7 @@
 extern "C" void openblas_set_num_threads(int num_threads);
 #endif
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 template <class T>
 void gemm_portable(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
@@ -44,7 +44,7 @@ void check_blas_int(int64_t M, int64_t N, int64_t K) {
 }
 
 // OpenBLAS runs each call on the calling thread; the OpenMP threads provide
-// the parallelism (host/ops/cpu_fast/parallel.h).
+// the parallelism (host/cpu/parallel.h).
 void single_threaded_blas() {
   static std::once_flag once;
   std::call_once(once, [] { openblas_set_num_threads(1); });
@@ -149,4 +149,4 @@ CONVLAB_INSTANTIATE_GEMM(float)
 CONVLAB_INSTANTIATE_GEMM(double)
 #undef CONVLAB_INSTANTIATE_GEMM
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

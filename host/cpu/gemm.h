@@ -5,7 +5,7 @@
 #pragma once
 #include <cstdint>
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 // One product on the calling thread: single-threaded OpenBLAS when the build
 // has it, gemm_portable otherwise. Safe to call from many threads at once.
@@ -27,4 +27,4 @@ template <class T>
 void gemm_portable(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
                    const T* B, int64_t ldb, T beta, T* C, int64_t ldc);
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

@@ -1,8 +1,8 @@
-#include "host/ops/cpu_fast/im2col.h"
+#include "host/cpu/im2col.h"
 
 #include <algorithm>
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 namespace {
 
@@ -76,4 +76,4 @@ template void im2col_tile<double>(const ConvDims&, const double*, int64_t, int64
 template void col2im_plane<float>(const ConvDims&, const float*, int64_t, float*);
 template void col2im_plane<double>(const ConvDims&, const double*, int64_t, double*);
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

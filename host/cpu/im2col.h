@@ -10,9 +10,9 @@
 #pragma once
 #include <cstdint>
 
-#include "host/ops/conv.h"
+#include "host/ops/conv/conv.h"
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 // Fills columns [0, np) of cols (K rows, row stride ld) for output
 // positions [p0, p0 + np) of image n of x.
@@ -25,4 +25,4 @@ void im2col_tile(const ConvDims& d, const T* x, int64_t n, int64_t p0, int64_t n
 template <class T>
 void col2im_plane(const ConvDims& d, const T* dcols, int64_t ld, T* dx_plane);
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

@@ -21,7 +21,7 @@
 #define CONVLAB_OMP(...)
 #endif
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 // Elementwise loops shorter than this run serially: forking threads costs
 // more than it saves on a few thousand elements.
@@ -46,4 +46,4 @@ inline int max_threads() {
 #endif
 }
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "host/ops/cpu_fast/parallel.h"
-#include "host/ops/cpu_fast/workspace.h"
+#include "host/cpu/parallel.h"
+#include "host/cpu/workspace.h"
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 // Runs body(mine) on every thread of a parallel region (one thread unless
 // `threaded`), `mine` being that thread's zeroed buffer of n elements; body
@@ -30,4 +30,4 @@ void sum_over_threads(int64_t n, bool threaded, Body&& body, Store&& store) {
   }
 }
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

@@ -1,4 +1,4 @@
-#include "host/ops/cpu_fast/workspace.h"
+#include "host/cpu/workspace.h"
 
 #include <cstdlib>
 #include <memory>
@@ -6,7 +6,7 @@
 
 #include "host/error.h"
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 namespace {
 
@@ -38,4 +38,4 @@ void* workspace_bytes(int slot, std::size_t nbytes) {
   return b.data.get();
 }
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

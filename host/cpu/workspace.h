@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 constexpr int kWorkspaceSlots = 4;
 
@@ -19,4 +19,4 @@ T* workspace(int slot, int64_t count) {
   return static_cast<T*>(workspace_bytes(slot, static_cast<std::size_t>(count) * sizeof(T)));
 }
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

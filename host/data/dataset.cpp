@@ -3,7 +3,7 @@
 #include <cstring>
 
 #ifdef CONVLAB_HAVE_CUDA
-#include "kernels/batch_gather.h"
+#include "kernels/data/batch_gather.h"
 #endif
 
 namespace convlab {

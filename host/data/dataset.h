@@ -1,7 +1,7 @@
 // Dataset: labelled samples kept once on one device (uint8 pixels or float
 // features, NCHW), plus the mean image to subtract. gather(indices) builds a
 // float32 batch X = images[indices] - mean and y = labels[indices] on the
-// dataset's device: on the GPU this is one kernel (kernels/batch_gather.cu),
+// dataset's device: on the GPU this is one kernel (kernels/data/batch_gather.cu),
 // so a training step copies only the batch's indices to the device.
 #pragma once
 #include <cstdint>
@@ -43,7 +43,7 @@ class Dataset {
 };
 
 // Batch-gather implementations (host/data/dataset.cpp on the CPU,
-// kernels/batch_gather.cu on the GPU): out[b, :] = float(src[idx[b], :]) - mean.
+// kernels/data/batch_gather.cu on the GPU): out[b, :] = float(src[idx[b], :]) - mean.
 void batch_gather_cpu(const Tensor& src, const Tensor& mean, const std::vector<int64_t>& indices, Tensor& out);
 void batch_gather_labels_cpu(const Tensor& labels, const std::vector<int64_t>& indices, Tensor& out);
 

@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <vector>
 
-#include "host/cuda_runtime.h"
+#include "kernels/runtime/cuda_device.h"
 #include "host/error.h"
 #include "host/image/image_tensor.h"
-#include "host/ops/conv.h"
+#include "host/ops/conv/conv.h"
 #include "host/plot/image_figure.h"
 
 namespace convlab {

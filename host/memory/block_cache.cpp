@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "host/cuda_runtime.h"
+#include "kernels/runtime/cuda_device.h"
 
 namespace convlab {
 

@@ -2,6 +2,21 @@
 
 namespace convlab {
 
+// One per op, in host/ops/<op>/<op>_register.cpp. A new op adds its line here
+// and in ensure_builtin_ops_registered.
+void register_affine_ops();
+void register_relu_ops();
+void register_conv_ops();
+void register_max_pool_ops();
+void register_conv_relu_pool_ops();
+void register_dropout_ops();
+void register_loss_ops();
+void register_batchnorm_ops();
+void register_spatial_batchnorm_ops();
+void register_layernorm_ops();
+void register_spatial_groupnorm_ops();
+void register_optim_ops();
+
 namespace {
 // Function-local statics: usable from other translation units' static initialisers.
 std::mutex& preferred_mutex() {
@@ -28,9 +43,18 @@ std::string preferred_variant(Device device) {
 void ensure_builtin_ops_registered() {
   static std::once_flag once;
   std::call_once(once, [] {
-    register_cpu_reference_ops();
-    register_cpu_fast_ops();
-    register_cuda_ops();
+    register_affine_ops();
+    register_relu_ops();
+    register_conv_ops();
+    register_max_pool_ops();
+    register_conv_relu_pool_ops();
+    register_dropout_ops();
+    register_loss_ops();
+    register_batchnorm_ops();
+    register_spatial_batchnorm_ops();
+    register_layernorm_ops();
+    register_spatial_groupnorm_ops();
+    register_optim_ops();
   });
 }
 

@@ -1,10 +1,27 @@
 // One registry per op: (device, variant) -> implementation.
 //
-// Each op declares an Impl struct (e.g. ConvImpl in host/ops/conv.h) holding
-// function pointers for its forward and backward passes. CPU reference,
-// CPU fast and CUDA variants register themselves into OpRegistry<Impl> from
-// register_*_ops(), so tests check every variant against the CPU reference
-// and benchmarks time every variant, by name.
+// Each op declares an Impl struct (e.g. ConvImpl in host/ops/conv/conv.h) holding
+// function pointers for its forward and backward passes. Its variants are
+// added to OpRegistry<Impl> by the op's one register file
+// (host/ops/<op>/<op>_register.cpp), so tests check every variant against the
+// CPU reference and benchmarks time every variant, by name.
+//
+// Variant names, the same words for every op:
+//   reference     CPU: plain loops over the cs231n formulas, float and double;
+//                 the ground truth of every test.
+//   threaded      CPU: OpenMP threads over the batch or the elements,
+//                 vectorisable inner loops, BLAS GEMM where the op is one.
+//   naive         CUDA: one thread per output element, global memory only.
+//   tiled         CUDA: shared-memory tiles reused by a block (conv).
+//   gemm          CUDA: the op lowered to cuBLAS matrix products (affine; conv
+//                 through im2col).
+//   warp          CUDA: one warp (or block) per row or group, shuffle
+//                 reductions (the losses and the norms).
+//   argmax        CUDA: forward keeps the argmax, backward gathers through it
+//                 (max_pool).
+//   multi_tensor  CUDA: every parameter of a step in one launch (optim).
+//   composed      CUDA: the chain of the device's default ops (conv_relu_pool).
+// Each device's default is a named constant in the op's header.
 #pragma once
 #include <map>
 #include <mutex>
@@ -15,13 +32,10 @@
 
 namespace convlab {
 
-// Registers every built-in variant once (CPU reference, CPU fast, CUDA).
+// Registers every built-in variant once: host/ops/registry.cpp calls each
+// op's register function (host/ops/<op>/<op>_register.cpp), which adds the
+// op's CPU variants and, in a CUDA build, its CUDA variants.
 void ensure_builtin_ops_registered();
-// Implemented by host/ops/register_cpu_reference.cpp, host/ops/cpu_fast/ and
-// kernels/ (a no-op without CUDA).
-void register_cpu_reference_ops();
-void register_cpu_fast_ops();
-void register_cuda_ops();
 
 // Process-wide preferred variant per device (e.g. {cpu: "reference"}): while
 // set, a request for the default variant of any op that has this variant gets
@@ -33,13 +47,16 @@ std::string preferred_variant(Device device);
 template <class Impl>
 class OpRegistry {
  public:
-  // Adds (or replaces) a variant. The first variant added for a device is
-  // its default until one is added with make_default = true.
-  static void add(Device device, const std::string& variant, Impl impl, bool make_default = false) {
-    auto& t = table();
-    auto& dev = t[device];
-    dev.impls[variant] = impl;
-    if (make_default || dev.default_variant.empty()) dev.default_variant = variant;
+  // Adds (or replaces) a variant.
+  static void add(Device device, const std::string& variant, Impl impl) { table()[device].impls[variant] = impl; }
+
+  // Makes an added variant the device's default: each op's register file
+  // names it with the op's default constant (e.g. kConvDefaultCuda).
+  static void set_default(Device device, const std::string& variant) {
+    auto& dev = table()[device];
+    CONVLAB_CHECK(dev.impls.count(variant),
+                  Impl::name << ": default variant '" << variant << "' is not registered on " << device_name(device));
+    dev.default_variant = variant;
   }
 
   // Variant "" (or "default") picks the device's default variant.
@@ -54,6 +71,7 @@ class OpRegistry {
     if (v.empty() || v == "default") {
       const std::string preferred = preferred_variant(device);
       v = !preferred.empty() && dev.impls.count(preferred) ? preferred : dev.default_variant;
+      CONVLAB_CHECK(!v.empty(), Impl::name << ": no default variant set on " << device_name(device));
     }
     auto f = dev.impls.find(v);
     if (f == dev.impls.end()) {

@@ -1,6 +1,6 @@
 #include "host/regression/normal_equations.h"
 
-#include "host/cuda_runtime.h"
+#include "kernels/runtime/cuda_device.h"
 
 namespace convlab {
 namespace {

@@ -4,7 +4,7 @@
 #include <ostream>
 #include <unistd.h>
 
-#include "host/cuda_runtime.h"
+#include "kernels/runtime/cuda_device.h"
 #include "host/data/cifar10.h"
 #include "host/run/resume_state.h"
 #include "host/run/run_files.h"

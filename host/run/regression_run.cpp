@@ -9,7 +9,7 @@
 #include <ostream>
 
 #include "host/config/json_reader.h"
-#include "host/cuda_runtime.h"
+#include "kernels/runtime/cuda_device.h"
 #include "host/regression/normal_equations.h"
 #include "host/regression/regression_data.h"
 #include "host/regression/regression_report.h"

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "host/config/sweep.h"
-#include "host/cuda_runtime.h"
+#include "kernels/runtime/cuda_device.h"
 #include "host/run/run_files.h"
 
 namespace convlab {

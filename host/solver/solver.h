@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "host/data/dataset.h"
-#include "host/ops/optim.h"
+#include "host/ops/optim/optim.h"
 #include "host/random/numpy_random.h"
 #include "models/model.h"
 

@@ -1,13 +1,13 @@
-// CUDA variants of affine (see host/ops/affine.h): "naive" and "cublas".
+// CUDA variants of affine (see host/ops/affine/affine.h): "naive" and "cublas".
 #pragma once
-#include "host/ops/affine.h"
+#include "host/ops/affine/affine.h"
 
 namespace convlab::cuda {
 
 Forward<AffineCache> affine_forward_naive(const Tensor& x, const Tensor& w, const Tensor& b);
 Grads3 affine_backward_naive(const Tensor& dout, const AffineCache& cache, bool need_dx);
-Forward<AffineCache> affine_forward_cublas(const Tensor& x, const Tensor& w, const Tensor& b);
-Grads3 affine_backward_cublas(const Tensor& dout, const AffineCache& cache, bool need_dx);
+Forward<AffineCache> affine_forward_gemm(const Tensor& x, const Tensor& w, const Tensor& b);
+Grads3 affine_backward_gemm(const Tensor& dout, const AffineCache& cache, bool need_dx);
 
 // Shared checks of the CUDA variants: inputs on the GPU, one float dtype, valid shapes.
 AffineDims affine_check_forward(const Tensor& x, const Tensor& w, const Tensor& b);

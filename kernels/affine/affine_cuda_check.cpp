@@ -1,5 +1,5 @@
 // Input checks shared by the CUDA variants of affine.
-#include "kernels/affine_cuda.h"
+#include "kernels/affine/affine_cuda.h"
 
 namespace convlab::cuda {
 

@@ -1,8 +1,8 @@
 // affine, "cublas" variant: the three matrix products go to cuBLAS
 // (row-major handled by swapping operands, see runtime/cublas.h); the bias is
 // broadcast into the output first and the product accumulated onto it.
-#include "kernels/affine_cuda.h"
-#include "kernels/common/reductions.h"
+#include "kernels/affine/affine_cuda.h"
+#include "kernels/runtime/reductions.h"
 #include "kernels/runtime/cublas.h"
 #include "kernels/runtime/launch.h"
 
@@ -15,27 +15,27 @@ __global__ void broadcast_rows_kernel(const T* __restrict__ b, int64_t N, int64_
 }
 
 template <class T>
-void affine_forward_cublas_launch(const T* x, const T* w, const T* b, int64_t N, int64_t D, int64_t M, T* out) {
+void affine_forward_gemm_launch(const T* x, const T* w, const T* b, int64_t N, int64_t D, int64_t M, T* out) {
   if (N * M == 0) return;
   broadcast_rows_kernel<T><<<grid_for(N * M), kThreads>>>(b, N, M, out);
-  CUDA_CHECK_LAUNCH("affine_forward_cublas: bias");
+  CUDA_CHECK_LAUNCH("affine_forward_gemm: bias");
   gemm_row_major<T>(false, false, N, M, D, T(1), x, D, w, M, T(1), out, M);  // out += x w
 }
 
 template <class T>
-void affine_backward_cublas_launch(const T* dout, const T* x, const T* w, int64_t N, int64_t D, int64_t M, T* dx,
+void affine_backward_gemm_launch(const T* dout, const T* x, const T* w, int64_t N, int64_t D, int64_t M, T* dx,
                                    T* dw, T* db) {
   if (dx) gemm_row_major<T>(false, true, N, D, M, T(1), dout, M, w, M, T(0), dx, D);  // dx = dout w^T
   gemm_row_major<T>(true, false, D, M, N, T(1), x, D, dout, M, T(0), dw, M);  // dw = x^T dout
   column_sum(dout, N, M, db);
 }
 
-Forward<AffineCache> affine_forward_cublas(const Tensor& x, const Tensor& w, const Tensor& b) {
-  return affine_forward_run(x, w, b, [](auto... a) { affine_forward_cublas_launch(a...); });
+Forward<AffineCache> affine_forward_gemm(const Tensor& x, const Tensor& w, const Tensor& b) {
+  return affine_forward_run(x, w, b, [](auto... a) { affine_forward_gemm_launch(a...); });
 }
 
-Grads3 affine_backward_cublas(const Tensor& dout, const AffineCache& cache, bool need_dx) {
-  return affine_backward_run(dout, cache, need_dx, [](auto... a) { affine_backward_cublas_launch(a...); });
+Grads3 affine_backward_gemm(const Tensor& dout, const AffineCache& cache, bool need_dx) {
+  return affine_backward_run(dout, cache, need_dx, [](auto... a) { affine_backward_gemm_launch(a...); });
 }
 
 }  // namespace convlab::cuda

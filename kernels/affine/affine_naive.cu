@@ -1,7 +1,7 @@
 // affine, "naive" variant: one thread per output element, each a plain dot
 // product over the shared dimension. Obviously right, not fast.
-#include "kernels/affine_cuda.h"
-#include "kernels/common/reductions.h"
+#include "kernels/affine/affine_cuda.h"
+#include "kernels/runtime/reductions.h"
 #include "kernels/runtime/launch.h"
 
 namespace convlab::cuda {

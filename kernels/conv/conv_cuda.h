@@ -1,8 +1,8 @@
-// CUDA variants of conv (see host/ops/conv.h): "naive" (one thread per
+// CUDA variants of conv (see host/ops/conv/conv.h): "naive" (one thread per
 // output element), "tiled" (shared-memory direct convolution) and "gemm"
 // (im2col + cuBLAS).
 #pragma once
-#include "host/ops/conv.h"
+#include "host/ops/conv/conv.h"
 
 namespace convlab::cuda {
 

@@ -1,5 +1,5 @@
 // Input checks shared by the CUDA variants of conv.
-#include "kernels/conv_cuda.h"
+#include "kernels/conv/conv_cuda.h"
 
 namespace convlab::cuda {
 

@@ -6,9 +6,9 @@
 // db is a per-channel reduction of dout.
 #include <algorithm>
 
-#include "kernels/common/reductions.h"
-#include "kernels/conv_cuda.h"
-#include "kernels/conv_im2col.h"
+#include "kernels/runtime/reductions.h"
+#include "kernels/conv/conv_cuda.h"
+#include "kernels/conv/conv_im2col.h"
 #include "kernels/runtime/cublas.h"
 #include "kernels/runtime/launch.h"
 #include "kernels/runtime/workspace.h"

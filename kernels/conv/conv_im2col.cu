@@ -1,6 +1,6 @@
 // im2col / col2im kernels of the "gemm" conv variant (layout in conv_im2col.h).
-#include "kernels/conv_im2col.h"
-#include "kernels/conv_taps.cuh"
+#include "kernels/conv/conv_im2col.h"
+#include "kernels/conv/conv_taps.cuh"
 #include "kernels/runtime/launch.h"
 
 namespace convlab::cuda {

@@ -5,7 +5,7 @@
 #pragma once
 #include <cstdint>
 
-#include "host/ops/conv.h"
+#include "host/ops/conv/conv.h"
 
 namespace convlab::cuda {
 

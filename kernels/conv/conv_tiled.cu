@@ -9,9 +9,9 @@
 // per tap, and the weight reads are warp-wide broadcasts.
 #include <algorithm>
 
-#include "kernels/common/reductions.h"
-#include "kernels/conv_cuda.h"
-#include "kernels/conv_tiled.h"
+#include "kernels/runtime/reductions.h"
+#include "kernels/conv/conv_cuda.h"
+#include "kernels/conv/conv_tiled.h"
 #include "kernels/runtime/launch.h"
 
 namespace convlab::cuda {

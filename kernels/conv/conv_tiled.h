@@ -1,6 +1,6 @@
 // Launchers of the "tiled" conv variant (shared-memory direct convolution).
 #pragma once
-#include "host/ops/conv.h"
+#include "host/ops/conv/conv.h"
 #include "kernels/runtime/launch.h"
 
 namespace convlab::cuda {

@@ -2,7 +2,7 @@
 // block reduction shared with the gemm variant).
 #include <algorithm>
 
-#include "kernels/conv_tiled.h"
+#include "kernels/conv/conv_tiled.h"
 #include "kernels/runtime/launch.h"
 
 namespace convlab::cuda {

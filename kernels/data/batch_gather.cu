@@ -7,7 +7,7 @@
 // grid-stride loop. Memory access: each block reads one contiguous source row
 // (coalesced, uint8 or float) and the mean image (coalesced, cached in L2 as
 // every row reuses it) and writes one contiguous float row of the batch.
-#include "kernels/batch_gather.h"
+#include "kernels/data/batch_gather.h"
 #include "kernels/runtime/cuda_check.h"
 
 namespace convlab::kernels {

@@ -1,4 +1,4 @@
-// Host entry points of kernels/batch_gather.cu (built only with CUDA).
+// Host entry points of kernels/data/batch_gather.cu (built only with CUDA).
 #pragma once
 #include <cstdint>
 

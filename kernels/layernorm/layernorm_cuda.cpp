@@ -1,17 +1,17 @@
 // CUDA layernorm (N, D): the G = 1, (N, D, 1) case of the group-norm kernels.
-#include "kernels/norm/norm_impls.h"
+#include "kernels/layernorm/layernorm_cuda.h"
 
-namespace convlab::cuda_norm {
+namespace convlab::cuda {
 
 namespace {
 
-template <Variant V>
+template <NormVariant V>
 Forward<NormCache> forward(const Tensor& x, const Tensor& gamma, const Tensor& beta, const LayerNormParam& param) {
   const char* op = "layernorm_forward";
   return group_norm_forward(op, layernorm_dims(op, x, gamma, beta), x, gamma, beta, param.eps, V);
 }
 
-template <Variant V>
+template <NormVariant V>
 Grads3 backward(const Tensor& dout, const NormCache& cache) {
   const char* op = "layernorm_backward";
   return group_norm_backward(op, layernorm_dims(op, cache.x, cache.gamma, cache.beta), dout, cache, V);
@@ -19,9 +19,9 @@ Grads3 backward(const Tensor& dout, const NormCache& cache) {
 
 }  // namespace
 
-LayerNormImpl layernorm_impl(Variant v) {
-  if (v == Variant::fast) return {forward<Variant::fast>, backward<Variant::fast>};
-  return {forward<Variant::naive>, backward<Variant::naive>};
+LayerNormImpl layernorm_impl(NormVariant v) {
+  if (v == NormVariant::warp) return {forward<NormVariant::warp>, backward<NormVariant::warp>};
+  return {forward<NormVariant::naive>, backward<NormVariant::naive>};
 }
 
-}  // namespace convlab::cuda_norm
+}  // namespace convlab::cuda

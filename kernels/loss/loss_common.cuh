@@ -13,8 +13,8 @@
 #include <limits>
 #include <string>
 
-#include "host/ops/loss.h"
-#include "kernels/common/reductions.h"
+#include "host/ops/loss/loss.h"
+#include "kernels/runtime/reductions.h"
 #include "kernels/runtime/launch.h"
 #include "kernels/runtime/reduce.cuh"
 #include "kernels/runtime/workspace.h"

@@ -3,7 +3,7 @@
 // cache. Backward: one thread per input element reads the argmax of the few
 // windows covering it (coalesced along a row) and sums the gradients of
 // those that chose it; no pass re-reads x.
-#include "kernels/max_pool_common.cuh"
+#include "kernels/max_pool/max_pool_common.cuh"
 
 namespace convlab::cuda {
 
@@ -17,11 +17,11 @@ struct StoredArgmax {
 
 }  // namespace
 
-Forward<PoolCache> max_pool_forward_fast(const Tensor& x, const PoolParam& param) {
+Forward<PoolCache> max_pool_forward_argmax(const Tensor& x, const PoolParam& param) {
   return max_pool_forward_run(x, param, true);
 }
 
-Tensor max_pool_backward_fast(const Tensor& dout, const PoolCache& cache) {
+Tensor max_pool_backward_argmax(const Tensor& dout, const PoolCache& cache) {
   // A cache made by a variant that keeps no argmax: fall back to recomputing it.
   if (!cache.argmax.defined()) return max_pool_backward_naive(dout, cache);
   const PoolDims d = max_pool_check_backward(dout, cache);

@@ -4,7 +4,7 @@
 #pragma once
 #include <cstdint>
 
-#include "kernels/max_pool_cuda.h"
+#include "kernels/max_pool/max_pool_cuda.h"
 #include "kernels/runtime/launch.h"
 
 namespace convlab::cuda {

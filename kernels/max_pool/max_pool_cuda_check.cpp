@@ -1,7 +1,7 @@
 // Input checks shared by the CUDA variants of max_pool.
 #include <limits>
 
-#include "kernels/max_pool_cuda.h"
+#include "kernels/max_pool/max_pool_cuda.h"
 
 namespace convlab::cuda {
 

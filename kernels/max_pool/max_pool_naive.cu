@@ -2,7 +2,7 @@
 // its window (no argmax kept). Backward: one thread per input element visits
 // every window that covers it, recomputes that window's first maximum from x
 // and takes the window's gradient when it is this element.
-#include "kernels/max_pool_common.cuh"
+#include "kernels/max_pool/max_pool_common.cuh"
 
 namespace convlab::cuda {
 

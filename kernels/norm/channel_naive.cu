@@ -4,7 +4,7 @@
 #include "kernels/runtime/cuda_check.h"
 #include "kernels/runtime/launch.h"
 
-namespace convlab::cuda_norm {
+namespace convlab::cuda {
 namespace {
 
 constexpr int kBlock = 128;
@@ -108,4 +108,4 @@ template void channel_forward_naive<double>(const ChannelForwardArgs<double>&);
 template void channel_backward_naive<float>(const ChannelBackwardArgs<float>&);
 template void channel_backward_naive<double>(const ChannelBackwardArgs<double>&);
 
-}  // namespace convlab::cuda_norm
+}  // namespace convlab::cuda

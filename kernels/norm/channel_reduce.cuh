@@ -14,7 +14,7 @@
 #include "kernels/runtime/launch.h"
 #include "kernels/runtime/workspace.h"
 
-namespace convlab::cuda_norm {
+namespace convlab::cuda {
 
 // Walks k = start, start + step, ... keeping q = k / d and r = k % d with no
 // division per step.
@@ -170,4 +170,4 @@ struct FinishParamGrads {
   }
 };
 
-}  // namespace convlab::cuda_norm
+}  // namespace convlab::cuda

@@ -8,7 +8,7 @@
 #include "kernels/norm/channel_reduce.cuh"
 #include "kernels/norm/norm_launch.h"
 
-namespace convlab::cuda_norm {
+namespace convlab::cuda {
 namespace {
 
 template <class T>
@@ -101,4 +101,4 @@ template void channel_forward_fast<double>(const ChannelForwardArgs<double>&);
 template void channel_backward_fast<float>(const ChannelBackwardArgs<float>&);
 template void channel_backward_fast<double>(const ChannelBackwardArgs<double>&);
 
-}  // namespace convlab::cuda_norm
+}  // namespace convlab::cuda

@@ -4,7 +4,7 @@
 #include "kernels/runtime/cuda_check.h"
 #include "kernels/runtime/launch.h"
 
-namespace convlab::cuda_norm {
+namespace convlab::cuda {
 namespace {
 
 constexpr int kBlock = 128;
@@ -101,4 +101,4 @@ template void group_forward_naive<double>(const GroupForwardArgs<double>&);
 template void group_backward_naive<float>(const GroupBackwardArgs<float>&);
 template void group_backward_naive<double>(const GroupBackwardArgs<double>&);
 
-}  // namespace convlab::cuda_norm
+}  // namespace convlab::cuda

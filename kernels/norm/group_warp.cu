@@ -10,7 +10,7 @@
 #include "kernels/norm/channel_reduce.cuh"
 #include "kernels/norm/norm_launch.h"
 
-namespace convlab::cuda_norm {
+namespace convlab::cuda {
 namespace {
 
 constexpr int64_t kWarpMaxL = 1024;
@@ -139,4 +139,4 @@ template void group_forward_fast<double>(const GroupForwardArgs<double>&);
 template void group_backward_fast<float>(const GroupBackwardArgs<float>&);
 template void group_backward_fast<double>(const GroupBackwardArgs<double>&);
 
-}  // namespace convlab::cuda_norm
+}  // namespace convlab::cuda

@@ -4,7 +4,7 @@
 
 #include "kernels/norm/norm_launch.h"
 
-namespace convlab::cuda_norm {
+namespace convlab::cuda {
 
 namespace {
 
@@ -83,7 +83,7 @@ Grads3 run_backward(const char* op, const NormDims& d, const Tensor& dout, const
 }  // namespace
 
 Forward<NormCache> channel_norm_forward(const char* op, const NormDims& d, const Tensor& x, const Tensor& gamma,
-                                        const Tensor& beta, BatchNormParam& param, Variant v) {
+                                        const Tensor& beta, BatchNormParam& param, NormVariant v) {
   expect_cuda(op, x);
   check_norm_eps(op, param.eps);
   check_norm_momentum(op, param.momentum);
@@ -100,23 +100,23 @@ Forward<NormCache> channel_norm_forward(const char* op, const NormDims& d, const
         a.momentum = T(param.momentum);
         a.train = param.mode == Mode::train;
       },
-      [&](const auto& a) { v == Variant::fast ? channel_forward_fast(a) : channel_forward_naive(a); });
+      [&](const auto& a) { v == NormVariant::warp ? channel_forward_fast(a) : channel_forward_naive(a); });
   return {out, cache};
 }
 
 Grads3 channel_norm_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache,
-                             Variant v, bool staged) {
+                             NormVariant v, bool staged) {
   return run_backward<ChannelBackwardArgs>(
       op, d, dout, cache,
       [&](auto& a) {
         a.train = cache.mode == Mode::train;
         a.staged = staged;
       },
-      [&](const auto& a) { v == Variant::fast ? channel_backward_fast(a) : channel_backward_naive(a); });
+      [&](const auto& a) { v == NormVariant::warp ? channel_backward_fast(a) : channel_backward_naive(a); });
 }
 
 Forward<NormCache> group_norm_forward(const char* op, const NormDims& d, const Tensor& x, const Tensor& gamma,
-                                      const Tensor& beta, double eps, Variant v) {
+                                      const Tensor& beta, double eps, NormVariant v) {
   expect_cuda(op, x);
   check_norm_eps(op, eps);
   NormCache cache = make_cache(x, gamma, beta, d.num_groups(), eps, Mode::train);
@@ -128,14 +128,14 @@ Forward<NormCache> group_norm_forward(const char* op, const NormDims& d, const T
         a.G = d.G;
         a.eps = T(eps);
       },
-      [&](const auto& a) { v == Variant::fast ? group_forward_fast(a) : group_forward_naive(a); });
+      [&](const auto& a) { v == NormVariant::warp ? group_forward_fast(a) : group_forward_naive(a); });
   return {out, cache};
 }
 
-Grads3 group_norm_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache, Variant v) {
+Grads3 group_norm_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache, NormVariant v) {
   return run_backward<GroupBackwardArgs>(
       op, d, dout, cache, [&](auto& a) { a.G = d.G; },
-      [&](const auto& a) { v == Variant::fast ? group_backward_fast(a) : group_backward_naive(a); });
+      [&](const auto& a) { v == NormVariant::warp ? group_backward_fast(a) : group_backward_naive(a); });
 }
 
-}  // namespace convlab::cuda_norm
+}  // namespace convlab::cuda

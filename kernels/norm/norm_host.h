@@ -1,28 +1,28 @@
 // Host drivers of the CUDA normalisation variants: tensors in, kernels
-// launched, tensors out. The op entry points (kernels/batchnorm.cpp, ...)
-// validate the arguments with host/ops/norm_dims.h and call these with the
+// launched, tensors out. The op entry points (kernels/batchnorm/batchnorm_cuda.cpp, ...)
+// validate the arguments with host/ops/norm/norm_check.h and call these with the
 // resulting (A, C, B) view.
 #pragma once
-#include "host/ops/norm.h"
-#include "host/ops/norm_dims.h"
+#include "host/ops/norm/norm.h"
+#include "host/ops/norm/norm_check.h"
 
-namespace convlab::cuda_norm {
+namespace convlab::cuda {
 
-enum class Variant { naive, fast };
+enum class NormVariant { naive, warp };
 
 // Batchnorm family (d.per_channel): train mode takes batch statistics and
 // updates param's running statistics (created as zeros when empty); test mode
 // normalises with them. The cache holds per-channel mean and 1/std.
 Forward<NormCache> channel_norm_forward(const char* op, const NormDims& d, const Tensor& x, const Tensor& gamma,
-                                        const Tensor& beta, BatchNormParam& param, Variant v);
+                                        const Tensor& beta, BatchNormParam& param, NormVariant v);
 // staged: cs231n's staged graph backward (naive variant only; the fast
 // variant always uses the fused closed form).
 Grads3 channel_norm_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache,
-                             Variant v, bool staged);
+                             NormVariant v, bool staged);
 
 // Layernorm / group norm family (!d.per_channel): statistics per (sample, group).
 Forward<NormCache> group_norm_forward(const char* op, const NormDims& d, const Tensor& x, const Tensor& gamma,
-                                      const Tensor& beta, double eps, Variant v);
-Grads3 group_norm_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache, Variant v);
+                                      const Tensor& beta, double eps, NormVariant v);
+Grads3 group_norm_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache, NormVariant v);
 
-}  // namespace convlab::cuda_norm
+}  // namespace convlab::cuda

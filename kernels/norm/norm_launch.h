@@ -16,7 +16,7 @@
 #pragma once
 #include <cstdint>
 
-namespace convlab::cuda_norm {
+namespace convlab::cuda {
 
 template <class T>
 struct ChannelForwardArgs {
@@ -65,4 +65,4 @@ template <class T> void channel_backward_fast(const ChannelBackwardArgs<T>& a);
 template <class T> void group_forward_fast(const GroupForwardArgs<T>& a);
 template <class T> void group_backward_fast(const GroupBackwardArgs<T>& a);
 
-}  // namespace convlab::cuda_norm
+}  // namespace convlab::cuda

@@ -1,7 +1,7 @@
-#include "host/ops/optim_checks.h"
-#include "kernels/optim/optim_impls.h"
+#include "host/ops/optim/optim_check.h"
+#include "kernels/optim/optim_cuda.h"
 
-namespace convlab::cuda_optim {
+namespace convlab::cuda {
 
 bool prepare_cuda_step(const char* op, std::vector<ParamSlot>& params, const OptimConfig& config, int64_t t) {
   check_and_prepare_optim_step(op, params, config, t);
@@ -12,4 +12,4 @@ bool prepare_cuda_step(const char* op, std::vector<ParamSlot>& params, const Opt
   return true;
 }
 
-}  // namespace convlab::cuda_optim
+}  // namespace convlab::cuda

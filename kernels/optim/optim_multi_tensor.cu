@@ -2,12 +2,12 @@
 #include <cstring>
 #include <mutex>
 
-#include "kernels/optim/optim_impls.h"
+#include "kernels/optim/optim_cuda.h"
 #include "kernels/optim/update_rule.cuh"
 #include "kernels/runtime/cuda_check.h"
 #include "kernels/runtime/launch.h"
 
-namespace convlab::cuda_optim {
+namespace convlab::cuda {
 
 namespace {
 
@@ -103,4 +103,4 @@ void optim_step_multi_tensor(std::vector<ParamSlot>& params, const OptimConfig& 
   });
 }
 
-}  // namespace convlab::cuda_optim
+}  // namespace convlab::cuda

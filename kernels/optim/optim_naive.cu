@@ -1,10 +1,10 @@
 // Naive CUDA update rules: one launch per parameter tensor.
-#include "kernels/optim/optim_impls.h"
+#include "kernels/optim/optim_cuda.h"
 #include "kernels/optim/update_rule.cuh"
 #include "kernels/runtime/cuda_check.h"
 #include "kernels/runtime/launch.h"
 
-namespace convlab::cuda_optim {
+namespace convlab::cuda {
 
 namespace {
 
@@ -40,4 +40,4 @@ void optim_step_naive(std::vector<ParamSlot>& params, const OptimConfig& config,
   });
 }
 
-}  // namespace convlab::cuda_optim
+}  // namespace convlab::cuda

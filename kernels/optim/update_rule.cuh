@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "host/ops/optim.h"
+#include "host/ops/optim/optim.h"
 
-namespace convlab::cuda_optim {
+namespace convlab::cuda {
 
 // Hyper-parameters of one step, in double: the element updates compute in
 // double and round to T where the CPU reference does (optim_ref.cpp), so a
@@ -79,4 +79,4 @@ T* state_ptr(ParamSlot& p, UpdateRule r, int which) {
   return which == 1 ? p.s1.data<T>() : p.s2.data<T>();
 }
 
-}  // namespace convlab::cuda_optim
+}  // namespace convlab::cuda

@@ -1,6 +1,6 @@
 // The few CUDA runtime services the host side needs, behind plain C++
 // functions so that host code compiles without CUDA headers. Implemented in
-// kernels/runtime/ when convlab is built with CUDA, else by kernels/no_cuda.cpp.
+// kernels/runtime/ when convlab is built with CUDA, else by kernels/runtime/no_cuda.cpp.
 #pragma once
 #include <cstddef>
 #include <string>

@@ -1,7 +1,7 @@
-// CUDA runtime services for the host side (see host/cuda_runtime.h).
+// CUDA runtime services for the host side (see kernels/runtime/cuda_device.h).
 #include <mutex>
 
-#include "host/cuda_runtime.h"
+#include "kernels/runtime/cuda_device.h"
 #include "kernels/runtime/cuda_check.h"
 
 namespace convlab::cuda {

@@ -1,5 +1,5 @@
 // Stand-ins for the CUDA runtime services when convlab is built without CUDA.
-#include "host/cuda_runtime.h"
+#include "kernels/runtime/cuda_device.h"
 #include "host/error.h"
 
 namespace convlab::cuda {
@@ -18,7 +18,3 @@ void memset_device(void*, int, std::size_t) { throw Error(kNoCuda); }
 void synchronize() {}
 
 }  // namespace convlab::cuda
-
-namespace convlab {
-void register_cuda_ops() {}
-}  // namespace convlab

@@ -1,4 +1,4 @@
-#include "kernels/common/reductions.h"
+#include "kernels/runtime/reductions.h"
 #include "kernels/runtime/launch.h"
 #include "kernels/runtime/reduce.cuh"
 

@@ -5,7 +5,7 @@
 // reduces the partial sums in shared memory and thread 0 adds the block's sum
 // into the scalar loss with one atomicAdd. Memory access: w and dw are read
 // and dw written once, coalesced.
-#include "kernels/l2_penalty.h"
+#include "kernels/solver/l2_penalty.h"
 #include "kernels/runtime/cuda_check.h"
 
 namespace convlab::kernels {

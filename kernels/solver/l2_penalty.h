@@ -1,4 +1,4 @@
-// Host entry point of kernels/l2_penalty.cu (built only with CUDA).
+// Host entry point of kernels/solver/l2_penalty.cu (built only with CUDA).
 #pragma once
 #include "host/tensor.h"
 

@@ -1,18 +1,18 @@
 // CUDA spatial group norm (N, C, H, W) with G groups: statistics per sample
 // and group over (C/G, H, W), on NCHW directly.
-#include "kernels/norm/norm_impls.h"
+#include "kernels/spatial_groupnorm/spatial_groupnorm_cuda.h"
 
-namespace convlab::cuda_norm {
+namespace convlab::cuda {
 
 namespace {
 
-template <Variant V>
+template <NormVariant V>
 Forward<NormCache> forward(const Tensor& x, const Tensor& gamma, const Tensor& beta, const GroupNormParam& param) {
   const char* op = "spatial_groupnorm_forward";
   return group_norm_forward(op, spatial_groupnorm_dims(op, x, gamma, beta, param.G), x, gamma, beta, param.eps, V);
 }
 
-template <Variant V>
+template <NormVariant V>
 Grads3 backward(const Tensor& dout, const NormCache& cache) {
   const char* op = "spatial_groupnorm_backward";
   return group_norm_backward(op, spatial_groupnorm_dims(op, cache.x, cache.gamma, cache.beta, cache.groups), dout,
@@ -21,9 +21,9 @@ Grads3 backward(const Tensor& dout, const NormCache& cache) {
 
 }  // namespace
 
-SpatialGroupNormImpl spatial_groupnorm_impl(Variant v) {
-  if (v == Variant::fast) return {forward<Variant::fast>, backward<Variant::fast>};
-  return {forward<Variant::naive>, backward<Variant::naive>};
+SpatialGroupNormImpl spatial_groupnorm_impl(NormVariant v) {
+  if (v == NormVariant::warp) return {forward<NormVariant::warp>, backward<NormVariant::warp>};
+  return {forward<NormVariant::naive>, backward<NormVariant::naive>};
 }
 
-}  // namespace convlab::cuda_norm
+}  // namespace convlab::cuda

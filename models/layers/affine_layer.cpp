@@ -1,4 +1,4 @@
-#include "host/ops/affine.h"
+#include "host/ops/affine/affine.h"
 #include "models/layers.h"
 
 namespace convlab {

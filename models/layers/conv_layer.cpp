@@ -1,4 +1,4 @@
-#include "host/ops/conv.h"
+#include "host/ops/conv/conv.h"
 #include "models/layers.h"
 
 namespace convlab {

@@ -1,4 +1,4 @@
-#include "host/ops/conv_relu_pool.h"
+#include "host/ops/conv_relu_pool/conv_relu_pool.h"
 #include "models/layers.h"
 
 namespace convlab {

@@ -1,4 +1,4 @@
-#include "host/ops/dropout.h"
+#include "host/ops/dropout/dropout.h"
 #include "models/layers.h"
 
 namespace convlab {

@@ -1,4 +1,4 @@
-#include "host/ops/max_pool.h"
+#include "host/ops/max_pool/max_pool.h"
 #include "models/layers.h"
 
 namespace convlab {

@@ -1,4 +1,7 @@
-#include "host/ops/norm.h"
+#include "host/ops/batchnorm/batchnorm.h"
+#include "host/ops/layernorm/layernorm.h"
+#include "host/ops/spatial_batchnorm/spatial_batchnorm.h"
+#include "host/ops/spatial_groupnorm/spatial_groupnorm.h"
 #include "models/layers.h"
 
 namespace convlab {

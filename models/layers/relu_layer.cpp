@@ -1,4 +1,4 @@
-#include "host/ops/relu.h"
+#include "host/ops/relu/relu.h"
 #include "models/layers.h"
 
 namespace convlab {

@@ -33,7 +33,7 @@ add_custom_command(
 add_custom_target(convlab_cuda_emulator_sources DEPENDS ${_emu_outputs})
 
 file(GLOB_RECURSE _emu_kernel_cpp CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/kernels/*.cpp)
-list(FILTER _emu_kernel_cpp EXCLUDE REGEX ".*/kernels/no_cuda\\.cpp$")
+list(FILTER _emu_kernel_cpp EXCLUDE REGEX ".*/kernels/runtime/no_cuda\\.cpp$")
 # Device code written for nvcc: unsigned blockDim compared with int, and
 # #pragma unroll, are expected there. (Source properties hold per folder: the
 # bench folder sets them on its own sources with the same list.)

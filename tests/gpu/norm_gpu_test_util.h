@@ -9,7 +9,10 @@
 #include "gpu/gpu_test_util.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
-#include "host/ops/norm.h"
+#include "host/ops/batchnorm/batchnorm.h"
+#include "host/ops/layernorm/layernorm.h"
+#include "host/ops/spatial_batchnorm/spatial_batchnorm.h"
+#include "host/ops/spatial_groupnorm/spatial_groupnorm.h"
 
 namespace convlab::test {
 

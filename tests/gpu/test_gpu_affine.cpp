@@ -7,7 +7,7 @@
 #include "expect_error.h"
 #include "gpu_core_test_util.h"
 #include "host/gradcheck.h"
-#include "host/ops/affine.h"
+#include "host/ops/affine/affine.h"
 
 using namespace convlab;
 using namespace convlab::test;
@@ -88,8 +88,8 @@ CONVLAB_INSTANTIATE_FOR_CUDA_VARIANTS(AffineGpu, AffineImpl);
 
 TEST(AffineCudaRegistry, VariantsAndDefault) {
   const auto v = cuda_variants<AffineImpl>();
-  for (const char* name : {"naive", "cublas"}) EXPECT_NE(std::find(v.begin(), v.end(), name), v.end()) << name;
-  EXPECT_EQ(OpRegistry<AffineImpl>::default_variant(Device::cuda), "cublas");
+  for (const char* name : {"naive", "gemm"}) EXPECT_NE(std::find(v.begin(), v.end(), name), v.end()) << name;
+  EXPECT_EQ(OpRegistry<AffineImpl>::default_variant(Device::cuda), "gemm");
 }
 
 TEST(AffineCudaRegistry, CpuTensorsAreRejected) {

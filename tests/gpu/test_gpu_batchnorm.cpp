@@ -85,7 +85,7 @@ TEST(GpuBatchnorm, BadInputGivesClearError) {
 }
 
 TEST(GpuBatchnorm, FastIsTheDefault) {
-  EXPECT_EQ(OpRegistry<BatchNormImpl>::default_variant(Device::cuda), "fast");
+  EXPECT_EQ(OpRegistry<BatchNormImpl>::default_variant(Device::cuda), "warp");
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 #include "expect_error.h"
 #include "gpu_core_test_util.h"
 #include "host/gradcheck.h"
-#include "host/ops/dropout.h"
+#include "host/ops/dropout/dropout.h"
 
 using namespace convlab;
 using namespace convlab::test;

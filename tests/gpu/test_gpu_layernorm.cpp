@@ -29,7 +29,7 @@ TEST(GpuLayernorm, NumericalGradientsThroughEveryVariant) {
 }
 
 TEST(GpuLayernorm, FastIsTheDefault) {
-  EXPECT_EQ(OpRegistry<LayerNormImpl>::default_variant(Device::cuda), "fast");
+  EXPECT_EQ(OpRegistry<LayerNormImpl>::default_variant(Device::cuda), "warp");
 }
 
 }  // namespace

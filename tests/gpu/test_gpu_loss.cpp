@@ -9,7 +9,7 @@
 #include "expect_error.h"
 #include "gpu_core_test_util.h"
 #include "host/gradcheck.h"
-#include "host/ops/loss.h"
+#include "host/ops/loss/loss.h"
 
 using namespace convlab;
 using namespace convlab::test;

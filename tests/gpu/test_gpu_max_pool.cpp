@@ -9,7 +9,7 @@
 #include "expect_error.h"
 #include "gpu_core_test_util.h"
 #include "host/gradcheck.h"
-#include "host/ops/max_pool.h"
+#include "host/ops/max_pool/max_pool.h"
 
 using namespace convlab;
 using namespace convlab::test;
@@ -120,8 +120,8 @@ CONVLAB_INSTANTIATE_FOR_CUDA_VARIANTS(MaxPoolGpu, MaxPoolImpl);
 
 TEST(MaxPoolCudaRegistry, VariantsAndDefault) {
   const auto v = cuda_variants<MaxPoolImpl>();
-  for (const char* name : {"naive", "fast"}) EXPECT_NE(std::find(v.begin(), v.end(), name), v.end()) << name;
-  EXPECT_EQ(OpRegistry<MaxPoolImpl>::default_variant(Device::cuda), "fast");
+  for (const char* name : {"naive", "argmax"}) EXPECT_NE(std::find(v.begin(), v.end(), name), v.end()) << name;
+  EXPECT_EQ(OpRegistry<MaxPoolImpl>::default_variant(Device::cuda), "argmax");
 }
 
 TEST(MaxPoolCudaRegistry, CpuTensorsAreRejected) {

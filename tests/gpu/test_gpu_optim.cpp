@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "gpu/norm_gpu_test_util.h"
-#include "host/ops/optim.h"
+#include "host/ops/optim/optim.h"
 
 namespace convlab::test {
 namespace {

@@ -4,7 +4,7 @@
 
 #include "gpu_core_test_util.h"
 #include "host/gradcheck.h"
-#include "host/ops/relu.h"
+#include "host/ops/relu/relu.h"
 
 using namespace convlab;
 using namespace convlab::test;

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "gpu_core_test_util.h"
-#include "host/ops/sandwich.h"
+#include "host/ops/sandwich/sandwich.h"
 
 using namespace convlab;
 using namespace convlab::test;

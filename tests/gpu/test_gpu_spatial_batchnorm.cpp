@@ -43,7 +43,7 @@ TEST(GpuSpatialBatchnorm, NumericalGradientsThroughEveryVariant) {
 }
 
 TEST(GpuSpatialBatchnorm, FastIsTheDefault) {
-  EXPECT_EQ(OpRegistry<SpatialBatchNormImpl>::default_variant(Device::cuda), "fast");
+  EXPECT_EQ(OpRegistry<SpatialBatchNormImpl>::default_variant(Device::cuda), "warp");
 }
 
 }  // namespace

@@ -53,7 +53,7 @@ TEST(GpuSpatialGroupnorm, GroupsMustDivideChannels) {
 }
 
 TEST(GpuSpatialGroupnorm, FastIsTheDefault) {
-  EXPECT_EQ(OpRegistry<SpatialGroupNormImpl>::default_variant(Device::cuda), "fast");
+  EXPECT_EQ(OpRegistry<SpatialGroupNormImpl>::default_variant(Device::cuda), "warp");
 }
 
 }  // namespace

@@ -1,8 +1,18 @@
 // affine: out = x.reshape(N, D) @ w + b, x of shape (N, d1, ..., dk), w (D, M), b (M,).
+//
+// Variants (host/ops/affine/affine_register.cpp; * = the device's default):
+//   cpu/reference   host/ops/affine/affine_reference.cpp  loops over n, d, m
+//   cpu/threaded *  host/ops/affine/affine_threaded.cpp   BLAS GEMM split over the threads
+//   cuda/naive      kernels/affine/affine_naive.cu        one thread per output element
+//   cuda/gemm *     kernels/affine/affine_gemm.cu         three cuBLAS GEMMs
+// Validation and output shape: affine_dims (host/ops/affine/affine_check.cpp).
 #pragma once
 #include "host/ops/common.h"
 
 namespace convlab {
+
+inline constexpr const char* kAffineDefaultCpu = "threaded";
+inline constexpr const char* kAffineDefaultCuda = "gemm";
 
 struct AffineCache {
   Tensor x, w, b;
@@ -37,5 +47,10 @@ namespace ref {
 Forward<AffineCache> affine_forward(const Tensor& x, const Tensor& w, const Tensor& b);
 Grads3 affine_backward(const Tensor& dout, const AffineCache& cache, bool need_dx = true);
 }  // namespace ref
+
+namespace threaded {
+Forward<AffineCache> affine_forward(const Tensor& x, const Tensor& w, const Tensor& b);
+Grads3 affine_backward(const Tensor& dout, const AffineCache& cache, bool need_dx);
+}  // namespace threaded
 
 }  // namespace convlab

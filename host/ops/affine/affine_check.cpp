@@ -1,5 +1,5 @@
 // Shape validation of affine, shared by every variant.
-#include "host/ops/affine.h"
+#include "host/ops/affine/affine.h"
 
 namespace convlab {
 

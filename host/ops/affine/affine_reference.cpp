@@ -1,5 +1,5 @@
 // CPU reference of affine, float and double (sums accumulate in double).
-#include "host/ops/affine.h"
+#include "host/ops/affine/affine.h"
 
 namespace convlab::ref {
 

@@ -1,12 +1,12 @@
 // Fast CPU affine through BLAS GEMM, split over the threads (gemm_parallel).
 // forward : out (N, M) = b broadcast, then out += x (N, D) * w (D, M).
 // backward: dx (N, D) = dout * w^T (when asked for); dw (D, M) = x^T * dout; db = column sums of dout.
-#include "host/ops/affine.h"
-#include "host/ops/cpu_fast/fast_ops.h"
-#include "host/ops/cpu_fast/gemm.h"
-#include "host/ops/cpu_fast/parallel.h"
+#include "host/ops/affine/affine.h"
+#include "host/ops/affine/affine.h"
+#include "host/cpu/gemm.h"
+#include "host/cpu/parallel.h"
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 Forward<AffineCache> affine_forward(const Tensor& x, const Tensor& w, const Tensor& b) {
   const AffineDims d = affine_dims(x, w, b);
@@ -52,4 +52,4 @@ Grads3 affine_backward(const Tensor& dout, const AffineCache& cache, bool need_d
   return g;
 }
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

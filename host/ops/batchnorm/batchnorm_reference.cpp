@@ -1,7 +1,8 @@
 // CPU reference of batchnorm on (N, D), float and double: statistics per
 // feature d over the N rows; backward as the computational graph and in the
 // simplified closed form.
-#include "host/ops/ref/norm_ref_common.h"
+#include "host/ops/batchnorm/batchnorm.h"
+#include "host/ops/norm/norm_reference_common.h"
 
 namespace convlab::ref {
 

@@ -1,10 +1,10 @@
 // Fast CPU batchnorm on (N, D): statistics per feature, threaded over blocks
-// of features (host/ops/cpu_fast/norm_fast_common.h). backward and
+// of features (host/ops/norm/norm_threaded_common.h). backward and
 // backward_alt both use the closed form, which is the same gradient.
-#include "host/ops/cpu_fast/fast_ops.h"
-#include "host/ops/cpu_fast/norm_fast_common.h"
+#include "host/ops/batchnorm/batchnorm.h"
+#include "host/ops/norm/norm_threaded_common.h"
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 Forward<NormCache> batchnorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                                      BatchNormParam& param) {
@@ -18,4 +18,4 @@ Grads3 batchnorm_backward(const Tensor& dout, const NormCache& cache) {
   return norm_backward(d, dout, cache);
 }
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

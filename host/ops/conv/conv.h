@@ -1,10 +1,22 @@
 // conv: x (N, C, H, W), w (F, C, HH, WW), b (F,) -> out (N, F, H', W') with
 // H' = 1 + (H + 2*pad - HH) / stride and W' = 1 + (W + 2*pad - WW) / stride
 // (rounded down). Zero padding; cross-correlation as in cs231n.
+//
+// Variants (host/ops/conv/conv_register.cpp; * = the device's default):
+//   cpu/reference   host/ops/conv/conv_reference.cpp  six nested loops
+//   cpu/threaded *  host/ops/conv/conv_threaded.cpp   direct AVX2 kernels (conv_direct.cpp) or
+//                                                     tiled im2col + GEMM (conv_image.cpp), threads over images
+//   cuda/naive      kernels/conv/conv_naive.cu        one thread per output element
+//   cuda/tiled      kernels/conv/conv_tiled.cu        shared-memory tiles (+ conv_tiled_backward.cu)
+//   cuda/gemm *     kernels/conv/conv_gemm.cu         im2col (conv_im2col.cu) + cuBLAS GEMM
+// Validation and output geometry: conv_dims (host/ops/conv/conv_check.cpp).
 #pragma once
 #include "host/ops/common.h"
 
 namespace convlab {
+
+inline constexpr const char* kConvDefaultCpu = "threaded";
+inline constexpr const char* kConvDefaultCuda = "gemm";
 
 struct ConvParam {
   int stride = 1;
@@ -47,5 +59,14 @@ namespace ref {
 Forward<ConvCache> conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
 Grads3 conv_backward(const Tensor& dout, const ConvCache& cache, bool need_dx = true);
 }  // namespace ref
+
+namespace threaded {
+Forward<ConvCache> conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
+Grads3 conv_backward(const Tensor& dout, const ConvCache& cache, bool need_dx);
+// Bound on each thread's im2col column tile, in elements (default 64 Ki): a
+// tile holds as many whole images as fit, or else part of one image (at
+// least 16 output positions). Returns the previous bound.
+int64_t set_conv_workspace_elements(int64_t elements);
+}  // namespace threaded
 
 }  // namespace convlab

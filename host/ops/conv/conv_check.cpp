@@ -1,5 +1,5 @@
 // Shape and parameter validation of conv, shared by every variant.
-#include "host/ops/conv.h"
+#include "host/ops/conv/conv.h"
 
 namespace convlab {
 

@@ -1,17 +1,17 @@
-#include "host/ops/cpu_fast/conv_direct.h"
+#include "host/ops/conv/conv_direct.h"
 
 #include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <type_traits>
 
-#include "host/ops/cpu_fast/cpu_features.h"
+#include "host/cpu/cpu_features.h"
 
 #ifdef CONVLAB_HAVE_AVX2_KERNELS
 #include <immintrin.h>
 #endif
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 namespace {
 
@@ -330,4 +330,4 @@ void direct_conv_dx_image(const DirectDxPlan& plan, const float* dout, float* dx
   direct_conv_forward_image(plan.dims, dout, plan.w.data(), plan.zero_bias.data(), dx, scratch);
 }
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

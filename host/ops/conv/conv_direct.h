@@ -25,9 +25,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "host/ops/conv.h"
+#include "host/ops/conv/conv.h"
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 // True on x86-64 CPUs with AVX2 and FMA, unless turned off below.
 bool direct_conv_supported();
@@ -59,4 +59,4 @@ DirectDxPlan direct_conv_dx_plan(const ConvDims& d, const float* w);
 // One image: dx (C, H, W) = the input gradient from dout (F, Hout, Wout) (overwritten).
 void direct_conv_dx_image(const DirectDxPlan& plan, const float* dout, float* dx, float* scratch);
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

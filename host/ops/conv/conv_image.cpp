@@ -1,13 +1,13 @@
-#include "host/ops/cpu_fast/conv_image.h"
+#include "host/ops/conv/conv_image.h"
 
 #include <algorithm>
 #include <type_traits>
 
-#include "host/ops/cpu_fast/gemm.h"
-#include "host/ops/cpu_fast/im2col.h"
-#include "host/ops/cpu_fast/workspace.h"
+#include "host/cpu/gemm.h"
+#include "host/cpu/im2col.h"
+#include "host/cpu/workspace.h"
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 namespace {
 
@@ -80,4 +80,4 @@ CONVLAB_INSTANTIATE(float)
 CONVLAB_INSTANTIATE(double)
 #undef CONVLAB_INSTANTIATE
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

@@ -8,10 +8,10 @@
 #include <cstdint>
 #include <memory>
 
-#include "host/ops/conv.h"
-#include "host/ops/cpu_fast/conv_direct.h"
+#include "host/ops/conv/conv.h"
+#include "host/ops/conv/conv_direct.h"
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 // out (F, Hout, Wout) = conv of x (C, H, W) with w (F, C, HH, WW), plus b.
 template <class T>
@@ -41,4 +41,4 @@ class ConvImageDx {
   std::unique_ptr<DirectDxPlan> direct_;
 };
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

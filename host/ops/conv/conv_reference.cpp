@@ -2,7 +2,7 @@
 // Sums accumulate in double.
 #include <vector>
 
-#include "host/ops/conv.h"
+#include "host/ops/conv/conv.h"
 
 namespace convlab::ref {
 

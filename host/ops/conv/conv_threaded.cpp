@@ -22,17 +22,17 @@
 #include <atomic>
 #include <type_traits>
 
-#include "host/ops/conv.h"
-#include "host/ops/cpu_fast/conv_direct.h"
-#include "host/ops/cpu_fast/conv_image.h"
-#include "host/ops/cpu_fast/fast_ops.h"
-#include "host/ops/cpu_fast/gemm.h"
-#include "host/ops/cpu_fast/im2col.h"
-#include "host/ops/cpu_fast/parallel.h"
-#include "host/ops/cpu_fast/thread_sums.h"
-#include "host/ops/cpu_fast/workspace.h"
+#include "host/ops/conv/conv.h"
+#include "host/ops/conv/conv_direct.h"
+#include "host/ops/conv/conv_image.h"
+#include "host/ops/conv/conv.h"
+#include "host/cpu/gemm.h"
+#include "host/cpu/im2col.h"
+#include "host/cpu/parallel.h"
+#include "host/cpu/thread_sums.h"
+#include "host/cpu/workspace.h"
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 namespace {
 
@@ -229,4 +229,4 @@ Grads3 conv_backward(const Tensor& dout, const ConvCache& cache, bool need_dx) {
   return g;
 }
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

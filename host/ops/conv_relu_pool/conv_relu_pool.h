@@ -2,22 +2,27 @@
 // conv_relu_pool_forward/backward sandwich, the first block of
 // ThreeLayerConvNet).
 //
-// Variants:
-//   cpu/reference : the chain of the three reference ops (the ground truth).
-//   cpu/fast      : fused, one image per task: the image's conv output stays
+// Variants (host/ops/conv_relu_pool/conv_relu_pool_register.cpp; * = the device's default):
+//   cpu/reference : host/ops/conv_relu_pool/conv_relu_pool_composed.cpp, the chain of the
+//                   three reference ops (the ground truth).
+//   cpu/threaded *: host/ops/conv_relu_pool/conv_relu_pool_threaded.cpp, fused, one image per task: the image's conv output stays
 //                   in the thread's cache, relu and pooling are applied
 //                   there, and only the pooled output and its argmax reach
 //                   memory. The backward rebuilds the image's conv gradient
 //                   from dout, the argmax and the sign of the pooled output
 //                   (relu passes the gradient exactly where the window's
 //                   maximum is positive) and feeds it to dw, db and dx.
-//   cuda/composed : the chain of the default CUDA ops.
+//   cuda/composed *: host/ops/conv_relu_pool/conv_relu_pool_composed.cpp, the chain of the
+//                   default CUDA ops.
 #pragma once
-#include "host/ops/conv.h"
-#include "host/ops/max_pool.h"
-#include "host/ops/relu.h"
+#include "host/ops/conv/conv.h"
+#include "host/ops/max_pool/max_pool.h"
+#include "host/ops/relu/relu.h"
 
 namespace convlab {
+
+inline constexpr const char* kConvReluPoolDefaultCpu = "threaded";
+inline constexpr const char* kConvReluPoolDefaultCuda = "composed";
 
 struct ConvReluPoolCache {
   ConvCache conv;
@@ -68,5 +73,11 @@ Forward<ConvReluPoolCache> conv_relu_pool_forward(const Tensor& x, const Tensor&
                                                   const ConvParam& conv_param, const PoolParam& pool_param);
 Grads3 conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx);
 }  // namespace ref
+
+namespace threaded {
+Forward<ConvReluPoolCache> conv_relu_pool_forward(const Tensor& x, const Tensor& w, const Tensor& b,
+                                                  const ConvParam& conv_param, const PoolParam& pool_param);
+Grads3 conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx);
+}  // namespace threaded
 
 }  // namespace convlab

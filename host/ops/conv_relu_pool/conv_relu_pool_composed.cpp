@@ -1,6 +1,6 @@
 // conv_relu_pool as the chain of its three ops; registered as cpu/reference
 // (with the reference ops) and cuda/composed (with the default CUDA ops).
-#include "host/ops/conv_relu_pool.h"
+#include "host/ops/conv_relu_pool/conv_relu_pool.h"
 
 namespace convlab {
 

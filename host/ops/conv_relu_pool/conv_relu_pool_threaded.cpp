@@ -1,4 +1,4 @@
-// Fused conv - relu - max_pool on the CPU (host/ops/conv_relu_pool.h).
+// Fused conv - relu - max_pool on the CPU (host/ops/conv_relu_pool/conv_relu_pool.h).
 //
 // forward : one image per task. conv_image_forward writes the image's conv
 //           output (F x Hc x Wc) into the thread's buffer, pool_planes writes
@@ -17,16 +17,16 @@
 #include <atomic>
 #include <optional>
 
-#include "host/ops/conv_relu_pool.h"
-#include "host/ops/cpu_fast/conv_image.h"
-#include "host/ops/cpu_fast/fast_ops.h"
-#include "host/ops/cpu_fast/parallel.h"
-#include "host/ops/cpu_fast/pool_planes.h"
-#include "host/ops/cpu_fast/thread_sums.h"
-#include "host/ops/cpu_fast/workspace.h"
-#include "host/ops/relu_common.h"
+#include "host/ops/conv_relu_pool/conv_relu_pool.h"
+#include "host/ops/conv/conv_image.h"
+#include "host/ops/conv_relu_pool/conv_relu_pool.h"
+#include "host/cpu/parallel.h"
+#include "host/ops/max_pool/pool_planes.h"
+#include "host/cpu/thread_sums.h"
+#include "host/cpu/workspace.h"
+#include "host/ops/relu/relu_check.h"
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 namespace {
 
@@ -144,4 +144,4 @@ Grads3 conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cach
   return g;
 }
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

@@ -1,12 +1,20 @@
 // dropout (inverted): in train mode each element is kept with probability p
 // and scaled by 1/p; in test mode the input passes through unchanged.
 // The mask is a function of (seed, element index) only: see counter_rng.h.
+//
+// Variants (host/ops/dropout/dropout_register.cpp; * = the device's default):
+//   cpu/reference *  host/ops/dropout/dropout_reference.cpp  one loop (dropout_mask.h)
+//   cuda/naive *     kernels/dropout/dropout_naive.cu        one thread per element, the same mask
+// Validation: check_dropout_param (host/ops/dropout/dropout_check.cpp).
 #pragma once
 #include <cstdint>
 
 #include "host/ops/common.h"
 
 namespace convlab {
+
+inline constexpr const char* kDropoutDefaultCpu = "reference";
+inline constexpr const char* kDropoutDefaultCuda = "naive";
 
 struct DropoutParam {
   Mode mode = Mode::train;

@@ -1,7 +1,7 @@
 // Parameter validation of dropout, shared by every variant.
 #include <cmath>
 
-#include "host/ops/dropout.h"
+#include "host/ops/dropout/dropout.h"
 
 namespace convlab {
 

@@ -1,7 +1,7 @@
 // CPU reference of inverted dropout, float and double. The mask comes from
 // dropout_mask_value(seed, flat index, p), the same function the GPU kernels use.
-#include "host/ops/dropout.h"
-#include "host/ops/dropout_mask.h"
+#include "host/ops/dropout/dropout.h"
+#include "host/ops/dropout/dropout_mask.h"
 
 namespace convlab::ref {
 

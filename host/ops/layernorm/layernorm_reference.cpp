@@ -1,6 +1,7 @@
 // CPU reference of layernorm on (N, D), float and double: statistics per row
 // over its D features; no running statistics (train and test behave alike).
-#include "host/ops/ref/norm_ref_common.h"
+#include "host/ops/layernorm/layernorm.h"
+#include "host/ops/norm/norm_reference_common.h"
 
 namespace convlab::ref {
 

@@ -1,9 +1,9 @@
 // Fast CPU layernorm on (N, D): statistics per row, threaded over rows
-// (host/ops/cpu_fast/norm_fast_common.h).
-#include "host/ops/cpu_fast/fast_ops.h"
-#include "host/ops/cpu_fast/norm_fast_common.h"
+// (host/ops/norm/norm_threaded_common.h).
+#include "host/ops/layernorm/layernorm.h"
+#include "host/ops/norm/norm_threaded_common.h"
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 Forward<NormCache> layernorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                                      const LayerNormParam& param) {
@@ -18,4 +18,4 @@ Grads3 layernorm_backward(const Tensor& dout, const NormCache& cache) {
   return norm_backward(d, dout, cache);
 }
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

@@ -2,10 +2,26 @@
 // softmax_loss (mean cross-entropy) and svm_loss (mean multiclass hinge, margin 1).
 // The loss is a scalar tensor on the device of x, so training need not copy it
 // to the host every step; dx has the shape of x.
+//
+// Variants (host/ops/loss/loss_register.cpp; * = the device's default):
+//   softmax_loss cpu/reference   host/ops/loss/softmax_loss_reference.cpp  row by row, in double
+//   softmax_loss cpu/threaded *  host/ops/loss/softmax_loss_threaded.cpp   rows over threads
+//   softmax_loss cuda/naive      kernels/loss/softmax_loss.cu              one thread per row
+//   softmax_loss cuda/warp *     kernels/loss/softmax_loss.cu              one warp per row, shuffles
+//   svm_loss     cpu/reference * host/ops/loss/svm_loss_reference.cpp
+//   svm_loss     cuda/naive      kernels/loss/svm_loss.cu                  one thread per row
+//   svm_loss     cuda/warp *     kernels/loss/svm_loss.cu                  one warp per row, shuffles
+// The two CUDA variants of each loss are one kernel template (kernels/loss/loss_common.cuh).
+// Validation: loss_dims (host/ops/loss/loss_check.cpp) and check_labels.h.
 #pragma once
 #include "host/ops/common.h"
 
 namespace convlab {
+
+inline constexpr const char* kSoftmaxLossDefaultCpu = "threaded";
+inline constexpr const char* kSoftmaxLossDefaultCuda = "warp";
+inline constexpr const char* kSvmLossDefaultCpu = "reference";
+inline constexpr const char* kSvmLossDefaultCuda = "warp";
 
 struct LossOut {
   Tensor loss;  // shape (), dtype of x
@@ -39,5 +55,9 @@ namespace ref {
 LossOut softmax_loss(const Tensor& x, const Tensor& y);
 LossOut svm_loss(const Tensor& x, const Tensor& y);
 }  // namespace ref
+
+namespace threaded {
+LossOut softmax_loss(const Tensor& x, const Tensor& y);
+}  // namespace threaded
 
 }  // namespace convlab

@@ -1,5 +1,5 @@
 // Shape validation of softmax_loss and svm_loss, shared by every variant.
-#include "host/ops/loss.h"
+#include "host/ops/loss/loss.h"
 
 namespace convlab {
 

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <vector>
 
-#include "host/ops/loss.h"
-#include "host/ops/ref/check_labels.h"
+#include "host/ops/loss/loss.h"
+#include "host/ops/loss/check_labels.h"
 
 namespace convlab::ref {
 

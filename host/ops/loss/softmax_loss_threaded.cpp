@@ -4,12 +4,12 @@
 #include <algorithm>
 #include <cmath>
 
-#include "host/ops/cpu_fast/fast_ops.h"
-#include "host/ops/cpu_fast/parallel.h"
-#include "host/ops/loss.h"
-#include "host/ops/ref/check_labels.h"
+#include "host/ops/loss/loss.h"
+#include "host/cpu/parallel.h"
+#include "host/ops/loss/loss.h"
+#include "host/ops/loss/check_labels.h"
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 LossOut softmax_loss(const Tensor& x, const Tensor& y) {
   const LossDims d = loss_dims("softmax_loss", x, y);
@@ -42,4 +42,4 @@ LossOut softmax_loss(const Tensor& x, const Tensor& y) {
   return r;
 }
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

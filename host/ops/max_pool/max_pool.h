@@ -1,10 +1,20 @@
 // max_pool: x (N, C, H, W) -> out (N, C, H', W'), H' = 1 + (H - pool_height) / stride,
 // W' = 1 + (W - pool_width) / stride. Windows may overlap (stride < pool size);
 // in backward the gradient goes to the first maximum of each window (row-major).
+//
+// Variants (host/ops/max_pool/max_pool_register.cpp; * = the device's default):
+//   cpu/reference   host/ops/max_pool/max_pool_reference.cpp  loops over windows
+//   cpu/threaded *  host/ops/max_pool/max_pool_threaded.cpp   planes over threads (pool_planes.cpp), argmax kept
+//   cuda/naive      kernels/max_pool/max_pool_naive.cu        backward recomputes each window's maximum
+//   cuda/argmax *   kernels/max_pool/max_pool_argmax.cu       forward keeps the argmax, backward gathers through it
+// Validation and output geometry: pool_dims (host/ops/max_pool/max_pool_check.cpp).
 #pragma once
 #include "host/ops/common.h"
 
 namespace convlab {
+
+inline constexpr const char* kMaxPoolDefaultCpu = "threaded";
+inline constexpr const char* kMaxPoolDefaultCuda = "argmax";
 
 struct PoolParam {
   int pool_height = 2;
@@ -42,5 +52,10 @@ namespace ref {
 Forward<PoolCache> max_pool_forward(const Tensor& x, const PoolParam& param);
 Tensor max_pool_backward(const Tensor& dout, const PoolCache& cache);
 }  // namespace ref
+
+namespace threaded {
+Forward<PoolCache> max_pool_forward(const Tensor& x, const PoolParam& param);
+Tensor max_pool_backward(const Tensor& dout, const PoolCache& cache);
+}  // namespace threaded
 
 }  // namespace convlab

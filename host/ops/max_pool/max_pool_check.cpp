@@ -1,5 +1,5 @@
 // Shape and parameter validation of max_pool, shared by every variant.
-#include "host/ops/max_pool.h"
+#include "host/ops/max_pool/max_pool.h"
 
 namespace convlab {
 

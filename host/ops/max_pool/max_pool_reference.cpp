@@ -1,6 +1,6 @@
 // CPU reference of max_pool, float and double. Windows may overlap; the
 // gradient of a window goes to its first maximum in row-major order.
-#include "host/ops/max_pool.h"
+#include "host/ops/max_pool/max_pool.h"
 
 namespace convlab::ref {
 namespace {

@@ -4,12 +4,12 @@
 // the backward is a scatter-add within each plane without re-reading x.
 #include <algorithm>
 
-#include "host/ops/cpu_fast/fast_ops.h"
-#include "host/ops/cpu_fast/parallel.h"
-#include "host/ops/cpu_fast/pool_planes.h"
-#include "host/ops/max_pool.h"
+#include "host/ops/max_pool/max_pool.h"
+#include "host/cpu/parallel.h"
+#include "host/ops/max_pool/pool_planes.h"
+#include "host/ops/max_pool/max_pool.h"
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 Forward<PoolCache> max_pool_forward(const Tensor& x, const PoolParam& param) {
   const PoolDims d = pool_dims(x, param);
@@ -36,7 +36,7 @@ Tensor max_pool_backward(const Tensor& dout, const PoolCache& cache) {
   dout.expect_shape("max_pool_backward: dout", out_shape);
   // A cache from another variant may lack the argmax: recompute it then.
   Tensor argmax = cache.argmax;
-  if (!argmax.defined()) argmax = fast::max_pool_forward(x, cache.param).cache.argmax;
+  if (!argmax.defined()) argmax = threaded::max_pool_forward(x, cache.param).cache.argmax;
   CONVLAB_CHECK(argmax.dtype() == DType::i32 && argmax.device() == Device::cpu,
                 "max_pool_backward: cache.argmax must be an int32 CPU tensor, got "
                     << dtype_name(argmax.dtype()) << " on " << device_name(argmax.device()));
@@ -68,4 +68,4 @@ Tensor max_pool_backward(const Tensor& dout, const PoolCache& cache) {
   return dx;
 }
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

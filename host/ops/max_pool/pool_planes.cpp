@@ -1,16 +1,16 @@
-#include "host/ops/cpu_fast/pool_planes.h"
+#include "host/ops/max_pool/pool_planes.h"
 
 #include <algorithm>
 #include <type_traits>
 
-#include "host/ops/cpu_fast/cpu_features.h"
-#include "host/ops/cpu_fast/parallel.h"
+#include "host/cpu/cpu_features.h"
+#include "host/cpu/parallel.h"
 
 #ifdef CONVLAB_HAVE_AVX2_KERNELS
 #include <immintrin.h>
 #endif
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 namespace {
 
@@ -111,4 +111,4 @@ void pool_planes(const PoolDims& d, const T* x, T* out, int32_t* argmax) {
 template void pool_planes<float>(const PoolDims&, const float*, float*, int32_t*);
 template void pool_planes<double>(const PoolDims&, const double*, double*, int32_t*);
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

@@ -3,9 +3,9 @@
 #pragma once
 #include <cstdint>
 
-#include "host/ops/max_pool.h"
+#include "host/ops/max_pool/max_pool.h"
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 // Window maxima of the d.N * d.C planes of x into out, and each window's
 // argmax (flat index in its H*W plane, first maximum in row-major order);
@@ -13,4 +13,4 @@ namespace convlab::fast {
 template <class T>
 void pool_planes(const PoolDims& d, const T* x, T* out, int32_t* argmax);
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

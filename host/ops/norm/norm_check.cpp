@@ -1,4 +1,4 @@
-#include "host/ops/norm_dims.h"
+#include "host/ops/norm/norm_check.h"
 
 #include <cmath>
 #include <string>

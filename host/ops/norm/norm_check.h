@@ -1,5 +1,5 @@
 // Shape and parameter validation shared by every variant (CPU reference,
-// CPU fast, CUDA) of the normalisation ops in host/ops/norm.h.
+// CPU fast, CUDA) of the normalisation ops in host/ops/norm/norm.h.
 //
 // Each op views x as (A, C, B): A = N, C = features/channels (gamma and beta
 // have one entry per c), B = H*W for the spatial ops and 1 otherwise. The
@@ -10,7 +10,7 @@
 #pragma once
 #include <cstdint>
 
-#include "host/ops/norm.h"
+#include "host/ops/norm/norm.h"
 
 namespace convlab {
 

@@ -1,4 +1,4 @@
-#include "host/ops/ref/norm_ref_common.h"
+#include "host/ops/norm/norm_reference_common.h"
 
 #include <cmath>
 #include <vector>

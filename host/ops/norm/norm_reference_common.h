@@ -1,10 +1,10 @@
 // The arithmetic shared by the CPU references of batchnorm, spatial
 // batchnorm, layernorm and spatial group norm: each op only validates its
-// arguments into a NormDims view (host/ops/norm_dims.h) and calls these.
+// arguments into a NormDims view (host/ops/norm/norm_check.h) and calls these.
 // Sums are accumulated in double for float and double tensors alike.
 #pragma once
-#include "host/ops/norm_dims.h"
-#include "host/ops/norm_running_stats.h"
+#include "host/ops/norm/norm_check.h"
+#include "host/ops/norm/norm_running_stats.h"
 
 namespace convlab::ref {
 

@@ -1,4 +1,4 @@
-#include "host/ops/norm_running_stats.h"
+#include "host/ops/norm/norm_running_stats.h"
 
 #include <cmath>
 

@@ -2,7 +2,7 @@
 // running-statistics update of a train-mode forward, the cache of a
 // test-mode forward (both on CPU tensors) and the forward around them.
 #pragma once
-#include "host/ops/norm_dims.h"
+#include "host/ops/norm/norm_check.h"
 
 namespace convlab {
 

@@ -1,14 +1,14 @@
-#include "host/ops/cpu_fast/norm_fast_common.h"
+#include "host/ops/norm/norm_threaded_common.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "host/ops/cpu_fast/parallel.h"
-#include "host/ops/cpu_fast/workspace.h"
-#include "host/ops/norm_running_stats.h"
+#include "host/cpu/parallel.h"
+#include "host/cpu/workspace.h"
+#include "host/ops/norm/norm_running_stats.h"
 #include "host/threads.h"
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 namespace {
 
@@ -251,4 +251,4 @@ Grads3 norm_backward(const NormDims& d, const Tensor& dout, const NormCache& cac
   return gr;
 }
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

@@ -1,6 +1,6 @@
 // The arithmetic shared by the fast CPU normalisation ops (batchnorm,
 // spatial batchnorm, layernorm, spatial group norm). Each op validates its
-// arguments into a NormDims view (host/ops/norm_dims.h) and calls these.
+// arguments into a NormDims view (host/ops/norm/norm_check.h) and calls these.
 //
 // Parallel decomposition: x is a sequence of runs of B contiguous elements,
 // one run per (a, c). A task owns whole groups, so every reduction stays
@@ -10,9 +10,9 @@
 // Reductions accumulate in double (vectorised with omp simd); the elementwise
 // passes run in the tensor's type.
 #pragma once
-#include "host/ops/norm_dims.h"
+#include "host/ops/norm/norm_check.h"
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 // Train-mode forward with batch statistics (cache: x, gamma, beta, mean,
 // inv_std, eps, groups). When var is given it receives the biased variance.
@@ -28,4 +28,4 @@ Forward<NormCache> batchnorm_forward_any(const char* op, const NormDims& d, cons
 // dxhat = dout * gamma; in test mode (fixed statistics) dx = dout * gamma * inv_std.
 Grads3 norm_backward(const NormDims& d, const Tensor& dout, const NormCache& cache);
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

@@ -1,5 +1,5 @@
 // Names of the update rules, as the JSON configs and the CLI spell them.
-#include "host/ops/optim.h"
+#include "host/ops/optim/optim.h"
 
 namespace convlab {
 

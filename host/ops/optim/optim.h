@@ -1,6 +1,13 @@
 // Update rules (cs231n optim.py): sgd, sgd_momentum, rmsprop, adam, applied
 // in place to many parameters at once (one call per step, so a GPU variant
 // can update every parameter in few launches).
+//
+// Variants (host/ops/optim/optim_register.cpp; * = the device's default):
+//   cpu/reference      host/ops/optim/optim_reference.cpp   cs231n's formulas (optim_formulas.h)
+//   cpu/threaded *     host/ops/optim/optim_threaded.cpp    elements over threads, one fused pass
+//   cuda/naive         kernels/optim/optim_naive.cu         one grid-stride launch per parameter
+//   cuda/multi_tensor * kernels/optim/optim_multi_tensor.cu every parameter in one launch
+// Validation: host/ops/optim/optim_check.h.
 #pragma once
 #include <string>
 #include <vector>
@@ -8,6 +15,9 @@
 #include "host/ops/common.h"
 
 namespace convlab {
+
+inline constexpr const char* kOptimDefaultCpu = "threaded";
+inline constexpr const char* kOptimDefaultCuda = "multi_tensor";
 
 enum class UpdateRule { sgd, sgd_momentum, rmsprop, adam };
 UpdateRule parse_update_rule(const std::string& s);  // clear error listing the known rules
@@ -48,5 +58,9 @@ inline void optim_step(std::vector<ParamSlot>& params, const OptimConfig& config
 namespace ref {
 void optim_step(std::vector<ParamSlot>& params, const OptimConfig& config, int64_t t);
 }  // namespace ref
+
+namespace threaded {
+void optim_step(std::vector<ParamSlot>& params, const OptimConfig& config, int64_t t);
+}  // namespace threaded
 
 }  // namespace convlab

@@ -1,4 +1,4 @@
-#include "host/ops/optim_checks.h"
+#include "host/ops/optim/optim_check.h"
 
 #include <cmath>
 #include <string>

@@ -1,8 +1,8 @@
-// Argument checks shared by every variant of optim_step (host/ops/optim.h).
+// Argument checks shared by every variant of optim_step (host/ops/optim/optim.h).
 #pragma once
 #include <vector>
 
-#include "host/ops/optim.h"
+#include "host/ops/optim/optim.h"
 
 namespace convlab {
 

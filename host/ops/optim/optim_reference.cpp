@@ -1,7 +1,7 @@
 // CPU reference of the update rules (cs231n optim.py), float and double,
 // applied in place to w and the state tensors of every slot.
-#include "host/ops/optim_checks.h"
-#include "host/ops/optim_formulas.h"
+#include "host/ops/optim/optim_check.h"
+#include "host/ops/optim/optim_formulas.h"
 
 namespace convlab::ref {
 

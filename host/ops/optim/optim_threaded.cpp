@@ -2,15 +2,15 @@
 // over threads in static blocks (parameters too small to share stay on one
 // thread), one fused pass over w, dw and the state per element. sgd,
 // momentum and rmsprop use the reference's per-element formulas
-// (host/ops/optim_formulas.h); adam is rearranged below.
+// (host/ops/optim/optim_formulas.h); adam is rearranged below.
 #include <cmath>
 
-#include "host/ops/cpu_fast/fast_ops.h"
-#include "host/ops/cpu_fast/parallel.h"
-#include "host/ops/optim_checks.h"
-#include "host/ops/optim_formulas.h"
+#include "host/ops/optim/optim.h"
+#include "host/cpu/parallel.h"
+#include "host/ops/optim/optim_check.h"
+#include "host/ops/optim/optim_formulas.h"
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 namespace {
 
@@ -72,4 +72,4 @@ void optim_step(std::vector<ParamSlot>& params, const OptimConfig& config, int64
                  [&](auto zero, ParamSlot& p) { update_slot<decltype(zero)>(p, config, t); });
 }
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

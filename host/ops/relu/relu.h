@@ -1,8 +1,17 @@
 // relu: out = max(0, x), elementwise, any shape.
+//
+// Variants (host/ops/relu/relu_register.cpp; * = the device's default):
+//   cpu/reference   host/ops/relu/relu_reference.cpp  one loop
+//   cpu/threaded *  host/ops/relu/relu_threaded.cpp   static blocks over threads, vectorised select
+//   cuda/naive *    kernels/relu/relu_naive.cu        one thread per element (bandwidth-bound)
+// Validation: host/ops/relu/relu_check.h.
 #pragma once
 #include "host/ops/common.h"
 
 namespace convlab {
+
+inline constexpr const char* kReluDefaultCpu = "threaded";
+inline constexpr const char* kReluDefaultCuda = "naive";
 
 struct ReluCache {
   Tensor x;
@@ -25,5 +34,10 @@ namespace ref {
 Forward<ReluCache> relu_forward(const Tensor& x);
 Tensor relu_backward(const Tensor& dout, const ReluCache& cache);
 }  // namespace ref
+
+namespace threaded {
+Forward<ReluCache> relu_forward(const Tensor& x);
+Tensor relu_backward(const Tensor& dout, const ReluCache& cache);
+}  // namespace threaded
 
 }  // namespace convlab

@@ -1,7 +1,7 @@
 // Pieces shared by the relu variants: the argument checks of forward and
 // backward on a device, and the per-element formulas.
 #pragma once
-#include "host/ops/relu.h"
+#include "host/ops/relu/relu.h"
 
 namespace convlab {
 

@@ -1,5 +1,5 @@
 // CPU reference of relu, float and double.
-#include "host/ops/relu_common.h"
+#include "host/ops/relu/relu_check.h"
 
 namespace convlab::ref {
 

@@ -1,10 +1,10 @@
 // Fast CPU relu: one elementwise pass, split over threads in static blocks
 // and vectorised (contiguous, branch-free select).
-#include "host/ops/cpu_fast/fast_ops.h"
-#include "host/ops/cpu_fast/parallel.h"
-#include "host/ops/relu_common.h"
+#include "host/ops/relu/relu.h"
+#include "host/cpu/parallel.h"
+#include "host/ops/relu/relu_check.h"
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 Forward<ReluCache> relu_forward(const Tensor& x) {
   check_relu_forward(x, Device::cpu);
@@ -35,4 +35,4 @@ Tensor relu_backward(const Tensor& dout, const ReluCache& cache) {
   return dx;
 }
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

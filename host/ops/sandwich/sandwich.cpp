@@ -1,6 +1,6 @@
 // Sandwich layers (cs231n's layer_utils), built from the dispatched ops so
 // they run on the device of their inputs with each op's default variant.
-#include "host/ops/sandwich.h"
+#include "host/ops/sandwich/sandwich.h"
 
 namespace convlab {
 

@@ -1,14 +1,17 @@
 // Sandwich layers: common chains of ops with one forward/backward each
 // (cs231n's layer_utils). They call the dispatched ops, so they run on the
 // device of their inputs with each op's default variant. conv_relu_pool is
-// an op of its own with a fused CPU variant: host/ops/conv_relu_pool.h.
+// an op of its own with a fused CPU variant: host/ops/conv_relu_pool/conv_relu_pool.h.
 #pragma once
-#include "host/ops/affine.h"
-#include "host/ops/conv.h"
-#include "host/ops/conv_relu_pool.h"
-#include "host/ops/max_pool.h"
-#include "host/ops/norm.h"
-#include "host/ops/relu.h"
+#include "host/ops/affine/affine.h"
+#include "host/ops/conv/conv.h"
+#include "host/ops/conv_relu_pool/conv_relu_pool.h"
+#include "host/ops/max_pool/max_pool.h"
+#include "host/ops/batchnorm/batchnorm.h"
+#include "host/ops/layernorm/layernorm.h"
+#include "host/ops/spatial_batchnorm/spatial_batchnorm.h"
+#include "host/ops/spatial_groupnorm/spatial_groupnorm.h"
+#include "host/ops/relu/relu.h"
 
 namespace convlab {
 

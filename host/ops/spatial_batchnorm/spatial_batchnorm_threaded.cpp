@@ -1,9 +1,9 @@
 // Fast CPU spatial batchnorm on (N, C, H, W): statistics per channel over
-// N, H, W, threaded over channels (host/ops/cpu_fast/norm_fast_common.h).
-#include "host/ops/cpu_fast/fast_ops.h"
-#include "host/ops/cpu_fast/norm_fast_common.h"
+// N, H, W, threaded over channels (host/ops/norm/norm_threaded_common.h).
+#include "host/ops/spatial_batchnorm/spatial_batchnorm.h"
+#include "host/ops/norm/norm_threaded_common.h"
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 Forward<NormCache> spatial_batchnorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                                              BatchNormParam& param) {
@@ -17,4 +17,4 @@ Grads3 spatial_batchnorm_backward(const Tensor& dout, const NormCache& cache) {
   return norm_backward(d, dout, cache);
 }
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

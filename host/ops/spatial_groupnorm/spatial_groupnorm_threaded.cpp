@@ -1,10 +1,10 @@
 // Fast CPU spatial group norm on (N, C, H, W) with G groups: statistics per
 // (n, group), threaded over the N * G groups, each one contiguous span
-// (host/ops/cpu_fast/norm_fast_common.h).
-#include "host/ops/cpu_fast/fast_ops.h"
-#include "host/ops/cpu_fast/norm_fast_common.h"
+// (host/ops/norm/norm_threaded_common.h).
+#include "host/ops/spatial_groupnorm/spatial_groupnorm.h"
+#include "host/ops/norm/norm_threaded_common.h"
 
-namespace convlab::fast {
+namespace convlab::threaded {
 
 Forward<NormCache> spatial_groupnorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                                              const GroupNormParam& param) {
@@ -20,4 +20,4 @@ Grads3 spatial_groupnorm_backward(const Tensor& dout, const NormCache& cache) {
   return norm_backward(d, dout, cache);
 }
 
-}  // namespace convlab::fast
+}  // namespace convlab::threaded

@@ -1,0 +1,21 @@
+// Registers every variant of affine (the list and the defaults: host/ops/affine/affine.h).
+#include "host/ops/affine/affine.h"
+#if CONVLAB_HAVE_CUDA
+#include "kernels/affine/affine_cuda.h"
+#endif
+
+namespace convlab {
+
+void register_affine_ops() {
+  using R = OpRegistry<AffineImpl>;
+  R::add(Device::cpu, "reference", {ref::affine_forward, ref::affine_backward});
+  R::add(Device::cpu, "threaded", {threaded::affine_forward, threaded::affine_backward});
+  R::set_default(Device::cpu, kAffineDefaultCpu);
+#if CONVLAB_HAVE_CUDA
+  R::add(Device::cuda, "naive", {cuda::affine_forward_naive, cuda::affine_backward_naive});
+  R::add(Device::cuda, "gemm", {cuda::affine_forward_gemm, cuda::affine_backward_gemm});
+  R::set_default(Device::cuda, kAffineDefaultCuda);
+#endif
+}
+
+}  // namespace convlab
