@@ -68,14 +68,14 @@ struct ThreeLayerNet {
     auto r2 = relu_forward(a2.out, v);
     auto a3 = affine_forward(r2.out, W3, b3, v);
     LossOut loss = softmax_loss(a3.out, y, v);
-    Grads3 g3 = affine_backward(loss.dx, a3.cache, v);
-    Grads3 g2 = affine_backward(relu_backward(g3.dx, r2.cache, v), a2.cache, v);
+    Grads g3 = affine_backward(loss.dx, a3.cache, v);
+    Grads g2 = affine_backward(relu_backward(g3.dx, r2.cache, v), a2.cache, v);
     // The first layer's input is data: no dx (PyTorch skips it the same way).
-    Grads3 g1 = conv_backward_params(relu_backward(max_pool_backward(g2.dx, p1.cache, v), r1.cache, v), c1.cache, v);
+    Grads g1 = conv_backward_params(relu_backward(max_pool_backward(g2.dx, p1.cache, v), r1.cache, v), c1.cache, v);
     if (slots.empty())
-      slots = {{W1, g1.d1, {}, {}}, {b1, g1.d2, {}, {}}, {W2, g2.d1, {}, {}},
-               {b2, g2.d2, {}, {}}, {W3, g3.d1, {}, {}}, {b3, g3.d2, {}, {}}};
-    const Tensor* grads[] = {&g1.d1, &g1.d2, &g2.d1, &g2.d2, &g3.d1, &g3.d2};
+      slots = {{W1, g1.dw, {}, {}}, {b1, g1.db, {}, {}}, {W2, g2.dw, {}, {}},
+               {b2, g2.db, {}, {}}, {W3, g3.dw, {}, {}}, {b3, g3.db, {}, {}}};
+    const Tensor* grads[] = {&g1.dw, &g1.db, &g2.dw, &g2.db, &g3.dw, &g3.db};
     for (std::size_t i = 0; i < slots.size(); ++i) slots[i].dw = *grads[i];
     OptimConfig adam;
     adam.rule = UpdateRule::adam;

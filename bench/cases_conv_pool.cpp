@@ -24,7 +24,7 @@ Case conv_case(const std::string& group, int64_t N, int64_t C, int64_t H, int64_
   c.make = [=](Device dev, const std::string& variant, int sets) {
     const ConvImpl impl = OpRegistry<ConvImpl>::get(dev, variant);
     const ConvParam param{stride, pad};
-    using B = FwdBwd<LayerInput, ConvCache, Grads3>;
+    using B = FwdBwd<LayerInput, ConvCache, Grads>;
     return B::make(
         layer_inputs(xs, ws, F, dev, sets, 1), [impl, param](LayerInput& in) { return impl.forward(in.x, in.w, in.b, param); }, 
         {{"bwd", [impl](const Tensor& d, const ConvCache& cache) { return impl.backward(d, cache, true); }}}, dev);
@@ -79,7 +79,7 @@ Case conv_relu_pool_case(const std::string& group, int64_t N, int64_t C, int64_t
     const ConvReluPoolImpl impl = OpRegistry<ConvReluPoolImpl>::get(dev, variant);
     const ConvParam cp{1, pad};
     const PoolParam pp{2, 2, 2};
-    using B = FwdBwd<LayerInput, ConvReluPoolCache, Grads3>;
+    using B = FwdBwd<LayerInput, ConvReluPoolCache, Grads>;
     return B::make(
         layer_inputs(xs, ws, F, dev, sets, 5), [impl, cp, pp](LayerInput& in) { return impl.forward(in.x, in.w, in.b, cp, pp); },
         {{"bwd", [impl](const Tensor& d, const ConvReluPoolCache& cache) { return impl.backward(d, cache, true); }}},

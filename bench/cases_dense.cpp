@@ -21,7 +21,7 @@ Case affine_case(const std::string& group, int64_t N, int64_t D, int64_t M) {
   c.work["bwd"] = {affine_backward_flops(N, D, M), bytes_of(2 * (N * D + D * M) + M + N * M)};
   c.make = [=](Device dev, const std::string& variant, int sets) {
     const AffineImpl impl = OpRegistry<AffineImpl>::get(dev, variant);
-    using B = FwdBwd<LayerInput, AffineCache, Grads3>;
+    using B = FwdBwd<LayerInput, AffineCache, Grads>;
     return B::make(
         layer_inputs(xs, ws, M, dev, sets, 5), [impl](LayerInput& in) { return impl.forward(in.x, in.w, in.b); }, 
         {{"bwd", [impl](const Tensor& d, const AffineCache& cache) { return impl.backward(d, cache, true); }}}, dev);

@@ -38,7 +38,7 @@ static Case norm_case(const std::string& group, const Shape& shape, int64_t feat
       ins.push_back({random_tensor(shape, dev, k + 12, 2.0), random_tensor({features}, dev, k + 13),
                      random_tensor({features}, dev, k + 14), param});
     }
-    using BwdFn = std::function<Grads3(const Tensor&, const NormCache&)>;
+    using BwdFn = std::function<NormGrads(const Tensor&, const NormCache&)>;
     std::vector<std::pair<std::string, BwdFn>> bwds{
         {"bwd", [impl](const Tensor& d, const NormCache& cache) { return impl.backward(d, cache); }}};
     if constexpr (std::is_same_v<Impl, BatchNormImpl>) {
@@ -46,7 +46,7 @@ static Case norm_case(const std::string& group, const Shape& shape, int64_t feat
         bwds.emplace_back("bwd_alt",
                           [impl](const Tensor& d, const NormCache& cache) { return impl.backward_alt(d, cache); });
     }
-    using B = FwdBwd<In, NormCache, Grads3>;
+    using B = FwdBwd<In, NormCache, NormGrads>;
     return B::make(
         std::move(ins), [impl](In& in) { return impl.forward(in.x, in.gamma, in.beta, in.param); }, 
         std::move(bwds), dev);

@@ -55,9 +55,10 @@ class Layer {
   // Draws a weight of `shape` (fan_in = product of all but the last dim for
   // affine, of all but the first for conv) from rng.
   static Tensor draw_weight(NumpyRandom& rng, const Shape& shape, int64_t fan_in, const WeightInit& init);
-  // For layers with two parameters (W and b, gamma and beta): stores g.d1 and
-  // g.d2 as their gradients and returns g.dx.
-  Tensor keep_grads(const Grads3& g);
+  // For layers with two parameters (W and b, gamma and beta): stores their
+  // gradients and returns g.dx.
+  Tensor keep_grads(const Grads& g);
+  Tensor keep_grads(const NormGrads& g);
   std::vector<Param> params_;
   bool input_needs_grad_ = true;
 };

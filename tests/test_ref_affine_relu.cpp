@@ -35,21 +35,21 @@ TEST(AffineRef, BackwardNumericGradient) {
   Tensor dx_num = eval_numerical_gradient_array([&](const Tensor& v) { return f(v, w, b); }, x, dout);
   Tensor dw_num = eval_numerical_gradient_array([&](const Tensor& v) { return f(x, v, b); }, w, dout);
   Tensor db_num = eval_numerical_gradient_array([&](const Tensor& v) { return f(x, w, v); }, b, dout);
-  Grads3 g = affine_backward(dout, affine_forward(x, w, b, kRef).cache, kRef);
+  Grads g = affine_backward(dout, affine_forward(x, w, b, kRef).cache, kRef);
   EXPECT_EQ(g.dx.shape(), x.shape());
   EXPECT_LT(rel_error(g.dx, dx_num), 1e-8);  // cs231n: "errors should be around e-10 or less"
-  EXPECT_LT(rel_error(g.d1, dw_num), 1e-8);
-  EXPECT_LT(rel_error(g.d2, db_num), 1e-8);
+  EXPECT_LT(rel_error(g.dw, dw_num), 1e-8);
+  EXPECT_LT(rel_error(g.db, db_num), 1e-8);
 }
 
 TEST(AffineRef, ParamsOnlyBackwardGivesTheSameDwDbAndNoDx) {
   NumpyRandom rng(7);
   Tensor x = randn(rng, {4, 3, 2}), w = randn(rng, {6, 5}), b = randn(rng, {5}), dout = randn(rng, {4, 5});
   auto cache = affine_forward(x, w, b, kRef).cache;
-  Grads3 full = affine_backward(dout, cache, kRef), params = affine_backward_params(dout, cache, kRef);
+  Grads full = affine_backward(dout, cache, kRef), params = affine_backward_params(dout, cache, kRef);
   EXPECT_FALSE(params.dx.defined());
-  EXPECT_EQ(params.d1.to_vector(), full.d1.to_vector());
-  EXPECT_EQ(params.d2.to_vector(), full.d2.to_vector());
+  EXPECT_EQ(params.dw.to_vector(), full.dw.to_vector());
+  EXPECT_EQ(params.db.to_vector(), full.db.to_vector());
 }
 
 TEST(AffineRef, Float32AgreesWithFloat64AndN1) {
@@ -61,10 +61,10 @@ TEST(AffineRef, Float32AgreesWithFloat64AndN1) {
   EXPECT_EQ(f32.out.shape(), (Shape{1, 4}));
   EXPECT_LT(rel_error(f32.out, f64.out), 1e-5);
   Tensor dout = randn(rng, {1, 4});
-  Grads3 g64 = affine_backward(dout, f64.cache, kRef), g32 = affine_backward(dout.to(DType::f32), f32.cache, kRef);
+  Grads g64 = affine_backward(dout, f64.cache, kRef), g32 = affine_backward(dout.to(DType::f32), f32.cache, kRef);
   EXPECT_LT(rel_error(g32.dx, g64.dx), 1e-5);
-  EXPECT_LT(rel_error(g32.d1, g64.d1), 1e-5);
-  EXPECT_LT(rel_error(g32.d2, g64.d2), 1e-5);
+  EXPECT_LT(rel_error(g32.dw, g64.dw), 1e-5);
+  EXPECT_LT(rel_error(g32.db, g64.db), 1e-5);
 }
 
 TEST(AffineRef, BadShapesThrowClearErrors) {

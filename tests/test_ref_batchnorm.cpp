@@ -91,10 +91,10 @@ TEST(SeedBatchnormNotebook, BackwardNumericalGradient) {
   const Tensor dg_num = eval_numerical_gradient_array(fg, g2, dout);
   const Tensor db_num = eval_numerical_gradient_array(fb, b2, dout);
   auto fwd = batchnorm_forward(x, gamma, beta, p);
-  const Grads3 g = batchnorm_backward(dout, fwd.cache);
+  const NormGrads g = batchnorm_backward(dout, fwd.cache);
   EXPECT_LT(rel_error(dx_num, g.dx), 1e-8);
-  EXPECT_LT(rel_error(dg_num, g.d1), 1e-8);
-  EXPECT_LT(rel_error(db_num, g.d2), 1e-8);
+  EXPECT_LT(rel_error(dg_num, g.dgamma), 1e-8);
+  EXPECT_LT(rel_error(db_num, g.dbeta), 1e-8);
 }
 
 // Cell "alternativni prolaz unazad": both backward forms agree (N, D = 100, 500).
@@ -106,11 +106,11 @@ TEST(SeedBatchnormNotebook, BackwardAltMatchesBackward) {
   const Tensor dout = randn(rng, {100, 500});
   BatchNormParam p;
   auto fwd = batchnorm_forward(x, gamma, beta, p);
-  const Grads3 g1 = batchnorm_backward(dout, fwd.cache);
-  const Grads3 g2 = batchnorm_backward_alt(dout, fwd.cache);
+  const NormGrads g1 = batchnorm_backward(dout, fwd.cache);
+  const NormGrads g2 = batchnorm_backward_alt(dout, fwd.cache);
   EXPECT_LT(rel_error(g1.dx, g2.dx), 1e-9);
-  EXPECT_LT(rel_error(g1.d1, g2.d1), 1e-12);
-  EXPECT_LT(rel_error(g1.d2, g2.d2), 1e-12);
+  EXPECT_LT(rel_error(g1.dgamma, g2.dgamma), 1e-12);
+  EXPECT_LT(rel_error(g1.dbeta, g2.dbeta), 1e-12);
 }
 
 TEST(BatchnormReference, RegisteredAsCpuReference) {
@@ -187,11 +187,11 @@ TEST(BatchnormReference, Float32MatchesFloat64) {
   EXPECT_LT(rel_error(f64.out, f32.out), 1e-4);
   EXPECT_LT(rel_error(p64.running_var, p32.running_var), 1e-5);
   for (auto bw : {batchnorm_backward, batchnorm_backward_alt}) {
-    const Grads3 g64 = bw(dout, f64.cache, ""), g32 = bw(dout.to(DType::f32), f32.cache, "");
+    const NormGrads g64 = bw(dout, f64.cache, ""), g32 = bw(dout.to(DType::f32), f32.cache, "");
     EXPECT_EQ(g32.dx.dtype(), DType::f32);
     EXPECT_LT(rel_error(g64.dx, g32.dx), 1e-3);
-    EXPECT_LT(rel_error(g64.d1, g32.d1), 1e-4);
-    EXPECT_LT(rel_error(g64.d2, g32.d2), 1e-5);
+    EXPECT_LT(rel_error(g64.dgamma, g32.dgamma), 1e-4);
+    EXPECT_LT(rel_error(g64.dbeta, g32.dbeta), 1e-5);
   }
 }
 

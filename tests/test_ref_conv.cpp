@@ -33,8 +33,8 @@ ConvErrors conv_grad_errors(Tensor x, Tensor w, Tensor b, const Tensor& dout, co
   Tensor dw_num = eval_numerical_gradient_array([&](const Tensor& v) { return conv_out(x, v, b, p); }, w, dout);
   Tensor db_num = eval_numerical_gradient_array([&](const Tensor& v) { return conv_out(x, w, v, p); }, b, dout);
   auto fwd = conv_forward(x, w, b, p, kRef);
-  Grads3 g = conv_backward(dout, fwd.cache, kRef);
-  return {rel_error(g.dx, dx_num), rel_error(g.d1, dw_num), rel_error(g.d2, db_num)};
+  Grads g = conv_backward(dout, fwd.cache, kRef);
+  return {rel_error(g.dx, dx_num), rel_error(g.dw, dw_num), rel_error(g.db, db_num)};
 }
 
 }  // namespace
@@ -145,8 +145,8 @@ TEST(ConvRef, Float32AgreesWithFloat64) {
   auto f32 = conv_forward(x.to(DType::f32), w.to(DType::f32), b.to(DType::f32), p, kRef);
   EXPECT_EQ(f32.out.dtype(), DType::f32);
   Tensor dout = randn(rng, f64.out.shape());
-  Grads3 g64 = conv_backward(dout, f64.cache, kRef);
-  Grads3 g32 = conv_backward(dout.to(DType::f32), f32.cache, kRef);
+  Grads g64 = conv_backward(dout, f64.cache, kRef);
+  Grads g32 = conv_backward(dout.to(DType::f32), f32.cache, kRef);
   auto max_abs_diff = [](const Tensor& a, const Tensor& b) {
     const auto va = a.to_vector(), vb = b.to_vector();
     double m = 0.0;
@@ -155,8 +155,8 @@ TEST(ConvRef, Float32AgreesWithFloat64) {
   };
   EXPECT_LT(max_abs_diff(f32.out, f64.out), 1e-5);
   EXPECT_LT(max_abs_diff(g32.dx, g64.dx), 1e-5);
-  EXPECT_LT(max_abs_diff(g32.d1, g64.d1), 1e-4);
-  EXPECT_LT(max_abs_diff(g32.d2, g64.d2), 1e-4);
+  EXPECT_LT(max_abs_diff(g32.dw, g64.dw), 1e-4);
+  EXPECT_LT(max_abs_diff(g32.db, g64.db), 1e-4);
 }
 
 TEST(ConvRef, ParamsOnlyBackwardGivesTheSameDwDbAndNoDx) {
@@ -164,10 +164,10 @@ TEST(ConvRef, ParamsOnlyBackwardGivesTheSameDwDbAndNoDx) {
   Tensor x = randn(rng, {2, 3, 6, 5}), w = randn(rng, {4, 3, 3, 3}), b = randn(rng, {4});
   auto fwd = conv_forward(x, w, b, {1, 1}, kRef);
   Tensor dout = randn(rng, fwd.out.shape());
-  Grads3 full = conv_backward(dout, fwd.cache, kRef), params = conv_backward_params(dout, fwd.cache, kRef);
+  Grads full = conv_backward(dout, fwd.cache, kRef), params = conv_backward_params(dout, fwd.cache, kRef);
   EXPECT_FALSE(params.dx.defined());
-  EXPECT_EQ(params.d1.to_vector(), full.d1.to_vector());
-  EXPECT_EQ(params.d2.to_vector(), full.d2.to_vector());
+  EXPECT_EQ(params.dw.to_vector(), full.dw.to_vector());
+  EXPECT_EQ(params.db.to_vector(), full.db.to_vector());
 }
 
 TEST(ConvRef, BadShapesAndParamsThrowClearErrors) {

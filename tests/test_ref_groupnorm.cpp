@@ -37,10 +37,10 @@ void check_gradients(Shape shape, int G, uint32_t seed, double scale, double shi
   const Tensor dg_num = eval_numerical_gradient_array(fg, g2, dout);
   const Tensor db_num = eval_numerical_gradient_array(fb, b2, dout);
   auto fwd = spatial_groupnorm_forward(x, gamma, beta, p);
-  const Grads3 g = spatial_groupnorm_backward(dout, fwd.cache);
+  const NormGrads g = spatial_groupnorm_backward(dout, fwd.cache);
   EXPECT_LT(rel_error(dx_num, g.dx), dx_tol) << "G = " << G;
-  EXPECT_LT(rel_error(dg_num, g.d1), tol) << "G = " << G;
-  EXPECT_LT(rel_error(db_num, g.d2), tol) << "G = " << G;
+  EXPECT_LT(rel_error(dg_num, g.dgamma), tol) << "G = " << G;
+  EXPECT_LT(rel_error(db_num, g.dbeta), tol) << "G = " << G;
 }
 
 }  // namespace
@@ -117,11 +117,11 @@ TEST(GroupnormReference, Float32MatchesFloat64) {
   auto f32 = spatial_groupnorm_forward(x.to(DType::f32), gamma.to(DType::f32), beta.to(DType::f32), groups(3));
   EXPECT_EQ(f32.out.dtype(), DType::f32);
   EXPECT_LT(rel_error(f64.out, f32.out), 1e-4);
-  const Grads3 g64 = spatial_groupnorm_backward(dout, f64.cache);
-  const Grads3 g32 = spatial_groupnorm_backward(dout.to(DType::f32), f32.cache);
+  const NormGrads g64 = spatial_groupnorm_backward(dout, f64.cache);
+  const NormGrads g32 = spatial_groupnorm_backward(dout.to(DType::f32), f32.cache);
   EXPECT_LT(rel_error(g64.dx, g32.dx), 1e-3);
-  EXPECT_LT(rel_error(g64.d1, g32.d1), 1e-4);
-  EXPECT_LT(rel_error(g64.d2, g32.d2), 1e-5);
+  EXPECT_LT(rel_error(g64.dgamma, g32.dgamma), 1e-4);
+  EXPECT_LT(rel_error(g64.dbeta, g32.dbeta), 1e-5);
 }
 
 TEST(GroupnormReference, BadArgumentsThrowClearErrors) {

@@ -53,10 +53,10 @@ TEST(SeedBatchnormNotebookLayernorm, BackwardNumericalGradient) {
   const Tensor dg_num = eval_numerical_gradient_array(fg, g2, dout);
   const Tensor db_num = eval_numerical_gradient_array(fb, b2, dout);
   auto fwd = layernorm_forward(x, gamma, beta, p);
-  const Grads3 g = layernorm_backward(dout, fwd.cache);
+  const NormGrads g = layernorm_backward(dout, fwd.cache);
   EXPECT_LT(rel_error(dx_num, g.dx), 1e-8);
-  EXPECT_LT(rel_error(dg_num, g.d1), 1e-8);
-  EXPECT_LT(rel_error(db_num, g.d2), 1e-8);
+  EXPECT_LT(rel_error(dg_num, g.dgamma), 1e-8);
+  EXPECT_LT(rel_error(db_num, g.dbeta), 1e-8);
 }
 
 // With gamma = 1, beta = 0, layernorm of x is batchnorm of x^T, transposed.
@@ -102,10 +102,10 @@ TEST(LayernormReference, Float32MatchesFloat64) {
   auto f32 = layernorm_forward(x.to(DType::f32), gamma.to(DType::f32), beta.to(DType::f32), {});
   EXPECT_EQ(f32.out.dtype(), DType::f32);
   EXPECT_LT(rel_error(f64.out, f32.out), 1e-4);
-  const Grads3 g64 = layernorm_backward(dout, f64.cache), g32 = layernorm_backward(dout.to(DType::f32), f32.cache);
+  const NormGrads g64 = layernorm_backward(dout, f64.cache), g32 = layernorm_backward(dout.to(DType::f32), f32.cache);
   EXPECT_LT(rel_error(g64.dx, g32.dx), 1e-3);
-  EXPECT_LT(rel_error(g64.d1, g32.d1), 1e-4);
-  EXPECT_LT(rel_error(g64.d2, g32.d2), 1e-5);
+  EXPECT_LT(rel_error(g64.dgamma, g32.dgamma), 1e-4);
+  EXPECT_LT(rel_error(g64.dbeta, g32.dbeta), 1e-5);
 }
 
 TEST(LayernormReference, BadArgumentsThrowClearErrors) {

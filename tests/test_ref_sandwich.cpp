@@ -24,8 +24,8 @@ Errors3 sandwich_errors(Tensor x, Tensor w, Tensor b, const Tensor& dout, Fwd fw
   Tensor dx_num = eval_numerical_gradient_array([&](const Tensor& v) { return fwd(v, w, b).out; }, x, dout);
   Tensor dw_num = eval_numerical_gradient_array([&](const Tensor& v) { return fwd(x, v, b).out; }, w, dout);
   Tensor db_num = eval_numerical_gradient_array([&](const Tensor& v) { return fwd(x, w, v).out; }, b, dout);
-  Grads3 g = bwd(dout, fwd(x, w, b).cache);
-  return {rel_error(dx_num, g.dx), rel_error(dw_num, g.d1), rel_error(db_num, g.d2)};
+  Grads g = bwd(dout, fwd(x, w, b).cache);
+  return {rel_error(dx_num, g.dx), rel_error(dw_num, g.dw), rel_error(db_num, g.db)};
 }
 
 }  // namespace
@@ -106,10 +106,10 @@ TEST(SandwichRef, AffineNormReluWithoutNormIsAffineRelu) {
   auto r = affine_relu_forward(x, w, b);
   EXPECT_EQ(a.out.to_vector(), r.out.to_vector());
   AffineNormReluGrads ga = affine_norm_relu_backward(dout, a.cache);
-  Grads3 gr = affine_relu_backward(dout, r.cache);
+  Grads gr = affine_relu_backward(dout, r.cache);
   EXPECT_EQ(ga.dx.to_vector(), gr.dx.to_vector());
-  EXPECT_EQ(ga.dw.to_vector(), gr.d1.to_vector());
-  EXPECT_EQ(ga.db.to_vector(), gr.d2.to_vector());
+  EXPECT_EQ(ga.dw.to_vector(), gr.dw.to_vector());
+  EXPECT_EQ(ga.db.to_vector(), gr.db.to_vector());
   EXPECT_FALSE(ga.dgamma.defined());
   EXPECT_FALSE(ga.dbeta.defined());
 }

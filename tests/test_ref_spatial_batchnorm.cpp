@@ -66,10 +66,10 @@ TEST(SeedConvNotebookSpatialBatchnorm, BackwardNumericalGradient) {
   const Tensor dg_num = eval_numerical_gradient_array(fg, g2, dout);
   const Tensor db_num = eval_numerical_gradient_array(fb, b2, dout);
   auto fwd = spatial_batchnorm_forward(x, gamma, beta, p);
-  const Grads3 g = spatial_batchnorm_backward(dout, fwd.cache);
+  const NormGrads g = spatial_batchnorm_backward(dout, fwd.cache);
   EXPECT_LT(rel_error(dx_num, g.dx), 1e-6);
-  EXPECT_LT(rel_error(dg_num, g.d1), 1e-6);
-  EXPECT_LT(rel_error(db_num, g.d2), 1e-6);
+  EXPECT_LT(rel_error(dg_num, g.dgamma), 1e-6);
+  EXPECT_LT(rel_error(db_num, g.dbeta), 1e-6);
 }
 
 // Spatial batchnorm equals batchnorm on x moved to (N*H*W, C).
@@ -91,10 +91,10 @@ TEST(SpatialBatchnormReference, MatchesBatchnormOnChannelsLastRows) {
   EXPECT_LT(rel_error(rows(fs.out), fb.out), 1e-12);
   EXPECT_LT(rel_error(ps.running_mean, pb.running_mean), 1e-12);
   EXPECT_LT(rel_error(ps.running_var, pb.running_var), 1e-12);
-  const Grads3 gs = spatial_batchnorm_backward(dout, fs.cache), gb = batchnorm_backward_alt(rows(dout), fb.cache);
+  const NormGrads gs = spatial_batchnorm_backward(dout, fs.cache), gb = batchnorm_backward_alt(rows(dout), fb.cache);
   EXPECT_LT(rel_error(rows(gs.dx), gb.dx), 1e-9);
-  EXPECT_LT(rel_error(gs.d1, gb.d1), 1e-12);
-  EXPECT_LT(rel_error(gs.d2, gb.d2), 1e-12);
+  EXPECT_LT(rel_error(gs.dgamma, gb.dgamma), 1e-12);
+  EXPECT_LT(rel_error(gs.dbeta, gb.dbeta), 1e-12);
 }
 
 TEST(SpatialBatchnormReference, SingleChannelNumericalGradientAndTestMode) {
@@ -123,11 +123,11 @@ TEST(SpatialBatchnormReference, Float32MatchesFloat64) {
   auto f32 = spatial_batchnorm_forward(x.to(DType::f32), gamma.to(DType::f32), beta.to(DType::f32), p32);
   EXPECT_EQ(f32.out.dtype(), DType::f32);
   EXPECT_LT(rel_error(f64.out, f32.out), 1e-4);
-  const Grads3 g64 = spatial_batchnorm_backward(dout, f64.cache);
-  const Grads3 g32 = spatial_batchnorm_backward(dout.to(DType::f32), f32.cache);
+  const NormGrads g64 = spatial_batchnorm_backward(dout, f64.cache);
+  const NormGrads g32 = spatial_batchnorm_backward(dout.to(DType::f32), f32.cache);
   EXPECT_LT(rel_error(g64.dx, g32.dx), 1e-3);
-  EXPECT_LT(rel_error(g64.d1, g32.d1), 1e-4);
-  EXPECT_LT(rel_error(g64.d2, g32.d2), 1e-5);
+  EXPECT_LT(rel_error(g64.dgamma, g32.dgamma), 1e-4);
+  EXPECT_LT(rel_error(g64.dbeta, g32.dbeta), 1e-5);
 }
 
 TEST(SpatialBatchnormReference, BadArgumentsThrowClearErrors) {

@@ -37,10 +37,10 @@ TEST(CpuFastAffine, GradientsMatchNumericalGradients) {
   Tensor x = randn(rng, {10, 2, 3}), w = randn(rng, {6, 5}), b = randn(rng, {5});
   Tensor dout = randn(rng, {10, 5});
   auto fwd = affine_forward(x, w, b, "threaded");
-  Grads3 g = affine_backward(dout, fwd.cache, "threaded");
+  Grads g = affine_backward(dout, fwd.cache, "threaded");
   EXPECT_GRAD_CLOSE(g.dx, eval_numerical_gradient_array([&](const Tensor& v) { return affine_forward(v, w, b, "threaded").out; }, x, dout), "dx");
-  EXPECT_GRAD_CLOSE(g.d1, eval_numerical_gradient_array([&](const Tensor& v) { return affine_forward(x, v, b, "threaded").out; }, w, dout), "dw");
-  EXPECT_GRAD_CLOSE(g.d2, eval_numerical_gradient_array([&](const Tensor& v) { return affine_forward(x, w, v, "threaded").out; }, b, dout), "db");
+  EXPECT_GRAD_CLOSE(g.dw, eval_numerical_gradient_array([&](const Tensor& v) { return affine_forward(x, v, b, "threaded").out; }, w, dout), "dw");
+  EXPECT_GRAD_CLOSE(g.db, eval_numerical_gradient_array([&](const Tensor& v) { return affine_forward(x, w, v, "threaded").out; }, b, dout), "db");
 }
 
 TEST(CpuFastAffine, IsTheCpuDefaultAndRejectsBadShapes) {

@@ -52,11 +52,11 @@ TEST(CpuFastBatchnorm, RunningStatisticsAndTestModeMatchReference) {
     auto fast = batchnorm_forward(x, gamma, beta, pf, "threaded");
     EXPECT_FAST_MATCHES(fast.out, ref.out, dt, "test-mode out");
     Tensor dout = randn_as(rng, {30, D}, dt);
-    Grads3 gr = batchnorm_backward(dout, ref.cache, "reference");
-    Grads3 gf = batchnorm_backward(dout, fast.cache, "threaded");
+    NormGrads gr = batchnorm_backward(dout, ref.cache, "reference");
+    NormGrads gf = batchnorm_backward(dout, fast.cache, "threaded");
     EXPECT_FAST_MATCHES(gf.dx, gr.dx, dt, "test-mode dx");
-    EXPECT_FAST_MATCHES(gf.d1, gr.d1, dt, "test-mode dgamma");
-    EXPECT_FAST_MATCHES(gf.d2, gr.d2, dt, "test-mode dbeta");
+    EXPECT_FAST_MATCHES(gf.dgamma, gr.dgamma, dt, "test-mode dgamma");
+    EXPECT_FAST_MATCHES(gf.dbeta, gr.dbeta, dt, "test-mode dbeta");
   });
 }
 

@@ -114,7 +114,7 @@ TEST(CpuFastConv, GradientsMatchNumericalGradients) {
     const ConvParam p{c.stride, c.pad};
     auto fwd = conv_forward(x, w, b, p, "threaded");
     Tensor dout = randn(rng, fwd.out.shape());
-    Grads3 g = conv_backward(dout, fwd.cache, "threaded");
+    Grads g = conv_backward(dout, fwd.cache, "threaded");
     Tensor dx_num = eval_numerical_gradient_array(
         [&](const Tensor& v) { return conv_forward(v, w, b, p, "threaded").out; }, x, dout);
     Tensor dw_num = eval_numerical_gradient_array(
@@ -122,8 +122,8 @@ TEST(CpuFastConv, GradientsMatchNumericalGradients) {
     Tensor db_num = eval_numerical_gradient_array(
         [&](const Tensor& v) { return conv_forward(x, w, v, p, "threaded").out; }, b, dout);
     EXPECT_GRAD_CLOSE(g.dx, dx_num, "dx");
-    EXPECT_GRAD_CLOSE(g.d1, dw_num, "dw");
-    EXPECT_GRAD_CLOSE(g.d2, db_num, "db");
+    EXPECT_GRAD_CLOSE(g.dw, dw_num, "dw");
+    EXPECT_GRAD_CLOSE(g.db, db_num, "db");
   }
 }
 

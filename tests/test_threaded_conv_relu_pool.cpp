@@ -65,10 +65,10 @@ TEST(CpuFastConvReluPool, GradientsMatchNumericalGradients) {
   auto f = [&](const Tensor& xv, const Tensor& wv, const Tensor& bv) {
     return conv_relu_pool_forward(xv, wv, bv, cp, pp, "threaded").out;
   };
-  Grads3 g = conv_relu_pool_backward(dout, conv_relu_pool_forward(x, w, b, cp, pp, "threaded").cache, "threaded");
+  Grads g = conv_relu_pool_backward(dout, conv_relu_pool_forward(x, w, b, cp, pp, "threaded").cache, "threaded");
   EXPECT_GRAD_CLOSE(g.dx, eval_numerical_gradient_array([&](const Tensor& v) { return f(v, w, b); }, x, dout), "dx");
-  EXPECT_GRAD_CLOSE(g.d1, eval_numerical_gradient_array([&](const Tensor& v) { return f(x, v, b); }, w, dout), "dw");
-  EXPECT_GRAD_CLOSE(g.d2, eval_numerical_gradient_array([&](const Tensor& v) { return f(x, w, v); }, b, dout), "db");
+  EXPECT_GRAD_CLOSE(g.dw, eval_numerical_gradient_array([&](const Tensor& v) { return f(x, v, b); }, w, dout), "dw");
+  EXPECT_GRAD_CLOSE(g.db, eval_numerical_gradient_array([&](const Tensor& v) { return f(x, w, v); }, b, dout), "db");
 }
 
 TEST(CpuFastConvReluPool, IsTheCpuDefaultAndChecksItsCache) {

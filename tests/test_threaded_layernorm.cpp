@@ -11,7 +11,7 @@ namespace {
 Forward<NormCache> forward(const Tensor& x, const Tensor& g, const Tensor& b, const std::string& v) {
   return layernorm_forward(x, g, b, LayerNormParam{}, v);
 }
-Grads3 backward(const Tensor& d, const NormCache& c, const std::string& v) { return layernorm_backward(d, c, v); }
+NormGrads backward(const Tensor& d, const NormCache& c, const std::string& v) { return layernorm_backward(d, c, v); }
 
 }  // namespace
 

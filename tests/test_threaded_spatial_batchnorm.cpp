@@ -14,7 +14,7 @@ NormForwardFn train_forward() {
     return spatial_batchnorm_forward(x, g, b, p, v);
   };
 }
-Grads3 backward(const Tensor& d, const NormCache& c, const std::string& v) { return spatial_batchnorm_backward(d, c, v); }
+NormGrads backward(const Tensor& d, const NormCache& c, const std::string& v) { return spatial_batchnorm_backward(d, c, v); }
 
 }  // namespace
 

@@ -15,7 +15,7 @@ NormForwardFn forward_with(int G) {
     return spatial_groupnorm_forward(x, g, b, p, v);
   };
 }
-Grads3 backward(const Tensor& d, const NormCache& c, const std::string& v) { return spatial_groupnorm_backward(d, c, v); }
+NormGrads backward(const Tensor& d, const NormCache& c, const std::string& v) { return spatial_groupnorm_backward(d, c, v); }
 
 }  // namespace
 

@@ -14,7 +14,7 @@ namespace convlab::test {
 
 using NormForwardFn = std::function<Forward<NormCache>(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                                                         const std::string& variant)>;
-using NormBackwardFn = std::function<Grads3(const Tensor& dout, const NormCache& cache, const std::string& variant)>;
+using NormBackwardFn = std::function<NormGrads(const Tensor& dout, const NormCache& cache, const std::string& variant)>;
 
 // x of `shape` (scaled and shifted away from 0 like the notebooks), gamma and
 // beta of `channels` entries; compares fast against reference.
@@ -34,11 +34,11 @@ inline void expect_norm_matches(const NormForwardFn& fwd, const NormBackwardFn& 
   EXPECT_EQ(fast.cache.groups, ref.cache.groups);
   EXPECT_EQ(fast.cache.mode, ref.cache.mode);
   Tensor dout = randn_as(rng, shape, dt);
-  Grads3 gr = bwd(dout, ref.cache, "reference");
-  Grads3 gf = bwd(dout, fast.cache, "threaded");
+  NormGrads gr = bwd(dout, ref.cache, "reference");
+  NormGrads gf = bwd(dout, fast.cache, "threaded");
   EXPECT_FAST_MATCHES(gf.dx, gr.dx, dt, "dx");
-  EXPECT_FAST_MATCHES(gf.d1, gr.d1, dt, "dgamma");
-  EXPECT_FAST_MATCHES(gf.d2, gr.d2, dt, "dbeta");
+  EXPECT_FAST_MATCHES(gf.dgamma, gr.dgamma, dt, "dgamma");
+  EXPECT_FAST_MATCHES(gf.dbeta, gr.dbeta, dt, "dbeta");
 }
 
 // Numerical gradients (float64) of the fast variant's output.
@@ -50,10 +50,10 @@ inline void expect_norm_gradients(const NormForwardFn& fwd, const NormBackwardFn
   Tensor gamma = randn(rng, {channels}), beta = randn(rng, {channels});
   Tensor dout = randn(rng, shape);
   auto f = fwd(x, gamma, beta, "threaded");
-  Grads3 g = bwd(dout, f.cache, "threaded");
+  NormGrads g = bwd(dout, f.cache, "threaded");
   EXPECT_GRAD_CLOSE(g.dx, eval_numerical_gradient_array([&](const Tensor& v) { return fwd(v, gamma, beta, "threaded").out; }, x, dout), "dx");
-  EXPECT_GRAD_CLOSE(g.d1, eval_numerical_gradient_array([&](const Tensor& v) { return fwd(x, v, beta, "threaded").out; }, gamma, dout), "dgamma");
-  EXPECT_GRAD_CLOSE(g.d2, eval_numerical_gradient_array([&](const Tensor& v) { return fwd(x, gamma, v, "threaded").out; }, beta, dout), "dbeta");
+  EXPECT_GRAD_CLOSE(g.dgamma, eval_numerical_gradient_array([&](const Tensor& v) { return fwd(x, v, beta, "threaded").out; }, gamma, dout), "dgamma");
+  EXPECT_GRAD_CLOSE(g.dbeta, eval_numerical_gradient_array([&](const Tensor& v) { return fwd(x, gamma, v, "threaded").out; }, beta, dout), "dbeta");
 }
 
 }  // namespace convlab::test

@@ -66,14 +66,14 @@ void expect_fast_layer_matches(NumpyRandom& rng, DType dt, const Shape& x_shape,
   ASSERT_EQ(fast.out.shape(), ref.out.shape());
   EXPECT_FAST_MATCHES(fast.out, ref.out, dt, "out");
   const Tensor dout = randn_as(rng, ref.out.shape(), dt);
-  const Grads3 gr = backward(dout, ref.cache, "reference");
-  const Grads3 gf = backward(dout, fast.cache, "threaded");
+  const Grads gr = backward(dout, ref.cache, "reference");
+  const Grads gf = backward(dout, fast.cache, "threaded");
   EXPECT_EQ(gf.dx.shape(), x_shape);
   EXPECT_FAST_MATCHES(gf.dx, gr.dx, dt, "dx");
-  EXPECT_FAST_MATCHES(gf.d1, gr.d1, dt, "dw");
-  EXPECT_FAST_MATCHES(gf.d2, gr.d2, dt, "db");
+  EXPECT_FAST_MATCHES(gf.dw, gr.dw, dt, "dw");
+  EXPECT_FAST_MATCHES(gf.db, gr.db, dt, "db");
   // Without dx (a first layer): the same dw and db, no dx.
-  const Grads3 gp = backward_params(dout, fast.cache, "threaded");
+  const Grads gp = backward_params(dout, fast.cache, "threaded");
   EXPECT_PARAMS_ONLY_MATCHES(gp, gr, dt, "threaded");
 }
 

@@ -1,4 +1,4 @@
-// Types shared by several ops: train/test mode and the gradient triple.
+// Types shared by several ops: train/test mode and the named gradients.
 #pragma once
 #include <string>
 
@@ -9,9 +9,16 @@ namespace convlab {
 
 enum class Mode { train, test };
 
-// Gradients of a layer with an input and two parameters (w/b or gamma/beta).
-struct Grads3 {
-  Tensor dx, d1, d2;  // dx; dw or dgamma; db or dbeta
+// Gradients of an op with weights and a bias: conv, affine, conv_relu_pool
+// (dx left undefined when the caller asked for the parameters only).
+struct Grads {
+  Tensor dx, dw, db;
+};
+
+// Gradients of a normalisation: batchnorm, spatial_batchnorm, layernorm,
+// spatial_groupnorm.
+struct NormGrads {
+  Tensor dx, dgamma, dbeta;
 };
 
 }  // namespace convlab

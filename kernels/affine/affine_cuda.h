@@ -5,9 +5,9 @@
 namespace convlab::cuda {
 
 Forward<AffineCache> affine_forward_naive(const Tensor& x, const Tensor& w, const Tensor& b);
-Grads3 affine_backward_naive(const Tensor& dout, const AffineCache& cache, bool need_dx);
+Grads affine_backward_naive(const Tensor& dout, const AffineCache& cache, bool need_dx);
 Forward<AffineCache> affine_forward_gemm(const Tensor& x, const Tensor& w, const Tensor& b);
-Grads3 affine_backward_gemm(const Tensor& dout, const AffineCache& cache, bool need_dx);
+Grads affine_backward_gemm(const Tensor& dout, const AffineCache& cache, bool need_dx);
 
 // Shared checks of the CUDA variants: inputs on the GPU, one float dtype, valid shapes.
 AffineDims affine_check_forward(const Tensor& x, const Tensor& w, const Tensor& b);
@@ -29,14 +29,14 @@ Forward<AffineCache> affine_forward_run(const Tensor& x, const Tensor& w, const 
 }
 
 template <class Launch>
-Grads3 affine_backward_run(const Tensor& dout, const AffineCache& cache, bool need_dx, Launch&& launch) {
+Grads affine_backward_run(const Tensor& dout, const AffineCache& cache, bool need_dx, Launch&& launch) {
   const AffineDims d = affine_check_backward(dout, cache);
-  Grads3 g{need_dx ? Tensor(cache.x.shape(), dout.dtype(), Device::cuda) : Tensor(), Tensor(cache.w.shape(), dout.dtype(), Device::cuda),
+  Grads g{need_dx ? Tensor(cache.x.shape(), dout.dtype(), Device::cuda) : Tensor(), Tensor(cache.w.shape(), dout.dtype(), Device::cuda),
            Tensor(cache.b.shape(), dout.dtype(), Device::cuda)};
   dispatch_floating(dout.dtype(), "affine_backward", [&](auto zero) {
     using T = decltype(zero);
     launch(dout.data<T>(), cache.x.data<T>(), cache.w.data<T>(), d.N, d.D, d.M, need_dx ? g.dx.data<T>() : nullptr,
-           g.d1.data<T>(), g.d2.data<T>());
+           g.dw.data<T>(), g.db.data<T>());
   });
   return g;
 }

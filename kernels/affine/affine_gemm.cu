@@ -34,7 +34,7 @@ Forward<AffineCache> affine_forward_gemm(const Tensor& x, const Tensor& w, const
   return affine_forward_run(x, w, b, [](auto... a) { affine_forward_gemm_launch(a...); });
 }
 
-Grads3 affine_backward_gemm(const Tensor& dout, const AffineCache& cache, bool need_dx) {
+Grads affine_backward_gemm(const Tensor& dout, const AffineCache& cache, bool need_dx) {
   return affine_backward_run(dout, cache, need_dx, [](auto... a) { affine_backward_gemm_launch(a...); });
 }
 

@@ -68,7 +68,7 @@ Forward<AffineCache> affine_forward_naive(const Tensor& x, const Tensor& w, cons
   return affine_forward_run(x, w, b, [](auto... a) { affine_forward_naive_launch(a...); });
 }
 
-Grads3 affine_backward_naive(const Tensor& dout, const AffineCache& cache, bool need_dx) {
+Grads affine_backward_naive(const Tensor& dout, const AffineCache& cache, bool need_dx) {
   return affine_backward_run(dout, cache, need_dx, [](auto... a) { affine_backward_naive_launch(a...); });
 }
 

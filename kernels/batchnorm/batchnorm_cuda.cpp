@@ -14,7 +14,7 @@ Forward<NormCache> forward(const Tensor& x, const Tensor& gamma, const Tensor& b
 }
 
 template <NormVariant V, bool kStaged>
-Grads3 backward(const Tensor& dout, const NormCache& cache) {
+NormGrads backward(const Tensor& dout, const NormCache& cache) {
   const char* op = kStaged ? "batchnorm_backward" : "batchnorm_backward_alt";
   return channel_norm_backward(op, batchnorm_dims(op, cache.x, cache.gamma, cache.beta), dout, cache, V, kStaged);
 }

@@ -7,11 +7,11 @@
 namespace convlab::cuda {
 
 Forward<ConvCache> conv_forward_naive(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
-Grads3 conv_backward_naive(const Tensor& dout, const ConvCache& cache, bool need_dx);
+Grads conv_backward_naive(const Tensor& dout, const ConvCache& cache, bool need_dx);
 Forward<ConvCache> conv_forward_tiled(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
-Grads3 conv_backward_tiled(const Tensor& dout, const ConvCache& cache, bool need_dx);
+Grads conv_backward_tiled(const Tensor& dout, const ConvCache& cache, bool need_dx);
 Forward<ConvCache> conv_forward_gemm(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
-Grads3 conv_backward_gemm(const Tensor& dout, const ConvCache& cache, bool need_dx);
+Grads conv_backward_gemm(const Tensor& dout, const ConvCache& cache, bool need_dx);
 
 // Shared checks of the CUDA variants: inputs on the GPU, one float dtype, valid shapes.
 ConvDims conv_check_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
@@ -19,7 +19,7 @@ ConvDims conv_check_backward(const Tensor& dout, const ConvCache& cache);
 
 // The gradients' tensors (dx, dw, db) for a cache, allocated on the GPU;
 // dx left undefined unless need_dx.
-Grads3 conv_alloc_grads(const ConvCache& cache, bool need_dx);
+Grads conv_alloc_grads(const ConvCache& cache, bool need_dx);
 
 // Host drivers shared by the variants: check the arguments, allocate the
 // results, then call the variant's launcher with typed device pointers,
@@ -38,13 +38,13 @@ Forward<ConvCache> conv_forward_run(const Tensor& x, const Tensor& w, const Tens
 }
 
 template <class Launch>
-Grads3 conv_backward_run(const Tensor& dout, const ConvCache& cache, bool need_dx, Launch&& launch) {
+Grads conv_backward_run(const Tensor& dout, const ConvCache& cache, bool need_dx, Launch&& launch) {
   const ConvDims d = conv_check_backward(dout, cache);
-  Grads3 g = conv_alloc_grads(cache, need_dx);
+  Grads g = conv_alloc_grads(cache, need_dx);
   dispatch_floating(dout.dtype(), "conv_backward", [&](auto zero) {
     using T = decltype(zero);
     launch(dout.data<T>(), cache.x.data<T>(), cache.w.data<T>(), d, need_dx ? g.dx.data<T>() : nullptr,
-           g.d1.data<T>(), g.d2.data<T>());
+           g.dw.data<T>(), g.db.data<T>());
   });
   return g;
 }

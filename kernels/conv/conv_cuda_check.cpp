@@ -16,9 +16,9 @@ ConvDims conv_check_backward(const Tensor& dout, const ConvCache& cache) {
   return d;
 }
 
-Grads3 conv_alloc_grads(const ConvCache& cache, bool need_dx) {
+Grads conv_alloc_grads(const ConvCache& cache, bool need_dx) {
   const DType dt = cache.x.dtype();
-  return Grads3{need_dx ? Tensor(cache.x.shape(), dt, Device::cuda) : Tensor(), Tensor(cache.w.shape(), dt, Device::cuda),
+  return Grads{need_dx ? Tensor(cache.x.shape(), dt, Device::cuda) : Tensor(), Tensor(cache.w.shape(), dt, Device::cuda),
                 Tensor(cache.b.shape(), dt, Device::cuda)};
 }
 

@@ -77,7 +77,7 @@ Forward<ConvCache> conv_forward_gemm(const Tensor& x, const Tensor& w, const Ten
   return conv_forward_run(x, w, b, param, [](auto... a) { conv_forward_gemm_launch(a...); });
 }
 
-Grads3 conv_backward_gemm(const Tensor& dout, const ConvCache& cache, bool need_dx) {
+Grads conv_backward_gemm(const Tensor& dout, const ConvCache& cache, bool need_dx) {
   return conv_backward_run(dout, cache, need_dx, [](auto... a) { conv_backward_gemm_launch(a...); });
 }
 

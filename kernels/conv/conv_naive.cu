@@ -113,7 +113,7 @@ Forward<ConvCache> conv_forward_naive(const Tensor& x, const Tensor& w, const Te
   return conv_forward_run(x, w, b, param, [](auto... a) { conv_forward_naive_launch(a...); });
 }
 
-Grads3 conv_backward_naive(const Tensor& dout, const ConvCache& cache, bool need_dx) {
+Grads conv_backward_naive(const Tensor& dout, const ConvCache& cache, bool need_dx) {
   return conv_backward_run(dout, cache, need_dx, [](auto... a) { conv_backward_naive_launch(a...); });
 }
 

@@ -87,7 +87,7 @@ Forward<ConvCache> conv_forward_tiled(const Tensor& x, const Tensor& w, const Te
   return conv_forward_run(x, w, b, param, [](auto... a) { conv_forward_tiled_launch(a...); });
 }
 
-Grads3 conv_backward_tiled(const Tensor& dout, const ConvCache& cache, bool need_dx) {
+Grads conv_backward_tiled(const Tensor& dout, const ConvCache& cache, bool need_dx) {
   return conv_backward_run(dout, cache, need_dx, [](const auto* dout, const auto* x, const auto* w, const ConvDims& d,
                                            auto* dx, auto* dw, auto* db) {
     if (dx) conv_dx_tiled_launch(dout, w, d, dx);

@@ -12,7 +12,7 @@ Forward<NormCache> forward(const Tensor& x, const Tensor& gamma, const Tensor& b
 }
 
 template <NormVariant V>
-Grads3 backward(const Tensor& dout, const NormCache& cache) {
+NormGrads backward(const Tensor& dout, const NormCache& cache) {
   const char* op = "layernorm_backward";
   return group_norm_backward(op, layernorm_dims(op, cache.x, cache.gamma, cache.beta), dout, cache, V);
 }

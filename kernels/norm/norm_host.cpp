@@ -53,11 +53,11 @@ Tensor run_forward(const char* op, const NormDims& d, const Tensor& x, const Ten
 
 // Backward pass of either family, as run_forward.
 template <template <class> class Args, class Extra, class Launch>
-Grads3 run_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache, Extra&& extra,
+NormGrads run_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache, Extra&& extra,
                     Launch&& launch) {
   expect_cuda(op, cache.x);
   check_norm_backward(op, dout, cache, d);
-  Grads3 g{Tensor(cache.x.shape(), cache.x.dtype(), Device::cuda),
+  NormGrads g{Tensor(cache.x.shape(), cache.x.dtype(), Device::cuda),
            Tensor(cache.gamma.shape(), cache.x.dtype(), Device::cuda),
            Tensor(cache.beta.shape(), cache.x.dtype(), Device::cuda)};
   dispatch_floating(cache.x.dtype(), op, [&](auto zero) {
@@ -72,8 +72,8 @@ Grads3 run_backward(const char* op, const NormDims& d, const Tensor& dout, const
     a.mean = cache.mean.data<T>();
     a.inv_std = cache.inv_std.data<T>();
     a.dx = g.dx.data<T>();
-    a.dgamma = g.d1.data<T>();
-    a.dbeta = g.d2.data<T>();
+    a.dgamma = g.dgamma.data<T>();
+    a.dbeta = g.dbeta.data<T>();
     extra(a);
     launch(a);
   });
@@ -104,7 +104,7 @@ Forward<NormCache> channel_norm_forward(const char* op, const NormDims& d, const
   return {out, cache};
 }
 
-Grads3 channel_norm_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache,
+NormGrads channel_norm_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache,
                              NormVariant v, bool staged) {
   return run_backward<ChannelBackwardArgs>(
       op, d, dout, cache,
@@ -132,7 +132,7 @@ Forward<NormCache> group_norm_forward(const char* op, const NormDims& d, const T
   return {out, cache};
 }
 
-Grads3 group_norm_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache, NormVariant v) {
+NormGrads group_norm_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache, NormVariant v) {
   return run_backward<GroupBackwardArgs>(
       op, d, dout, cache, [&](auto& a) { a.G = d.G; },
       [&](const auto& a) { v == NormVariant::warp ? group_backward_fast(a) : group_backward_naive(a); });

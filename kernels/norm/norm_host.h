@@ -17,12 +17,12 @@ Forward<NormCache> channel_norm_forward(const char* op, const NormDims& d, const
                                         const Tensor& beta, BatchNormParam& param, NormVariant v);
 // staged: cs231n's staged graph backward (naive variant only; the fast
 // variant always uses the fused closed form).
-Grads3 channel_norm_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache,
+NormGrads channel_norm_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache,
                              NormVariant v, bool staged);
 
 // Layernorm / group norm family (!d.per_channel): statistics per (sample, group).
 Forward<NormCache> group_norm_forward(const char* op, const NormDims& d, const Tensor& x, const Tensor& gamma,
                                       const Tensor& beta, double eps, NormVariant v);
-Grads3 group_norm_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache, NormVariant v);
+NormGrads group_norm_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache, NormVariant v);
 
 }  // namespace convlab::cuda

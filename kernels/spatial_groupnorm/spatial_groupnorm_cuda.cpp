@@ -13,7 +13,7 @@ Forward<NormCache> forward(const Tensor& x, const Tensor& gamma, const Tensor& b
 }
 
 template <NormVariant V>
-Grads3 backward(const Tensor& dout, const NormCache& cache) {
+NormGrads backward(const Tensor& dout, const NormCache& cache) {
   const char* op = "spatial_groupnorm_backward";
   return group_norm_backward(op, spatial_groupnorm_dims(op, cache.x, cache.gamma, cache.beta, cache.groups), dout,
                              cache, V);

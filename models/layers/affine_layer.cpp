@@ -19,7 +19,7 @@ Tensor AffineLayer::forward(const Tensor& x, Mode) {
 }
 
 Tensor AffineLayer::backward(const Tensor& dout) {
-  Grads3 g = input_needs_grad_ ? affine_backward(dout, cache_) : affine_backward_params(dout, cache_);
+  Grads g = input_needs_grad_ ? affine_backward(dout, cache_) : affine_backward_params(dout, cache_);
   return keep_grads(g);
 }
 

@@ -27,7 +27,7 @@ Tensor ConvLayer::forward(const Tensor& x, Mode) {
 }
 
 Tensor ConvLayer::backward(const Tensor& dout) {
-  Grads3 g = input_needs_grad_ ? conv_backward(dout, cache_) : conv_backward_params(dout, cache_);
+  Grads g = input_needs_grad_ ? conv_backward(dout, cache_) : conv_backward_params(dout, cache_);
   return keep_grads(g);
 }
 

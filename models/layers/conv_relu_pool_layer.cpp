@@ -17,7 +17,7 @@ Tensor ConvReluPoolLayer::forward(const Tensor& x, Mode) {
 }
 
 Tensor ConvReluPoolLayer::backward(const Tensor& dout) {
-  Grads3 g = input_needs_grad_ ? conv_relu_pool_backward(dout, cache_) : conv_relu_pool_backward_params(dout, cache_);
+  Grads g = input_needs_grad_ ? conv_relu_pool_backward(dout, cache_) : conv_relu_pool_backward_params(dout, cache_);
   return keep_grads(g);
 }
 

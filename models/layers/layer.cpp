@@ -12,9 +12,15 @@ void Layer::to(Device device) {
   }
 }
 
-Tensor Layer::keep_grads(const Grads3& g) {
-  params_.at(0).grad = g.d1;
-  params_.at(1).grad = g.d2;
+Tensor Layer::keep_grads(const Grads& g) {
+  params_.at(0).grad = g.dw;
+  params_.at(1).grad = g.db;
+  return g.dx;
+}
+
+Tensor Layer::keep_grads(const NormGrads& g) {
+  params_.at(0).grad = g.dgamma;
+  params_.at(1).grad = g.dbeta;
   return g.dx;
 }
 

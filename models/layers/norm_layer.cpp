@@ -79,7 +79,7 @@ Tensor NormLayer::forward(const Tensor& x, Mode mode) {
 }
 
 Tensor NormLayer::backward(const Tensor& dout) {
-  Grads3 g;
+  NormGrads g;
   switch (kind_) {
     case NormKind::batchnorm: g = batchnorm_backward(dout, cache_); break;
     case NormKind::spatial_batchnorm: g = spatial_batchnorm_backward(dout, cache_); break;

@@ -51,8 +51,8 @@ struct PoisonScope {
 #define EXPECT_PARAMS_ONLY_MATCHES(g, ref, dtype, what)                                         \
   do {                                                                                          \
     EXPECT_FALSE((g).dx.defined()) << (what);                                                   \
-    EXPECT_GPU_MATCHES((g).d1, (ref).d1, dtype, std::string(what) + " dw (params only)");      \
-    EXPECT_GPU_MATCHES((g).d2, (ref).d2, dtype, std::string(what) + " db (params only)");      \
+    EXPECT_GPU_MATCHES((g).dw, (ref).dw, dtype, std::string(what) + " dw (params only)");      \
+    EXPECT_GPU_MATCHES((g).db, (ref).db, dtype, std::string(what) + " db (params only)");      \
   } while (0)
 
 }  // namespace convlab::test

@@ -57,7 +57,7 @@ inline void expect_param_matches(const GroupNormParam&, const GroupNormParam&, D
 // compares out, cache.mean, cache.inv_std, the parameter's running stats,
 // dx, dgamma and dbeta at the suite's tolerance for dt.
 template <class Impl, class Param>
-void expect_norm_variant_matches(const std::string& variant, Grads3 (*Impl::*backward)(const Tensor&, const NormCache&),
+void expect_norm_variant_matches(const std::string& variant, NormGrads (*Impl::*backward)(const Tensor&, const NormCache&),
                                  const Shape& x_shape, int64_t C, Param param, DType dt, NumpyRandom& rng,
                                  double x_scale = 3.0, double x_shift = 2.0) {
   const std::string what = std::string(Impl::name) + "/" + variant + " " + dtype_name(dt) + " x" + shape_str(x_shape);
@@ -81,12 +81,12 @@ void expect_norm_variant_matches(const std::string& variant, Grads3 (*Impl::*bac
   EXPECT_EQ(fg.cache.mode, fc.cache.mode);
   EXPECT_EQ(fg.cache.groups, fc.cache.groups);
   expect_param_matches(pg, pc, dt, what);
-  const Grads3 gc = (cpu.*backward)(dout, fc.cache);
-  const Grads3 gg = (gpu.*backward)(on_gpu(dout), fg.cache);
+  const NormGrads gc = (cpu.*backward)(dout, fc.cache);
+  const NormGrads gg = (gpu.*backward)(on_gpu(dout), fg.cache);
   EXPECT_EQ(gg.dx.shape(), x_shape);
   EXPECT_GPU_MATCHES(gg.dx, gc.dx, dt, what + " dx");
-  EXPECT_GPU_MATCHES(gg.d1, gc.d1, dt, what + " dgamma");
-  EXPECT_GPU_MATCHES(gg.d2, gc.d2, dt, what + " dbeta");
+  EXPECT_GPU_MATCHES(gg.dgamma, gc.dgamma, dt, what + " dgamma");
+  EXPECT_GPU_MATCHES(gg.dbeta, gc.dbeta, dt, what + " dbeta");
 }
 
 // The notebooks' numerical gradient check, through a CUDA variant in float64:
@@ -97,7 +97,7 @@ void expect_norm_variant_matches(const std::string& variant, Grads3 (*Impl::*bac
 // (spatial batchnorm) and 7e-8 (spatial groupnorm), so those pass the
 // tolerances of their CPU reference tests.
 template <class Impl, class Param>
-void expect_numeric_gradients(const std::string& variant, Grads3 (*Impl::*backward)(const Tensor&, const NormCache&),
+void expect_numeric_gradients(const std::string& variant, NormGrads (*Impl::*backward)(const Tensor&, const NormCache&),
                               const Shape& x_shape, int64_t C, Param param, double dx_tol = 1e-8) {
   SCOPED_TRACE(std::string(Impl::name) + "/" + variant + " gradient check");
   const Impl& gpu = OpRegistry<Impl>::get(Device::cuda, variant);
@@ -114,10 +114,10 @@ void expect_numeric_gradients(const std::string& variant, Grads3 (*Impl::*backwa
   const Tensor dg_num = eval_numerical_gradient_array([&](const Tensor& v) { return run(x, v, beta); }, gamma, dout);
   const Tensor db_num = eval_numerical_gradient_array([&](const Tensor& v) { return run(x, gamma, v); }, beta, dout);
   const auto fwd = gpu.forward(on_gpu(x), on_gpu(gamma), on_gpu(beta), p);
-  const Grads3 g = (gpu.*backward)(on_gpu(dout), fwd.cache);
+  const NormGrads g = (gpu.*backward)(on_gpu(dout), fwd.cache);
   EXPECT_LT(rel_error(dx_num, g.dx), dx_tol) << "dx";
-  EXPECT_LT(rel_error(dg_num, g.d1), 1e-8) << "dgamma";
-  EXPECT_LT(rel_error(db_num, g.d2), 1e-8) << "dbeta";
+  EXPECT_LT(rel_error(dg_num, g.dgamma), 1e-8) << "dgamma";
+  EXPECT_LT(rel_error(db_num, g.dbeta), 1e-8) << "dbeta";
 }
 
 }  // namespace convlab::test

@@ -39,17 +39,17 @@ TEST_P(AffineGpu, MatchesCpuReferenceForwardAndBackward) {
       Tensor x = randn(rng, c.x, dt), w = randn(rng, {D, c.M}, dt), b = randn(rng, {c.M}, dt);
       auto ref_fwd = affine_forward(x, w, b, "reference");
       Tensor dout = randn(rng, ref_fwd.out.shape(), dt);
-      Grads3 ref_g = affine_backward(dout, ref_fwd.cache, "reference");
+      Grads ref_g = affine_backward(dout, ref_fwd.cache, "reference");
       PoisonScope poison;
       auto fwd = affine_forward(gpu(x), gpu(w), gpu(b), variant);
       ASSERT_EQ(fwd.out.shape(), ref_fwd.out.shape()) << what;
       EXPECT_GPU_MATCHES(fwd.out, ref_fwd.out, dt, what + " out");
-      Grads3 g = affine_backward(gpu(dout), fwd.cache, variant);
+      Grads g = affine_backward(gpu(dout), fwd.cache, variant);
       EXPECT_EQ(g.dx.shape(), x.shape()) << what;
       EXPECT_GPU_MATCHES(g.dx, ref_g.dx, dt, what + " dx");
-      EXPECT_GPU_MATCHES(g.d1, ref_g.d1, dt, what + " dw");
-      EXPECT_GPU_MATCHES(g.d2, ref_g.d2, dt, what + " db");
-      Grads3 gp = affine_backward_params(gpu(dout), fwd.cache, variant);
+      EXPECT_GPU_MATCHES(g.dw, ref_g.dw, dt, what + " dw");
+      EXPECT_GPU_MATCHES(g.db, ref_g.db, dt, what + " db");
+      Grads gp = affine_backward_params(gpu(dout), fwd.cache, variant);
       EXPECT_PARAMS_ONLY_MATCHES(gp, ref_g, dt, what);
     }
 }
@@ -66,10 +66,10 @@ TEST_P(AffineGpu, NotebookNumericalGradient) {
   Tensor dx_num = eval_numerical_gradient_array([&](const Tensor& v) { return f(v, w, b); }, x, dout);
   Tensor dw_num = eval_numerical_gradient_array([&](const Tensor& v) { return f(x, v, b); }, w, dout);
   Tensor db_num = eval_numerical_gradient_array([&](const Tensor& v) { return f(x, w, v); }, b, dout);
-  Grads3 g = affine_backward(gpu(dout), affine_forward(gpu(x), gpu(w), gpu(b), variant).cache, variant);
+  Grads g = affine_backward(gpu(dout), affine_forward(gpu(x), gpu(w), gpu(b), variant).cache, variant);
   EXPECT_LT(rel_error(g.dx, dx_num), 1e-8) << variant;
-  EXPECT_LT(rel_error(g.d1, dw_num), 1e-8) << variant;
-  EXPECT_LT(rel_error(g.d2, db_num), 1e-8) << variant;
+  EXPECT_LT(rel_error(g.dw, dw_num), 1e-8) << variant;
+  EXPECT_LT(rel_error(g.db, db_num), 1e-8) << variant;
 }
 
 TEST_P(AffineGpu, RejectsBadInputWithClearErrors) {

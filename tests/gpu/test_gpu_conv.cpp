@@ -51,17 +51,17 @@ TEST_P(ConvGpu, MatchesCpuReferenceForwardAndBackward) {
       Tensor x = randn(rng, c.x, dt), w = randn(rng, c.w, dt), b = randn(rng, {c.w[0]}, dt);
       auto ref_fwd = conv_forward(x, w, b, c.p, "reference");
       Tensor dout = randn(rng, ref_fwd.out.shape(), dt);
-      Grads3 ref_g = conv_backward(dout, ref_fwd.cache, "reference");
+      Grads ref_g = conv_backward(dout, ref_fwd.cache, "reference");
       PoisonScope poison;
       auto fwd = conv_forward(gpu(x), gpu(w), gpu(b), c.p, variant);
       ASSERT_EQ(fwd.out.shape(), ref_fwd.out.shape()) << what;
       EXPECT_TRUE(fwd.out.is_cuda()) << what;
       EXPECT_GPU_MATCHES(fwd.out, ref_fwd.out, dt, what + " out");
-      Grads3 g = conv_backward(gpu(dout), fwd.cache, variant);
+      Grads g = conv_backward(gpu(dout), fwd.cache, variant);
       EXPECT_GPU_MATCHES(g.dx, ref_g.dx, dt, what + " dx");
-      EXPECT_GPU_MATCHES(g.d1, ref_g.d1, dt, what + " dw");
-      EXPECT_GPU_MATCHES(g.d2, ref_g.d2, dt, what + " db");
-      Grads3 gp = conv_backward_params(gpu(dout), fwd.cache, variant);
+      EXPECT_GPU_MATCHES(g.dw, ref_g.dw, dt, what + " dw");
+      EXPECT_GPU_MATCHES(g.db, ref_g.db, dt, what + " db");
+      Grads gp = conv_backward_params(gpu(dout), fwd.cache, variant);
       EXPECT_PARAMS_ONLY_MATCHES(gp, ref_g, dt, what);
     }
 }
@@ -81,10 +81,10 @@ TEST_P(ConvGpu, NotebookNumericalGradient) {
   Tensor dw_num = eval_numerical_gradient_array([&](const Tensor& v) { return f(x, v, b); }, w, dout);
   Tensor db_num = eval_numerical_gradient_array([&](const Tensor& v) { return f(x, w, v); }, b, dout);
   auto fwd = conv_forward(gpu(x), gpu(w), gpu(b), p, variant);
-  Grads3 g = conv_backward(gpu(dout), fwd.cache, variant);
+  Grads g = conv_backward(gpu(dout), fwd.cache, variant);
   EXPECT_LT(rel_error(g.dx, dx_num), 1e-7) << variant;
-  EXPECT_LT(rel_error(g.d1, dw_num), 1e-7) << variant;
-  EXPECT_LT(rel_error(g.d2, db_num), 1e-7) << variant;
+  EXPECT_LT(rel_error(g.dw, dw_num), 1e-7) << variant;
+  EXPECT_LT(rel_error(g.db, db_num), 1e-7) << variant;
 }
 
 TEST_P(ConvGpu, RejectsBadInputWithClearErrors) {

@@ -18,15 +18,15 @@ TEST(SandwichGpu, ConvReluPoolMatchesCpu) {
     const PoolParam pp{2, 2, 2};
     auto cpu = conv_relu_pool_forward(x, w, b, cp, pp);
     Tensor dout = randn(rng, cpu.out.shape(), dt);
-    Grads3 cg = conv_relu_pool_backward(dout, cpu.cache);
+    Grads cg = conv_relu_pool_backward(dout, cpu.cache);
     PoisonScope poison;
     auto dev = conv_relu_pool_forward(gpu(x), gpu(w), gpu(b), cp, pp);
     ASSERT_TRUE(dev.out.is_cuda());
     EXPECT_GPU_MATCHES(dev.out, cpu.out, dt, std::string("out ") + dtype_label(dt));
-    Grads3 g = conv_relu_pool_backward(gpu(dout), dev.cache);
+    Grads g = conv_relu_pool_backward(gpu(dout), dev.cache);
     EXPECT_GPU_MATCHES(g.dx, cg.dx, dt, std::string("dx ") + dtype_label(dt));
-    EXPECT_GPU_MATCHES(g.d1, cg.d1, dt, std::string("dw ") + dtype_label(dt));
-    EXPECT_GPU_MATCHES(g.d2, cg.d2, dt, std::string("db ") + dtype_label(dt));
+    EXPECT_GPU_MATCHES(g.dw, cg.dw, dt, std::string("dw ") + dtype_label(dt));
+    EXPECT_GPU_MATCHES(g.db, cg.db, dt, std::string("db ") + dtype_label(dt));
   }
 }
 
@@ -38,14 +38,14 @@ TEST(SandwichGpu, ConvReluMatchesCpu) {
     const ConvParam cp{1, 1};
     auto cpu = conv_relu_forward(x, w, b, cp);
     Tensor dout = randn(rng, cpu.out.shape(), dt);
-    Grads3 cg = conv_relu_backward(dout, cpu.cache);
+    Grads cg = conv_relu_backward(dout, cpu.cache);
     PoisonScope poison;
     auto dev = conv_relu_forward(gpu(x), gpu(w), gpu(b), cp);
     EXPECT_GPU_MATCHES(dev.out, cpu.out, dt, std::string("out ") + dtype_label(dt));
-    Grads3 g = conv_relu_backward(gpu(dout), dev.cache);
+    Grads g = conv_relu_backward(gpu(dout), dev.cache);
     EXPECT_GPU_MATCHES(g.dx, cg.dx, dt, std::string("dx ") + dtype_label(dt));
-    EXPECT_GPU_MATCHES(g.d1, cg.d1, dt, std::string("dw ") + dtype_label(dt));
-    EXPECT_GPU_MATCHES(g.d2, cg.d2, dt, std::string("db ") + dtype_label(dt));
+    EXPECT_GPU_MATCHES(g.dw, cg.dw, dt, std::string("dw ") + dtype_label(dt));
+    EXPECT_GPU_MATCHES(g.db, cg.db, dt, std::string("db ") + dtype_label(dt));
   }
 }
 
@@ -56,13 +56,13 @@ TEST(SandwichGpu, AffineReluMatchesCpu) {
     Tensor x = randn(rng, {2, 3, 4}, dt), w = randn(rng, {12, 10}, dt), b = randn(rng, {10}, dt);
     auto cpu = affine_relu_forward(x, w, b);
     Tensor dout = randn(rng, cpu.out.shape(), dt);
-    Grads3 cg = affine_relu_backward(dout, cpu.cache);
+    Grads cg = affine_relu_backward(dout, cpu.cache);
     PoisonScope poison;
     auto dev = affine_relu_forward(gpu(x), gpu(w), gpu(b));
     EXPECT_GPU_MATCHES(dev.out, cpu.out, dt, std::string("out ") + dtype_label(dt));
-    Grads3 g = affine_relu_backward(gpu(dout), dev.cache);
+    Grads g = affine_relu_backward(gpu(dout), dev.cache);
     EXPECT_GPU_MATCHES(g.dx, cg.dx, dt, std::string("dx ") + dtype_label(dt));
-    EXPECT_GPU_MATCHES(g.d1, cg.d1, dt, std::string("dw ") + dtype_label(dt));
-    EXPECT_GPU_MATCHES(g.d2, cg.d2, dt, std::string("db ") + dtype_label(dt));
+    EXPECT_GPU_MATCHES(g.dw, cg.dw, dt, std::string("dw ") + dtype_label(dt));
+    EXPECT_GPU_MATCHES(g.db, cg.db, dt, std::string("db ") + dtype_label(dt));
   }
 }

@@ -22,18 +22,18 @@ struct AffineImpl {
   static constexpr const char* name = "affine";
   Forward<AffineCache> (*forward)(const Tensor& x, const Tensor& w, const Tensor& b);
   // dx (shape of x; left undefined unless need_dx), dw, db.
-  Grads3 (*backward)(const Tensor& dout, const AffineCache& cache, bool need_dx);
+  Grads (*backward)(const Tensor& dout, const AffineCache& cache, bool need_dx);
 };
 
 inline Forward<AffineCache> affine_forward(const Tensor& x, const Tensor& w, const Tensor& b,
                                            const std::string& variant = "") {
   return OpRegistry<AffineImpl>::get(x.device(), variant).forward(x, w, b);
 }
-inline Grads3 affine_backward(const Tensor& dout, const AffineCache& cache, const std::string& variant = "") {
+inline Grads affine_backward(const Tensor& dout, const AffineCache& cache, const std::string& variant = "") {
   return OpRegistry<AffineImpl>::get(dout.device(), variant).backward(dout, cache, true);
 }
 // dw and db only (g.dx stays undefined), skipping the work of dx.
-inline Grads3 affine_backward_params(const Tensor& dout, const AffineCache& cache, const std::string& variant = "") {
+inline Grads affine_backward_params(const Tensor& dout, const AffineCache& cache, const std::string& variant = "") {
   return OpRegistry<AffineImpl>::get(dout.device(), variant).backward(dout, cache, false);
 }
 
@@ -45,12 +45,12 @@ AffineDims affine_dims(const Tensor& x, const Tensor& w, const Tensor& b);
 
 namespace ref {
 Forward<AffineCache> affine_forward(const Tensor& x, const Tensor& w, const Tensor& b);
-Grads3 affine_backward(const Tensor& dout, const AffineCache& cache, bool need_dx = true);
+Grads affine_backward(const Tensor& dout, const AffineCache& cache, bool need_dx = true);
 }  // namespace ref
 
 namespace threaded {
 Forward<AffineCache> affine_forward(const Tensor& x, const Tensor& w, const Tensor& b);
-Grads3 affine_backward(const Tensor& dout, const AffineCache& cache, bool need_dx);
+Grads affine_backward(const Tensor& dout, const AffineCache& cache, bool need_dx);
 }  // namespace threaded
 
 }  // namespace convlab

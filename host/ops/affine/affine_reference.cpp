@@ -23,20 +23,20 @@ Forward<AffineCache> affine_forward(const Tensor& x, const Tensor& w, const Tens
   return {out, AffineCache{x, w, b}};
 }
 
-Grads3 affine_backward(const Tensor& dout, const AffineCache& cache, bool need_dx) {
+Grads affine_backward(const Tensor& dout, const AffineCache& cache, bool need_dx) {
   const Tensor &x = cache.x, &w = cache.w, &b = cache.b;
   const AffineDims d = affine_dims(x, w, b);
   CONVLAB_CHECK(x.device() == Device::cpu, "affine_backward (cpu reference): cache.x must be a CPU tensor");
   expect_same("affine_backward", Device::cpu, x.dtype(), {{"dout", &dout}});
   dout.expect_shape("affine_backward: dout", {d.N, d.M});
-  Grads3 g{need_dx ? Tensor(x.shape(), x.dtype()) : Tensor(), Tensor(w.shape(), x.dtype()), Tensor(b.shape(), x.dtype())};
+  Grads g{need_dx ? Tensor(x.shape(), x.dtype()) : Tensor(), Tensor(w.shape(), x.dtype()), Tensor(b.shape(), x.dtype())};
   dispatch_floating(x.dtype(), "affine_backward", [&](auto zero) {
     using T = decltype(zero);
     const T* px = x.data<T>();
     const T* pw = w.data<T>();
     const T* pd = dout.data<T>();
-    T* pdw = g.d1.data<T>();
-    T* pdb = g.d2.data<T>();
+    T* pdw = g.dw.data<T>();
+    T* pdb = g.db.data<T>();
     // dx = dout @ w^T
     if (need_dx) {
       T* pdx = g.dx.data<T>();

@@ -26,22 +26,22 @@ Forward<AffineCache> affine_forward(const Tensor& x, const Tensor& w, const Tens
   return {out, AffineCache{x, w, b}};
 }
 
-Grads3 affine_backward(const Tensor& dout, const AffineCache& cache, bool need_dx) {
+Grads affine_backward(const Tensor& dout, const AffineCache& cache, bool need_dx) {
   const Tensor &x = cache.x, &w = cache.w, &b = cache.b;
   const AffineDims d = affine_dims(x, w, b);
   CONVLAB_CHECK(x.device() == Device::cpu, "affine_backward (cpu fast): cache.x must be a CPU tensor, got "
                                                << device_name(x.device()));
   expect_same("affine_backward", Device::cpu, x.dtype(), {{"dout", &dout}});
   dout.expect_shape("affine_backward: dout", {d.N, d.M});
-  Grads3 g{need_dx ? Tensor::empty(x.shape(), x.dtype()) : Tensor(), Tensor::empty(w.shape(), x.dtype()), Tensor::empty(b.shape(), x.dtype())};
+  Grads g{need_dx ? Tensor::empty(x.shape(), x.dtype()) : Tensor(), Tensor::empty(w.shape(), x.dtype()), Tensor::empty(b.shape(), x.dtype())};
   dispatch_floating(x.dtype(), "affine_backward", [&](auto zero) {
     using T = decltype(zero);
     const T* pd = dout.data<T>();
     if (need_dx)
       gemm_parallel<T>(false, true, d.N, d.D, d.M, T(1), pd, d.M, w.data<T>(), d.M, T(0), g.dx.data<T>(), d.D);
-    gemm_parallel<T>(true, false, d.D, d.M, d.N, T(1), x.data<T>(), d.D, pd, d.M, T(0), g.d1.data<T>(), d.M);
+    gemm_parallel<T>(true, false, d.D, d.M, d.N, T(1), x.data<T>(), d.D, pd, d.M, T(0), g.dw.data<T>(), d.M);
     // db[m]: sum over the batch in double; one column per task.
-    T* db = g.d2.data<T>();
+    T* db = g.db.data<T>();
     CONVLAB_OMP(parallel for schedule(static) if(worth_threads(d.N * d.M)))
     for (int64_t m = 0; m < d.M; ++m) {
       double s = 0;

@@ -25,10 +25,10 @@ inline Forward<NormCache> batchnorm_forward(const Tensor& x, const Tensor& gamma
                                        BatchNormParam& param, const std::string& variant = "") {
   return OpRegistry<BatchNormImpl>::get(x.device(), variant).forward(x, gamma, beta, param);
 }
-inline Grads3 batchnorm_backward(const Tensor& dout, const NormCache& cache, const std::string& variant = "") {
+inline NormGrads batchnorm_backward(const Tensor& dout, const NormCache& cache, const std::string& variant = "") {
   return OpRegistry<BatchNormImpl>::get(dout.device(), variant).backward(dout, cache);
 }
-inline Grads3 batchnorm_backward_alt(const Tensor& dout, const NormCache& cache, const std::string& variant = "") {
+inline NormGrads batchnorm_backward_alt(const Tensor& dout, const NormCache& cache, const std::string& variant = "") {
   return OpRegistry<BatchNormImpl>::get(dout.device(), variant).backward_alt(dout, cache);
 }
 

@@ -12,13 +12,13 @@ Forward<NormCache> batchnorm_forward(const Tensor& x, const Tensor& gamma, const
   return batchnorm_forward_any("batchnorm_forward", d, x, gamma, beta, param);
 }
 
-Grads3 batchnorm_backward(const Tensor& dout, const NormCache& cache) {
+NormGrads batchnorm_backward(const Tensor& dout, const NormCache& cache) {
   const NormDims d = batchnorm_dims("batchnorm_backward", cache.x, cache.gamma, cache.beta);
   check_norm_backward("batchnorm_backward", dout, cache, d);
   return norm_backward_graph(d, dout, cache);
 }
 
-Grads3 batchnorm_backward_alt(const Tensor& dout, const NormCache& cache) {
+NormGrads batchnorm_backward_alt(const Tensor& dout, const NormCache& cache) {
   const NormDims d = batchnorm_dims("batchnorm_backward_alt", cache.x, cache.gamma, cache.beta);
   check_norm_backward("batchnorm_backward_alt", dout, cache, d);
   return norm_backward_closed(d, dout, cache);

@@ -33,18 +33,18 @@ struct ConvImpl {
   Forward<ConvCache> (*forward)(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
   // dx (left undefined unless need_dx), dw, db. A network's first layer
   // needs no dx: its input is data.
-  Grads3 (*backward)(const Tensor& dout, const ConvCache& cache, bool need_dx);
+  Grads (*backward)(const Tensor& dout, const ConvCache& cache, bool need_dx);
 };
 
 inline Forward<ConvCache> conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param,
                                        const std::string& variant = "") {
   return OpRegistry<ConvImpl>::get(x.device(), variant).forward(x, w, b, param);
 }
-inline Grads3 conv_backward(const Tensor& dout, const ConvCache& cache, const std::string& variant = "") {
+inline Grads conv_backward(const Tensor& dout, const ConvCache& cache, const std::string& variant = "") {
   return OpRegistry<ConvImpl>::get(dout.device(), variant).backward(dout, cache, true);
 }
 // dw and db only (g.dx stays undefined), skipping the work of dx.
-inline Grads3 conv_backward_params(const Tensor& dout, const ConvCache& cache, const std::string& variant = "") {
+inline Grads conv_backward_params(const Tensor& dout, const ConvCache& cache, const std::string& variant = "") {
   return OpRegistry<ConvImpl>::get(dout.device(), variant).backward(dout, cache, false);
 }
 
@@ -57,12 +57,12 @@ ConvDims conv_dims(const Tensor& x, const Tensor& w, const Tensor& b, const Conv
 
 namespace ref {
 Forward<ConvCache> conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
-Grads3 conv_backward(const Tensor& dout, const ConvCache& cache, bool need_dx = true);
+Grads conv_backward(const Tensor& dout, const ConvCache& cache, bool need_dx = true);
 }  // namespace ref
 
 namespace threaded {
 Forward<ConvCache> conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
-Grads3 conv_backward(const Tensor& dout, const ConvCache& cache, bool need_dx);
+Grads conv_backward(const Tensor& dout, const ConvCache& cache, bool need_dx);
 // Bound on each thread's im2col column tile, in elements (default 64 Ki): a
 // tile holds as many whole images as fit, or else part of one image (at
 // least 16 output positions). Returns the previous bound.

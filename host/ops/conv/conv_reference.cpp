@@ -38,13 +38,13 @@ Forward<ConvCache> conv_forward(const Tensor& x, const Tensor& w, const Tensor& 
   return {out, ConvCache{x, w, b, param}};
 }
 
-Grads3 conv_backward(const Tensor& dout, const ConvCache& cache, bool need_dx) {
+Grads conv_backward(const Tensor& dout, const ConvCache& cache, bool need_dx) {
   const Tensor &x = cache.x, &w = cache.w, &b = cache.b;
   const ConvDims d = conv_dims(x, w, b, cache.param);
   CONVLAB_CHECK(x.device() == Device::cpu, "conv_backward (cpu reference): cache.x must be a CPU tensor");
   expect_same("conv_backward", Device::cpu, x.dtype(), {{"dout", &dout}});
   dout.expect_shape("conv_backward: dout", {d.N, d.F, d.Hout, d.Wout});
-  Grads3 g{Tensor(x.shape(), x.dtype()), Tensor(w.shape(), x.dtype()), Tensor(b.shape(), x.dtype())};
+  Grads g{Tensor(x.shape(), x.dtype()), Tensor(w.shape(), x.dtype()), Tensor(b.shape(), x.dtype())};
   dispatch_floating(x.dtype(), "conv_backward", [&](auto zero) {
     using T = decltype(zero);
     const T* px = x.data<T>();
@@ -73,8 +73,8 @@ Grads3 conv_backward(const Tensor& dout, const ConvCache& cache, bool need_dx) {
               }
           }
     T* pdx = g.dx.data<T>();
-    T* pdw = g.d1.data<T>();
-    T* pdb = g.d2.data<T>();
+    T* pdw = g.dw.data<T>();
+    T* pdb = g.db.data<T>();
     for (std::size_t k = 0; k < dx.size(); ++k) pdx[k] = T(dx[k]);
     for (std::size_t k = 0; k < dw.size(); ++k) pdw[k] = T(dw[k]);
     for (std::size_t k = 0; k < db.size(); ++k) pdb[k] = T(db[k]);

@@ -213,18 +213,18 @@ Forward<ConvCache> conv_forward(const Tensor& x, const Tensor& w, const Tensor& 
   return {out, ConvCache{x, w, b, param}};
 }
 
-Grads3 conv_backward(const Tensor& dout, const ConvCache& cache, bool need_dx) {
+Grads conv_backward(const Tensor& dout, const ConvCache& cache, bool need_dx) {
   const Tensor &x = cache.x, &w = cache.w, &b = cache.b;
   const ConvDims d = conv_dims(x, w, b, cache.param);
   CONVLAB_CHECK(x.device() == Device::cpu, "conv_backward (cpu fast): cache.x must be a CPU tensor, got "
                                                << device_name(x.device()));
   expect_same("conv_backward", Device::cpu, x.dtype(), {{"dout", &dout}});
   dout.expect_shape("conv_backward: dout", {d.N, d.F, d.Hout, d.Wout});
-  Grads3 g{need_dx ? Tensor::zeros(x.shape(), x.dtype()) : Tensor(), Tensor::empty(w.shape(), x.dtype()), Tensor::empty(b.shape(), x.dtype())};
+  Grads g{need_dx ? Tensor::zeros(x.shape(), x.dtype()) : Tensor(), Tensor::empty(w.shape(), x.dtype()), Tensor::empty(b.shape(), x.dtype())};
   dispatch_floating(x.dtype(), "conv_backward", [&](auto zero) {
     using T = decltype(zero);
     conv_backward_impl<T>(d, x.data<T>(), w.data<T>(), dout.data<T>(), need_dx ? g.dx.data<T>() : nullptr,
-                          g.d1.data<T>(), g.d2.data<T>());
+                          g.dw.data<T>(), g.db.data<T>());
   });
   return g;
 }

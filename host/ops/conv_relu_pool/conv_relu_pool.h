@@ -36,7 +36,7 @@ struct ConvReluPoolImpl {
   Forward<ConvReluPoolCache> (*forward)(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& conv_param,
                                         const PoolParam& pool_param);
   // dx (left undefined unless need_dx), dw, db.
-  Grads3 (*backward)(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx);
+  Grads (*backward)(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx);
 };
 
 inline Forward<ConvReluPoolCache> conv_relu_pool_forward(const Tensor& x, const Tensor& w, const Tensor& b,
@@ -44,12 +44,12 @@ inline Forward<ConvReluPoolCache> conv_relu_pool_forward(const Tensor& x, const 
                                                          const std::string& variant = "") {
   return OpRegistry<ConvReluPoolImpl>::get(x.device(), variant).forward(x, w, b, conv_param, pool_param);
 }
-inline Grads3 conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache,
+inline Grads conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache,
                                       const std::string& variant = "") {
   return OpRegistry<ConvReluPoolImpl>::get(dout.device(), variant).backward(dout, cache, true);
 }
 // dw and db only (g.dx stays undefined): for a network's first layer.
-inline Grads3 conv_relu_pool_backward_params(const Tensor& dout, const ConvReluPoolCache& cache,
+inline Grads conv_relu_pool_backward_params(const Tensor& dout, const ConvReluPoolCache& cache,
                                              const std::string& variant = "") {
   return OpRegistry<ConvReluPoolImpl>::get(dout.device(), variant).backward(dout, cache, false);
 }
@@ -59,25 +59,25 @@ inline Grads3 conv_relu_pool_backward_params(const Tensor& dout, const ConvReluP
 Forward<ConvReluPoolCache> conv_relu_pool_forward_chain(const Tensor& x, const Tensor& w, const Tensor& b,
                                                         const ConvParam& conv_param, const PoolParam& pool_param,
                                                         const std::string& op_variant);
-Grads3 conv_relu_pool_backward_chain(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx,
+Grads conv_relu_pool_backward_chain(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx,
                                      const std::string& op_variant);
 
 // The chain with the default ops of the device (cuda/composed).
 Forward<ConvReluPoolCache> conv_relu_pool_forward_composed(const Tensor& x, const Tensor& w, const Tensor& b,
                                                            const ConvParam& conv_param, const PoolParam& pool_param);
-Grads3 conv_relu_pool_backward_composed(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx);
+Grads conv_relu_pool_backward_composed(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx);
 
 namespace ref {
 // The chain of the reference ops (cpu/reference).
 Forward<ConvReluPoolCache> conv_relu_pool_forward(const Tensor& x, const Tensor& w, const Tensor& b,
                                                   const ConvParam& conv_param, const PoolParam& pool_param);
-Grads3 conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx);
+Grads conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx);
 }  // namespace ref
 
 namespace threaded {
 Forward<ConvReluPoolCache> conv_relu_pool_forward(const Tensor& x, const Tensor& w, const Tensor& b,
                                                   const ConvParam& conv_param, const PoolParam& pool_param);
-Grads3 conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx);
+Grads conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx);
 }  // namespace threaded
 
 }  // namespace convlab

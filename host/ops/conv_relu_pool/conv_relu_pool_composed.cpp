@@ -13,7 +13,7 @@ Forward<ConvReluPoolCache> conv_relu_pool_forward_chain(const Tensor& x, const T
   return {pool.out, ConvReluPoolCache{conv.cache, relu.cache, pool.cache, Tensor()}};
 }
 
-Grads3 conv_relu_pool_backward_chain(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx,
+Grads conv_relu_pool_backward_chain(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx,
                                      const std::string& op_variant) {
   CONVLAB_CHECK(cache.relu.x.defined() && cache.pool.x.defined(),
                 "conv_relu_pool_backward: the cache comes from a fused variant, which keeps no conv output; "
@@ -26,7 +26,7 @@ Forward<ConvReluPoolCache> conv_relu_pool_forward_composed(const Tensor& x, cons
                                                            const ConvParam& conv_param, const PoolParam& pool_param) {
   return conv_relu_pool_forward_chain(x, w, b, conv_param, pool_param, "");
 }
-Grads3 conv_relu_pool_backward_composed(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx) {
+Grads conv_relu_pool_backward_composed(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx) {
   return conv_relu_pool_backward_chain(dout, cache, need_dx, "");
 }
 
@@ -35,7 +35,7 @@ Forward<ConvReluPoolCache> conv_relu_pool_forward(const Tensor& x, const Tensor&
                                                   const ConvParam& conv_param, const PoolParam& pool_param) {
   return conv_relu_pool_forward_chain(x, w, b, conv_param, pool_param, "reference");
 }
-Grads3 conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx) {
+Grads conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx) {
   return conv_relu_pool_backward_chain(dout, cache, need_dx, "reference");
 }
 }  // namespace ref

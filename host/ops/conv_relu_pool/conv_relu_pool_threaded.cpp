@@ -114,7 +114,7 @@ Forward<ConvReluPoolCache> conv_relu_pool_forward(const Tensor& x, const Tensor&
   return {out, cache};
 }
 
-Grads3 conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx) {
+Grads conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx) {
   CONVLAB_CHECK(cache.pooled.defined() && cache.pool.argmax.defined(),
                 "conv_relu_pool_backward (cpu fast): the cache does not come from the fused variant (no pooled "
                 "output and argmax); run the backward with the variant that made the cache");
@@ -130,14 +130,14 @@ Grads3 conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cach
   CONVLAB_CHECK(cache.pool.argmax.dtype() == DType::i32 && cache.pool.argmax.device() == Device::cpu,
                 "conv_relu_pool_backward: cache.pool.argmax must be an int32 CPU tensor");
   cache.pool.argmax.expect_shape("conv_relu_pool_backward: cache.pool.argmax", out_shape);
-  Grads3 g{need_dx ? Tensor::empty(x.shape(), x.dtype()) : Tensor(), Tensor::empty(w.shape(), x.dtype()),
+  Grads g{need_dx ? Tensor::empty(x.shape(), x.dtype()) : Tensor(), Tensor::empty(w.shape(), x.dtype()),
            Tensor::empty(b.shape(), x.dtype())};
   int64_t bad = 0;
   dispatch_floating(x.dtype(), "conv_relu_pool_backward", [&](auto zero) {
     using T = decltype(zero);
     bad = backward_impl<T>(d, pd, x.data<T>(), w.data<T>(), dout.data<T>(), cache.pooled.data<T>(),
-                           cache.pool.argmax.data<int32_t>(), need_dx ? g.dx.data<T>() : nullptr, g.d1.data<T>(),
-                           g.d2.data<T>());
+                           cache.pool.argmax.data<int32_t>(), need_dx ? g.dx.data<T>() : nullptr, g.dw.data<T>(),
+                           g.db.data<T>());
   });
   CONVLAB_CHECK(bad == 0, "conv_relu_pool_backward: cache.pool.argmax holds " << bad << " indices outside the "
                                                                               << d.Hout << "x" << d.Wout << " plane");

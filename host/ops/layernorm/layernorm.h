@@ -24,7 +24,7 @@ inline Forward<NormCache> layernorm_forward(const Tensor& x, const Tensor& gamma
                                        const LayerNormParam& param, const std::string& variant = "") {
   return OpRegistry<LayerNormImpl>::get(x.device(), variant).forward(x, gamma, beta, param);
 }
-inline Grads3 layernorm_backward(const Tensor& dout, const NormCache& cache, const std::string& variant = "") {
+inline NormGrads layernorm_backward(const Tensor& dout, const NormCache& cache, const std::string& variant = "") {
   return OpRegistry<LayerNormImpl>::get(dout.device(), variant).backward(dout, cache);
 }
 

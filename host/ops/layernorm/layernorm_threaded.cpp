@@ -12,7 +12,7 @@ Forward<NormCache> layernorm_forward(const Tensor& x, const Tensor& gamma, const
   return norm_forward_train(d, x, gamma, beta, param.eps);
 }
 
-Grads3 layernorm_backward(const Tensor& dout, const NormCache& cache) {
+NormGrads layernorm_backward(const Tensor& dout, const NormCache& cache) {
   const NormDims d = layernorm_dims("layernorm_backward", cache.x, cache.gamma, cache.beta);
   check_norm_backward("layernorm_backward", dout, cache, d);
   return norm_backward(d, dout, cache);

@@ -43,6 +43,6 @@ using LayerNormForwardFn = Forward<NormCache>(const Tensor& x, const Tensor& gam
                                               const LayerNormParam& param);
 using GroupNormForwardFn = Forward<NormCache>(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                                               const GroupNormParam& param);
-using NormBackwardFn = Grads3(const Tensor& dout, const NormCache& cache);  // dx, dgamma, dbeta
+using NormBackwardFn = NormGrads(const Tensor& dout, const NormCache& cache);  // dx, dgamma, dbeta
 
 }  // namespace convlab

@@ -33,7 +33,7 @@ void param_grads(const NormDims& d, const T* x, const T* dout, const T* mean, co
   }
 }
 
-Grads3 alloc_grads(const NormCache& cache) {
+NormGrads alloc_grads(const NormCache& cache) {
   return {Tensor(cache.x.shape(), cache.x.dtype()), Tensor(cache.gamma.shape(), cache.x.dtype()),
           Tensor(cache.beta.shape(), cache.x.dtype())};
 }
@@ -109,14 +109,14 @@ Forward<NormCache> batchnorm_forward_any(const char* op, const NormDims& d, cons
                                });
 }
 
-Grads3 norm_backward_closed(const NormDims& d, const Tensor& dout, const NormCache& cache) {
-  Grads3 gr = alloc_grads(cache);
+NormGrads norm_backward_closed(const NormDims& d, const Tensor& dout, const NormCache& cache) {
+  NormGrads gr = alloc_grads(cache);
   dispatch_floating(cache.x.dtype(), "norm_backward", [&](auto zero) {
     using T = decltype(zero);
     const T *x = cache.x.data<T>(), *gamma = cache.gamma.data<T>(), *dy = dout.data<T>();
     const T *mean = cache.mean.data<T>(), *inv_std = cache.inv_std.data<T>();
     T* dx = gr.dx.data<T>();
-    param_grads(d, x, dy, mean, inv_std, gr.d1.data<T>(), gr.d2.data<T>());
+    param_grads(d, x, dy, mean, inv_std, gr.dgamma.data<T>(), gr.dbeta.data<T>());
     if (cache.mode == Mode::test) return backward_fixed_stats(d, dy, gamma, inv_std, dx);
     const double M = double(d.group_size());
     std::vector<double> sum_dxhat(d.num_groups(), 0.0), sum_dxhat_xhat(d.num_groups(), 0.0);
@@ -134,15 +134,15 @@ Grads3 norm_backward_closed(const NormDims& d, const Tensor& dout, const NormCac
   return gr;
 }
 
-Grads3 norm_backward_graph(const NormDims& d, const Tensor& dout, const NormCache& cache) {
-  Grads3 gr = alloc_grads(cache);
+NormGrads norm_backward_graph(const NormDims& d, const Tensor& dout, const NormCache& cache) {
+  NormGrads gr = alloc_grads(cache);
   dispatch_floating(cache.x.dtype(), "norm_backward_graph", [&](auto zero) {
     using T = decltype(zero);
     const T *x = cache.x.data<T>(), *gamma = cache.gamma.data<T>(), *dy = dout.data<T>();
     const T *mean = cache.mean.data<T>(), *inv_std = cache.inv_std.data<T>();
     T* dx = gr.dx.data<T>();
     // out = gamma * xhat + beta: dbeta = sum(dout), dgamma = sum(dout * xhat), dxhat = dout * gamma.
-    param_grads(d, x, dy, mean, inv_std, gr.d1.data<T>(), gr.d2.data<T>());
+    param_grads(d, x, dy, mean, inv_std, gr.dgamma.data<T>(), gr.dbeta.data<T>());
     if (cache.mode == Mode::test) return backward_fixed_stats(d, dy, gamma, inv_std, dx);
     const int64_t ng = d.num_groups();
     const double M = double(d.group_size());

@@ -28,10 +28,10 @@ Forward<NormCache> batchnorm_forward_any(const char* op, const NormDims& d, cons
 
 // Closed-form backward: dx = inv_std / M * (M * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat)),
 // dxhat = dout * gamma, M = group size. In test mode (fixed statistics) dx = dout * gamma * inv_std.
-Grads3 norm_backward_closed(const NormDims& d, const Tensor& dout, const NormCache& cache);
+NormGrads norm_backward_closed(const NormDims& d, const Tensor& dout, const NormCache& cache);
 
 // The same gradient by backpropagating through the forward graph step by step
 // (x - mu, 1/sqrt(var + eps), xhat, gamma * xhat + beta), as cs231n's batchnorm_backward.
-Grads3 norm_backward_graph(const NormDims& d, const Tensor& dout, const NormCache& cache);
+NormGrads norm_backward_graph(const NormDims& d, const Tensor& dout, const NormCache& cache);
 
 }  // namespace convlab::ref

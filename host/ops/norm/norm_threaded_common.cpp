@@ -238,15 +238,15 @@ Forward<NormCache> batchnorm_forward_any(const char* op, const NormDims& d, cons
                                });
 }
 
-Grads3 norm_backward(const NormDims& d, const Tensor& dout, const NormCache& cache) {
+NormGrads norm_backward(const NormDims& d, const Tensor& dout, const NormCache& cache) {
   CONVLAB_CHECK(cache.x.device() == Device::cpu, "norm backward (cpu fast): cache.x must be a CPU tensor, got "
                                                      << device_name(cache.x.device()));
-  Grads3 gr{Tensor::empty(cache.x.shape(), cache.x.dtype()), Tensor::empty(cache.gamma.shape(), cache.x.dtype()),
+  NormGrads gr{Tensor::empty(cache.x.shape(), cache.x.dtype()), Tensor::empty(cache.gamma.shape(), cache.x.dtype()),
             Tensor::empty(cache.beta.shape(), cache.x.dtype())};
   dispatch_floating(cache.x.dtype(), "norm_backward", [&](auto zero) {
     using T = decltype(zero);
     backward<T>(d, make_plan(d), cache.mode == Mode::train, cache.x.data<T>(), dout.data<T>(), cache.gamma.data<T>(),
-                cache.mean.data<T>(), cache.inv_std.data<T>(), gr.dx.data<T>(), gr.d1.data<T>(), gr.d2.data<T>());
+                cache.mean.data<T>(), cache.inv_std.data<T>(), gr.dx.data<T>(), gr.dgamma.data<T>(), gr.dbeta.data<T>());
   });
   return gr;
 }

@@ -26,6 +26,6 @@ Forward<NormCache> batchnorm_forward_any(const char* op, const NormDims& d, cons
 
 // dx, dgamma, dbeta in closed form: dx = inv_std * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)),
 // dxhat = dout * gamma; in test mode (fixed statistics) dx = dout * gamma * inv_std.
-Grads3 norm_backward(const NormDims& d, const Tensor& dout, const NormCache& cache);
+NormGrads norm_backward(const NormDims& d, const Tensor& dout, const NormCache& cache);
 
 }  // namespace convlab::threaded

@@ -10,7 +10,7 @@ Forward<AffineReluCache> affine_relu_forward(const Tensor& x, const Tensor& w, c
   return {relu.out, AffineReluCache{fc.cache, relu.cache}};
 }
 
-Grads3 affine_relu_backward(const Tensor& dout, const AffineReluCache& cache) {
+Grads affine_relu_backward(const Tensor& dout, const AffineReluCache& cache) {
   return affine_backward(relu_backward(dout, cache.relu), cache.fc);
 }
 
@@ -52,14 +52,14 @@ AffineNormReluGrads affine_norm_relu_backward(const Tensor& dout, const AffineNo
   AffineNormReluGrads g;
   Tensor dh = relu_backward(dout, cache.relu);
   if (cache.kind == Normalization::batchnorm) {
-    Grads3 n = batchnorm_backward(dh, cache.norm);
-    dh = n.dx, g.dgamma = n.d1, g.dbeta = n.d2;
+    NormGrads n = batchnorm_backward(dh, cache.norm);
+    dh = n.dx, g.dgamma = n.dgamma, g.dbeta = n.dbeta;
   } else if (cache.kind == Normalization::layernorm) {
-    Grads3 n = layernorm_backward(dh, cache.norm);
-    dh = n.dx, g.dgamma = n.d1, g.dbeta = n.d2;
+    NormGrads n = layernorm_backward(dh, cache.norm);
+    dh = n.dx, g.dgamma = n.dgamma, g.dbeta = n.dbeta;
   }
-  Grads3 fc = affine_backward(dh, cache.fc);
-  g.dx = fc.dx, g.dw = fc.d1, g.db = fc.d2;
+  Grads fc = affine_backward(dh, cache.fc);
+  g.dx = fc.dx, g.dw = fc.dw, g.db = fc.db;
   return g;
 }
 
@@ -69,7 +69,7 @@ Forward<ConvReluCache> conv_relu_forward(const Tensor& x, const Tensor& w, const
   return {relu.out, ConvReluCache{conv.cache, relu.cache}};
 }
 
-Grads3 conv_relu_backward(const Tensor& dout, const ConvReluCache& cache) {
+Grads conv_relu_backward(const Tensor& dout, const ConvReluCache& cache) {
   return conv_backward(relu_backward(dout, cache.relu), cache.conv);
 }
 

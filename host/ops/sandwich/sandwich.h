@@ -20,7 +20,7 @@ struct AffineReluCache {
   ReluCache relu;
 };
 Forward<AffineReluCache> affine_relu_forward(const Tensor& x, const Tensor& w, const Tensor& b);
-Grads3 affine_relu_backward(const Tensor& dout, const AffineReluCache& cache);
+Grads affine_relu_backward(const Tensor& dout, const AffineReluCache& cache);
 
 enum class Normalization { none, batchnorm, layernorm };
 Normalization parse_normalization(const std::string& s);  // "none"/"batchnorm"/"layernorm"
@@ -45,6 +45,6 @@ struct ConvReluCache {
   ReluCache relu;
 };
 Forward<ConvReluCache> conv_relu_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
-Grads3 conv_relu_backward(const Tensor& dout, const ConvReluCache& cache);
+Grads conv_relu_backward(const Tensor& dout, const ConvReluCache& cache);
 
 }  // namespace convlab

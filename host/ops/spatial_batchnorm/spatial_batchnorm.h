@@ -24,7 +24,7 @@ inline Forward<NormCache> spatial_batchnorm_forward(const Tensor& x, const Tenso
                                        BatchNormParam& param, const std::string& variant = "") {
   return OpRegistry<SpatialBatchNormImpl>::get(x.device(), variant).forward(x, gamma, beta, param);
 }
-inline Grads3 spatial_batchnorm_backward(const Tensor& dout, const NormCache& cache, const std::string& variant = "") {
+inline NormGrads spatial_batchnorm_backward(const Tensor& dout, const NormCache& cache, const std::string& variant = "") {
   return OpRegistry<SpatialBatchNormImpl>::get(dout.device(), variant).backward(dout, cache);
 }
 

@@ -11,7 +11,7 @@ Forward<NormCache> spatial_batchnorm_forward(const Tensor& x, const Tensor& gamm
   return batchnorm_forward_any("spatial_batchnorm_forward", d, x, gamma, beta, param);
 }
 
-Grads3 spatial_batchnorm_backward(const Tensor& dout, const NormCache& cache) {
+NormGrads spatial_batchnorm_backward(const Tensor& dout, const NormCache& cache) {
   const NormDims d = spatial_batchnorm_dims("spatial_batchnorm_backward", cache.x, cache.gamma, cache.beta);
   check_norm_backward("spatial_batchnorm_backward", dout, cache, d);
   return norm_backward(d, dout, cache);

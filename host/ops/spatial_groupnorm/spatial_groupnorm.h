@@ -24,7 +24,7 @@ inline Forward<NormCache> spatial_groupnorm_forward(const Tensor& x, const Tenso
                                        const GroupNormParam& param, const std::string& variant = "") {
   return OpRegistry<SpatialGroupNormImpl>::get(x.device(), variant).forward(x, gamma, beta, param);
 }
-inline Grads3 spatial_groupnorm_backward(const Tensor& dout, const NormCache& cache, const std::string& variant = "") {
+inline NormGrads spatial_groupnorm_backward(const Tensor& dout, const NormCache& cache, const std::string& variant = "") {
   return OpRegistry<SpatialGroupNormImpl>::get(dout.device(), variant).backward(dout, cache);
 }
 

@@ -13,7 +13,7 @@ Forward<NormCache> spatial_groupnorm_forward(const Tensor& x, const Tensor& gamm
   return norm_forward_train(d, x, gamma, beta, param.eps);
 }
 
-Grads3 spatial_groupnorm_backward(const Tensor& dout, const NormCache& cache) {
+NormGrads spatial_groupnorm_backward(const Tensor& dout, const NormCache& cache) {
   const NormDims d =
       spatial_groupnorm_dims("spatial_groupnorm_backward", cache.x, cache.gamma, cache.beta, cache.groups);
   check_norm_backward("spatial_groupnorm_backward", dout, cache, d);
