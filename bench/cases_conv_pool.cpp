@@ -10,8 +10,8 @@ namespace convlab::bench {
 Case conv_case(const std::string& group, int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t HH,
                int64_t WW, int stride, int pad) {
   const Shape xs{N, C, H, W}, ws{F, C, HH, WW};
-  const int64_t Ho = conv_out_size(H, HH, stride, pad), Wo = conv_out_size(W, WW, stride, pad);
-  const int64_t nx = N * C * H * W, nw = F * C * HH * WW, nout = N * F * Ho * Wo;
+  const ConvDims d = conv_dims(xs, ws, ConvParam{stride, pad});
+  const int64_t nx = N * C * H * W, nw = F * C * HH * WW, nout = N * F * d.Hout * d.Wout;
   Case c;
   c.op = "conv";
   c.group = group;
@@ -19,8 +19,8 @@ Case conv_case(const std::string& group, int64_t N, int64_t C, int64_t H, int64_
   c.dims = {{"N", N}, {"C", C}, {"H", H}, {"W", W}, {"F", F}, {"HH", HH}, {"WW", WW}, {"stride", stride}, {"pad", pad}};
   c.set_bytes = static_cast<std::size_t>(bytes_of(2 * (nx + nw + F + nout)));
   c.variants = registry_variants<ConvImpl>();
-  c.work["fwd"] = {conv_forward_flops(N, C, H, W, F, HH, WW, stride, pad), bytes_of(nx + nw + F + nout)};
-  c.work["bwd"] = {conv_backward_flops(N, C, H, W, F, HH, WW, stride, pad), bytes_of(2 * (nx + nw) + F + nout)};
+  c.work["fwd"] = {conv_forward_flops(d), bytes_of(nx + nw + F + nout)};
+  c.work["bwd"] = {conv_backward_flops(d), bytes_of(2 * (nx + nw) + F + nout)};
   c.make = [=](Device dev, const std::string& variant, int sets) {
     const ConvImpl impl = OpRegistry<ConvImpl>::get(dev, variant);
     const ConvParam param{stride, pad};
@@ -34,8 +34,8 @@ Case conv_case(const std::string& group, int64_t N, int64_t C, int64_t H, int64_
 
 Case max_pool_case(const std::string& group, int64_t N, int64_t C, int64_t H, int64_t W, int ph, int pw, int stride) {
   const Shape xs{N, C, H, W};
-  const int64_t Ho = 1 + (H - ph) / stride, Wo = 1 + (W - pw) / stride;
-  const int64_t nx = N * C * H * W, nout = N * C * Ho * Wo;
+  const PoolDims d = pool_dims(xs, PoolParam{ph, pw, stride});
+  const int64_t nx = N * C * H * W, nout = N * C * d.Hout * d.Wout;
   Case c;
   c.op = "max_pool";
   c.group = group;
@@ -61,8 +61,9 @@ Case max_pool_case(const std::string& group, int64_t N, int64_t C, int64_t H, in
 Case conv_relu_pool_case(const std::string& group, int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t k) {
   const int pad = static_cast<int>((k - 1) / 2);
   const Shape xs{N, C, H, W}, ws{F, C, k, k};
-  const int64_t Ho = conv_out_size(H, k, 1, pad), Wo = conv_out_size(W, k, 1, pad);
-  const int64_t nx = N * C * H * W, nw = F * C * k * k, nout = N * F * (Ho / 2) * (Wo / 2);
+  const ConvDims cd = conv_dims(xs, ws, ConvParam{1, pad});
+  const PoolDims pd = pool_dims(Shape{N, F, cd.Hout, cd.Wout}, PoolParam{2, 2, 2});
+  const int64_t nx = N * C * H * W, nw = F * C * k * k, nout = N * F * pd.Hout * pd.Wout;
   Case c;
   c.op = "conv_relu_pool";
   c.group = group;
@@ -73,8 +74,8 @@ Case conv_relu_pool_case(const std::string& group, int64_t N, int64_t C, int64_t
   // FLOPs of the conv; bytes of the fused variant's traffic (the conv output never stored):
   // forward reads x, w, b and writes the pooled output and its argmax; backward reads x, w,
   // dout, the pooled output and argmax and writes dx, dw, db.
-  c.work["fwd"] = {conv_forward_flops(N, C, H, W, F, k, k, 1, pad), bytes_of(nx + nw + F + 2 * nout)};
-  c.work["bwd"] = {conv_backward_flops(N, C, H, W, F, k, k, 1, pad), bytes_of(2 * (nx + nw) + F + 3 * nout)};
+  c.work["fwd"] = {conv_forward_flops(cd), bytes_of(nx + nw + F + 2 * nout)};
+  c.work["bwd"] = {conv_backward_flops(cd), bytes_of(2 * (nx + nw) + F + 3 * nout)};
   c.make = [=](Device dev, const std::string& variant, int sets) {
     const ConvReluPoolImpl impl = OpRegistry<ConvReluPoolImpl>::get(dev, variant);
     const ConvParam cp{1, pad};

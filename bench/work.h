@@ -9,6 +9,8 @@
 #pragma once
 #include <cstdint>
 
+#include "host/ops/conv/conv.h"
+
 namespace convlab::bench {
 
 struct Work {
@@ -16,18 +18,11 @@ struct Work {
   double bytes = 0;
 };
 
-inline int64_t conv_out_size(int64_t in, int64_t k, int stride, int pad) { return 1 + (in + 2 * pad - k) / stride; }
-
-inline double conv_forward_flops(int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t HH, int64_t WW,
-                                 int stride, int pad) {
-  const double Ho = static_cast<double>(conv_out_size(H, HH, stride, pad));
-  const double Wo = static_cast<double>(conv_out_size(W, WW, stride, pad));
-  return 2.0 * static_cast<double>(N * F * C * HH * WW) * Ho * Wo;
+// d: conv's geometry (conv_dims in host/ops/conv/conv.h).
+inline double conv_forward_flops(const ConvDims& d) {
+  return 2.0 * static_cast<double>(d.N * d.F * d.C * d.HH * d.WW) * static_cast<double>(d.Hout * d.Wout);
 }
-inline double conv_backward_flops(int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t HH, int64_t WW,
-                                  int stride, int pad) {
-  return 2.0 * conv_forward_flops(N, C, H, W, F, HH, WW, stride, pad);
-}
+inline double conv_backward_flops(const ConvDims& d) { return 2.0 * conv_forward_flops(d); }
 
 inline double affine_forward_flops(int64_t N, int64_t D, int64_t M) { return 2.0 * static_cast<double>(N * D * M); }
 inline double affine_backward_flops(int64_t N, int64_t D, int64_t M) { return 2.0 * affine_forward_flops(N, D, M); }

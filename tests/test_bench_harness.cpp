@@ -41,14 +41,17 @@ TEST(BenchStats, SingleSampleAndErrors) {
 
 TEST(BenchWork, ConvFlopsOfKnownShapes) {
   // Notebook conv: x (100,3,31,31), w (25,3,3,3), stride 2, pad 1 -> 16x16 outputs.
-  EXPECT_EQ(conv_out_size(31, 3, 2, 1), 16);
-  EXPECT_DOUBLE_EQ(conv_forward_flops(100, 3, 31, 31, 25, 3, 3, 2, 1), 2.0 * 100 * 25 * 3 * 9 * 256);
-  EXPECT_DOUBLE_EQ(conv_forward_flops(100, 3, 31, 31, 25, 3, 3, 2, 1), 34560000.0);
-  EXPECT_DOUBLE_EQ(conv_backward_flops(100, 3, 31, 31, 25, 3, 3, 2, 1), 69120000.0);
+  const ConvDims notebook = conv_dims(Shape{100, 3, 31, 31}, Shape{25, 3, 3, 3}, ConvParam{2, 1});
+  EXPECT_EQ(notebook.Hout, 16);
+  EXPECT_DOUBLE_EQ(conv_forward_flops(notebook), 2.0 * 100 * 25 * 3 * 9 * 256);
+  EXPECT_DOUBLE_EQ(conv_forward_flops(notebook), 34560000.0);
+  EXPECT_DOUBLE_EQ(conv_backward_flops(notebook), 69120000.0);
   // ThreeLayerConvNet conv at batch 50: 7x7, pad 3 keeps 32x32.
-  EXPECT_DOUBLE_EQ(conv_forward_flops(50, 3, 32, 32, 32, 7, 7, 1, 3), 481689600.0);
+  EXPECT_DOUBLE_EQ(conv_forward_flops(conv_dims(Shape{50, 3, 32, 32}, Shape{32, 3, 7, 7}, ConvParam{1, 3})),
+                   481689600.0);
   // The large conv: N=128, C=F=64, 32x32, 3x3 pad 1.
-  EXPECT_DOUBLE_EQ(conv_forward_flops(128, 64, 32, 32, 64, 3, 3, 1, 1), 9663676416.0);
+  EXPECT_DOUBLE_EQ(conv_forward_flops(conv_dims(Shape{128, 64, 32, 32}, Shape{64, 64, 3, 3}, ConvParam{1, 1})),
+                   9663676416.0);
 }
 
 TEST(BenchWork, AffineFlopsAndMemoryBytes) {

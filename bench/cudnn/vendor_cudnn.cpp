@@ -12,6 +12,7 @@
 
 #include "bench/case_builder.h"
 #include "bench/cuda/vendor.h"
+#include "host/ops/max_pool/max_pool.h"
 #include "kernels/runtime/cuda_check.h"
 
 #define CUDNN_CHECK(call)                                                                            \
@@ -183,7 +184,8 @@ Instance pool_cudnn(const std::map<std::string, int64_t>& dm, int sets) {
   const int64_t N = dm.at("N"), C = dm.at("C"), H = dm.at("H"), W = dm.at("W");
   const int ph = static_cast<int>(dm.at("pool_height")), pw = static_cast<int>(dm.at("pool_width")),
             stride = static_cast<int>(dm.at("stride"));
-  const int64_t Ho = 1 + (H - ph) / stride, Wo = 1 + (W - pw) / stride;
+  const PoolDims pd = pool_dims(Shape{N, C, H, W}, PoolParam{ph, pw, stride});
+  const int64_t Ho = pd.Hout, Wo = pd.Wout;
   struct State {
     std::unique_ptr<PoolDesc> pool;
     std::unique_ptr<TensorDesc> x, y;

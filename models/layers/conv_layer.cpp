@@ -8,12 +8,9 @@ ConvLayer::ConvLayer(const Shape& in, int64_t num_filters, int64_t filter_size, 
     : param_(param) {
   CONVLAB_CHECK(in.size() == 3, "conv layer: expects (C, H, W) input per sample, got " << shape_str(in));
   CONVLAB_CHECK(num_filters >= 1 && filter_size >= 1, "conv layer: num_filters and filter_size must be >= 1");
-  CONVLAB_CHECK(param.stride >= 1 && param.pad >= 0, "conv layer: stride must be >= 1 and pad >= 0");
-  const int64_t C = in[0], H = in[1], W = in[2];
-  const int64_t hp = H + 2 * param.pad - filter_size, wp = W + 2 * param.pad - filter_size;
-  CONVLAB_CHECK(hp >= 0 && wp >= 0, "conv layer: filter " << filter_size << "x" << filter_size << " with pad "
-                                                           << param.pad << " does not fit input " << shape_str(in));
-  out_ = {num_filters, 1 + hp / param.stride, 1 + wp / param.stride};
+  const int64_t C = in[0];
+  const ConvDims d = conv_dims({1, C, in[1], in[2]}, {num_filters, C, filter_size, filter_size}, param);
+  out_ = {num_filters, d.Hout, d.Wout};
   const std::string k = std::to_string(index);
   params_.push_back({"W" + k, draw_weight(rng, {num_filters, C, filter_size, filter_size}, C * filter_size * filter_size, init),
                      Tensor(), true});

@@ -5,12 +5,8 @@ namespace convlab {
 
 MaxPoolLayer::MaxPoolLayer(const Shape& in, PoolParam param) : param_(param) {
   CONVLAB_CHECK(in.size() == 3, "max_pool layer: expects (C, H, W) input per sample, got " << shape_str(in));
-  CONVLAB_CHECK(param.pool_height >= 1 && param.pool_width >= 1 && param.stride >= 1,
-                "max_pool layer: pool size and stride must be >= 1");
-  CONVLAB_CHECK(in[1] >= param.pool_height && in[2] >= param.pool_width,
-                "max_pool layer: pool " << param.pool_height << "x" << param.pool_width << " larger than input "
-                                        << shape_str(in));
-  out_ = {in[0], 1 + (in[1] - param.pool_height) / param.stride, 1 + (in[2] - param.pool_width) / param.stride};
+  const PoolDims d = pool_dims(Shape{1, in[0], in[1], in[2]}, param);
+  out_ = {in[0], d.Hout, d.Wout};
 }
 
 Tensor MaxPoolLayer::forward(const Tensor& x, Mode) {

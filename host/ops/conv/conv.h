@@ -54,6 +54,9 @@ struct ConvDims {
   int stride, pad;
 };
 ConvDims conv_dims(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
+// The same checks and output geometry on shapes alone: the one place conv's
+// output size is computed (layers and benchmarks use it too).
+ConvDims conv_dims(const Shape& x_shape, const Shape& w_shape, const ConvParam& param);
 
 namespace ref {
 Forward<ConvCache> conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);

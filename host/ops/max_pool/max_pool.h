@@ -46,7 +46,9 @@ struct PoolDims {
   int ph, pw, stride;
 };
 PoolDims pool_dims(const Tensor& x, const PoolParam& param);
-PoolDims pool_dims(const Shape& x_shape, const PoolParam& param);  // the same checks on a shape
+// The same checks and output geometry on a shape alone: the one place the
+// pooled size is computed (layers, benchmarks and the cuDNN baseline use it too).
+PoolDims pool_dims(const Shape& x_shape, const PoolParam& param);
 
 namespace ref {
 Forward<PoolCache> max_pool_forward(const Tensor& x, const PoolParam& param);
