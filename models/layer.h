@@ -1,7 +1,9 @@
 // Layer: one step of a network that owns its parameters, their gradients and
 // the cache of its last forward pass (cs231n's layer functions wrapped in an
 // object). forward(x, mode) keeps what backward(dout) needs; backward fills
-// the gradients of the parameters and returns dx.
+// the gradients of the parameters and returns dx. A layer looks up its op's
+// implementation once, when it is built and when it moves to another device
+// (OpBinding), and tells which one it runs (plan()).
 #pragma once
 #include <memory>
 #include <string>
@@ -28,6 +30,23 @@ struct WeightInit {
   DType dtype = DType::f32;
 };
 
+// One op's implementation as a layer holds it: looked up in the op's registry
+// by bind() (the device's default variant) instead of on every call.
+template <class Impl>
+struct OpBinding {
+  Impl impl{};
+  std::string variant;
+  Device device = Device::cpu;
+
+  void bind(Device d) {
+    variant = OpRegistry<Impl>::resolve(d);
+    impl = OpRegistry<Impl>::get(d, variant);
+    device = d;
+  }
+  // "<op> <device>/<variant>", e.g. "conv cpu/threaded".
+  std::string describe() const { return std::string(Impl::name) + " " + device_name(device) + "/" + variant; }
+};
+
 class Layer {
  public:
   virtual ~Layer() = default;
@@ -39,6 +58,10 @@ class Layer {
   // layer of a model, whose input is data) may skip that work and return an
   // undefined Tensor.
   virtual Tensor backward(const Tensor& dout) = 0;
+  // The layer's name in the start-up plan: conv1, affine2, relu, ...
+  virtual std::string label() const { return kind(); }
+  // What it runs: "<op> <device>/<variant>" (OpBinding::describe).
+  virtual std::string plan() const = 0;
   void set_input_needs_grad(bool on) { input_needs_grad_ = on; }
   bool input_needs_grad() const { return input_needs_grad_; }
 
@@ -48,10 +71,14 @@ class Layer {
   virtual std::vector<std::pair<std::string, Tensor*>> buffers() { return {}; }
   // Called by the model before each training step (dropout draws a new mask).
   virtual void begin_step(int64_t /*t*/) {}
-  // Moves parameters and buffers; gradients are dropped until the next backward.
+  // Moves parameters and buffers and binds the op implementations of
+  // `device`; gradients are dropped until the next backward.
   virtual void to(Device device);
 
  protected:
+  // Looks up the layer's op implementations for `device`: each layer's
+  // constructor binds the CPU's, to() the new device's.
+  virtual void bind(Device device) = 0;
   // Draws a weight of `shape` (fan_in = product of all but the last dim for
   // affine, of all but the first for conv) from rng.
   static Tensor draw_weight(NumpyRandom& rng, const Shape& shape, int64_t fan_in, const WeightInit& init);

@@ -7,15 +7,18 @@
 namespace convlab {
 
 LayerStackModel::LayerStackModel(std::string type, std::vector<LayerPtr> layers, double reg, LossKind loss,
-                                 DType dtype, nlohmann::json description)
+                                 DType dtype, nlohmann::json description, bool fusion)
     : type_(std::move(type)),
       layers_(std::move(layers)),
       reg_(reg),
       loss_kind_(loss),
       dtype_(dtype),
-      description_(std::move(description)) {
+      description_(std::move(description)),
+      fusion_(fusion) {
   CONVLAB_CHECK(!layers_.empty(), type_ << ": a model needs at least one layer");
-  fuse_conv_relu_pool(layers_);
+  if (fusion_) fuse_conv_relu_pool(layers_);
+  if (loss_kind_ == LossKind::softmax) softmax_.bind(device_);
+  else svm_.bind(device_);
   layers_.front()->set_input_needs_grad(false);  // the input is data
   std::map<std::string, int> seen;
   for (auto& l : layers_) {
@@ -36,7 +39,7 @@ Tensor LayerStackModel::scores(const Tensor& X) { return forward(X, Mode::test);
 
 Tensor LayerStackModel::loss(const Tensor& X, const Tensor& y) {
   const Tensor s = forward(X, Mode::train);
-  LossOut lo = loss_kind_ == LossKind::softmax ? softmax_loss(s, y) : svm_loss(s, y);
+  LossOut lo = loss_kind_ == LossKind::softmax ? softmax_.impl.fn(s, y) : svm_.impl.fn(s, y);
   Tensor total = lo.loss;
   Tensor d = lo.dx;
   for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) d = (*it)->backward(d);
@@ -70,7 +73,17 @@ std::map<std::string, Tensor> LayerStackModel::buffers() {
 
 void LayerStackModel::to(Device device) {
   for (auto& l : layers_) l->to(device);
+  if (loss_kind_ == LossKind::softmax) softmax_.bind(device);
+  else svm_.bind(device);
   device_ = device;
+}
+
+std::vector<std::string> LayerStackModel::plan() const {
+  std::vector<std::string> lines;
+  for (const auto& l : layers_) lines.push_back(l->label() + " -> " + l->plan());
+  lines.push_back("loss -> " + (loss_kind_ == LossKind::softmax ? softmax_.describe() : svm_.describe()));
+  lines.push_back(std::string("fusion ") + (fusion_ ? "on" : "off (model.fusion = false)"));
+  return lines;
 }
 
 void LayerStackModel::begin_step(int64_t t) {

@@ -3,10 +3,12 @@
 // 0.5 * reg * sum(W^2) on the weights only, as cs231n's ThreeLayerConvNet
 // and FullyConnectedNet. The three model types (three_layer_convnet, fc_net,
 // sequential) differ only in how they build the stack. Runs of conv, relu,
-// max_pool layers are fused into one conv_relu_pool layer (models/layers.h).
+// max_pool layers are fused into one conv_relu_pool layer (models/layers.h)
+// unless `fusion` is off (the model config's "fusion": false).
 #pragma once
 #include <vector>
 
+#include "host/ops/loss/loss.h"
 #include "models/layer.h"
 #include "models/model.h"
 
@@ -17,7 +19,7 @@ enum class LossKind { softmax, svm };
 class LayerStackModel : public Model {
  public:
   LayerStackModel(std::string type, std::vector<LayerPtr> layers, double reg, LossKind loss, DType dtype,
-                  nlohmann::json description);
+                  nlohmann::json description, bool fusion = true);
 
   std::string type() const override { return type_; }
   Tensor loss(const Tensor& X, const Tensor& y) override;
@@ -29,6 +31,7 @@ class LayerStackModel : public Model {
   Device device() const override { return device_; }
   void begin_step(int64_t t) override;
   nlohmann::json describe() const override { return description_; }
+  std::vector<std::string> plan() const override;
 
   const std::vector<LayerPtr>& layers() const { return layers_; }
   double reg() const { return reg_; }
@@ -43,6 +46,9 @@ class LayerStackModel : public Model {
   DType dtype_;
   Device device_ = Device::cpu;
   nlohmann::json description_;
+  bool fusion_;
+  OpBinding<SoftmaxLossImpl> softmax_;
+  OpBinding<SvmLossImpl> svm_;
 };
 
 }  // namespace convlab

@@ -26,11 +26,16 @@ class ConvLayer : public Layer {
   Shape output_shape() const override { return out_; }
   Tensor forward(const Tensor& x, Mode mode) override;
   Tensor backward(const Tensor& dout) override;
+  std::string label() const override { return label_; }
+  std::string plan() const override { return op_.describe(); }
   const ConvParam& param() const { return param_; }
 
  private:
+  void bind(Device device) override { op_.bind(device); }
   ConvParam param_;
   Shape out_;
+  std::string label_;
+  OpBinding<ConvImpl> op_;
   ConvCache cache_;
 };
 
@@ -41,22 +46,30 @@ class AffineLayer : public Layer {
   Shape output_shape() const override { return {out_dim_}; }
   Tensor forward(const Tensor& x, Mode mode) override;
   Tensor backward(const Tensor& dout) override;
+  std::string label() const override { return label_; }
+  std::string plan() const override { return op_.describe(); }
 
  private:
+  void bind(Device device) override { op_.bind(device); }
   int64_t out_dim_;
+  std::string label_;
+  OpBinding<AffineImpl> op_;
   AffineCache cache_;
 };
 
 class ReluLayer : public Layer {
  public:
-  explicit ReluLayer(const Shape& in) : shape_(in) {}
+  explicit ReluLayer(const Shape& in) : shape_(in) { bind(Device::cpu); }
   const char* kind() const override { return "relu"; }
   Shape output_shape() const override { return shape_; }
   Tensor forward(const Tensor& x, Mode mode) override;
   Tensor backward(const Tensor& dout) override;
+  std::string plan() const override { return op_.describe(); }
 
  private:
+  void bind(Device device) override { op_.bind(device); }
   Shape shape_;
+  OpBinding<ReluImpl> op_;
   ReluCache cache_;
 };
 
@@ -67,11 +80,14 @@ class MaxPoolLayer : public Layer {
   Shape output_shape() const override { return out_; }
   Tensor forward(const Tensor& x, Mode mode) override;
   Tensor backward(const Tensor& dout) override;
+  std::string plan() const override { return op_.describe(); }
   const PoolParam& param() const { return param_; }
 
  private:
+  void bind(Device device) override { op_.bind(device); }
   PoolParam param_;
   Shape out_;
+  OpBinding<MaxPoolImpl> op_;
   PoolCache cache_;
 };
 
@@ -85,17 +101,23 @@ class ConvReluPoolLayer : public Layer {
   Shape output_shape() const override { return out_; }
   Tensor forward(const Tensor& x, Mode mode) override;
   Tensor backward(const Tensor& dout) override;
+  std::string label() const override { return label_; }
+  std::string plan() const override { return op_.describe(); }
 
  private:
+  void bind(Device device) override { op_.bind(device); }
   ConvParam conv_param_;
   PoolParam pool_param_;
   Shape out_;
+  std::string label_;  // conv<k>+relu+max_pool
+  OpBinding<ConvReluPoolImpl> op_;
   ConvReluPoolCache cache_;
 };
 
 // Replaces every run of conv, relu, max_pool layers in `layers` by one
 // ConvReluPoolLayer; the model computes the same function with the same
-// parameters, with less memory traffic.
+// parameters, with less memory traffic. LayerStackModel does it unless the
+// model's config says "fusion": false.
 void fuse_conv_relu_pool(std::vector<LayerPtr>& layers);
 
 // batchnorm (N, D), spatial_batchnorm (N, C, H, W), layernorm (N, D) and
@@ -119,9 +141,18 @@ class NormLayer : public Layer {
   Tensor backward(const Tensor& dout) override;
   std::vector<std::pair<std::string, Tensor*>> buffers() override;
   void to(Device device) override;
+  std::string label() const override { return kind() + index_; }
+  std::string plan() const override;
 
  private:
+  void bind(Device device) override;
   NormKind kind_;
+  std::string index_;
+  // The binding of kind_'s op (the others stay unbound).
+  OpBinding<BatchNormImpl> batchnorm_;
+  OpBinding<SpatialBatchNormImpl> spatial_batchnorm_;
+  OpBinding<LayerNormImpl> layernorm_;
+  OpBinding<SpatialGroupNormImpl> spatial_groupnorm_;
   Shape shape_;
   NormOptions options_;
   BatchNormParam bn_;
@@ -138,8 +169,11 @@ class DropoutLayer : public Layer {
   Tensor forward(const Tensor& x, Mode mode) override;
   Tensor backward(const Tensor& dout) override;
   void begin_step(int64_t t) override { step_ = t; }
+  std::string plan() const override { return op_.describe(); }
 
  private:
+  void bind(Device device) override { op_.bind(device); }
+  OpBinding<DropoutImpl> op_;
   Shape shape_;
   double keep_;
   uint64_t seed_;

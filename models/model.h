@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -54,6 +55,9 @@ class Model {
 
   // A short description for logs and summary.json.
   virtual nlohmann::json describe() const = 0;
+  // What runs for each layer, one line each ("conv1 -> conv cpu/threaded");
+  // empty for models that are not a stack of ops.
+  virtual std::vector<std::string> plan() const { return {}; }
 };
 
 using ModelPtr = std::unique_ptr<Model>;

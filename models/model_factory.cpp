@@ -41,6 +41,7 @@ ModelPtr build_model(const nlohmann::json& spec, NumpyRandom& rng, const std::st
     o.weight_scale = r.number("weight_scale", o.weight_scale, 0.0, 1e3, true);
     o.reg = r.number("reg", o.reg, 0.0);
     o.dtype = read_dtype(r);
+    o.fusion = r.boolean("fusion", true);
     model = make_three_layer_convnet(o, rng);
   } else if (type == "fc_net") {
     FullyConnectedNetOptions o;

@@ -111,12 +111,14 @@ std::unique_ptr<LayerStackModel> make_sequential(JsonReader& r, NumpyRandom& rng
   if (shape != Shape{num_classes})
     r.fail("layers", "the last layer must output num_classes = " + std::to_string(num_classes) + " scores, got " +
                          shape_str(shape) + " (end with {\"type\": \"affine\", \"out_dim\": " + std::to_string(num_classes) + "})");
+  const bool fusion = r.boolean("fusion", true);
   nlohmann::json d = r.value("layers");
   nlohmann::json desc = {{"type", "sequential"}, {"input_dim", dims}, {"num_classes", num_classes},
                          {"reg", reg},           {"loss", loss},      {"layers", d}};
   desc["weight_scale"] = init.kaiming ? nlohmann::json("kaiming") : nlohmann::json(init.weight_scale);
+  desc["fusion"] = fusion;
   return std::make_unique<LayerStackModel>("sequential", std::move(layers), reg,
-                                           loss == "svm" ? LossKind::svm : LossKind::softmax, init.dtype, desc);
+                                           loss == "svm" ? LossKind::svm : LossKind::softmax, init.dtype, desc, fusion);
 }
 
 }  // namespace convlab

@@ -26,8 +26,10 @@ std::unique_ptr<LayerStackModel> make_three_layer_convnet(const ThreeLayerConvNe
                       {"hidden_dim", o.hidden_dim},
                       {"num_classes", o.num_classes},
                       {"weight_scale", o.weight_scale},
-                      {"reg", o.reg}};
-  return std::make_unique<LayerStackModel>("three_layer_convnet", std::move(layers), o.reg, LossKind::softmax, o.dtype, d);
+                      {"reg", o.reg},
+                      {"fusion", o.fusion}};
+  return std::make_unique<LayerStackModel>("three_layer_convnet", std::move(layers), o.reg, LossKind::softmax, o.dtype, d,
+                                           o.fusion);
 }
 
 }  // namespace convlab

@@ -16,6 +16,7 @@ struct ThreeLayerConvNetOptions {
   double weight_scale = 1e-3;
   double reg = 0.0;
   DType dtype = DType::f32;
+  bool fusion = true;  // conv-relu-pool as one conv_relu_pool op
 };
 
 std::unique_ptr<LayerStackModel> make_three_layer_convnet(const ThreeLayerConvNetOptions& o, NumpyRandom& rng);

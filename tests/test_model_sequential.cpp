@@ -83,10 +83,8 @@ TEST(Sequential, SvmLossAndDropoutLayer) {
   }
 }
 
-// conv, relu, max_pool runs become one fused conv_relu_pool layer: the model
-// gives the same loss and gradients as the chain of reference ops.
-TEST(Sequential, FusedConvReluPoolMatchesTheReferenceChain) {
-  const json spec = json::parse(R"({
+namespace {
+const json kConvPoolStack = json::parse(R"({
     "type": "sequential", "input_dim": [3, 10, 10], "num_classes": 4, "dtype": "float64",
     "weight_scale": 0.1, "reg": 0.05,
     "layers": [
@@ -98,18 +96,63 @@ TEST(Sequential, FusedConvReluPoolMatchesTheReferenceChain) {
       {"type": "max_pool", "pool_size": 2},
       {"type": "affine", "out_dim": 4}
     ]})");
-  NumpyRandom rng(5);
-  ModelPtr model = build_model(spec, rng);
-  const Tensor X = randn(rng, {4, 3, 10, 10});
-  const Tensor y = randint(rng, 0, 4, 4);
+}  // namespace
+
+// conv, relu, max_pool runs become one fused conv_relu_pool layer: the model
+// gives the same loss and gradients as the chain of reference ops (the same
+// model built with "fusion": false while the reference variants are preferred).
+TEST(Sequential, FusedConvReluPoolMatchesTheReferenceChain) {
+  NumpyRandom rng(5), data_rng(6);
+  ModelPtr model = build_model(kConvPoolStack, rng);
+  const Tensor X = randn(data_rng, {4, 3, 10, 10});
+  const Tensor y = randint(data_rng, 0, 4, 4);
   const double fused_loss = model->loss(X, y).item();
   std::map<std::string, Tensor> fused;
   for (auto& kv : model->grads()) fused[kv.first] = kv.second.clone();
+  json unfused = kConvPoolStack;
+  unfused["fusion"] = false;
   set_preferred_variant(Device::cpu, "reference");
-  const double chain_loss = model->loss(X, y).item();
-  auto chain = model->grads();
+  NumpyRandom rng2(5);
+  ModelPtr chain_model = build_model(unfused, rng2);
   set_preferred_variant(Device::cpu, "");
+  const double chain_loss = chain_model->loss(X, y).item();
+  auto chain = chain_model->grads();
   EXPECT_NEAR(fused_loss, chain_loss, 1e-12);
   ASSERT_EQ(fused.size(), 6u);
   for (const auto& kv : fused) EXPECT_LT(rel_error(kv.second, chain.at(kv.first)), 1e-10) << kv.first;
+  EXPECT_EQ(chain_model->plan().front(), "conv1 -> conv cpu/reference");
+}
+
+// The start-up plan names each layer's op, device and variant, fusions shown;
+// "fusion": false keeps the three layers apart.
+TEST(Sequential, PlanShowsFusionsAndTheSwitchTurnsThemOff) {
+  NumpyRandom rng(5);
+  const std::vector<std::string> fused = build_model(kConvPoolStack, rng)->plan();
+  const std::vector<std::string> expect_fused = {
+      "conv1+relu+max_pool -> conv_relu_pool cpu/threaded", "conv2+relu+max_pool -> conv_relu_pool cpu/threaded",
+      "affine3 -> affine cpu/threaded", "loss -> softmax_loss cpu/threaded", "fusion on"};
+  EXPECT_EQ(fused, expect_fused);
+  json unfused = kConvPoolStack;
+  unfused["fusion"] = false;
+  ModelPtr model = build_model(unfused, rng);
+  const std::vector<std::string> plan = model->plan();
+  ASSERT_EQ(plan.size(), 9u);
+  EXPECT_EQ(plan[0], "conv1 -> conv cpu/threaded");
+  EXPECT_EQ(plan[1], "relu -> relu cpu/threaded");
+  EXPECT_EQ(plan[2], "max_pool -> max_pool cpu/threaded");
+  EXPECT_EQ(plan.back(), "fusion off (model.fusion = false)");
+  EXPECT_EQ(model->describe().at("fusion"), false);
+}
+
+// A layer looks its implementation up once, when built and when moved to a
+// device, not on every call: a preferred variant set later takes effect at
+// the next to().
+TEST(Sequential, LayersBindTheirVariantAtConstructionAndOnDeviceChange) {
+  NumpyRandom rng(5);
+  ModelPtr model = build_model(kConvPoolStack, rng);
+  set_preferred_variant(Device::cpu, "reference");
+  EXPECT_EQ(model->plan().front(), "conv1+relu+max_pool -> conv_relu_pool cpu/threaded");
+  model->to(Device::cpu);
+  EXPECT_EQ(model->plan().front(), "conv1+relu+max_pool -> conv_relu_pool cpu/reference");
+  set_preferred_variant(Device::cpu, "");
 }

@@ -59,20 +59,20 @@ class OpRegistry {
     dev.default_variant = variant;
   }
 
-  // Variant "" (or "default") picks the device's default variant.
+  // The name of the variant a request picks: "" (or "default") is the
+  // device's default, or the preferred variant when one is set and the op has it.
+  static std::string resolve(Device device, const std::string& variant = "") {
+    const auto& dev = per_device(device);
+    if (!variant.empty() && variant != "default") return variant;
+    const std::string preferred = preferred_variant(device);
+    const std::string v = !preferred.empty() && dev.impls.count(preferred) ? preferred : dev.default_variant;
+    CONVLAB_CHECK(!v.empty(), Impl::name << ": no default variant set on " << device_name(device));
+    return v;
+  }
+
   static const Impl& get(Device device, const std::string& variant = "") {
-    ensure_builtin_ops_registered();
-    auto& t = table();
-    auto it = t.find(device);
-    CONVLAB_CHECK(it != t.end() && !it->second.impls.empty(),
-                  Impl::name << ": no implementation registered for device " << device_name(device));
-    const auto& dev = it->second;
-    std::string v = variant;
-    if (v.empty() || v == "default") {
-      const std::string preferred = preferred_variant(device);
-      v = !preferred.empty() && dev.impls.count(preferred) ? preferred : dev.default_variant;
-      CONVLAB_CHECK(!v.empty(), Impl::name << ": no default variant set on " << device_name(device));
-    }
+    const auto& dev = per_device(device);
+    const std::string v = resolve(device, variant);
     auto f = dev.impls.find(v);
     if (f == dev.impls.end()) {
       std::string known;
@@ -105,6 +105,14 @@ class OpRegistry {
     std::map<std::string, Impl> impls;
     std::string default_variant;
   };
+  static const PerDevice& per_device(Device device) {
+    ensure_builtin_ops_registered();
+    auto& t = table();
+    auto it = t.find(device);
+    CONVLAB_CHECK(it != t.end() && !it->second.impls.empty(),
+                  Impl::name << ": no implementation registered for device " << device_name(device));
+    return it->second;
+  }
   static std::map<Device, PerDevice>& table() {
     static std::map<Device, PerDevice> t;
     return t;

@@ -57,6 +57,7 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   out << "convlab train: " << cfg.model.type << " on " << dev_name << "; " << train.size() << " train / "
       << val.size() << " val / " << test.size() << " test images from " << data_dir << "; run folder "
       << ctx.folder->path() << "\n";
+  for (const std::string& line : model->plan()) out << "  plan: " << line << "\n";
   out.flush();
 
   SolverOptions so = solver_options(cfg.solver);

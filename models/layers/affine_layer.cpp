@@ -8,18 +8,20 @@ AffineLayer::AffineLayer(const Shape& in, int64_t out_dim, int index, NumpyRando
   CONVLAB_CHECK(out_dim >= 1, "affine layer: output size must be >= 1, got " << out_dim);
   const int64_t D = shape_numel(in);
   const std::string k = std::to_string(index);
+  label_ = "affine" + k;
+  bind(Device::cpu);
   params_.push_back({"W" + k, draw_weight(rng, {D, out_dim}, D, init), Tensor(), true});
   params_.push_back({"b" + k, Tensor::zeros({out_dim}, init.dtype), Tensor(), false});
 }
 
 Tensor AffineLayer::forward(const Tensor& x, Mode) {
-  auto f = affine_forward(x, params_[0].value, params_[1].value);
+  auto f = op_.impl.forward(x, params_[0].value, params_[1].value);
   cache_ = std::move(f.cache);
   return f.out;
 }
 
 Tensor AffineLayer::backward(const Tensor& dout) {
-  Grads g = input_needs_grad_ ? affine_backward(dout, cache_) : affine_backward_params(dout, cache_);
+  Grads g = op_.impl.backward(dout, cache_, input_needs_grad_);
   return keep_grads(g);
 }
 

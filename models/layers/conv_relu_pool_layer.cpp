@@ -4,20 +4,22 @@
 namespace convlab {
 
 ConvReluPoolLayer::ConvReluPoolLayer(ConvLayer& conv, const MaxPoolLayer& pool)
-    : conv_param_(conv.param()), pool_param_(pool.param()), out_(pool.output_shape()) {
+    : conv_param_(conv.param()), pool_param_(pool.param()), out_(pool.output_shape()),
+      label_(conv.label() + "+relu+max_pool") {
   params_ = std::move(conv.params());
   conv.params().clear();
   set_input_needs_grad(conv.input_needs_grad());
+  bind(Device::cpu);
 }
 
 Tensor ConvReluPoolLayer::forward(const Tensor& x, Mode) {
-  auto f = conv_relu_pool_forward(x, params_[0].value, params_[1].value, conv_param_, pool_param_);
+  auto f = op_.impl.forward(x, params_[0].value, params_[1].value, conv_param_, pool_param_);
   cache_ = std::move(f.cache);
   return f.out;
 }
 
 Tensor ConvReluPoolLayer::backward(const Tensor& dout) {
-  Grads g = input_needs_grad_ ? conv_relu_pool_backward(dout, cache_) : conv_relu_pool_backward_params(dout, cache_);
+  Grads g = op_.impl.backward(dout, cache_, input_needs_grad_);
   return keep_grads(g);
 }
 

@@ -10,6 +10,7 @@ void Layer::to(Device device) {
     p.value = p.value.to(device);
     p.grad = Tensor();
   }
+  bind(device);
 }
 
 Tensor Layer::keep_grads(const Grads& g) {

@@ -17,7 +17,7 @@ const char* norm_kind_name(NormKind k) {
 }
 
 NormLayer::NormLayer(NormKind kind, const Shape& in, int index, const NormOptions& options, DType dtype)
-    : kind_(kind), shape_(in), options_(options) {
+    : kind_(kind), index_(std::to_string(index)), shape_(in), options_(options) {
   const bool spatial = kind == NormKind::spatial_batchnorm || kind == NormKind::spatial_groupnorm;
   CONVLAB_CHECK(!spatial || in.size() == 3,
                 norm_kind_name(kind) << " layer: expects (C, H, W) input per sample, got " << shape_str(in));
@@ -39,6 +39,26 @@ NormLayer::NormLayer(NormKind kind, const Shape& in, int index, const NormOption
     bn_.running_var = Tensor::zeros({features}, dtype);
     running_prefix_ = k;
   }
+  bind(Device::cpu);
+}
+
+void NormLayer::bind(Device device) {
+  switch (kind_) {
+    case NormKind::batchnorm: batchnorm_.bind(device); break;
+    case NormKind::spatial_batchnorm: spatial_batchnorm_.bind(device); break;
+    case NormKind::layernorm: layernorm_.bind(device); break;
+    case NormKind::spatial_groupnorm: spatial_groupnorm_.bind(device); break;
+  }
+}
+
+std::string NormLayer::plan() const {
+  switch (kind_) {
+    case NormKind::batchnorm: return batchnorm_.describe();
+    case NormKind::spatial_batchnorm: return spatial_batchnorm_.describe();
+    case NormKind::layernorm: return layernorm_.describe();
+    case NormKind::spatial_groupnorm: return spatial_groupnorm_.describe();
+  }
+  return "?";
 }
 
 std::vector<std::pair<std::string, Tensor*>> NormLayer::buffers() {
@@ -61,17 +81,17 @@ Tensor NormLayer::forward(const Tensor& x, Mode mode) {
   switch (kind_) {
     case NormKind::batchnorm:
       bn_.mode = mode;
-      f = batchnorm_forward(x, gamma, beta, bn_);
+      f = batchnorm_.impl.forward(x, gamma, beta, bn_);
       break;
     case NormKind::spatial_batchnorm:
       bn_.mode = mode;
-      f = spatial_batchnorm_forward(x, gamma, beta, bn_);
+      f = spatial_batchnorm_.impl.forward(x, gamma, beta, bn_);
       break;
     case NormKind::layernorm:
-      f = layernorm_forward(x, gamma, beta, LayerNormParam{options_.eps});
+      f = layernorm_.impl.forward(x, gamma, beta, LayerNormParam{options_.eps});
       break;
     case NormKind::spatial_groupnorm:
-      f = spatial_groupnorm_forward(x, gamma, beta, GroupNormParam{options_.groups, options_.eps});
+      f = spatial_groupnorm_.impl.forward(x, gamma, beta, GroupNormParam{options_.groups, options_.eps});
       break;
   }
   cache_ = std::move(f.cache);
@@ -81,10 +101,10 @@ Tensor NormLayer::forward(const Tensor& x, Mode mode) {
 Tensor NormLayer::backward(const Tensor& dout) {
   NormGrads g;
   switch (kind_) {
-    case NormKind::batchnorm: g = batchnorm_backward(dout, cache_); break;
-    case NormKind::spatial_batchnorm: g = spatial_batchnorm_backward(dout, cache_); break;
-    case NormKind::layernorm: g = layernorm_backward(dout, cache_); break;
-    case NormKind::spatial_groupnorm: g = spatial_groupnorm_backward(dout, cache_); break;
+    case NormKind::batchnorm: g = batchnorm_.impl.backward(dout, cache_); break;
+    case NormKind::spatial_batchnorm: g = spatial_batchnorm_.impl.backward(dout, cache_); break;
+    case NormKind::layernorm: g = layernorm_.impl.backward(dout, cache_); break;
+    case NormKind::spatial_groupnorm: g = spatial_groupnorm_.impl.backward(dout, cache_); break;
   }
   return keep_grads(g);
 }

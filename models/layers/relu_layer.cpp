@@ -4,11 +4,11 @@
 namespace convlab {
 
 Tensor ReluLayer::forward(const Tensor& x, Mode) {
-  auto f = relu_forward(x);
+  auto f = op_.impl.forward(x);
   cache_ = std::move(f.cache);
   return f.out;
 }
 
-Tensor ReluLayer::backward(const Tensor& dout) { return relu_backward(dout, cache_); }
+Tensor ReluLayer::backward(const Tensor& dout) { return op_.impl.backward(dout, cache_); }
 
 }  // namespace convlab
