@@ -27,7 +27,18 @@ std::map<Device, std::string>& preferred_table() {
   static std::map<Device, std::string> t;
   return t;
 }
+std::vector<OpListing>& op_listings() {
+  static std::vector<OpListing> ops;
+  return ops;
+}
 }  // namespace
+
+void add_op_listing(const OpListing& op) { op_listings().push_back(op); }
+
+const std::vector<OpListing>& registered_ops() {
+  ensure_builtin_ops_registered();
+  return op_listings();
+}
 
 void set_preferred_variant(Device device, const std::string& variant) {
   std::lock_guard<std::mutex> lock(preferred_mutex());

@@ -44,11 +44,25 @@ void ensure_builtin_ops_registered();
 void set_preferred_variant(Device device, const std::string& variant);
 std::string preferred_variant(Device device);
 
+// Every op with a registered variant, in registration order, for listings
+// (`convlab info`): its name, header and registry queries.
+struct OpListing {
+  const char* name;
+  const char* header;
+  std::vector<std::string> (*variants)(Device);
+  std::string (*default_variant)(Device);
+};
+const std::vector<OpListing>& registered_ops();
+void add_op_listing(const OpListing& op);  // once per op, by OpRegistry::add
+
 template <class Impl>
 class OpRegistry {
  public:
   // Adds (or replaces) a variant.
-  static void add(Device device, const std::string& variant, Impl impl) { table()[device].impls[variant] = impl; }
+  static void add(Device device, const std::string& variant, Impl impl) {
+    if (table().empty()) add_op_listing({Impl::name, Impl::header, &variants, &default_variant});
+    table()[device].impls[variant] = impl;
+  }
 
   // Makes an added variant the device's default: each op's register file
   // names it with the op's default constant (e.g. kConvDefaultCuda).

@@ -1,32 +1,21 @@
-// `convlab info`: build, devices, and the registered variants of every op.
+// `convlab info`: build, devices, and every op: its header (which lists its
+// variants and their files) and its registered variants per device.
 #include <ostream>
 
 #include "kernels/runtime/cuda_device.h"
-#include "host/ops/affine/affine.h"
-#include "host/ops/conv/conv.h"
-#include "host/ops/conv_relu_pool/conv_relu_pool.h"
-#include "host/ops/dropout/dropout.h"
-#include "host/ops/loss/loss.h"
-#include "host/ops/max_pool/max_pool.h"
-#include "host/ops/batchnorm/batchnorm.h"
-#include "host/ops/layernorm/layernorm.h"
-#include "host/ops/spatial_batchnorm/spatial_batchnorm.h"
-#include "host/ops/spatial_groupnorm/spatial_groupnorm.h"
-#include "host/ops/optim/optim.h"
-#include "host/ops/relu/relu.h"
+#include "host/ops/registry.h"
 #include "host/run/evaluate.h"
 #include "models/model_factory.h"
 
 namespace convlab {
 
 namespace {
-template <class Impl>
-void list_op(std::ostream& out) {
-  out << "  " << Impl::name << ":";
+void list_op(std::ostream& out, const OpListing& op) {
+  out << "  " << op.name << " (" << op.header << "):";
   for (Device d : {Device::cpu, Device::cuda}) {
-    const auto vs = OpRegistry<Impl>::variants(d);
+    const auto vs = op.variants(d);
     if (vs.empty()) continue;
-    const std::string def = OpRegistry<Impl>::default_variant(d);
+    const std::string def = op.default_variant(d);
     out << "  " << device_name(d) << " [";
     for (std::size_t i = 0; i < vs.size(); ++i) out << (i ? ", " : "") << vs[i] << (vs[i] == def ? "*" : "");
     out << "]";
@@ -47,20 +36,9 @@ void info_command(std::ostream& out) {
   else out << "  cuda: not available (" << cuda::no_gpu_reason() << ")\n";
   out << "model types:";
   for (const auto& t : model_types()) out << " " << t;
-  out << "\nop variants (* = default):\n";
-  list_op<AffineImpl>(out);
-  list_op<ReluImpl>(out);
-  list_op<ConvImpl>(out);
-  list_op<MaxPoolImpl>(out);
-  list_op<ConvReluPoolImpl>(out);
-  list_op<BatchNormImpl>(out);
-  list_op<SpatialBatchNormImpl>(out);
-  list_op<LayerNormImpl>(out);
-  list_op<SpatialGroupNormImpl>(out);
-  list_op<DropoutImpl>(out);
-  list_op<SoftmaxLossImpl>(out);
-  list_op<SvmLossImpl>(out);
-  list_op<OptimImpl>(out);
+  out << "\nops (header; variants per device, * = default; one folder per op: host/ops/<op>/ holds the\n"
+         "header, checks, CPU reference, threaded CPU code and registration, kernels/<op>/ the CUDA variants):\n";
+  for (const OpListing& op : registered_ops()) list_op(out, op);
 }
 
 }  // namespace convlab

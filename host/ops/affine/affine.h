@@ -20,6 +20,7 @@ struct AffineCache {
 
 struct AffineImpl {
   static constexpr const char* name = "affine";
+  static constexpr const char* header = "host/ops/affine/affine.h";
   Forward<AffineCache> (*forward)(const Tensor& x, const Tensor& w, const Tensor& b);
   // dx (shape of x; left undefined unless need_dx), dw, db.
   Grads (*backward)(const Tensor& dout, const AffineCache& cache, bool need_dx);

@@ -16,6 +16,7 @@ inline constexpr const char* kBatchNormDefaultCuda = "warp";
 
 struct BatchNormImpl {
   static constexpr const char* name = "batchnorm";
+  static constexpr const char* header = "host/ops/batchnorm/batchnorm.h";
   BatchNormForwardFn* forward;
   NormBackwardFn* backward;
   NormBackwardFn* backward_alt;  // simplified closed form

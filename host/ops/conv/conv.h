@@ -30,6 +30,7 @@ struct ConvCache {
 
 struct ConvImpl {
   static constexpr const char* name = "conv";
+  static constexpr const char* header = "host/ops/conv/conv.h";
   Forward<ConvCache> (*forward)(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
   // dx (left undefined unless need_dx), dw, db. A network's first layer
   // needs no dx: its input is data.

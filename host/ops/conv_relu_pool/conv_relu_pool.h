@@ -33,6 +33,7 @@ struct ConvReluPoolCache {
 
 struct ConvReluPoolImpl {
   static constexpr const char* name = "conv_relu_pool";
+  static constexpr const char* header = "host/ops/conv_relu_pool/conv_relu_pool.h";
   Forward<ConvReluPoolCache> (*forward)(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& conv_param,
                                         const PoolParam& pool_param);
   // dx (left undefined unless need_dx), dw, db.

@@ -29,6 +29,7 @@ struct DropoutCache {
 
 struct DropoutImpl {
   static constexpr const char* name = "dropout";
+  static constexpr const char* header = "host/ops/dropout/dropout.h";
   Forward<DropoutCache> (*forward)(const Tensor& x, const DropoutParam& param);
   Tensor (*backward)(const Tensor& dout, const DropoutCache& cache);
 };

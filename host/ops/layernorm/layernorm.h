@@ -16,6 +16,7 @@ inline constexpr const char* kLayerNormDefaultCuda = "warp";
 
 struct LayerNormImpl {
   static constexpr const char* name = "layernorm";
+  static constexpr const char* header = "host/ops/layernorm/layernorm.h";
   LayerNormForwardFn* forward;
   NormBackwardFn* backward;
 };

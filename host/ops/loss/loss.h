@@ -31,10 +31,12 @@ struct LossOut {
 
 struct SoftmaxLossImpl {
   static constexpr const char* name = "softmax_loss";
+  static constexpr const char* header = "host/ops/loss/loss.h";
   LossOut (*fn)(const Tensor& x, const Tensor& y);
 };
 struct SvmLossImpl {
   static constexpr const char* name = "svm_loss";
+  static constexpr const char* header = "host/ops/loss/loss.h";
   LossOut (*fn)(const Tensor& x, const Tensor& y);
 };
 

@@ -30,6 +30,7 @@ struct PoolCache {
 
 struct MaxPoolImpl {
   static constexpr const char* name = "max_pool";
+  static constexpr const char* header = "host/ops/max_pool/max_pool.h";
   Forward<PoolCache> (*forward)(const Tensor& x, const PoolParam& param);
   Tensor (*backward)(const Tensor& dout, const PoolCache& cache);
 };

@@ -45,6 +45,7 @@ struct ParamSlot {
 
 struct OptimImpl {
   static constexpr const char* name = "optim";
+  static constexpr const char* header = "host/ops/optim/optim.h";
   // t: adam's step count, already incremented for this step (1 on the first).
   void (*step)(std::vector<ParamSlot>& params, const OptimConfig& config, int64_t t);
 };

@@ -19,6 +19,7 @@ struct ReluCache {
 
 struct ReluImpl {
   static constexpr const char* name = "relu";
+  static constexpr const char* header = "host/ops/relu/relu.h";
   Forward<ReluCache> (*forward)(const Tensor& x);
   Tensor (*backward)(const Tensor& dout, const ReluCache& cache);
 };

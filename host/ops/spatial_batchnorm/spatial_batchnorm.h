@@ -16,6 +16,7 @@ inline constexpr const char* kSpatialBatchNormDefaultCuda = "warp";
 
 struct SpatialBatchNormImpl {
   static constexpr const char* name = "spatial_batchnorm";
+  static constexpr const char* header = "host/ops/spatial_batchnorm/spatial_batchnorm.h";
   BatchNormForwardFn* forward;
   NormBackwardFn* backward;
 };

@@ -16,6 +16,7 @@ inline constexpr const char* kSpatialGroupNormDefaultCuda = "warp";
 
 struct SpatialGroupNormImpl {
   static constexpr const char* name = "spatial_groupnorm";
+  static constexpr const char* header = "host/ops/spatial_groupnorm/spatial_groupnorm.h";
   GroupNormForwardFn* forward;
   NormBackwardFn* backward;
 };
