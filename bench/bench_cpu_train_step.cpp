@@ -1,4 +1,4 @@
-// CPU benchmark: the fast ("cpu/fast") and reference CPU variants of conv,
+// CPU benchmark: the threaded ("cpu/threaded") and reference CPU variants of conv,
 // max_pool and affine on the seeds' shapes, and one ThreeLayerConvNet
 // training step (batch 50, adam) composed from the ops with each variant and
 // through the model (models/three_layer_convnet.h: loss and gradients with
@@ -88,12 +88,12 @@ struct ThreeLayerNet {
 
 int main(int argc, char** argv) {
   Options o;
-  CLI::App app{"Times the fast and reference CPU ops on the seeds' shapes and a ThreeLayerConvNet step"};
+  CLI::App app{"Times the threaded and reference CPU ops on the seeds' shapes and a ThreeLayerConvNet step"};
   app.add_option("--threads", o.threads, "threads for OpenMP and OpenBLAS (0: one per core)");
   app.add_option("--reps", o.reps, "timed repetitions (at most)")->check(CLI::PositiveNumber);
   app.add_option("--warmup", o.warmup, "untimed runs first")->check(CLI::NonNegativeNumber);
   app.add_option("--budget", o.budget_s, "seconds of timed runs per measurement before stopping early (min 3 runs)");
-  app.add_flag("--skip-reference", o.skip_reference, "time only the fast variants");
+  app.add_flag("--skip-reference", o.skip_reference, "time only the threaded variants");
   app.add_flag("--step-only", o.step_only, "time only the ThreeLayerConvNet model's training step");
   app.add_option("--json", o.json, "also write the results as JSON to this file");
   CLI11_PARSE(app, argc, argv);

@@ -12,7 +12,7 @@ step (bench_cpu_train_step --step-only) with the same thread count,
 alternating with PyTorch for --rounds rounds so that both see the same
 machine load, and reports the medians over all rounds and the speedup
 (PyTorch's median / convlab's). Then one full bench_cpu_train_step run adds
-convlab's per-op fast/reference timings. Everything goes into the JSON
+convlab's per-op threaded/reference timings. Everything goes into the JSON
 written with --json. Run it with the Python that has torch (Debian's
 python3-torch: /usr/bin/python3).
 
