@@ -119,7 +119,7 @@ double Solver::check_metric(const Dataset& data, int64_t num_samples) {
   return sum / static_cast<double>(N);
 }
 
-void Solver::check_and_record(bool /*last_it*/) {
+void Solver::check_and_record() {
   const double train_value = check_metric(train_, opt_.num_train_samples);
   const double val_value = check_metric(val_, opt_.num_val_samples);
   history_.train_metric.push_back(train_value);
@@ -195,7 +195,7 @@ bool Solver::train() {
         history_.images_per_s.push_back(ips);
       }
       const auto c0 = Clock::now();
-      check_and_record(last_it);
+      check_and_record();
       check_seconds += seconds_since(c0);
       if (epoch_end) {
         history_.epoch_time_s.back() = seconds_since(epoch_start);

@@ -104,7 +104,7 @@ class Solver {
  private:
   Tensor step();                 // one update; returns the loss scalar (on the model's device)
   bool flush_losses();           // copies pending losses to the history; false on NaN/inf or divergence
-  void check_and_record(bool last_it);
+  void check_and_record();       // records the metric on train/val; keeps the best parameters
   void print_progress(int64_t t);
 
   Model& model_;
