@@ -1,6 +1,6 @@
 // `convlab train` with the housing configs: the seed's printed numbers, the
-// run folder, SGD through the Solver, a learning-rate x batch-size sweep,
-// and config errors.
+// run folder, SGD through the Solver and its history named after MAE, a
+// learning-rate x batch-size sweep, and config errors.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "host/plot/run_history.h"
 #include "host/regression/normal_equations.h"
 #include "host/run/train.h"
 #include "housing_test_data.h"
@@ -72,6 +73,24 @@ class HousingCli : public ::testing::Test {
     for (std::string line; std::getline(f, line);) ++n;
     return n;
   }
+  // A regression run's history.json names its series after its metric, MAE,
+  // and holds no accuracy key; the plots read it and label the axis "mae".
+  static void expect_mae_history(const fs::path& run) {
+    const json h = read_json(run / "history.json");
+    EXPECT_EQ(h["metric"], "mae");
+    ASSERT_TRUE(h.contains("train_mae_history")) << h.dump().substr(0, 300);
+    ASSERT_TRUE(h.contains("val_mae_history")) << h.dump().substr(0, 300);
+    EXPECT_EQ(h["train_mae_history"].size(), h["check_epoch"].size());
+    for (const auto& item : h.items()) EXPECT_EQ(item.key().find("_acc"), std::string::npos) << item.key();
+    std::ifstream csv(run / "history.csv");
+    std::string header;
+    std::getline(csv, header);
+    EXPECT_EQ(header, "epoch,train_mae,val_mae,mean_loss,epoch_time_s,images_per_s");
+    const RunHistory r = read_run_history(run.string());
+    EXPECT_EQ(r.metric_name, "mae");
+    EXPECT_EQ(r.metric_label, "mae");
+    EXPECT_EQ(r.val_metric, h["val_mae_history"].get<std::vector<double>>());
+  }
   fs::path dir_;
 };
 
@@ -128,9 +147,30 @@ TEST_F(HousingCli, SgdThroughTheSolverReachesTheClosedFormValidationError) {
   EXPECT_EQ(s["epochs"], epochs);
   EXPECT_EQ(s["iterations"], epochs * (272 / cfg["solver"]["batch_size"].get<int>()));
   const json h = read_json(dir_ / "run" / "history.json");
-  EXPECT_EQ(h["val_acc_history"].size(), static_cast<std::size_t>(epochs + 1)) << h.dump().substr(0, 300);
+  EXPECT_EQ(h["val_mae_history"].size(), static_cast<std::size_t>(epochs + 1)) << h.dump().substr(0, 300);
+  expect_mae_history(dir_ / "run");
   EXPECT_TRUE(fs::exists(dir_ / "run" / "history.csv"));
   EXPECT_NE(printed.find("val_mae: "), std::string::npos);
+}
+
+// The same run on a small made-up file, so that the history's keys are
+// checked without the real data too.
+TEST_F(HousingCli, SgdHistoryIsNamedAfterItsMetric) {
+  std::ofstream f(dir_ / "tiny_housing");
+  for (int i = 0; i < 60; ++i) {
+    const double x1 = (i % 7) / 7.0, x2 = (i % 5) / 5.0;
+    f << 10 + 3 * x1 - 2 * x2 + 0.01 * (i % 3) << " 1:" << x1 << " 2:" << x2 << "\n";
+  }
+  f.close();
+  const json cfg = {{"model", {{"type", "linear_regression_sgd"}}},
+                    {"data", {{"dataset", "libsvm"}, {"path", (dir_ / "tiny_housing").string()}, {"num_features", 2},
+                              {"test_size", 0.25}, {"val_split", 0.25}}},
+                    {"solver", {{"optim_config", {{"learning_rate", 0.05}}}, {"batch_size", 11}, {"num_epochs", 3},
+                                {"verbose", false}}}};
+  train(cfg);
+  const json h = read_json(dir_ / "run" / "history.json");
+  EXPECT_EQ(h["val_mae_history"].size(), 4u) << h.dump();
+  expect_mae_history(dir_ / "run");
 }
 
 TEST_F(HousingCli, SweepWritesTableAndPerRunCurves) {

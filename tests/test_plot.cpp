@@ -26,7 +26,8 @@ namespace {
   } while (0)
 
 // A plausible history: loss decays from 2.3 with noise, accuracies rise.
-json history(int iters, int epochs, double speed, double final_val) {
+// With a `metric` other than "acc" the same values are that metric's.
+json history(int iters, int epochs, double speed, double final_val, const std::string& metric = "acc") {
   json h;
   std::vector<double> loss, train, val;
   for (int i = 0; i < iters; ++i)
@@ -36,8 +37,9 @@ json history(int iters, int epochs, double speed, double final_val) {
     val.push_back(0.1 + (final_val - 0.1) * (1 - std::exp(-2.0 * e / epochs)));
   }
   h["loss_history"] = loss;
-  h["train_acc_history"] = train;
-  h["val_acc_history"] = val;
+  h["train_" + metric + "_history"] = train;
+  h["val_" + metric + "_history"] = val;
+  if (metric != "acc") h["metric"] = metric;
   return h;
 }
 
@@ -85,19 +87,19 @@ TEST(RunHistory, ReadsHistoryAndSettings) {
   const fs::path dir = write_run(root, "bn_run", h);
   const RunHistory r = read_run_history(dir.string());
   EXPECT_EQ(r.loss_history.size(), 20u);
-  EXPECT_EQ(r.train_acc_history.size(), 5u);
-  EXPECT_DOUBLE_EQ(r.val_acc_history[0], 0.1);
+  EXPECT_EQ(r.train_metric.size(), 5u);
+  EXPECT_DOUBLE_EQ(r.val_metric[0], 0.1);
   EXPECT_EQ(r.label, "bn_run");
   EXPECT_DOUBLE_EQ(r.weight_scale.value(), 0.02);
   EXPECT_EQ(r.batch_size.value(), 50);
   EXPECT_EQ(r.normalization, "batchnorm");
-  EXPECT_EQ(r.metric, "accuracy");
+  EXPECT_EQ(r.metric_name, "acc");  // no "metric" key: accuracy
+  EXPECT_EQ(r.metric_label, "accuracy");
   EXPECT_TRUE(r.check_epoch.empty());
 
   // check_epoch gives the accuracy points' x; metric names the y axis.
-  json checked = history(8, 4, 2.0, 0.4);
+  json checked = history(8, 4, 2.0, 0.4, "mae");
   checked["check_epoch"] = {0, 1, 2, 3, 4};
-  checked["metric"] = "mae";
   const RunHistory rc = read_run_history(write_run(root, "checked", checked).string());
   const Figure fc = training_figure(rc);
   EXPECT_EQ(fc.panels[1].series[0].x, (std::vector<double>{0, 1, 2, 3, 4}));
@@ -160,8 +162,69 @@ TEST(RunHistory, ClearErrors) {
   write_run(root, "badchecks", json{{"loss_history", {1.0}}, {"train_acc_history", {0.1, 0.2}},
                                    {"val_acc_history", {0.1, 0.2}}, {"check_epoch", {0}}});
   EXPECT_THROW(read_run_history((root / "badchecks").string()), Error);
-  write_run(root, "badscale", json{{"loss_history", {1.0}}, {"weight_scale", "big"}});
+  json badscale = history(1, 1, 1.0, 0.1);
+  badscale["weight_scale"] = "big";
+  write_run(root, "badscale", badscale);
   EXPECT_THROW(read_run_history((root / "badscale").string()), Error);
+  fs::remove_all(root);
+}
+
+// Both kinds of history.json: a classifier's (train_acc_history, ...) and a
+// regression run's (metric "mae": train_mae_history, ...).
+TEST(RunHistory, ReadsTheSeriesNamedAfterTheMetric) {
+  const auto root = test::fresh_temp_dir("plot_history_metric");
+  json acc = history(6, 2, 1.0, 0.4);
+  acc["metric"] = "acc";
+  const RunHistory ra = read_run_history(write_run(root, "classifier", acc).string());
+  EXPECT_EQ(ra.metric_name, "acc");
+  EXPECT_EQ(ra.metric_label, "accuracy");
+  EXPECT_EQ(ra.val_metric, acc["val_acc_history"].get<std::vector<double>>());
+  EXPECT_EQ(training_figure(ra).panels[1].ylabel, "accuracy");
+
+  const json mae = history(6, 2, 1.0, 0.4, "mae");
+  ASSERT_TRUE(mae.contains("train_mae_history"));
+  const RunHistory rm = read_run_history(write_run(root, "regression", mae).string());
+  EXPECT_EQ(rm.metric_name, "mae");
+  EXPECT_EQ(rm.train_metric, mae["train_mae_history"].get<std::vector<double>>());
+  EXPECT_EQ(rm.val_metric, mae["val_mae_history"].get<std::vector<double>>());
+  EXPECT_EQ(training_figure(rm).panels[1].series[1].y, rm.val_metric);
+  fs::remove_all(root);
+}
+
+// A file whose metric series are missing or uneven is refused with the file,
+// the key and what was expected (series under another metric's name:
+// tests/test_untrusted_input.cpp).
+TEST(RunHistory, RejectsMissingOrMismatchedMetricKeys) {
+  const auto root = test::fresh_temp_dir("plot_history_metric_errors");
+  auto error_of = [&](const std::string& name, const json& h) -> std::string {
+    const fs::path dir = write_run(root, name, h);
+    try {
+      read_run_history(dir.string());
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  auto expect_error = [&](const std::string& name, const json& h, const std::vector<std::string>& parts) {
+    const std::string e = error_of(name, h);
+    for (const std::string& p : parts) EXPECT_NE(e.find(p), std::string::npos) << name << ": " << e;
+  };
+  const std::string file = "history.json";
+  json no_val = history(4, 1, 1.0, 0.3);
+  no_val.erase("val_acc_history");
+  expect_error("no_val", no_val, {file, "has no \"val_acc_history\" array", "\"acc\" per check on the validation set"});
+
+  json no_train = history(4, 1, 1.0, 0.3, "mae");
+  no_train.erase("train_mae_history");
+  expect_error("no_train", no_train, {file, "has no \"train_mae_history\" array", "\"mae\" per check"});
+
+  json uneven = history(4, 2, 1.0, 0.3, "mae");
+  uneven["val_mae_history"].erase(0);
+  expect_error("uneven", uneven, {file, "\"train_mae_history\" has 3 values but \"val_mae_history\" has 2"});
+
+  json bad_metric = history(4, 1, 1.0, 0.3);
+  bad_metric["metric"] = 7;
+  expect_error("bad_metric", bad_metric, {file, "\"metric\" must name a metric", "got 7"});
   fs::remove_all(root);
 }
 
@@ -170,13 +233,13 @@ TEST(TrainingPlots, FiguresHoldTheNotebooksSeries) {
   a.label = "baseline";
   a.loss_history = std::vector<double>(150, 2.0);
   for (int i = 0; i < 100; ++i) a.loss_history[50 + i] = 1.0 + i % 2;  // mean of the last 100 = 1.5
-  a.train_acc_history = {0.1, 0.3, 0.2};
-  a.val_acc_history = {0.1, 0.25, 0.2};
+  a.train_metric = {0.1, 0.3, 0.2};
+  a.val_metric = {0.1, 0.25, 0.2};
   a.weight_scale = 1e-2;
   b = a;
   b.label = "bn";
   b.normalization = "batchnorm";
-  b.train_acc_history = {0.1, 0.5, 0.7};
+  b.train_metric = {0.1, 0.5, 0.7};
   b.weight_scale = 1e-3;
   RunHistory c = a;
   c.weight_scale = 1e-4;
@@ -186,7 +249,7 @@ TEST(TrainingPlots, FiguresHoldTheNotebooksSeries) {
   EXPECT_EQ(t.panels[0].series[0].marker, Marker::dots);
   EXPECT_EQ(t.panels[0].series[0].x.back(), 149.0);
   EXPECT_EQ(t.panels[1].series[1].label, "val");
-  EXPECT_EQ(t.panels[1].series[1].y, a.val_acc_history);
+  EXPECT_EQ(t.panels[1].series[1].y, a.val_metric);
 
   const Figure ws = weight_scale_figure({a, b, c});
   ASSERT_EQ(ws.panels.size(), 3u);

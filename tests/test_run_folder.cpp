@@ -23,6 +23,7 @@
 
 #include "expect_error.h"
 #include "host/io/atomic_file.h"
+#include "host/plot/run_history.h"
 #include "host/run/resume_state.h"
 #include "host/run/run_files.h"
 #include "host/run/train.h"
@@ -468,6 +469,30 @@ TEST_F(RunFolderTest, AFailedWriteKeepsThePreviousFile) {
   EXPECT_EQ(read_file(fs::path(run_path()) / "a.json"), "old\n");
 }
 
+// ---- history.json: a classifier's keys are cs231n's names, as before
+
+TEST_F(RunFolderTest, AClassifierRunKeepsTheAccuracyHistoryKeys) {
+  const std::string run = run_path();
+  train(config(), run);
+  const std::set<std::string> keys = {"metric",       "loss_history", "train_acc_history", "val_acc_history",
+                                      "check_epoch",  "epoch_time_s", "images_per_s"};
+  auto keys_of = [](const json& j) {
+    std::set<std::string> k;
+    for (const auto& item : j.items()) k.insert(item.key());
+    return k;
+  };
+  const json h = read_json(fs::path(run) / "history.json");
+  EXPECT_EQ(keys_of(h), keys);
+  EXPECT_EQ(h["metric"], "acc");
+  EXPECT_EQ(h["train_acc_history"].size(), 3u);  // epochs 0, 1, 2
+  EXPECT_EQ(keys_of(read_json(fs::path(run) / "state.json")["history"]), keys);
+  EXPECT_EQ(read_file(fs::path(run) / "history.csv").substr(0, 16), "epoch,train_acc,");
+  const RunHistory r = read_run_history(run);
+  EXPECT_EQ(r.metric_name, "acc");
+  EXPECT_EQ(r.metric_label, "accuracy");
+  EXPECT_EQ(r.val_metric, h["val_acc_history"].get<std::vector<double>>());
+}
+
 // ---- 5. every value of the resume state is checked
 
 TEST_F(RunFolderTest, EveryResumeValueIsChecked) {
@@ -499,6 +524,11 @@ TEST_F(RunFolderTest, EveryResumeValueIsChecked) {
        file + "\"history.train_acc_history\": 2 values for 3 checks"},
       {[](json& s) { s["history"]["epoch_time_s"] = {1, 2, 3, 4}; }, file + "\"history.epoch_time_s\": 4 values"},
       {[](json& s) { s["history"]["metric"] = "mae"; }, file + "\"history.metric\": \"mae\""},
+      {[](json& s) {
+         s["history"]["train_mae_history"] = s["history"]["train_acc_history"];
+         s["history"].erase("train_acc_history");
+       },
+       file + "\"history.train_acc_history\": missing or not an array"},
       {[](json& s) { s["history"] = 3; }, file + "\"history\": missing or not an object"},
   };
   TrainOptions res;

@@ -67,22 +67,30 @@ TEST(SolverLoop, PrintsTheNotebookLinesAndKeepsTheBestParameters) {
 
   const History& h = solver.history();
   EXPECT_EQ(h.loss_history.size(), 12u);
-  EXPECT_EQ(h.val_acc_history.size(), 4u);
+  EXPECT_EQ(h.val_metric.size(), 4u);
   EXPECT_EQ(h.epoch_time_s.size(), 3u);
   EXPECT_LT(h.loss_history.back(), h.loss_history.front());
   double best = -1;
-  for (double v : h.val_acc_history) best = std::max(best, v);
-  EXPECT_EQ(solver.best_val_acc(), best);
+  for (double v : h.val_metric) best = std::max(best, v);
+  EXPECT_EQ(solver.best_val_metric(), best);
   EXPECT_GT(best, 0.5);  // 8 classes: chance is 0.125
   // The model ends with the best parameters: its val accuracy is the best one.
-  EXPECT_DOUBLE_EQ(solver.check_accuracy(val, -1), best);
+  EXPECT_DOUBLE_EQ(solver.check_metric(val, -1), best);
 
-  const std::string csv = history_to_csv(h, "acc", solver.iterations_per_epoch());
+  const std::string csv = history_to_csv(h, solver.iterations_per_epoch());
   EXPECT_EQ(csv.substr(0, csv.find('\n')), "epoch,train_acc,val_acc,mean_loss,epoch_time_s,images_per_s");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 5);
-  const History back = history_from_json(history_to_json(h, "acc"));
+  // A classifier's history keeps cs231n's key names.
+  EXPECT_EQ(h.metric.name, "acc");
+  EXPECT_TRUE(h.metric.higher_is_better);
+  const nlohmann::json j = history_to_json(h);
+  EXPECT_EQ(j["metric"], "acc");
+  EXPECT_EQ(j["train_acc_history"].size(), 4u);
+  EXPECT_EQ(j["val_acc_history"].size(), 4u);
+  const History back = history_from_json(j, model->metric());
   EXPECT_EQ(back.loss_history, h.loss_history);
   EXPECT_EQ(back.check_epoch, h.check_epoch);
+  EXPECT_EQ(back.val_metric, h.val_metric);
 }
 
 TEST(SolverLoop, NonFiniteLossStopsWithAMessageAndKeepsTheBestParameters) {
@@ -231,9 +239,26 @@ TEST(SolverLoop, RegressionModelsReportTheirOwnMetricAndKeepTheLowest) {
   ASSERT_TRUE(solver.train());
   EXPECT_TRUE(std::regex_search(out.str(), std::regex(R"(\(Epoch 4 / 4\) train mae: \d\.\d{6}; val_mae: \d\.\d{6}\n)")))
       << out.str();
-  const auto& v = solver.history().val_acc_history;
-  EXPECT_EQ(solver.best_val_acc(), *std::min_element(v.begin(), v.end()));
+  const auto& v = solver.history().val_metric;
+  EXPECT_EQ(solver.best_val_metric(), *std::min_element(v.begin(), v.end()));
   EXPECT_LT(v.back(), v.front() * 0.5);
   EXPECT_NEAR(model.params().at("w").item(0), 2.0, 0.3);
-  EXPECT_EQ(solver.check_accuracy(val, -1), solver.best_val_acc());
+  EXPECT_EQ(solver.check_metric(val, -1), solver.best_val_metric());
+
+  // Its history is named after its metric, in memory and on disk: no accuracy key.
+  const History& h = solver.history();
+  EXPECT_EQ(h.metric.name, "mae");
+  EXPECT_FALSE(h.metric.higher_is_better);
+  const nlohmann::json j = history_to_json(h);
+  EXPECT_EQ(j["metric"], "mae");
+  EXPECT_EQ(j["train_mae_history"].get<std::vector<double>>(), h.train_metric);
+  EXPECT_EQ(j["val_mae_history"].get<std::vector<double>>(), h.val_metric);
+  for (const auto& item : j.items()) EXPECT_EQ(item.key().find("acc"), std::string::npos) << item.key();
+  const std::string csv = history_to_csv(h, solver.iterations_per_epoch());
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "epoch,train_mae,val_mae,mean_loss,epoch_time_s,images_per_s");
+  const History back = history_from_json(j, model.metric());
+  EXPECT_EQ(back.val_metric, h.val_metric);
+  EXPECT_FALSE(back.metric.higher_is_better);
+  // A history of another metric is not this model's.
+  EXPECT_THROW(history_from_json(j, Metric{"acc", true}), Error);
 }

@@ -95,7 +95,7 @@ TEST(SolverUpdateRules, BatchesAreNumpyChoiceDrawsFromTheRunRng) {
   o.optim.learning_rate = 1e-3;
   o.batch_size = 3;
   o.num_epochs = 2;  // 10 // 3 = 3 iterations per epoch
-  o.num_train_samples = 4;  // check_accuracy draws 4 of the 10 training samples
+  o.num_train_samples = 4;  // check_metric draws 4 of the 10 training samples
   o.verbose = false;
   NumpyRandom rng(231);
   std::ostringstream out;
@@ -124,6 +124,6 @@ TEST(SolverUpdateRules, BatchesAreNumpyChoiceDrawsFromTheRunRng) {
   batch();
   EXPECT_EQ(model.batches, expect);
   EXPECT_EQ(solver.history().loss_history.size(), 6u);
-  EXPECT_EQ(solver.history().train_acc_history.size(), 3u);
+  EXPECT_EQ(solver.history().train_metric.size(), 3u);
   EXPECT_EQ(solver.history().check_epoch, (std::vector<int64_t>{0, 1, 2}));
 }

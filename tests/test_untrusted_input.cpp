@@ -288,6 +288,19 @@ TEST(PlotChecks, KaimingRunsHaveNoWeightScaleInsteadOfAnError) {
   EXPECT_ERROR_CONTAINS(read_run_history(t.path.string()), "weight_scale must be a number or \"kaiming\"");
 }
 
+TEST(PlotChecks, SeriesUnderAnotherMetricsNameAreRefused) {
+  TempDir t;
+  // A regression run's MAE stored under the accuracy names.
+  t.write("history.json", R"({"metric": "mae", "loss_history": [2.3, 2.1], "train_acc_history": [0.4],
+                              "val_acc_history": [0.5]})");
+  EXPECT_ERROR_CONTAINS(read_run_history(t.path.string()),
+                        "history.json: \"train_acc_history\" does not belong to its metric \"mae\" (expected "
+                        "\"train_mae_history\" and \"val_mae_history\")");
+  t.write("history.json", R"({"metric": "mae", "loss_history": [2.3, 2.1], "train_mae_history": [0.4],
+                              "val_mae_history": [0.5]})");
+  EXPECT_EQ(read_run_history(t.path.string()).val_metric, std::vector<double>{0.5});
+}
+
 TEST(RegressionReport, LargeNumbersNeverRunColumnsTogether) {
   LinearModel m;
   RegressionMetrics r;

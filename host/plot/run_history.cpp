@@ -8,6 +8,7 @@
 
 #include "host/config/json_reader.h"
 #include "host/error.h"
+#include "host/solver/history_io.h"
 
 namespace convlab {
 
@@ -40,10 +41,13 @@ const json* find_key(const json& j, const std::string& key) {
   return nullptr;
 }
 
-std::vector<double> number_array(const json& j, const char* key, const fs::path& file, bool required) {
+// `what` (when not empty) says what a required array holds, for the error.
+std::vector<double> number_array(const json& j, const std::string& key, const fs::path& file, bool required,
+                                 const std::string& what = "") {
   auto it = j.find(key);
   if (it == j.end()) {
-    CONVLAB_CHECK(!required, "plot: " << file.string() << " has no \"" << key << "\" array");
+    CONVLAB_CHECK(!required, "plot: " << file.string() << " has no \"" << key << "\" array"
+                                      << (what.empty() ? "" : " (" + what + ")"));
     return {};
   }
   CONVLAB_CHECK(it->is_array(), "plot: " << file.string() << ": \"" << key << "\" must be an array of numbers");
@@ -54,6 +58,41 @@ std::vector<double> number_array(const json& j, const char* key, const fs::path&
     out.push_back(v.is_number() ? v.get<double>() : std::nan(""));  // null: a non-finite value
   }
   return out;
+}
+
+bool is_metric_series_key(const std::string& key) {
+  const std::string end = "_history";
+  return (key.rfind("train_", 0) == 0 || key.rfind("val_", 0) == 0) && key.size() > end.size() &&
+         key.compare(key.size() - end.size(), end.size(), end) == 0;
+}
+
+// "metric" (absent: "acc") and its two series, train_<metric>_history and
+// val_<metric>_history (host/solver/history_io.h).
+void read_metric_series(const json& h, const fs::path& file, RunHistory& r) {
+  if (auto it = h.find("metric"); it != h.end()) {
+    const bool name = it->is_string() && !it->get<std::string>().empty() &&
+                      it->get<std::string>().find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") ==
+                          std::string::npos;
+    CONVLAB_CHECK(name, "plot: " << file.string()
+                                 << ": \"metric\" must name a metric such as \"acc\" or \"mae\" (lower-case "
+                                    "letters, digits, _), got "
+                                 << config::json_brief(*it));
+    r.metric_name = it->get<std::string>();
+  }
+  r.metric_label = r.metric_name == "acc" ? "accuracy" : r.metric_name;
+  const std::string train_key = metric_history_key("train", r.metric_name);
+  const std::string val_key = metric_history_key("val", r.metric_name);
+  for (const auto& item : h.items())
+    CONVLAB_CHECK(!is_metric_series_key(item.key()) || item.key() == train_key || item.key() == val_key,
+                  "plot: " << file.string() << ": \"" << item.key() << "\" does not belong to its metric \""
+                           << r.metric_name << "\" (expected \"" << train_key << "\" and \"" << val_key << "\")");
+  const std::string per_check = "\"" + r.metric_name + "\" per check on the ";
+  r.train_metric = number_array(h, train_key, file, true, per_check + "training set");
+  r.val_metric = number_array(h, val_key, file, true, per_check + "validation set");
+  CONVLAB_CHECK(r.train_metric.size() == r.val_metric.size(),
+                "plot: " << file.string() << ": \"" << train_key << "\" has " << r.train_metric.size()
+                         << " values but \"" << val_key << "\" has " << r.val_metric.size()
+                         << " (one per check in each)");
 }
 
 }  // namespace
@@ -70,17 +109,12 @@ RunHistory read_run_history(const std::string& run_dir) {
   RunHistory r;
   r.dir = dir.string();
   r.loss_history = number_array(h, "loss_history", file, true);
-  r.train_acc_history = number_array(h, "train_acc_history", file, false);
-  r.val_acc_history = number_array(h, "val_acc_history", file, false);
+  read_metric_series(h, file, r);
   r.check_epoch = number_array(h, "check_epoch", file, false);
-  CONVLAB_CHECK(r.check_epoch.empty() || (r.check_epoch.size() == r.train_acc_history.size() &&
-                                          r.check_epoch.size() == r.val_acc_history.size()),
+  CONVLAB_CHECK(r.check_epoch.empty() || r.check_epoch.size() == r.train_metric.size(),
                 "plot: " << file.string() << ": check_epoch has " << r.check_epoch.size() << " entries but there are "
-                         << r.train_acc_history.size() << " train and " << r.val_acc_history.size()
-                         << " val accuracies");
-
-  if (auto it = h.find("metric"); it != h.end() && it->is_string() && !it->get<std::string>().empty())
-    r.metric = it->get<std::string>() == "acc" ? "accuracy" : it->get<std::string>();
+                         << r.train_metric.size() << " train and " << r.val_metric.size() << " val values of metric \""
+                         << r.metric_name << "\"");
 
   std::vector<std::pair<json, fs::path>> sources = {{h, file}};
   if (fs::exists(dir / "config.json")) sources.emplace_back(read_json(dir / "config.json"), dir / "config.json");

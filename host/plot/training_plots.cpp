@@ -32,7 +32,7 @@ std::string norm_title(const std::string& norm) {
   return norm;
 }
 
-// An accuracy series: against check_epoch when the run has it, else against
+// A metric series: against check_epoch when the run has it, else against
 // the check's index (the notebooks' plt.plot(history)).
 Series per_epoch(const RunHistory& r, std::string label, const std::vector<double>& y, Marker m) {
   Series s = indexed_series(std::move(label), y, m);
@@ -53,13 +53,13 @@ Figure training_figure(const RunHistory& run) {
   loss.ylabel = "loss";
   loss.legend = "";
   loss.series.push_back(indexed_series("", run.loss_history, Marker::dots));
-  Panel acc;
-  acc.xlabel = "epoch";
-  acc.ylabel = run.metric;
-  acc.legend = "top left";
-  acc.series.push_back(per_epoch(run, "train", run.train_acc_history, Marker::lines_circles));
-  acc.series.push_back(per_epoch(run, "val", run.val_acc_history, Marker::lines_circles));
-  fig.panels = {loss, acc};
+  Panel metric;
+  metric.xlabel = "epoch";
+  metric.ylabel = run.metric_label;
+  metric.legend = "top left";
+  metric.series.push_back(per_epoch(run, "train", run.train_metric, Marker::lines_circles));
+  metric.series.push_back(per_epoch(run, "val", run.val_metric, Marker::lines_circles));
+  fig.panels = {loss, metric};
   return fig;
 }
 
@@ -91,8 +91,8 @@ Figure comparison_figure(const std::vector<RunHistory>& runs) {
   Panel val{"Validation accuracy", "Epoch", "", false, std::nullopt, key, {}};
   for (const RunHistory& r : runs) {
     loss.series.push_back(indexed_series(r.label, r.loss_history, Marker::dots));
-    train.series.push_back(per_epoch(r, r.label, r.train_acc_history, Marker::lines_circles));
-    val.series.push_back(per_epoch(r, r.label, r.val_acc_history, Marker::lines_circles));
+    train.series.push_back(per_epoch(r, r.label, r.train_metric, Marker::lines_circles));
+    val.series.push_back(per_epoch(r, r.label, r.val_metric, Marker::lines_circles));
   }
   fig.panels = {loss, train, val};
   return fig;
@@ -128,9 +128,9 @@ Figure weight_scale_figure(const std::vector<RunHistory>& runs) {
     Series sv{label, {}, {}, Marker::lines_circles}, st = sv, sl = sv;
     for (const RunHistory* r : group) {
       sv.x.push_back(*r->weight_scale);
-      sv.y.push_back(max_of(r->val_acc_history));
+      sv.y.push_back(max_of(r->val_metric));
       st.x.push_back(*r->weight_scale);
-      st.y.push_back(max_of(r->train_acc_history));
+      st.y.push_back(max_of(r->train_metric));
       sl.x.push_back(*r->weight_scale);
       sl.y.push_back(final_loss(r->loss_history));
     }
@@ -168,8 +168,8 @@ Figure batch_size_figure(const std::vector<RunHistory>& runs, const std::string&
   Panel val{"Validation accuracy" + t, "Epoch", "", false, std::nullopt, key, {}};
   auto add = [&](const RunHistory* r, const std::string& who, Marker m) {
     const std::string label = who + (r->batch_size ? " batch " + std::to_string(*r->batch_size) : std::string());
-    train.series.push_back(per_epoch(*r, label, r->train_acc_history, m));
-    val.series.push_back(per_epoch(*r, label, r->val_acc_history, m));
+    train.series.push_back(per_epoch(*r, label, r->train_metric, m));
+    val.series.push_back(per_epoch(*r, label, r->val_metric, m));
   };
   for (const RunHistory* r : normed) add(r, normalization, Marker::lines_circles);
   for (const RunHistory* r : baseline) add(r, "baseline", Marker::lines_triangles);

@@ -81,20 +81,20 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
     // newer than the state resumed from: put back the one that state records.
     if (cfg.output.save_checkpoint && solver.best_epoch() >= 0)
       write_best_checkpoint(folder, solver.best_state(), resolved, model->type(), solver.best_epoch(), metric,
-                            solver.best_val_acc());
+                            solver.best_val_metric());
     out << "resuming after epoch " << solver.epoch() << " of " << cfg.solver.num_epochs << "\n";
   }
 
   solver.on_check = [&](int64_t epoch, bool improved) {
-    write_history(folder, solver, metric);
+    write_history(folder, solver);
     if (improved && cfg.output.save_checkpoint)
       write_best_checkpoint(folder, solver.best_state(), resolved, model->type(), epoch, metric,
-                            solver.best_val_acc());
+                            solver.best_val_metric());
     if (epoch > 0 && cfg.output.save_checkpoint && solver.iterations_done() + 1 == epoch * solver.iterations_per_epoch())
       write_resume_state(folder, *model, solver);
   };
   const bool ok = solver.train();
-  write_history(folder, solver, metric);
+  write_history(folder, solver);
   write_training_plot(folder, out);  // training.png; a missing gnuplot only warns
 
   const History& h = solver.history();
@@ -103,17 +103,17 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   if (!ok) s["stop_reason"] = solver.stop_reason();
   s["model_type"] = model->type();
   s["metric"] = metric;
-  s["best_val"] = solver.best_epoch() >= 0 ? nlohmann::json(solver.best_val_acc()) : nlohmann::json(nullptr);
+  s["best_val"] = solver.best_epoch() >= 0 ? nlohmann::json(solver.best_val_metric()) : nlohmann::json(nullptr);
   s["best_epoch"] = solver.best_epoch();
   s["val"] = s["best_val"];
   s["train"] = nullptr;
   for (std::size_t i = 0; i < h.check_epoch.size(); ++i)
-    if (h.check_epoch[i] == solver.best_epoch()) s["train"] = h.train_acc_history[i];
-  s["final_train"] = h.train_acc_history.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.train_acc_history.back());
-  s["final_val"] = h.val_acc_history.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.val_acc_history.back());
+    if (h.check_epoch[i] == solver.best_epoch()) s["train"] = h.train_metric[i];
+  s["final_train"] = h.train_metric.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.train_metric.back());
+  s["final_val"] = h.val_metric.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.val_metric.back());
   s["final_loss"] = h.loss_history.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.loss_history.back());
   s["test"] = nullptr;
-  if (test.size() > 0 && solver.best_epoch() >= 0) s["test"] = solver.check_accuracy(test, -1);
+  if (test.size() > 0 && solver.best_epoch() >= 0) s["test"] = solver.check_metric(test, -1);
   s["epochs"] = solver.epoch();
   s["iterations"] = solver.iterations_done();
   s["train_time_s"] = solver.train_seconds();
@@ -127,7 +127,7 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   write_run_json(folder, "summary.json", s);
 
   char line[256];
-  std::snprintf(line, sizeof line, "best val_%s %f (epoch %lld)", metric.c_str(), solver.best_val_acc(),
+  std::snprintf(line, sizeof line, "best val_%s %f (epoch %lld)", metric.c_str(), solver.best_val_metric(),
                 static_cast<long long>(solver.best_epoch()));
   out << line;
   if (!s["test"].is_null()) {

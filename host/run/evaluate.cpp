@@ -69,7 +69,7 @@ nlohmann::json eval_command(const std::string& checkpoint, const EvalOptions& op
   const std::string m = model->metric().name;
   auto report = [&](const char* name, const Dataset& d) {
     if (d.size() == 0) return;
-    const double v = solver.check_accuracy(d.to(dev), -1);
+    const double v = solver.check_metric(d.to(dev), -1);
     result[name] = v;
     char line[128];
     std::snprintf(line, sizeof line, "%s %s: %f (%lld images)\n", name, m.c_str(), v, static_cast<long long>(d.size()));

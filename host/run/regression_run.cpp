@@ -4,7 +4,8 @@
 // metrics per split, printed and written to the run folder:
 //   config.json, summary.json (MAE and MSE per split, the Solver's fields),
 //   and for linear_regression_sgd history.json/.csv (loss per iteration,
-//   train/val MAE per epoch: the validation curve).
+//   train/val MAE per epoch: the validation curve, under "train_mae_history"
+//   and "val_mae_history").
 #include <chrono>
 #include <ostream>
 
@@ -58,14 +59,14 @@ LinearModel train_with_solver(const config::RunConfig& cfg, const RunContext& ct
   LinearRegressionModel model(lo, rng);
   SolverOptions so = solver_options(cfg.solver);
   Solver solver(model, to_dataset(d.X_train, d.y_train), to_dataset(d.X_val, d.y_val), so, rng, out);
-  solver.on_check = [&](int64_t, bool) { write_history(*ctx.folder, solver, "mae"); };
+  solver.on_check = [&](int64_t, bool) { write_history(*ctx.folder, solver); };
   ok = solver.train();
-  write_history(*ctx.folder, solver, "mae");
+  write_history(*ctx.folder, solver);
   const History& h = solver.history();
-  summary["best_val"] = solver.best_epoch() >= 0 ? nlohmann::json(solver.best_val_acc()) : nlohmann::json(nullptr);
+  summary["best_val"] = solver.best_epoch() >= 0 ? nlohmann::json(solver.best_val_metric()) : nlohmann::json(nullptr);
   summary["best_epoch"] = solver.best_epoch();
-  summary["final_train"] = h.train_acc_history.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.train_acc_history.back());
-  summary["final_val"] = h.val_acc_history.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.val_acc_history.back());
+  summary["final_train"] = h.train_metric.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.train_metric.back());
+  summary["final_val"] = h.val_metric.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.val_metric.back());
   summary["final_loss"] = h.loss_history.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.loss_history.back());
   summary["epochs"] = solver.epoch();
   summary["iterations"] = solver.iterations_done();

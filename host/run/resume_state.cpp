@@ -25,9 +25,9 @@ void write_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
   const auto iterations_done = static_cast<int64_t>(solver.history().loss_history.size());
   const nlohmann::json s = {{"epoch", solver.epoch()},
                             {"iterations_done", iterations_done},
-                            {"best_val", solver.best_val_acc()},
+                            {"best_val", solver.best_val_metric()},
                             {"best_epoch", solver.best_epoch()},
-                            {"history", history_to_json(solver.history(), model.metric().name)}};
+                            {"history", history_to_json(solver.history())}};
   // The counters travel inside the checkpoint: one rename commits both, so a
   // kill can never leave tensors of one epoch with counters of another.
   save_safetensors(folder.file_to_write("last.safetensors"), t, {{"format", "convlab"}, {"resume_state", s.dump()}});
@@ -154,12 +154,13 @@ void load_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
   if (checks != expected_checks)
     c.fail("history.check_epoch", h["check_epoch"].dump() + " is not " + nlohmann::json(expected_checks).dump() +
                                       " (the checks of epochs 0.." + std::to_string(epoch) + ")");
-  for (const char* key : {"train_acc_history", "val_acc_history"}) {
+  // The metric series are named after the metric: train_acc_history for "acc".
+  const std::string val_key = metric_history_key("val", metric);
+  for (const std::string& key : {metric_history_key("train", metric), val_key}) {
     const auto v = c.numbers(h, key);
     if (v.size() != checks.size())
-      c.fail(std::string("history.") + key,
-             std::to_string(v.size()) + " values for " + std::to_string(checks.size()) + " checks");
-    for (double x : v) c.metric_value(std::string("history.") + key, x);
+      c.fail("history." + key, std::to_string(v.size()) + " values for " + std::to_string(checks.size()) + " checks");
+    for (double x : v) c.metric_value("history." + key, x);
   }
   for (const char* key : {"epoch_time_s", "images_per_s"}) {
     const auto v = c.numbers(h, key);
@@ -170,7 +171,7 @@ void load_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
       if (!(x >= 0.0) || !std::isfinite(x))
         c.fail(std::string("history.") + key, "holds a negative or non-finite value");
   }
-  History history = history_from_json(h);
+  History history = history_from_json(h, model.metric());
 
   const int64_t best_epoch = c.integer(s, "best_epoch", "best_epoch");
   if (best_epoch < 0 || best_epoch > epoch)
@@ -180,8 +181,8 @@ void load_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
   std::size_t at = 0;
   while (at < checks.size() && checks[at] != best_epoch) ++at;
   if (at == checks.size()) c.fail("best_epoch", std::to_string(best_epoch) + " is not an epoch with a check");
-  if (history.val_acc_history[at] != best_val)
-    c.fail("best_val", "differs from history.val_acc_history at best_epoch " + std::to_string(best_epoch));
+  if (history.val_metric[at] != best_val)
+    c.fail("best_val", "differs from history." + val_key + " at best_epoch " + std::to_string(best_epoch));
 
   std::map<std::string, Tensor> state, best;
   std::map<std::string, OptimState> optim;

@@ -18,10 +18,10 @@ void write_run_json(const RunFolder& folder, const std::string& name, const nloh
   write_file_atomic(folder.file_to_write(name), j.dump(2) + "\n");
 }
 
-void write_history(const RunFolder& folder, const Solver& solver, const std::string& metric) {
-  write_run_json(folder, "history.json", history_to_json(solver.history(), metric));
+void write_history(const RunFolder& folder, const Solver& solver) {
+  write_run_json(folder, "history.json", history_to_json(solver.history()));
   write_file_atomic(folder.file_to_write("history.csv"),
-                     history_to_csv(solver.history(), metric, solver.iterations_per_epoch()));
+                    history_to_csv(solver.history(), solver.iterations_per_epoch()));
 }
 
 void write_best_checkpoint(const RunFolder& folder, const std::map<std::string, Tensor>& state,

@@ -16,7 +16,9 @@
 namespace convlab {
 
 void write_run_json(const RunFolder& folder, const std::string& name, const nlohmann::json& j);
-void write_history(const RunFolder& folder, const Solver& solver, const std::string& metric);
+// history.json and history.csv (host/solver/history_io.h): the metric series
+// are named after the model's metric, e.g. train_acc_history or train_mae_history.
+void write_history(const RunFolder& folder, const Solver& solver);
 // best.safetensors: the model state (params + buffers) with metadata
 // (format, model type, epoch, metric, the resolved config).
 void write_best_checkpoint(const RunFolder& folder, const std::map<std::string, Tensor>& state,

@@ -36,7 +36,8 @@ Solver::Solver(Model& model, Dataset train, Dataset val, SolverOptions options, 
                 "Solver: data and model must be on the same device");
   iterations_per_epoch_ = std::max<int64_t>(train_.size() / opt_.batch_size, 1);
   num_iterations_ = opt_.num_epochs * iterations_per_epoch_;
-  best_val_ = model_.metric().higher_is_better ? -INFINITY : INFINITY;
+  history_.metric = model_.metric();
+  best_val_ = history_.metric.higher_is_better ? -INFINITY : INFINITY;
 }
 
 Tensor Solver::step() {
@@ -97,7 +98,7 @@ bool Solver::flush_losses() {
   return ok;
 }
 
-double Solver::check_accuracy(const Dataset& data, int64_t num_samples) {
+double Solver::check_metric(const Dataset& data, int64_t num_samples) {
   int64_t N = data.size();
   std::vector<int64_t> idx;
   if (num_samples > 0 && N > num_samples) {
@@ -118,26 +119,26 @@ double Solver::check_accuracy(const Dataset& data, int64_t num_samples) {
   return sum / static_cast<double>(N);
 }
 
-void Solver::check_and_record(bool /*last_it*/) {
-  const double train_acc = check_accuracy(train_, opt_.num_train_samples);
-  const double val_acc = check_accuracy(val_, opt_.num_val_samples);
-  history_.train_acc_history.push_back(train_acc);
-  history_.val_acc_history.push_back(val_acc);
+void Solver::check_and_record() {
+  const double train_value = check_metric(train_, opt_.num_train_samples);
+  const double val_value = check_metric(val_, opt_.num_val_samples);
+  history_.train_metric.push_back(train_value);
+  history_.val_metric.push_back(val_value);
   history_.check_epoch.push_back(epoch_);
-  const Metric m = model_.metric();
+  const Metric& m = history_.metric;
   if (opt_.verbose) {
     if (opt_.progress) out_ << "\r\033[K";
     if (m.name == "acc")
       out_ << fmt("(Epoch %lld / %lld) train acc: %f; val_acc: %f\n", static_cast<long long>(epoch_),
-                  static_cast<long long>(opt_.num_epochs), train_acc, val_acc);
+                  static_cast<long long>(opt_.num_epochs), train_value, val_value);
     else
       out_ << fmt("(Epoch %lld / %lld) train %s: %f; val_%s: %f\n", static_cast<long long>(epoch_),
-                  static_cast<long long>(opt_.num_epochs), m.name.c_str(), train_acc, m.name.c_str(), val_acc);
+                  static_cast<long long>(opt_.num_epochs), m.name.c_str(), train_value, m.name.c_str(), val_value);
     out_.flush();
   }
-  const bool improved = m.higher_is_better ? val_acc > best_val_ : val_acc < best_val_;
+  const bool improved = m.higher_is_better ? val_value > best_val_ : val_value < best_val_;
   if (improved) {
-    best_val_ = val_acc;
+    best_val_ = val_value;
     best_epoch_ = epoch_;
     best_state_.clear();
     for (auto& kv : model_.state()) best_state_[kv.first] = kv.second.clone();
@@ -194,7 +195,7 @@ bool Solver::train() {
         history_.images_per_s.push_back(ips);
       }
       const auto c0 = Clock::now();
-      check_and_record(last_it);
+      check_and_record();
       check_seconds += seconds_since(c0);
       if (epoch_end) {
         history_.epoch_time_s.back() = seconds_since(epoch_start);
@@ -215,7 +216,7 @@ bool Solver::train() {
     if (opt_.progress) out_ << "\r\033[K";
     out_ << "training stopped: " << stop_reason_ << "; keeping the best parameters so far"
          << (best_epoch_ >= 0 ? fmt(" (epoch %lld, val %s %f)", static_cast<long long>(best_epoch_),
-                                    model_.metric().name.c_str(), best_val_)
+                                    history_.metric.name.c_str(), best_val_)
                               : std::string(" (none were checked: the model keeps its initial values)"))
          << "\n";
     out_.flush();
@@ -234,6 +235,10 @@ void Solver::resume(int64_t epoch, History history, double best_val, int64_t bes
                     std::map<std::string, Tensor> best_state, std::map<std::string, OptimState> optim_state) {
   CONVLAB_CHECK(epoch >= 0 && epoch <= opt_.num_epochs,
                 "resume: the run stopped after epoch " << epoch << " but solver.num_epochs is " << opt_.num_epochs);
+  const Metric m = model_.metric();
+  CONVLAB_CHECK(history.metric.name == m.name && history.metric.higher_is_better == m.higher_is_better,
+                "resume: the history records metric \"" << history.metric.name << "\", the model's metric is \""
+                                                          << m.name << "\"");
   epoch_ = epoch;
   t_ = epoch * iterations_per_epoch_;
   history_ = std::move(history);

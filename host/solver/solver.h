@@ -6,7 +6,7 @@
 //
 // Random draws come from the run's NumpyRandom, as np.random does:
 //   batch   = np.random.choice(num_train, batch_size)   -> batch_size randint(0, N)
-//   samples = np.random.choice(N, num_samples)           in check_accuracy
+//   samples = np.random.choice(N, num_samples)           in check_metric (cs231n's check_accuracy)
 // Printed lines are the notebooks':
 //   (Iteration 21 / 980) loss: 2.098229
 //   (Epoch 1 / 1) train acc: 0.504000; val_acc: 0.499000
@@ -42,13 +42,17 @@ struct SolverOptions {
   int64_t print_every = 10;
   bool verbose = true;
   bool progress = false;             // a progress bar on `out` (use only on a terminal)
-  int64_t eval_batch_size = 100;     // check_accuracy's batch_size
+  int64_t eval_batch_size = 100;     // check_metric's batch_size
 };
 
+// What the Solver records. The metric series hold the model's metric (see
+// Model::metric(): accuracy for classifiers, e.g. mean absolute error for a
+// regression model); `metric` says which, and whether higher is better.
 struct History {
+  Metric metric{"acc", true};             // the Solver sets it to its model's metric
   std::vector<double> loss_history;       // one per iteration
-  std::vector<double> train_acc_history;  // the model's metric, one per check
-  std::vector<double> val_acc_history;
+  std::vector<double> train_metric;       // the model's metric on the training set, one per check
+  std::vector<double> val_metric;         // the same on the validation set
   std::vector<int64_t> check_epoch;       // epoch of each check (0 after the first iteration)
   std::vector<double> epoch_time_s;       // wall time of each epoch (training steps and checks)
   std::vector<double> images_per_s;       // training throughput of each epoch
@@ -73,14 +77,14 @@ class Solver {
   // non-finite loss or divergence (see stop_reason()).
   bool train();
   // The model's metric on (a random subset of num_samples of) data, in test mode.
-  double check_accuracy(const Dataset& data, int64_t num_samples);
+  double check_metric(const Dataset& data, int64_t num_samples);
 
   // Called after every check (epoch 0 included) with the epoch number and
   // whether the validation metric improved.
   std::function<void(int64_t epoch, bool improved)> on_check;
 
   const History& history() const { return history_; }
-  double best_val_acc() const { return best_val_; }
+  double best_val_metric() const { return best_val_; }
   int64_t best_epoch() const { return best_epoch_; }
   const std::map<std::string, Tensor>& best_state() const { return best_state_; }
   int64_t epoch() const { return epoch_; }
@@ -100,7 +104,7 @@ class Solver {
  private:
   Tensor step();                 // one update; returns the loss scalar (on the model's device)
   bool flush_losses();           // copies pending losses to the history; false on NaN/inf or divergence
-  void check_and_record(bool last_it);
+  void check_and_record();       // records the metric on train/val; keeps the best parameters
   void print_progress(int64_t t);
 
   Model& model_;
