@@ -290,15 +290,21 @@ TEST(PlotChecks, KaimingRunsHaveNoWeightScaleInsteadOfAnError) {
 
 TEST(PlotChecks, SeriesUnderAnotherMetricsNameAreRefused) {
   TempDir t;
-  // A regression run's MAE stored under the accuracy names.
-  t.write("history.json", R"({"metric": "mae", "loss_history": [2.3, 2.1], "train_acc_history": [0.4],
-                              "val_acc_history": [0.5]})");
+  // A regression run's MAE beside series under the accuracy names.
+  t.write("history.json", R"({"metric": "mae", "loss_history": [2.3, 2.1], "train_mae_history": [0.4],
+                              "val_mae_history": [0.5], "train_acc_history": [0.4]})");
   EXPECT_ERROR_CONTAINS(read_run_history(t.path.string()),
                         "history.json: \"train_acc_history\" does not belong to its metric \"mae\" (expected "
                         "\"train_mae_history\" and \"val_mae_history\")");
   t.write("history.json", R"({"metric": "mae", "loss_history": [2.3, 2.1], "train_mae_history": [0.4],
                               "val_mae_history": [0.5]})");
   EXPECT_EQ(read_run_history(t.path.string()).val_metric, std::vector<double>{0.5});
+  // Regression runs of earlier versions stored their MAE under the accuracy names only: still read.
+  t.write("history.json", R"({"metric": "mae", "loss_history": [2.3, 2.1], "train_acc_history": [0.4],
+                              "val_acc_history": [0.6]})");
+  const RunHistory old = read_run_history(t.path.string());
+  EXPECT_EQ(old.metric_name, "mae");
+  EXPECT_EQ(old.val_metric, std::vector<double>{0.6});
 }
 
 TEST(RegressionReport, LargeNumbersNeverRunColumnsTogether) {

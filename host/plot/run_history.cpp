@@ -80,8 +80,8 @@ void read_metric_series(const json& h, const fs::path& file, RunHistory& r) {
     r.metric_name = it->get<std::string>();
   }
   r.metric_label = r.metric_name == "acc" ? "accuracy" : r.metric_name;
-  const std::string train_key = metric_history_key("train", r.metric_name);
-  const std::string val_key = metric_history_key("val", r.metric_name);
+  const std::string train_key = stored_metric_history_key(h, "train", r.metric_name);
+  const std::string val_key = stored_metric_history_key(h, "val", r.metric_name);
   for (const auto& item : h.items())
     CONVLAB_CHECK(!is_metric_series_key(item.key()) || item.key() == train_key || item.key() == val_key,
                   "plot: " << file.string() << ": \"" << item.key() << "\" does not belong to its metric \""

@@ -22,6 +22,15 @@ nlohmann::json history_to_json(const History& h) {
           {"images_per_s", h.images_per_s}};
 }
 
+std::string stored_metric_history_key(const nlohmann::json& j, const std::string& split, const std::string& metric) {
+  const std::string key = metric_history_key(split, metric);
+  const std::string legacy = metric_history_key(split, "acc");
+  const bool legacy_layout = metric != "acc" && j.is_object() && !j.contains(metric_history_key("train", metric)) &&
+                             !j.contains(metric_history_key("val", metric)) &&
+                             j.contains(metric_history_key("train", "acc")) && j.contains(metric_history_key("val", "acc"));
+  return legacy_layout ? legacy : key;
+}
+
 History history_from_json(const nlohmann::json& j, const Metric& metric) {
   CONVLAB_CHECK(j.is_object() && j.contains("metric") && j["metric"] == metric.name,
                 "history: metric " << (j.is_object() && j.contains("metric") ? j["metric"].dump() : "missing")
@@ -33,8 +42,8 @@ History history_from_json(const nlohmann::json& j, const Metric& metric) {
   History h;
   h.metric = metric;
   h.loss_history = series("loss_history").get<std::vector<double>>();
-  h.train_metric = series(metric_history_key("train", metric.name)).get<std::vector<double>>();
-  h.val_metric = series(metric_history_key("val", metric.name)).get<std::vector<double>>();
+  h.train_metric = series(stored_metric_history_key(j, "train", metric.name)).get<std::vector<double>>();
+  h.val_metric = series(stored_metric_history_key(j, "val", metric.name)).get<std::vector<double>>();
   h.check_epoch = series("check_epoch").get<std::vector<int64_t>>();
   h.epoch_time_s = series("epoch_time_s").get<std::vector<double>>();
   h.images_per_s = series("images_per_s").get<std::vector<double>>();

@@ -19,6 +19,11 @@ namespace convlab {
 // The history.json key of a split's metric series: ("train", "acc") ->
 // "train_acc_history", ("val", "mae") -> "val_mae_history".
 std::string metric_history_key(const std::string& split, const std::string& metric);
+// The key a history file `j` holds the `split` series of `metric` under:
+// metric_history_key's, or train_acc_history / val_acc_history in a file
+// written before the series were named after their metric (regression runs
+// then stored theirs under the accuracy names) when only those are there.
+std::string stored_metric_history_key(const nlohmann::json& j, const std::string& split, const std::string& metric);
 
 nlohmann::json history_to_json(const History& h);
 // The series of `j`, written by history_to_json for a model whose metric is
