@@ -9,6 +9,7 @@
 #include "bench/harness.h"
 #include "host/random/counter_rng.h"
 #include "kernels/runtime/cuda_check.h"
+#include "kernels/runtime/launch.cuh"
 
 namespace convlab::bench {
 
@@ -67,8 +68,7 @@ struct DeviceBuffer {
 };
 
 void fill(float* p, std::size_t n, uint64_t seed) {
-  fill_uniform_kernel<<<1024, 256>>>(p, static_cast<int64_t>(n), seed);
-  CUDA_CHECK(cudaGetLastError());
+  cuda::launch("fill_uniform_kernel", fill_uniform_kernel, 1024, 256, 0, p, static_cast<int64_t>(n), seed);
 }
 
 double best_ms(Timer& timer, int reps, const std::function<void()>& fn) {
@@ -102,9 +102,9 @@ class CudaBackend : public Backend {
     });
     const int blocks = 4 * prop_.multiProcessorCount * (prop_.maxThreadsPerMultiProcessor / 256);
     const double triad_ms = best_ms(timer_, 10, [&] {
-      triad_kernel<<<blocks, 256>>>(reinterpret_cast<float4*>(a.p), reinterpret_cast<const float4*>(b.p),
-                                    reinterpret_cast<const float4*>(c.p), 1.5f, static_cast<int64_t>(n / 4));
-      CUDA_CHECK(cudaGetLastError());
+      cuda::launch("triad_kernel", triad_kernel, blocks, 256, 0, reinterpret_cast<float4*>(a.p),
+                   reinterpret_cast<const float4*>(b.p), reinterpret_cast<const float4*>(c.p), 1.5f,
+                   static_cast<int64_t>(n / 4));
     });
     p.copy_gbs = 2.0 * n * sizeof(float) / (copy_ms * 1e6);
     p.triad_gbs = 3.0 * n * sizeof(float) / (triad_ms * 1e6);

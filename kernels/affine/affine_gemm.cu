@@ -4,7 +4,7 @@
 #include "kernels/affine/affine_cuda.h"
 #include "kernels/runtime/reductions.h"
 #include "kernels/runtime/cublas.h"
-#include "kernels/runtime/launch.h"
+#include "kernels/runtime/launch.cuh"
 
 namespace convlab::cuda {
 
@@ -17,8 +17,7 @@ __global__ void broadcast_rows_kernel(const T* __restrict__ b, int64_t N, int64_
 template <class T>
 void affine_forward_gemm_launch(const T* x, const T* w, const T* b, int64_t N, int64_t D, int64_t M, T* out) {
   if (N * M == 0) return;
-  broadcast_rows_kernel<T><<<grid_for(N * M), kThreads>>>(b, N, M, out);
-  CUDA_CHECK_LAUNCH("affine_forward_gemm: bias");
+  launch_n("broadcast_rows_kernel", N * M, broadcast_rows_kernel<T>, b, N, M, out);
   gemm_row_major<T>(false, false, N, M, D, T(1), x, D, w, M, T(1), out, M);  // out += x w
 }
 

@@ -2,7 +2,7 @@
 // product over the shared dimension. Obviously right, not fast.
 #include "kernels/affine/affine_cuda.h"
 #include "kernels/runtime/reductions.h"
-#include "kernels/runtime/launch.h"
+#include "kernels/runtime/launch.cuh"
 
 namespace convlab::cuda {
 
@@ -45,22 +45,14 @@ __global__ void affine_dw_naive_kernel(const T* __restrict__ x, const T* __restr
 
 template <class T>
 void affine_forward_naive_launch(const T* x, const T* w, const T* b, int64_t N, int64_t D, int64_t M, T* out) {
-  if (N * M == 0) return;
-  affine_forward_naive_kernel<T><<<grid_for(N * M), kThreads>>>(x, w, b, N, D, M, out);
-  CUDA_CHECK_LAUNCH("affine_forward_naive");
+  launch_n("affine_forward_naive_kernel", N * M, affine_forward_naive_kernel<T>, x, w, b, N, D, M, out);
 }
 
 template <class T>
 void affine_backward_naive_launch(const T* dout, const T* x, const T* w, int64_t N, int64_t D, int64_t M, T* dx,
                                   T* dw, T* db) {
-  if (dx && N * D > 0) {
-    affine_dx_naive_kernel<T><<<grid_for(N * D), kThreads>>>(dout, w, N, D, M, dx);
-    CUDA_CHECK_LAUNCH("affine_dx_naive");
-  }
-  if (D * M > 0) {
-    affine_dw_naive_kernel<T><<<grid_for(D * M), kThreads>>>(x, dout, N, D, M, dw);
-    CUDA_CHECK_LAUNCH("affine_dw_naive");
-  }
+  if (dx) launch_n("affine_dx_naive_kernel", N * D, affine_dx_naive_kernel<T>, dout, w, N, D, M, dx);
+  launch_n("affine_dw_naive_kernel", D * M, affine_dw_naive_kernel<T>, x, dout, N, D, M, dw);
   column_sum(dout, N, M, db);
 }
 

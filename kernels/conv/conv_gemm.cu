@@ -10,7 +10,7 @@
 #include "kernels/conv/conv_cuda.h"
 #include "kernels/conv/conv_im2col.h"
 #include "kernels/runtime/cublas.h"
-#include "kernels/runtime/launch.h"
+#include "kernels/runtime/launch.cuh"
 #include "kernels/runtime/workspace.h"
 
 namespace convlab::cuda {
@@ -38,8 +38,7 @@ template <class T>
 void conv_forward_gemm_launch(const T* x, const T* w, const T* b, const ConvDims& d, T* out) {
   const int64_t K = d.C * d.HH * d.WW, P = d.Hout * d.Wout;
   if (d.N * d.F * P == 0) return;
-  conv_bias_fill_kernel<T><<<grid_for(d.N * d.F * P), kThreads>>>(b, d.N, d.F, P, out);
-  CUDA_CHECK_LAUNCH("conv_forward_gemm: bias");
+  launch_n("conv_bias_fill_kernel", d.N * d.F * P, conv_bias_fill_kernel<T>, b, d.N, d.F, P, out);
   const int64_t nb_max = images_per_chunk<T>(d);
   T* col = workspace_as<T>(static_cast<std::size_t>(nb_max * K * P));
   for (int64_t n0 = 0; n0 < d.N; n0 += nb_max) {

@@ -1,7 +1,7 @@
 // im2col / col2im kernels of the "gemm" conv variant (layout in conv_im2col.h).
 #include "kernels/conv/conv_im2col.h"
 #include "kernels/conv/conv_taps.cuh"
-#include "kernels/runtime/launch.h"
+#include "kernels/runtime/launch.cuh"
 
 namespace convlab::cuda {
 
@@ -43,17 +43,13 @@ __global__ void col2im_kernel(const T* __restrict__ col, ConvDims d, int64_t n0,
 template <class T>
 void im2col(const T* x, const ConvDims& d, int64_t n0, int64_t nb, T* col) {
   const int64_t n = nb * d.C * d.HH * d.WW * d.Hout * d.Wout;
-  if (n == 0) return;
-  im2col_kernel<T><<<grid_for(n), kThreads>>>(x, d, n0, nb, col);
-  CUDA_CHECK_LAUNCH("im2col");
+  launch_n("im2col_kernel", n, im2col_kernel<T>, x, d, n0, nb, col);
 }
 
 template <class T>
 void col2im(const T* col, const ConvDims& d, int64_t n0, int64_t nb, T* dx) {
   const int64_t n = nb * d.C * d.H * d.W;
-  if (n == 0) return;
-  col2im_kernel<T><<<grid_for(n), kThreads>>>(col, d, n0, nb, dx);
-  CUDA_CHECK_LAUNCH("col2im");
+  launch_n("col2im_kernel", n, col2im_kernel<T>, col, d, n0, nb, dx);
 }
 
 template void im2col<float>(const float*, const ConvDims&, int64_t, int64_t, float*);

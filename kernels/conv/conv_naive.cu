@@ -3,7 +3,7 @@
 // global memory: no shared memory, no atomics, obviously right.
 #include "kernels/conv/conv_cuda.h"
 #include "kernels/conv/conv_taps.cuh"
-#include "kernels/runtime/launch.h"
+#include "kernels/runtime/launch.cuh"
 
 namespace convlab::cuda {
 
@@ -87,26 +87,15 @@ __global__ void conv_db_naive_kernel(const T* __restrict__ dout, ConvDims d, T* 
 template <class T>
 void conv_forward_naive_launch(const T* x, const T* w, const T* b, const ConvDims& d, T* out) {
   const int64_t n = d.N * d.F * d.Hout * d.Wout;
-  if (n == 0) return;
-  conv_forward_naive_kernel<T><<<grid_for(n), kThreads>>>(x, w, b, d, out);
-  CUDA_CHECK_LAUNCH("conv_forward_naive");
+  launch_n("conv_forward_naive_kernel", n, conv_forward_naive_kernel<T>, x, w, b, d, out);
 }
 
 template <class T>
 void conv_backward_naive_launch(const T* dout, const T* x, const T* w, const ConvDims& d, T* dx, T* dw, T* db) {
   const int64_t nx = d.N * d.C * d.H * d.W, nw = d.F * d.C * d.HH * d.WW;
-  if (dx && nx > 0) {
-    conv_dx_naive_kernel<T><<<grid_for(nx), kThreads>>>(dout, w, d, dx);
-    CUDA_CHECK_LAUNCH("conv_dx_naive");
-  }
-  if (nw > 0) {
-    conv_dw_naive_kernel<T><<<grid_for(nw), kThreads>>>(dout, x, d, dw);
-    CUDA_CHECK_LAUNCH("conv_dw_naive");
-  }
-  if (d.F > 0) {
-    conv_db_naive_kernel<T><<<grid_for(d.F), kThreads>>>(dout, d, db);
-    CUDA_CHECK_LAUNCH("conv_db_naive");
-  }
+  if (dx) launch_n("conv_dx_naive_kernel", nx, conv_dx_naive_kernel<T>, dout, w, d, dx);
+  launch_n("conv_dw_naive_kernel", nw, conv_dw_naive_kernel<T>, dout, x, d, dw);
+  launch_n("conv_db_naive_kernel", d.F, conv_db_naive_kernel<T>, dout, d, db);
 }
 
 Forward<ConvCache> conv_forward_naive(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param) {

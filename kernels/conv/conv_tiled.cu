@@ -12,7 +12,7 @@
 #include "kernels/runtime/reductions.h"
 #include "kernels/conv/conv_cuda.h"
 #include "kernels/conv/conv_tiled.h"
-#include "kernels/runtime/launch.h"
+#include "kernels/runtime/launch.cuh"
 
 namespace convlab::cuda {
 
@@ -78,9 +78,8 @@ void conv_forward_tiled_launch(const T* x, const T* w, const T* b, const ConvDim
   const std::size_t smem = cc * per_channel;
   allow_dynamic_shared(conv_forward_tiled_kernel<T>, smem, "conv_forward (tiled)");
   const ConvTileGrid g = conv_tile_grid("conv_forward (tiled)", d.N, d.Hout, d.Wout, d.F, kFiltersPerBlock);
-  conv_forward_tiled_kernel<T><<<g.grid, dim3(kConvTile, kConvTile), smem>>>(x, w, b, d, cc, in_h, in_w, g.tiles_w,
-                                                                             g.tiles, out);
-  CUDA_CHECK_LAUNCH("conv_forward_tiled");
+  launch("conv_forward_tiled_kernel", conv_forward_tiled_kernel<T>, g.grid, dim3(kConvTile, kConvTile), smem, x, w, b,
+         d, cc, in_h, in_w, g.tiles_w, g.tiles, out);
 }
 
 Forward<ConvCache> conv_forward_tiled(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param) {

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "kernels/conv/conv_tiled.h"
-#include "kernels/runtime/launch.h"
+#include "kernels/runtime/launch.cuh"
 
 namespace convlab::cuda {
 
@@ -137,9 +137,8 @@ void conv_dx_tiled_launch(const T* dout, const T* w, const ConvDims& d, T* dx) {
   const std::size_t smem = fc * per_filter;
   allow_dynamic_shared(conv_dx_tiled_kernel<T>, smem, "conv_backward (tiled, dx)");
   const ConvTileGrid g = conv_tile_grid("conv_backward (tiled, dx)", d.N, d.H, d.W, d.C, kChannelsPerBlock);
-  conv_dx_tiled_kernel<T><<<g.grid, dim3(kConvTile, kConvTile), smem>>>(dout, w, d, fc, dh, dw, g.tiles_w, g.tiles,
-                                                                         dx);
-  CUDA_CHECK_LAUNCH("conv_dx_tiled");
+  launch("conv_dx_tiled_kernel", conv_dx_tiled_kernel<T>, g.grid, dim3(kConvTile, kConvTile), smem, dout, w, d, fc, dh,
+         dw, g.tiles_w, g.tiles, dx);
 }
 
 template <class T>
@@ -153,8 +152,7 @@ void conv_dw_tiled_launch(const T* dout, const T* x, const ConvDims& d, T* dw) {
                 "conv_backward (tiled): too many (filter, channel) pairs or taps for one launch, got F = "
                     << d.F << ", C = " << d.C << ", filter " << d.HH << "x" << d.WW);
   const dim3 grid(static_cast<unsigned>(d.F * d.C), static_cast<unsigned>(ceil_div(d.HH * d.WW, kPix)));
-  conv_dw_tiled_kernel<T><<<grid, kPix, smem>>>(dout, x, d, in_h, in_w, tiles_w, tiles, dw);
-  CUDA_CHECK_LAUNCH("conv_dw_tiled");
+  launch("conv_dw_tiled_kernel", conv_dw_tiled_kernel<T>, grid, kPix, smem, dout, x, d, in_h, in_w, tiles_w, tiles, dw);
 }
 
 template void conv_dx_tiled_launch<float>(const float*, const float*, const ConvDims&, float*);

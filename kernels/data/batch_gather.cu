@@ -8,7 +8,7 @@
 // (coalesced, uint8 or float) and the mean image (coalesced, cached in L2 as
 // every row reuses it) and writes one contiguous float row of the batch.
 #include "kernels/data/batch_gather.h"
-#include "kernels/runtime/cuda_check.h"
+#include "kernels/runtime/launch.cuh"
 
 namespace convlab::kernels {
 
@@ -46,20 +46,21 @@ void batch_gather_cuda(const Tensor& src, const Tensor& mean, const Tensor& idx,
   dim3 grid(static_cast<unsigned>(blocks_x), static_cast<unsigned>(std::min<int64_t>(B, 65535)));
   const float* pm = mean.defined() ? mean.data<float>() : nullptr;
   if (src.dtype() == DType::u8) {
-    batch_gather_kernel<uint8_t><<<grid, threads>>>(src.data<uint8_t>(), pm, idx.data<int32_t>(), out.data<float>(), B, D);
+    cuda::launch("batch_gather_kernel", batch_gather_kernel<uint8_t>, grid, threads, 0, src.data<uint8_t>(), pm,
+                 idx.data<int32_t>(), out.data<float>(), B, D);
   } else {
-    batch_gather_kernel<float><<<grid, threads>>>(src.data<float>(), pm, idx.data<int32_t>(), out.data<float>(), B, D);
+    cuda::launch("batch_gather_kernel", batch_gather_kernel<float>, grid, threads, 0, src.data<float>(), pm,
+                 idx.data<int32_t>(), out.data<float>(), B, D);
   }
-  CUDA_CHECK_LAUNCH("batch_gather_kernel");
 }
 
 void gather_labels_cuda(const Tensor& labels, const Tensor& idx, Tensor& out) {
   const int64_t B = idx.numel();
   if (B == 0) return;
   const int threads = 256;
-  gather_labels_kernel<<<static_cast<unsigned>((B + threads - 1) / threads), threads>>>(
-      static_cast<const uint32_t*>(labels.raw()), idx.data<int32_t>(), static_cast<uint32_t*>(out.raw()), B);
-  CUDA_CHECK_LAUNCH("gather_labels_kernel");
+  cuda::launch("gather_labels_kernel", gather_labels_kernel, static_cast<unsigned>((B + threads - 1) / threads),
+               threads, 0, static_cast<const uint32_t*>(labels.raw()), idx.data<int32_t>(),
+               static_cast<uint32_t*>(out.raw()), B);
 }
 
 }  // namespace convlab::kernels

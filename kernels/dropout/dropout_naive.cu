@@ -3,7 +3,7 @@
 // CPU reference calls, so both draw exactly the same mask for a seed.
 #include "host/ops/dropout/dropout_mask.h"
 #include "kernels/dropout/dropout_cuda.h"
-#include "kernels/runtime/launch.h"
+#include "kernels/runtime/launch.cuh"
 
 namespace convlab::cuda {
 
@@ -24,16 +24,12 @@ __global__ void multiply_kernel(const T* __restrict__ a, const T* __restrict__ b
 
 template <class T>
 void dropout_forward_launch(const T* x, int64_t n, double p, uint64_t seed, T* mask, T* out) {
-  if (n == 0) return;
-  dropout_forward_kernel<T><<<grid_for(n), kThreads>>>(x, n, p, seed, mask, out);
-  CUDA_CHECK_LAUNCH("dropout_forward");
+  launch_n("dropout_forward_kernel", n, dropout_forward_kernel<T>, x, n, p, seed, mask, out);
 }
 
 template <class T>
 void dropout_backward_launch(const T* dout, const T* mask, int64_t n, T* dx) {
-  if (n == 0) return;
-  multiply_kernel<T><<<grid_for(n), kThreads>>>(dout, mask, n, dx);
-  CUDA_CHECK_LAUNCH("dropout_backward");
+  launch_n("multiply_kernel", n, multiply_kernel<T>, dout, mask, n, dx);
 }
 
 template void dropout_forward_launch<float>(const float*, int64_t, double, uint64_t, float*, float*);

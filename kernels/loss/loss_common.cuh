@@ -15,7 +15,7 @@
 
 #include "host/ops/loss/loss.h"
 #include "kernels/runtime/reductions.h"
-#include "kernels/runtime/launch.h"
+#include "kernels/runtime/launch.cuh"
 #include "kernels/runtime/reduce.cuh"
 #include "kernels/runtime/workspace.h"
 
@@ -75,9 +75,8 @@ LossOut run_loss(const char* op, const Tensor& x, const Tensor& y) {
     using T = decltype(zero);
     T* row_loss = workspace_as<T>(static_cast<std::size_t>(d.N));
     constexpr int kThreadsPerBlock = W == 1 ? 128 : 256;
-    loss_rows_kernel<T, W, Row><<<grid_for(d.N, kThreadsPerBlock / W), kThreadsPerBlock>>>(
-        x.data<T>(), y.data<int32_t>(), d.N, d.C, row_loss, r.dx.data<T>());
-    CUDA_CHECK_LAUNCH(op);
+    launch("loss_rows_kernel", loss_rows_kernel<T, W, Row>, grid_for(d.N, kThreadsPerBlock / W), kThreadsPerBlock, 0,
+           x.data<T>(), y.data<int32_t>(), d.N, d.C, row_loss, r.dx.data<T>());
     mean_to_scalar(row_loss, d.N, r.loss.data<T>());
   });
   return r;

@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "kernels/max_pool/max_pool_cuda.h"
-#include "kernels/runtime/launch.h"
+#include "kernels/runtime/launch.cuh"
 
 namespace convlab::cuda {
 
@@ -85,9 +85,8 @@ inline Forward<PoolCache> max_pool_forward_run(const Tensor& x, const PoolParam&
   Tensor argmax = keep_argmax ? Tensor({d.N, d.C, d.Hout, d.Wout}, DType::i32, Device::cuda) : Tensor();
   dispatch_floating(x.dtype(), "max_pool_forward", [&](auto zero) {
     using T = decltype(zero);
-    max_pool_forward_kernel<T><<<grid_for(d.N * d.C * d.Hout * d.Wout), kThreads>>>(
-        x.data<T>(), d, out.data<T>(), keep_argmax ? argmax.data<int32_t>() : nullptr);
-    CUDA_CHECK_LAUNCH("max_pool_forward");
+    launch_n("max_pool_forward_kernel", d.N * d.C * d.Hout * d.Wout, max_pool_forward_kernel<T>, x.data<T>(), d,
+             out.data<T>(), keep_argmax ? argmax.data<int32_t>() : nullptr);
   });
   return {out, PoolCache{x, param, argmax}};
 }
@@ -99,9 +98,9 @@ Tensor max_pool_backward_run(const Tensor& dout, const PoolCache& cache, const P
   Tensor dx(cache.x.shape(), cache.x.dtype(), Device::cuda);
   dispatch_floating(dout.dtype(), "max_pool_backward", [&](auto zero) {
     using T = decltype(zero);
-    max_pool_backward_kernel<T><<<grid_for(d.N * d.C * d.H * d.W), kThreads>>>(dout.data<T>(), d,
-                                                                                make_chosen(zero), dx.data<T>());
-    CUDA_CHECK_LAUNCH("max_pool_backward");
+    using Chosen = decltype(make_chosen(zero));
+    launch_n("max_pool_backward_kernel", d.N * d.C * d.H * d.W, max_pool_backward_kernel<T, Chosen>, dout.data<T>(),
+             d, make_chosen(zero), dx.data<T>());
   });
   return dx;
 }

@@ -1,8 +1,7 @@
 // Naive CUDA kernels of the channel norms (batchnorm, spatial batchnorm):
 // the obviously-right baseline the fast variant is checked and timed against.
 #include "kernels/norm/norm_launch.h"
-#include "kernels/runtime/cuda_check.h"
-#include "kernels/runtime/launch.h"
+#include "kernels/runtime/launch.cuh"
 
 namespace convlab::cuda {
 namespace {
@@ -93,14 +92,14 @@ __global__ void channel_backward_naive_kernel(ChannelBackwardArgs<T> a) {
 
 template <class T>
 void channel_forward_naive(const ChannelForwardArgs<T>& a) {
-  channel_forward_naive_kernel<T><<<static_cast<unsigned>(cuda::ceil_div(a.C, kBlock)), kBlock>>>(a);
-  CUDA_CHECK_LAUNCH("channel_forward_naive");
+  launch("channel_forward_naive_kernel", channel_forward_naive_kernel<T>,
+         static_cast<unsigned>(cuda::ceil_div(a.C, kBlock)), kBlock, 0, a);
 }
 
 template <class T>
 void channel_backward_naive(const ChannelBackwardArgs<T>& a) {
-  channel_backward_naive_kernel<T><<<static_cast<unsigned>(cuda::ceil_div(a.C, kBlock)), kBlock>>>(a);
-  CUDA_CHECK_LAUNCH("channel_backward_naive");
+  launch("channel_backward_naive_kernel", channel_backward_naive_kernel<T>,
+         static_cast<unsigned>(cuda::ceil_div(a.C, kBlock)), kBlock, 0, a);
 }
 
 template void channel_forward_naive<float>(const ChannelForwardArgs<float>&);

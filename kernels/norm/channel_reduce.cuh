@@ -10,8 +10,7 @@
 #include <algorithm>
 
 #include "kernels/runtime/accumulators.cuh"
-#include "kernels/runtime/cuda_check.h"
-#include "kernels/runtime/launch.h"
+#include "kernels/runtime/launch.cuh"
 #include "kernels/runtime/workspace.h"
 
 namespace convlab::cuda {
@@ -124,14 +123,15 @@ void channel_reduce(int64_t N, int64_t C, int64_t S, const Elem& f, const Fin& f
   // The partials live in the reusable device workspace: no allocation (and
   // no synchronising free) per call once it has grown to size.
   Acc* part = P > 1 ? cuda::workspace_as<Acc>(static_cast<std::size_t>(P * C)) : nullptr;
-  if (S == 1) channel_reduce_column<Acc><<<grid, block>>>(N, C, chunk, f, fin, part);
-  else channel_reduce_spatial<Acc><<<grid, block>>>(N, C, S, chunk, f, fin, part);
-  CUDA_CHECK_LAUNCH("channel_reduce");
+  if (S == 1)
+    launch("channel_reduce_column", channel_reduce_column<Acc, Elem, Fin>, grid, block, 0, N, C, chunk, f, fin, part);
+  else
+    launch("channel_reduce_spatial", channel_reduce_spatial<Acc, Elem, Fin>, grid, block, 0, N, C, S, chunk, f, fin,
+           part);
   if (P > 1) {
     constexpr int kFinBlock = 128;
-    channel_finalize<Acc><<<static_cast<unsigned>(cuda::ceil_div(C, kFinBlock)), kFinBlock>>>(C, static_cast<int>(P),
-                                                                                             part, fin);
-    CUDA_CHECK_LAUNCH("channel_finalize");
+    launch("channel_finalize", channel_finalize<Acc, Fin>, static_cast<unsigned>(cuda::ceil_div(C, kFinBlock)),
+           kFinBlock, 0, C, static_cast<int>(P), part, fin);
   }
 }
 
@@ -156,8 +156,8 @@ void channel_map(int64_t N, int64_t C, int64_t S, const Map& m) {
   const int64_t rows = column ? N : N * C, width = column ? C : S;
   const int64_t gx = std::min<int64_t>(cuda::ceil_div(width, kBlock), 1024);
   const int64_t gy = std::clamp<int64_t>(8 * cuda::sm_count() / gx, 1, std::min<int64_t>(rows, 65535));
-  channel_map_kernel<<<dim3(static_cast<unsigned>(gx), static_cast<unsigned>(gy)), kBlock>>>(rows, width, C, column, m);
-  CUDA_CHECK_LAUNCH("channel_map");
+  launch("channel_map_kernel", channel_map_kernel<Map>, dim3(static_cast<unsigned>(gx), static_cast<unsigned>(gy)),
+         kBlock, 0, rows, width, C, column, m);
 }
 
 // Fin of the backward reductions: (sum dout, sum dout*xhat) -> dbeta, dgamma.

@@ -82,8 +82,8 @@ void channel_forward_fast(const ChannelForwardArgs<T>& a) {
                                                     a.momentum});
   } else {
     constexpr int kBlock = 128;
-    stats_from_running_kernel<T><<<static_cast<unsigned>(cuda::ceil_div(a.C, kBlock)), kBlock>>>(a);
-    CUDA_CHECK_LAUNCH("stats_from_running");
+    launch("stats_from_running_kernel", stats_from_running_kernel<T>,
+           static_cast<unsigned>(cuda::ceil_div(a.C, kBlock)), kBlock, 0, a);
   }
   channel_map(a.N, a.C, a.S, Normalize<T>{a.x, a.mean, a.inv_std, a.gamma, a.beta, a.out});
 }

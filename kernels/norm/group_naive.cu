@@ -1,8 +1,7 @@
 // Naive CUDA kernels of the group norms (layernorm, spatial group norm): the
 // obviously-right baseline the fast variant is checked and timed against.
 #include "kernels/norm/norm_launch.h"
-#include "kernels/runtime/cuda_check.h"
-#include "kernels/runtime/launch.h"
+#include "kernels/runtime/launch.cuh"
 
 namespace convlab::cuda {
 namespace {
@@ -84,16 +83,16 @@ __global__ void group_dparams_naive_kernel(GroupBackwardArgs<T> a) {
 
 template <class T>
 void group_forward_naive(const GroupForwardArgs<T>& a) {
-  group_forward_naive_kernel<T><<<static_cast<unsigned>(cuda::ceil_div(a.N * a.G, kBlock)), kBlock>>>(a);
-  CUDA_CHECK_LAUNCH("group_forward_naive");
+  launch("group_forward_naive_kernel", group_forward_naive_kernel<T>,
+         static_cast<unsigned>(cuda::ceil_div(a.N * a.G, kBlock)), kBlock, 0, a);
 }
 
 template <class T>
 void group_backward_naive(const GroupBackwardArgs<T>& a) {
-  group_dx_naive_kernel<T><<<static_cast<unsigned>(cuda::ceil_div(a.N * a.G, kBlock)), kBlock>>>(a);
-  CUDA_CHECK_LAUNCH("group_dx_naive");
-  group_dparams_naive_kernel<T><<<static_cast<unsigned>(cuda::ceil_div(a.C, kBlock)), kBlock>>>(a);
-  CUDA_CHECK_LAUNCH("group_dparams_naive");
+  launch("group_dx_naive_kernel", group_dx_naive_kernel<T>, static_cast<unsigned>(cuda::ceil_div(a.N * a.G, kBlock)),
+         kBlock, 0, a);
+  launch("group_dparams_naive_kernel", group_dparams_naive_kernel<T>,
+         static_cast<unsigned>(cuda::ceil_div(a.C, kBlock)), kBlock, 0, a);
 }
 
 template void group_forward_naive<float>(const GroupForwardArgs<float>&);

@@ -105,30 +105,30 @@ struct PushGroupDoutXhat {
   }
 };
 
-// Launches kernel<T, true> (warp per segment) or kernel<T, false> (block per segment).
+// Launches kernel<T, true> (warp per segment) or kernel<T, false> (block
+// per segment); `name` names the kernel.
 template <class Args, class WarpKernel, class BlockKernel>
-void launch_team(const Args& a, WarpKernel warp_kernel, BlockKernel block_kernel) {
+void launch_team(const char* name, const Args& a, WarpKernel warp_kernel, BlockKernel block_kernel) {
   const int64_t R = a.N * a.G, L = (a.C / a.G) * a.S;
   if (L <= kWarpMaxL) {
     constexpr int kPerBlock = kTeamBlock / kern::kWarpSize;
-    warp_kernel<<<static_cast<unsigned>(cuda::ceil_div(R, kPerBlock)), kTeamBlock>>>(a);
+    launch(name, warp_kernel, static_cast<unsigned>(cuda::ceil_div(R, kPerBlock)), kTeamBlock, 0, a);
   } else {
     CONVLAB_CHECK(R <= 0x7fffffff, "group norm: too many segments (" << R << ")");
-    block_kernel<<<static_cast<unsigned>(R), L >= 16 * 1024 ? 512 : kTeamBlock>>>(a);
+    launch(name, block_kernel, static_cast<unsigned>(R), L >= 16 * 1024 ? 512 : kTeamBlock, 0, a);
   }
-  CUDA_CHECK_LAUNCH("group norm team kernel");
 }
 
 }  // namespace
 
 template <class T>
 void group_forward_fast(const GroupForwardArgs<T>& a) {
-  launch_team(a, group_forward_fast_kernel<T, true>, group_forward_fast_kernel<T, false>);
+  launch_team("group_forward_fast_kernel", a, group_forward_fast_kernel<T, true>, group_forward_fast_kernel<T, false>);
 }
 
 template <class T>
 void group_backward_fast(const GroupBackwardArgs<T>& a) {
-  launch_team(a, group_dx_fast_kernel<T, true>, group_dx_fast_kernel<T, false>);
+  launch_team("group_dx_fast_kernel", a, group_dx_fast_kernel<T, true>, group_dx_fast_kernel<T, false>);
   channel_reduce<kern::SumPair<T>>(a.N, a.C, a.S,
                                    PushGroupDoutXhat<T>{a.dout, a.x, a.mean, a.inv_std, a.G, a.C / a.G},
                                    FinishParamGrads<T>{a.dgamma, a.dbeta});

@@ -5,7 +5,7 @@
 #include "kernels/optim/optim_cuda.h"
 #include "kernels/optim/update_rule.cuh"
 #include "kernels/runtime/cuda_check.h"
-#include "kernels/runtime/launch.h"
+#include "kernels/runtime/launch.cuh"
 
 namespace convlab::cuda {
 
@@ -88,9 +88,8 @@ void step_typed(std::vector<ParamSlot>& params, const OptimConfig& config, int64
       static_cast<const TensorDesc<T>*>(cache.upload(descs.data(), descs.size() * sizeof(TensorDesc<T>)));
   const UpdateCoeffs k = make_coeffs(config, t);
   dispatch_rule(config.rule, [&](auto rule) {
-    multi_tensor_kernel<decltype(rule)::value, T><<<cuda::grid_for(total, kBlock), kBlock>>>(
-        k, d_descs, static_cast<int>(descs.size()), total);
-    CUDA_CHECK_LAUNCH("optim multi-tensor update");
+    launch_n<kBlock>("multi_tensor_kernel", total, multi_tensor_kernel<decltype(rule)::value, T>, k, d_descs,
+                     static_cast<int>(descs.size()), total);
   });
 }
 

@@ -1,8 +1,7 @@
 // Naive CUDA update rules: one launch per parameter tensor.
 #include "kernels/optim/optim_cuda.h"
 #include "kernels/optim/update_rule.cuh"
-#include "kernels/runtime/cuda_check.h"
-#include "kernels/runtime/launch.h"
+#include "kernels/runtime/launch.cuh"
 
 namespace convlab::cuda {
 
@@ -23,10 +22,8 @@ void step_typed(std::vector<ParamSlot>& params, const OptimConfig& config, int64
   dispatch_rule(config.rule, [&](auto rule) {
     for (ParamSlot& p : params) {
       const int64_t n = p.w.numel();
-      if (n == 0) continue;
-      update_kernel<decltype(rule)::value, T><<<cuda::grid_for(n, kBlock), kBlock>>>(
-          k, n, p.w.data<T>(), p.dw.data<T>(), state_ptr<T>(p, config.rule, 1), state_ptr<T>(p, config.rule, 2));
-      CUDA_CHECK_LAUNCH("optim naive update");
+      launch_n<kBlock>("update_kernel", n, update_kernel<decltype(rule)::value, T>, k, n, p.w.data<T>(),
+                       p.dw.data<T>(), state_ptr<T>(p, config.rule, 1), state_ptr<T>(p, config.rule, 2));
     }
   });
 }

@@ -1,7 +1,7 @@
 // relu, "naive" variant: grid-stride loop, one element per thread per step,
 // consecutive threads on consecutive elements (coalesced loads and stores).
 #include "kernels/relu/relu_cuda.h"
-#include "kernels/runtime/launch.h"
+#include "kernels/runtime/launch.cuh"
 
 namespace convlab::cuda {
 
@@ -18,16 +18,12 @@ __global__ void relu_backward_kernel(const T* __restrict__ x, const T* __restric
 
 template <class T>
 void relu_forward_launch(const T* x, int64_t n, T* out) {
-  if (n == 0) return;
-  relu_forward_kernel<T><<<grid_for(n), kThreads>>>(x, n, out);
-  CUDA_CHECK_LAUNCH("relu_forward");
+  launch_n("relu_forward_kernel", n, relu_forward_kernel<T>, x, n, out);
 }
 
 template <class T>
 void relu_backward_launch(const T* x, const T* dout, int64_t n, T* dx) {
-  if (n == 0) return;
-  relu_backward_kernel<T><<<grid_for(n), kThreads>>>(x, dout, n, dx);
-  CUDA_CHECK_LAUNCH("relu_backward");
+  launch_n("relu_backward_kernel", n, relu_backward_kernel<T>, x, dout, n, dx);
 }
 
 template void relu_forward_launch<float>(const float*, int64_t, float*);

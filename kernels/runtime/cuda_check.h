@@ -1,5 +1,7 @@
 // CUDA_CHECK / CUBLAS_CHECK: every CUDA and cuBLAS call goes through one of
 // these, so a failure throws convlab::Error naming the call, file and line.
+// Kernel launches go through launch() / launch_n() (launch.cuh), whose
+// errors name the kernel.
 #pragma once
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
@@ -21,6 +23,3 @@
       throw ::convlab::Error(std::string("cuBLAS error in ") + #call + " (" + __FILE__ + ":" + \
                              std::to_string(__LINE__) + "): " + cublasGetStatusString(convlab_st_)); \
   } while (0)
-
-// After a kernel launch: reports launch-configuration errors at once.
-#define CUDA_CHECK_LAUNCH(name) CUDA_CHECK(cudaGetLastError())

@@ -1,6 +1,6 @@
 // Launch helpers shared by the CUDA kernels: grid sizes for grid-stride
 // loops, integer division helpers usable on the device, and the shared-memory
-// budget a block may use.
+// budget a block may use. The launch itself: launch.cuh.
 #pragma once
 #include <cstddef>
 #include <cstdint>

@@ -1,5 +1,5 @@
 #include "kernels/runtime/reductions.h"
-#include "kernels/runtime/launch.h"
+#include "kernels/runtime/launch.cuh"
 #include "kernels/runtime/reduce.cuh"
 
 namespace convlab::cuda {
@@ -40,22 +40,18 @@ __global__ void mean_to_scalar_kernel(const T* __restrict__ v, int64_t n, T* __r
 
 template <class T>
 void column_sum(const T* a, int64_t rows, int64_t cols, T* out) {
-  if (cols == 0) return;
-  column_sum_kernel<T><<<grid_for(cols), kThreads>>>(a, rows, cols, out);
-  CUDA_CHECK_LAUNCH("column_sum");
+  launch_n("column_sum_kernel", cols, column_sum_kernel<T>, a, rows, cols, out);
 }
 
 template <class T>
 void channel_sum(const T* a, int64_t N, int64_t C, int64_t inner, T* out) {
   if (C == 0) return;
-  channel_sum_kernel<T><<<static_cast<unsigned>(C), kThreads>>>(a, N, C, inner, out);
-  CUDA_CHECK_LAUNCH("channel_sum");
+  launch("channel_sum_kernel", channel_sum_kernel<T>, static_cast<unsigned>(C), kThreads, 0, a, N, C, inner, out);
 }
 
 template <class T>
 void mean_to_scalar(const T* v, int64_t n, T* out) {
-  mean_to_scalar_kernel<T><<<1, 1024>>>(v, n, out);
-  CUDA_CHECK_LAUNCH("mean_to_scalar");
+  launch("mean_to_scalar_kernel", mean_to_scalar_kernel<T>, 1, 1024, 0, v, n, out);
 }
 
 template void column_sum<float>(const float*, int64_t, int64_t, float*);

@@ -6,7 +6,7 @@
 // into the scalar loss with one atomicAdd. Memory access: w and dw are read
 // and dw written once, coalesced.
 #include "kernels/solver/l2_penalty.h"
-#include "kernels/runtime/cuda_check.h"
+#include "kernels/runtime/launch.cuh"
 
 namespace convlab::kernels {
 
@@ -42,9 +42,9 @@ void l2_penalty_cuda(Tensor& loss, const Tensor& w, Tensor& dw, double reg) {
   const int blocks = static_cast<int>(std::min<int64_t>((n + kThreads - 1) / kThreads, 1024));
   dispatch_floating(w.dtype(), "l2_penalty", [&](auto zero) {
     using T = decltype(zero);
-    l2_penalty_kernel<T><<<blocks, kThreads>>>(w.data<T>(), dw.data<T>(), loss.data<T>(), n, static_cast<T>(reg));
+    cuda::launch("l2_penalty_kernel", l2_penalty_kernel<T>, blocks, kThreads, 0, w.data<T>(), dw.data<T>(),
+                 loss.data<T>(), n, static_cast<T>(reg));
   });
-  CUDA_CHECK_LAUNCH("l2_penalty_kernel");
 }
 
 }  // namespace convlab::kernels

@@ -9,10 +9,12 @@ set(CONVLAB_EMU_DIR ${CMAKE_CURRENT_LIST_DIR})
 set(CONVLAB_EMU_GEN ${PROJECT_BINARY_DIR}/cuda_emulator_src)
 file(GLOB_RECURSE _emu_cuda_files RELATIVE ${PROJECT_SOURCE_DIR} CONFIGURE_DEPENDS
      ${PROJECT_SOURCE_DIR}/kernels/*.cu ${PROJECT_SOURCE_DIR}/kernels/*.cuh)
-# The emulator's own test and the benchmarks' CUDA backend are CUDA too (the
+# The emulator's own tests and the benchmarks' CUDA backend are CUDA too (the
 # tests and bench folders build them).
+file(GLOB _emu_test_cuda RELATIVE ${PROJECT_SOURCE_DIR} CONFIGURE_DEPENDS
+     ${PROJECT_SOURCE_DIR}/tests/cuda_emulator/test_*.cu)
 file(GLOB _emu_bench_cuda RELATIVE ${PROJECT_SOURCE_DIR} CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/bench/cuda/*.cu)
-list(APPEND _emu_cuda_files tests/cuda_emulator/test_cuda_emulator.cu ${_emu_bench_cuda})
+list(APPEND _emu_cuda_files ${_emu_test_cuda} ${_emu_bench_cuda})
 set(_emu_inputs)
 set(_emu_outputs)
 foreach(rel ${_emu_cuda_files})
@@ -43,12 +45,15 @@ list(FILTER _emu_kernel_cpp EXCLUDE REGEX ".*/kernels/runtime/no_cuda\\.cpp$")
 # pointer of type 'struct dim3'". Null pointers still fault under AddressSanitizer.
 set(CONVLAB_EMU_DEVICE_CODE_OPTIONS -Wno-sign-compare -Wno-unknown-pragmas -fno-sanitize=null)
 set_source_files_properties(${_emu_outputs} PROPERTIES COMPILE_OPTIONS "${CONVLAB_EMU_DEVICE_CODE_OPTIONS}")
-set(CONVLAB_EMU_TEST_SOURCE ${CONVLAB_EMU_GEN}/tests/cuda_emulator/test_cuda_emulator.cu.cpp)
+set(CONVLAB_EMU_TEST_SOURCES)
+foreach(rel ${_emu_test_cuda})
+  list(APPEND CONVLAB_EMU_TEST_SOURCES ${CONVLAB_EMU_GEN}/${rel}.cpp)
+endforeach()
 set(CONVLAB_EMU_BENCH_SOURCES)
 foreach(rel ${_emu_bench_cuda})
   list(APPEND CONVLAB_EMU_BENCH_SOURCES ${CONVLAB_EMU_GEN}/${rel}.cpp)
 endforeach()
-list(REMOVE_ITEM _emu_outputs ${CONVLAB_EMU_TEST_SOURCE} ${CONVLAB_EMU_BENCH_SOURCES})
+list(REMOVE_ITEM _emu_outputs ${CONVLAB_EMU_TEST_SOURCES} ${CONVLAB_EMU_BENCH_SOURCES})
 set(CONVLAB_CUDA_SOURCES ${_emu_outputs} ${_emu_kernel_cpp}
     ${CONVLAB_EMU_DIR}/runtime.cpp ${CONVLAB_EMU_DIR}/scheduler.cpp ${CONVLAB_EMU_DIR}/cublas.cpp)
 

@@ -178,12 +178,14 @@ T shuffle_from(unsigned mask, T v, int src_lane) {
 //   launch("kernel", grid, block, shared, stream)([&](auto&&... a) { kernel(a...); }, args...)
 // (launch_with_kernel(..., kernel, grid, ...) when it asks for dynamic shared
 // memory, so that the limit set with cudaFuncSetAttribute can be checked).
+// convlab's launch helper (kernels/runtime/launch.cuh) calls
+// launch_with_kernel itself, with the kernel's name its caller gave.
 // The arguments are copied once, as a real launch copies them to the device,
 // and each thread calls the kernel with them; nvcc's deduction of template
 // arguments from the call carries over.
 struct Launch {
   const char* name;
-  const void* kernel;  // null when the launch asks for no dynamic shared memory
+  const void* kernel;  // null when a launch without a shared-memory size was rewritten
   dim3 grid, block;
   std::size_t shared;
 
