@@ -1,7 +1,7 @@
-// affine, "cublas" variant: the three matrix products go to cuBLAS
+// affine, "gemm" variant: the three matrix products go to cuBLAS
 // (row-major handled by swapping operands, see runtime/cublas.h); the bias is
 // broadcast into the output first and the product accumulated onto it.
-#include "kernels/affine/affine_cuda.h"
+#include "kernels/affine/affine_common.cuh"
 #include "kernels/runtime/reductions.h"
 #include "kernels/runtime/cublas.h"
 #include "kernels/runtime/launch.cuh"

@@ -1,6 +1,6 @@
 // affine, "naive" variant: one thread per output element, each a plain dot
 // product over the shared dimension. Obviously right, not fast.
-#include "kernels/affine/affine_cuda.h"
+#include "kernels/affine/affine_common.cuh"
 #include "kernels/runtime/reductions.h"
 #include "kernels/runtime/launch.cuh"
 

@@ -1,7 +1,8 @@
 // CUDA batchnorm (N, D): the (N, D, 1) case of the channel-norm kernels.
 // naive: backward is cs231n's staged graph, backward_alt the closed form;
-// fast: both are the fused closed form.
-#include "kernels/batchnorm/batchnorm_cuda.h"
+// warp: both are the fused closed form.
+#include "host/ops/batchnorm/batchnorm.h"
+#include "kernels/norm/norm_host.h"
 
 namespace convlab::cuda {
 
@@ -21,10 +22,8 @@ NormGrads backward(const Tensor& dout, const NormCache& cache) {
 
 }  // namespace
 
-BatchNormImpl batchnorm_impl(NormVariant v) {
-  if (v == NormVariant::warp)
-    return {forward<NormVariant::warp>, backward<NormVariant::warp, false>, backward<NormVariant::warp, false>};
-  return {forward<NormVariant::naive>, backward<NormVariant::naive, true>, backward<NormVariant::naive, false>};
-}
+BatchNormImpl batchnorm_naive() { return {forward<NormVariant::naive>, backward<NormVariant::naive, true>, backward<NormVariant::naive, false>}; }
+
+BatchNormImpl batchnorm_warp() { return {forward<NormVariant::warp>, backward<NormVariant::warp, false>, backward<NormVariant::warp, false>}; }
 
 }  // namespace convlab::cuda

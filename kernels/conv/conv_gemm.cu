@@ -7,7 +7,7 @@
 #include <algorithm>
 
 #include "kernels/runtime/reductions.h"
-#include "kernels/conv/conv_cuda.h"
+#include "kernels/conv/conv_common.cuh"
 #include "kernels/conv/conv_im2col.h"
 #include "kernels/runtime/cublas.h"
 #include "kernels/runtime/launch.cuh"

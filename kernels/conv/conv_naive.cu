@@ -1,7 +1,7 @@
 // conv, "naive" variant: every output element (forward) and every gradient
 // element (backward) gets one thread that gathers its own sum straight from
 // global memory: no shared memory, no atomics, obviously right.
-#include "kernels/conv/conv_cuda.h"
+#include "kernels/conv/conv_common.cuh"
 #include "kernels/conv/conv_taps.cuh"
 #include "kernels/runtime/launch.cuh"
 

@@ -10,7 +10,7 @@
 #include <algorithm>
 
 #include "kernels/runtime/reductions.h"
-#include "kernels/conv/conv_cuda.h"
+#include "kernels/conv/conv_common.cuh"
 #include "kernels/conv/conv_tiled.h"
 #include "kernels/runtime/launch.cuh"
 

@@ -2,7 +2,7 @@
 // The mask value is dropout_mask_value(seed, flat index, p), the function the
 // CPU reference calls, so both draw exactly the same mask for a seed.
 #include "host/ops/dropout/dropout_mask.h"
-#include "kernels/dropout/dropout_cuda.h"
+#include "host/ops/dropout/dropout.h"
 #include "kernels/runtime/launch.cuh"
 
 namespace convlab::cuda {

@@ -1,5 +1,6 @@
 // CUDA layernorm (N, D): the G = 1, (N, D, 1) case of the group-norm kernels.
-#include "kernels/layernorm/layernorm_cuda.h"
+#include "host/ops/layernorm/layernorm.h"
+#include "kernels/norm/norm_host.h"
 
 namespace convlab::cuda {
 
@@ -19,9 +20,8 @@ NormGrads backward(const Tensor& dout, const NormCache& cache) {
 
 }  // namespace
 
-LayerNormImpl layernorm_impl(NormVariant v) {
-  if (v == NormVariant::warp) return {forward<NormVariant::warp>, backward<NormVariant::warp>};
-  return {forward<NormVariant::naive>, backward<NormVariant::naive>};
-}
+LayerNormImpl layernorm_naive() { return {forward<NormVariant::naive>, backward<NormVariant::naive>}; }
+
+LayerNormImpl layernorm_warp() { return {forward<NormVariant::warp>, backward<NormVariant::warp>}; }
 
 }  // namespace convlab::cuda

@@ -2,7 +2,7 @@
 // three passes over the row (max, sum of exponentials, gradient), the max
 // and the sum reduced over the row's lanes (see loss_common.cuh).
 #include "kernels/loss/loss_common.cuh"
-#include "kernels/loss/loss_cuda.h"
+#include "host/ops/loss/loss.h"
 
 namespace convlab::cuda {
 

@@ -2,7 +2,7 @@
 // one pass over the row for the margins, their count and the gradient, the
 // two totals reduced over the row's lanes (see loss_common.cuh).
 #include "kernels/loss/loss_common.cuh"
-#include "kernels/loss/loss_cuda.h"
+#include "host/ops/loss/loss.h"
 
 namespace convlab::cuda {
 

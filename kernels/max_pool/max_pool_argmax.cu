@@ -1,4 +1,4 @@
-// max_pool, "fast" variant. Forward: as naive, and the first maximum's flat
+// max_pool, "argmax" variant. Forward: as naive, and the first maximum's flat
 // plane index of each window goes to an int32 argmax tensor kept in the
 // cache. Backward: one thread per input element reads the argmax of the few
 // windows covering it (coalesced along a row) and sums the gradients of
@@ -24,7 +24,7 @@ Forward<PoolCache> max_pool_forward_argmax(const Tensor& x, const PoolParam& par
 Tensor max_pool_backward_argmax(const Tensor& dout, const PoolCache& cache) {
   // A cache made by a variant that keeps no argmax: fall back to recomputing it.
   if (!cache.argmax.defined()) return max_pool_backward_naive(dout, cache);
-  const PoolDims d = max_pool_check_backward(dout, cache);
+  const PoolDims d = max_pool_check_backward(dout, cache, Device::cuda);
   expect_same("max_pool_backward", Device::cuda, DType::i32, {{"cache.argmax", &cache.argmax}});
   cache.argmax.expect_shape("max_pool_backward: cache.argmax", {d.N, d.C, d.Hout, d.Wout});
   const int32_t* argmax = cache.argmax.data<int32_t>();

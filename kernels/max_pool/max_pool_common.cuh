@@ -1,10 +1,10 @@
-// Kernels and host drivers shared by the max_pool variants ("naive" and
-// "fast"); the variants differ only in how backward learns which element
-// each window chose (see max_pool_naive.cu, max_pool_fast.cu).
+// Kernels and host drivers shared by the CUDA max_pool variants ("naive" and
+// "argmax"); the variants differ only in how backward learns which element
+// each window chose (see max_pool_naive.cu, max_pool_argmax.cu).
 #pragma once
 #include <cstdint>
 
-#include "kernels/max_pool/max_pool_cuda.h"
+#include "host/ops/max_pool/max_pool.h"
 #include "kernels/runtime/launch.cuh"
 
 namespace convlab::cuda {
@@ -80,7 +80,7 @@ __global__ void max_pool_backward_kernel(const T* __restrict__ dout, PoolDims d,
 
 // Host driver of the forward pass; keeps the argmax tensor in the cache when asked.
 inline Forward<PoolCache> max_pool_forward_run(const Tensor& x, const PoolParam& param, bool keep_argmax) {
-  const PoolDims d = max_pool_check_forward(x, param);
+  const PoolDims d = max_pool_check_forward(x, param, Device::cuda);
   Tensor out({d.N, d.C, d.Hout, d.Wout}, x.dtype(), Device::cuda);
   Tensor argmax = keep_argmax ? Tensor({d.N, d.C, d.Hout, d.Wout}, DType::i32, Device::cuda) : Tensor();
   dispatch_floating(x.dtype(), "max_pool_forward", [&](auto zero) {

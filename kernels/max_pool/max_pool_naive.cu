@@ -26,7 +26,7 @@ Forward<PoolCache> max_pool_forward_naive(const Tensor& x, const PoolParam& para
 }
 
 Tensor max_pool_backward_naive(const Tensor& dout, const PoolCache& cache) {
-  const PoolDims d = max_pool_check_backward(dout, cache);
+  const PoolDims d = max_pool_check_backward(dout, cache, Device::cuda);
   return max_pool_backward_run(dout, cache, d, [&](auto zero) {
     using T = decltype(zero);
     return RecomputedArgmax<T>{cache.x.data<T>(), d};

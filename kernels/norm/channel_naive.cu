@@ -1,5 +1,5 @@
 // Naive CUDA kernels of the channel norms (batchnorm, spatial batchnorm):
-// the obviously-right baseline the fast variant is checked and timed against.
+// the obviously-right baseline the warp variant is checked and timed against.
 #include "kernels/norm/norm_launch.h"
 #include "kernels/runtime/launch.cuh"
 

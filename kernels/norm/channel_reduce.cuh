@@ -1,6 +1,6 @@
 // Per-channel reduction and per-element map over a tensor viewed as
-// (N, C, S) (element (n, c, s) at (n*C + c)*S + s), shared by the fast
-// channel norms (statistics, dgamma/dbeta) and the fast group norms
+// (N, C, S) (element (n, c, s) at (n*C + c)*S + s), shared by the warp
+// channel norms (statistics, dgamma/dbeta) and the warp group norms
 // (dgamma/dbeta). The per-element work is a functor, so one reduction serves
 // Welford statistics and the fused two-sum backward alike:
 //   Elem: __device__ void operator()(Acc& acc, int64_t i, int64_t n, int64_t c) const

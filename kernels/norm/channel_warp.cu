@@ -1,4 +1,4 @@
-// Fast CUDA kernels of the channel norms (batchnorm, spatial batchnorm), on
+// The warp variant's CUDA kernels of the channel norms (batchnorm, spatial batchnorm), on
 // the (N, C, S) view with no transposes. Forward: one-pass Welford statistics
 // per channel (channel_reduce: coalesced column blocks for S = 1, split
 // spatial blocks with warp-shuffle + shared-memory reductions for S > 1),
@@ -75,7 +75,7 @@ struct Dx {
 }  // namespace
 
 template <class T>
-void channel_forward_fast(const ChannelForwardArgs<T>& a) {
+void channel_forward_warp(const ChannelForwardArgs<T>& a) {
   if (a.train) {
     channel_reduce<kern::Welford<T>>(a.N, a.C, a.S, PushX<T>{a.x},
                                      FinishStats<T>{a.mean, a.inv_std, a.running_mean, a.running_var, a.eps,
@@ -89,16 +89,16 @@ void channel_forward_fast(const ChannelForwardArgs<T>& a) {
 }
 
 template <class T>
-void channel_backward_fast(const ChannelBackwardArgs<T>& a) {
+void channel_backward_warp(const ChannelBackwardArgs<T>& a) {
   channel_reduce<kern::SumPair<T>>(a.N, a.C, a.S, PushDoutXhat<T>{a.dout, a.x, a.mean, a.inv_std},
                                    FinishParamGrads<T>{a.dgamma, a.dbeta});
   channel_map(a.N, a.C, a.S,
               Dx<T>{a.dout, a.x, a.gamma, a.mean, a.inv_std, a.dgamma, a.dbeta, a.dx, T(a.N * a.S), a.train});
 }
 
-template void channel_forward_fast<float>(const ChannelForwardArgs<float>&);
-template void channel_forward_fast<double>(const ChannelForwardArgs<double>&);
-template void channel_backward_fast<float>(const ChannelBackwardArgs<float>&);
-template void channel_backward_fast<double>(const ChannelBackwardArgs<double>&);
+template void channel_forward_warp<float>(const ChannelForwardArgs<float>&);
+template void channel_forward_warp<double>(const ChannelForwardArgs<double>&);
+template void channel_backward_warp<float>(const ChannelBackwardArgs<float>&);
+template void channel_backward_warp<double>(const ChannelBackwardArgs<double>&);
 
 }  // namespace convlab::cuda

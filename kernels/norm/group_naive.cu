@@ -1,5 +1,5 @@
 // Naive CUDA kernels of the group norms (layernorm, spatial group norm): the
-// obviously-right baseline the fast variant is checked and timed against.
+// obviously-right baseline the warp variant is checked and timed against.
 #include "kernels/norm/norm_launch.h"
 #include "kernels/runtime/launch.cuh"
 

@@ -1,4 +1,4 @@
-// Fast CUDA kernels of the group norms (layernorm, spatial group norm). Each
+// The warp variant's CUDA kernels of the group norms (layernorm, spatial group norm). Each
 // segment r = n*G + g (L = Cg*S contiguous elements) belongs to a team: one
 // warp when L <= kWarpMaxL (8 segments per 256-thread block), else one whole
 // block. Forward: one-pass Welford statistics per thread over a strided,
@@ -42,7 +42,7 @@ struct Team {
 // (consecutive lanes on consecutive addresses) into its Welford accumulator,
 // the team merges them, then the same walk writes the output.
 template <class T, bool kWarp>
-__global__ void group_forward_fast_kernel(GroupForwardArgs<T> a) {
+__global__ void group_forward_warp_kernel(GroupForwardArgs<T> a) {
   const Team<kWarp> team;
   const int64_t R = a.N * a.G;
   if (kWarp && team.segment >= R) return;  // whole warps leave together
@@ -68,7 +68,7 @@ __global__ void group_forward_fast_kernel(GroupForwardArgs<T> a) {
 // sum(dxhat * xhat) in one pass and one team reduction, then a second walk
 // writing dx = istd/L * (L*dxhat - sum(dxhat) - xhat*sum(dxhat*xhat)).
 template <class T, bool kWarp>
-__global__ void group_dx_fast_kernel(GroupBackwardArgs<T> a) {
+__global__ void group_dx_warp_kernel(GroupBackwardArgs<T> a) {
   const Team<kWarp> team;
   const int64_t R = a.N * a.G;
   if (kWarp && team.segment >= R) return;
@@ -122,21 +122,21 @@ void launch_team(const char* name, const Args& a, WarpKernel warp_kernel, BlockK
 }  // namespace
 
 template <class T>
-void group_forward_fast(const GroupForwardArgs<T>& a) {
-  launch_team("group_forward_fast_kernel", a, group_forward_fast_kernel<T, true>, group_forward_fast_kernel<T, false>);
+void group_forward_warp(const GroupForwardArgs<T>& a) {
+  launch_team("group_forward_warp_kernel", a, group_forward_warp_kernel<T, true>, group_forward_warp_kernel<T, false>);
 }
 
 template <class T>
-void group_backward_fast(const GroupBackwardArgs<T>& a) {
-  launch_team("group_dx_fast_kernel", a, group_dx_fast_kernel<T, true>, group_dx_fast_kernel<T, false>);
+void group_backward_warp(const GroupBackwardArgs<T>& a) {
+  launch_team("group_dx_warp_kernel", a, group_dx_warp_kernel<T, true>, group_dx_warp_kernel<T, false>);
   channel_reduce<kern::SumPair<T>>(a.N, a.C, a.S,
                                    PushGroupDoutXhat<T>{a.dout, a.x, a.mean, a.inv_std, a.G, a.C / a.G},
                                    FinishParamGrads<T>{a.dgamma, a.dbeta});
 }
 
-template void group_forward_fast<float>(const GroupForwardArgs<float>&);
-template void group_forward_fast<double>(const GroupForwardArgs<double>&);
-template void group_backward_fast<float>(const GroupBackwardArgs<float>&);
-template void group_backward_fast<double>(const GroupBackwardArgs<double>&);
+template void group_forward_warp<float>(const GroupForwardArgs<float>&);
+template void group_forward_warp<double>(const GroupForwardArgs<double>&);
+template void group_backward_warp<float>(const GroupBackwardArgs<float>&);
+template void group_backward_warp<double>(const GroupBackwardArgs<double>&);
 
 }  // namespace convlab::cuda

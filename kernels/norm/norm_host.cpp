@@ -100,7 +100,7 @@ Forward<NormCache> channel_norm_forward(const char* op, const NormDims& d, const
         a.momentum = T(param.momentum);
         a.train = param.mode == Mode::train;
       },
-      [&](const auto& a) { v == NormVariant::warp ? channel_forward_fast(a) : channel_forward_naive(a); });
+      [&](const auto& a) { v == NormVariant::warp ? channel_forward_warp(a) : channel_forward_naive(a); });
   return {out, cache};
 }
 
@@ -112,7 +112,7 @@ NormGrads channel_norm_backward(const char* op, const NormDims& d, const Tensor&
         a.train = cache.mode == Mode::train;
         a.staged = staged;
       },
-      [&](const auto& a) { v == NormVariant::warp ? channel_backward_fast(a) : channel_backward_naive(a); });
+      [&](const auto& a) { v == NormVariant::warp ? channel_backward_warp(a) : channel_backward_naive(a); });
 }
 
 Forward<NormCache> group_norm_forward(const char* op, const NormDims& d, const Tensor& x, const Tensor& gamma,
@@ -128,14 +128,14 @@ Forward<NormCache> group_norm_forward(const char* op, const NormDims& d, const T
         a.G = d.G;
         a.eps = T(eps);
       },
-      [&](const auto& a) { v == NormVariant::warp ? group_forward_fast(a) : group_forward_naive(a); });
+      [&](const auto& a) { v == NormVariant::warp ? group_forward_warp(a) : group_forward_naive(a); });
   return {out, cache};
 }
 
 NormGrads group_norm_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache, NormVariant v) {
   return run_backward<GroupBackwardArgs>(
       op, d, dout, cache, [&](auto& a) { a.G = d.G; },
-      [&](const auto& a) { v == NormVariant::warp ? group_backward_fast(a) : group_backward_naive(a); });
+      [&](const auto& a) { v == NormVariant::warp ? group_backward_warp(a) : group_backward_naive(a); });
 }
 
 }  // namespace convlab::cuda

@@ -15,7 +15,7 @@ enum class NormVariant { naive, warp };
 // normalises with them. The cache holds per-channel mean and 1/std.
 Forward<NormCache> channel_norm_forward(const char* op, const NormDims& d, const Tensor& x, const Tensor& gamma,
                                         const Tensor& beta, BatchNormParam& param, NormVariant v);
-// staged: cs231n's staged graph backward (naive variant only; the fast
+// staged: cs231n's staged graph backward (naive variant only; the warp
 // variant always uses the fused closed form).
 NormGrads channel_norm_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache,
                              NormVariant v, bool staged);

@@ -58,11 +58,11 @@ template <class T> void channel_backward_naive(const ChannelBackwardArgs<T>& a);
 template <class T> void group_forward_naive(const GroupForwardArgs<T>& a);
 template <class T> void group_backward_naive(const GroupBackwardArgs<T>& a);
 
-// fast: warp/block reductions, Welford statistics, fused two-sum backward
-// (norm/channel_fast.cu, norm/group_fast.cu).
-template <class T> void channel_forward_fast(const ChannelForwardArgs<T>& a);
-template <class T> void channel_backward_fast(const ChannelBackwardArgs<T>& a);
-template <class T> void group_forward_fast(const GroupForwardArgs<T>& a);
-template <class T> void group_backward_fast(const GroupBackwardArgs<T>& a);
+// warp: warp/block reductions, Welford statistics, fused two-sum backward
+// (norm/channel_warp.cu, norm/group_warp.cu).
+template <class T> void channel_forward_warp(const ChannelForwardArgs<T>& a);
+template <class T> void channel_backward_warp(const ChannelBackwardArgs<T>& a);
+template <class T> void group_forward_warp(const GroupForwardArgs<T>& a);
+template <class T> void group_backward_warp(const GroupBackwardArgs<T>& a);
 
 }  // namespace convlab::cuda

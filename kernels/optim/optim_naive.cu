@@ -1,5 +1,5 @@
 // Naive CUDA update rules: one launch per parameter tensor.
-#include "kernels/optim/optim_cuda.h"
+#include "host/ops/optim/optim_check.h"
 #include "kernels/optim/update_rule.cuh"
 #include "kernels/runtime/launch.cuh"
 
@@ -31,7 +31,7 @@ void step_typed(std::vector<ParamSlot>& params, const OptimConfig& config, int64
 }  // namespace
 
 void optim_step_naive(std::vector<ParamSlot>& params, const OptimConfig& config, int64_t t) {
-  if (!prepare_cuda_step("optim_step", params, config, t)) return;
+  if (!prepare_optim_step_on(Device::cuda, "optim_step", params, config, t)) return;
   dispatch_floating(params.front().w.dtype(), "optim_step", [&](auto zero) {
     step_typed<decltype(zero)>(params, config, t);
   });

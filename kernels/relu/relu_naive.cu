@@ -1,6 +1,6 @@
 // relu, "naive" variant: grid-stride loop, one element per thread per step,
 // consecutive threads on consecutive elements (coalesced loads and stores).
-#include "kernels/relu/relu_cuda.h"
+#include "host/ops/relu/relu.h"
 #include "kernels/runtime/launch.cuh"
 
 namespace convlab::cuda {

@@ -1,6 +1,7 @@
 // CUDA spatial batchnorm (N, C, H, W): the (N, C, H*W) case of the
 // channel-norm kernels, working on NCHW directly (no transposes).
-#include "kernels/spatial_batchnorm/spatial_batchnorm_cuda.h"
+#include "host/ops/spatial_batchnorm/spatial_batchnorm.h"
+#include "kernels/norm/norm_host.h"
 
 namespace convlab::cuda {
 
@@ -21,9 +22,8 @@ NormGrads backward(const Tensor& dout, const NormCache& cache) {
 
 }  // namespace
 
-SpatialBatchNormImpl spatial_batchnorm_impl(NormVariant v) {
-  if (v == NormVariant::warp) return {forward<NormVariant::warp>, backward<NormVariant::warp>};
-  return {forward<NormVariant::naive>, backward<NormVariant::naive>};
-}
+SpatialBatchNormImpl spatial_batchnorm_naive() { return {forward<NormVariant::naive>, backward<NormVariant::naive>}; }
+
+SpatialBatchNormImpl spatial_batchnorm_warp() { return {forward<NormVariant::warp>, backward<NormVariant::warp>}; }
 
 }  // namespace convlab::cuda

@@ -1,6 +1,7 @@
 // CUDA spatial group norm (N, C, H, W) with G groups: statistics per sample
 // and group over (C/G, H, W), on NCHW directly.
-#include "kernels/spatial_groupnorm/spatial_groupnorm_cuda.h"
+#include "host/ops/spatial_groupnorm/spatial_groupnorm.h"
+#include "kernels/norm/norm_host.h"
 
 namespace convlab::cuda {
 
@@ -21,9 +22,8 @@ NormGrads backward(const Tensor& dout, const NormCache& cache) {
 
 }  // namespace
 
-SpatialGroupNormImpl spatial_groupnorm_impl(NormVariant v) {
-  if (v == NormVariant::warp) return {forward<NormVariant::warp>, backward<NormVariant::warp>};
-  return {forward<NormVariant::naive>, backward<NormVariant::naive>};
-}
+SpatialGroupNormImpl spatial_groupnorm_naive() { return {forward<NormVariant::naive>, backward<NormVariant::naive>}; }
+
+SpatialGroupNormImpl spatial_groupnorm_warp() { return {forward<NormVariant::warp>, backward<NormVariant::warp>}; }
 
 }  // namespace convlab::cuda

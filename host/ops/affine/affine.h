@@ -54,4 +54,16 @@ Forward<AffineCache> affine_forward(const Tensor& x, const Tensor& w, const Tens
 Grads affine_backward(const Tensor& dout, const AffineCache& cache, bool need_dx);
 }  // namespace threaded
 
+// Checks of a variant's arguments on `device`: one float dtype, valid shapes;
+// backward's also dout (N, M).
+AffineDims affine_check_forward(const Tensor& x, const Tensor& w, const Tensor& b, Device device);
+AffineDims affine_check_backward(const Tensor& dout, const AffineCache& cache, Device device);
+
+namespace cuda {
+Forward<AffineCache> affine_forward_naive(const Tensor& x, const Tensor& w, const Tensor& b);  // affine_naive.cu
+Grads affine_backward_naive(const Tensor& dout, const AffineCache& cache, bool need_dx);
+Forward<AffineCache> affine_forward_gemm(const Tensor& x, const Tensor& w, const Tensor& b);  // affine_gemm.cu
+Grads affine_backward_gemm(const Tensor& dout, const AffineCache& cache, bool need_dx);
+}  // namespace cuda
+
 }  // namespace convlab

@@ -22,4 +22,18 @@ AffineDims affine_dims(const Tensor& x, const Tensor& w, const Tensor& b) {
   return {N, D, M};
 }
 
+
+AffineDims affine_check_forward(const Tensor& x, const Tensor& w, const Tensor& b, Device device) {
+  x.expect_float("affine_forward: x");
+  expect_same("affine_forward", device, x.dtype(), {{"x", &x}, {"w", &w}, {"b", &b}});
+  return affine_dims(x, w, b);
+}
+
+AffineDims affine_check_backward(const Tensor& dout, const AffineCache& cache, Device device) {
+  const AffineDims d = affine_check_forward(cache.x, cache.w, cache.b, device);
+  expect_same("affine_backward", device, cache.x.dtype(), {{"dout", &dout}});
+  dout.expect_shape("affine_backward: dout", {d.N, d.M});
+  return d;
+}
+
 }  // namespace convlab

@@ -1,8 +1,5 @@
 // Registers every variant of affine (the list and the defaults: host/ops/affine/affine.h).
 #include "host/ops/affine/affine.h"
-#if CONVLAB_HAVE_CUDA
-#include "kernels/affine/affine_cuda.h"
-#endif
 
 namespace convlab {
 

@@ -43,4 +43,9 @@ BatchNormForwardFn batchnorm_forward;
 NormBackwardFn batchnorm_backward;
 }  // namespace threaded
 
+namespace cuda {  // kernels/batchnorm/batchnorm_cuda.cpp, on the shared kernels of kernels/norm/
+BatchNormImpl batchnorm_naive();
+BatchNormImpl batchnorm_warp();
+}  // namespace cuda
+
 }  // namespace convlab

@@ -1,8 +1,5 @@
 // Registers every variant of batchnorm (the list and the defaults: host/ops/batchnorm/batchnorm.h).
 #include "host/ops/batchnorm/batchnorm.h"
-#if CONVLAB_HAVE_CUDA
-#include "kernels/batchnorm/batchnorm_cuda.h"
-#endif
 
 namespace convlab {
 
@@ -12,8 +9,8 @@ void register_batchnorm_ops() {
   R::add(Device::cpu, "threaded", {threaded::batchnorm_forward, threaded::batchnorm_backward, threaded::batchnorm_backward});
   R::set_default(Device::cpu, kBatchNormDefaultCpu);
 #if CONVLAB_HAVE_CUDA
-  R::add(Device::cuda, "naive", cuda::batchnorm_impl(cuda::NormVariant::naive));
-  R::add(Device::cuda, "warp", cuda::batchnorm_impl(cuda::NormVariant::warp));
+  R::add(Device::cuda, "naive", cuda::batchnorm_naive());
+  R::add(Device::cuda, "warp", cuda::batchnorm_warp());
   R::set_default(Device::cuda, kBatchNormDefaultCuda);
 #endif
 }

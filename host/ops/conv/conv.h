@@ -73,4 +73,18 @@ Grads conv_backward(const Tensor& dout, const ConvCache& cache, bool need_dx);
 int64_t set_conv_workspace_elements(int64_t elements);
 }  // namespace threaded
 
+// Checks of a variant's arguments on `device`: one float dtype, valid shapes;
+// backward's also dout (N, F, H', W').
+ConvDims conv_check_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param, Device device);
+ConvDims conv_check_backward(const Tensor& dout, const ConvCache& cache, Device device);
+
+namespace cuda {
+Forward<ConvCache> conv_forward_naive(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
+Grads conv_backward_naive(const Tensor& dout, const ConvCache& cache, bool need_dx);  // conv_naive.cu
+Forward<ConvCache> conv_forward_tiled(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
+Grads conv_backward_tiled(const Tensor& dout, const ConvCache& cache, bool need_dx);  // conv_tiled*.cu
+Forward<ConvCache> conv_forward_gemm(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
+Grads conv_backward_gemm(const Tensor& dout, const ConvCache& cache, bool need_dx);  // conv_gemm.cu
+}  // namespace cuda
+
 }  // namespace convlab

@@ -36,4 +36,18 @@ ConvDims conv_dims(const Shape& x, const Shape& w, const ConvParam& param) {
   return d;
 }
 
+
+ConvDims conv_check_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param, Device device) {
+  x.expect_float("conv_forward: x");
+  expect_same("conv_forward", device, x.dtype(), {{"x", &x}, {"w", &w}, {"b", &b}});
+  return conv_dims(x, w, b, param);
+}
+
+ConvDims conv_check_backward(const Tensor& dout, const ConvCache& cache, Device device) {
+  const ConvDims d = conv_check_forward(cache.x, cache.w, cache.b, cache.param, device);
+  expect_same("conv_backward", device, cache.x.dtype(), {{"dout", &dout}});
+  dout.expect_shape("conv_backward: dout", {d.N, d.F, d.Hout, d.Wout});
+  return d;
+}
+
 }  // namespace convlab

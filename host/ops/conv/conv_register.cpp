@@ -1,8 +1,5 @@
 // Registers every variant of conv (the list and the defaults: host/ops/conv/conv.h).
 #include "host/ops/conv/conv.h"
-#if CONVLAB_HAVE_CUDA
-#include "kernels/conv/conv_cuda.h"
-#endif
 
 namespace convlab {
 

@@ -49,4 +49,9 @@ Forward<DropoutCache> dropout_forward(const Tensor& x, const DropoutParam& param
 Tensor dropout_backward(const Tensor& dout, const DropoutCache& cache);
 }  // namespace ref
 
+namespace cuda {  // kernels/dropout/dropout_naive.cu
+Forward<DropoutCache> dropout_forward_naive(const Tensor& x, const DropoutParam& param);
+Tensor dropout_backward_naive(const Tensor& dout, const DropoutCache& cache);
+}  // namespace cuda
+
 }  // namespace convlab

@@ -1,8 +1,5 @@
 // Registers every variant of dropout (the list and the defaults: host/ops/dropout/dropout.h).
 #include "host/ops/dropout/dropout.h"
-#if CONVLAB_HAVE_CUDA
-#include "kernels/dropout/dropout_cuda.h"
-#endif
 
 namespace convlab {
 

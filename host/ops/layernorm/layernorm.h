@@ -39,4 +39,9 @@ LayerNormForwardFn layernorm_forward;
 NormBackwardFn layernorm_backward;
 }  // namespace threaded
 
+namespace cuda {  // kernels/layernorm/layernorm_cuda.cpp, on the shared kernels of kernels/norm/
+LayerNormImpl layernorm_naive();
+LayerNormImpl layernorm_warp();
+}  // namespace cuda
+
 }  // namespace convlab

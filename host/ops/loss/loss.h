@@ -62,4 +62,15 @@ namespace threaded {
 LossOut softmax_loss(const Tensor& x, const Tensor& y);
 }  // namespace threaded
 
+// CUDA variants (kernels/loss/): each row's loss goes to a scratch vector that
+// one block then averages into the scalar loss tensor on the device (no host
+// copy). A label outside [0, C) cannot be reported without a host copy: its
+// row's loss and dx are NaN.
+namespace cuda {
+LossOut softmax_loss_naive(const Tensor& x, const Tensor& y);  // softmax_loss.cu
+LossOut softmax_loss_warp(const Tensor& x, const Tensor& y);
+LossOut svm_loss_naive(const Tensor& x, const Tensor& y);  // svm_loss.cu
+LossOut svm_loss_warp(const Tensor& x, const Tensor& y);
+}  // namespace cuda
+
 }  // namespace convlab

@@ -1,8 +1,5 @@
 // Registers every variant of loss (the list and the defaults: host/ops/loss/loss.h).
 #include "host/ops/loss/loss.h"
-#if CONVLAB_HAVE_CUDA
-#include "kernels/loss/loss_cuda.h"
-#endif
 
 namespace convlab {
 

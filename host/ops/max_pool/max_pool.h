@@ -61,4 +61,17 @@ Forward<PoolCache> max_pool_forward(const Tensor& x, const PoolParam& param);
 Tensor max_pool_backward(const Tensor& dout, const PoolCache& cache);
 }  // namespace threaded
 
+// Checks of a variant's arguments on `device` (one float dtype, valid shapes;
+// on the GPU the H*W plane must fit the int32 argmax): forward's, and
+// backward's (dout of the output's shape).
+PoolDims max_pool_check_forward(const Tensor& x, const PoolParam& param, Device device);
+PoolDims max_pool_check_backward(const Tensor& dout, const PoolCache& cache, Device device);
+
+namespace cuda {
+Forward<PoolCache> max_pool_forward_naive(const Tensor& x, const PoolParam& param);  // max_pool_naive.cu
+Tensor max_pool_backward_naive(const Tensor& dout, const PoolCache& cache);
+Forward<PoolCache> max_pool_forward_argmax(const Tensor& x, const PoolParam& param);  // max_pool_argmax.cu
+Tensor max_pool_backward_argmax(const Tensor& dout, const PoolCache& cache);
+}  // namespace cuda
+
 }  // namespace convlab

@@ -1,4 +1,6 @@
 // Shape and parameter validation of max_pool, shared by every variant.
+#include <limits>
+
 #include "host/ops/max_pool/max_pool.h"
 
 namespace convlab {
@@ -25,6 +27,22 @@ PoolDims pool_dims(const Shape& shape, const PoolParam& param) {
                                                                      << shape_str(shape));
   d.Hout = 1 + (d.H - d.ph) / d.stride;
   d.Wout = 1 + (d.W - d.pw) / d.stride;
+  return d;
+}
+
+PoolDims max_pool_check_forward(const Tensor& x, const PoolParam& param, Device device) {
+  x.expect_float("max_pool_forward: x");
+  expect_same("max_pool_forward", device, x.dtype(), {{"x", &x}});
+  const PoolDims d = pool_dims(x, param);
+  CONVLAB_CHECK(device != Device::cuda || d.H * d.W <= std::numeric_limits<int32_t>::max(),
+                "max_pool_forward: the H*W plane of x " << shape_str(x.shape()) << " is too large for int32 argmax");
+  return d;
+}
+
+PoolDims max_pool_check_backward(const Tensor& dout, const PoolCache& cache, Device device) {
+  const PoolDims d = max_pool_check_forward(cache.x, cache.param, device);
+  expect_same("max_pool_backward", device, cache.x.dtype(), {{"dout", &dout}});
+  dout.expect_shape("max_pool_backward: dout", {d.N, d.C, d.Hout, d.Wout});
   return d;
 }
 

@@ -1,8 +1,5 @@
 // Registers every variant of max_pool (the list and the defaults: host/ops/max_pool/max_pool.h).
 #include "host/ops/max_pool/max_pool.h"
-#if CONVLAB_HAVE_CUDA
-#include "kernels/max_pool/max_pool_cuda.h"
-#endif
 
 namespace convlab {
 

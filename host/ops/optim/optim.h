@@ -64,4 +64,11 @@ namespace threaded {
 void optim_step(std::vector<ParamSlot>& params, const OptimConfig& config, int64_t t);
 }  // namespace threaded
 
+namespace cuda {
+// One grid-stride launch per parameter (kernels/optim/optim_naive.cu).
+void optim_step_naive(std::vector<ParamSlot>& params, const OptimConfig& config, int64_t t);
+// Every parameter of the step in one launch (kernels/optim/optim_multi_tensor.cu).
+void optim_step_multi_tensor(std::vector<ParamSlot>& params, const OptimConfig& config, int64_t t);
+}  // namespace cuda
+
 }  // namespace convlab

@@ -70,4 +70,15 @@ void check_and_prepare_optim_step(const char* op, std::vector<ParamSlot>& params
   }
 }
 
+
+bool prepare_optim_step_on(Device device, const char* op, std::vector<ParamSlot>& params, const OptimConfig& config,
+                           int64_t t) {
+  check_and_prepare_optim_step(op, params, config, t);
+  if (params.empty()) return false;
+  CONVLAB_CHECK(params.front().w.device() == device,
+                op << ": the " << device_name(device) << " variant needs the parameters on " << device_name(device) << ", got "
+                   << device_name(params.front().w.device()) << " tensors");
+  return true;
+}
+
 }  // namespace convlab

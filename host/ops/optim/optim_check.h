@@ -16,6 +16,11 @@ namespace convlab {
 void check_and_prepare_optim_step(const char* op, std::vector<ParamSlot>& params, const OptimConfig& config,
                                   int64_t t);
 
+// The checks above for a variant on `device`, which the parameters must be
+// on; false when there is nothing to update.
+bool prepare_optim_step_on(Device device, const char* op, std::vector<ParamSlot>& params, const OptimConfig& config,
+                           int64_t t);
+
 // optim_step of a CPU variant ("variant" names it in messages): the checks
 // above, then update(zero, slot) for every slot, zero a T(0) of its dtype.
 template <class Update>

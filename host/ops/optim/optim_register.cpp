@@ -1,8 +1,5 @@
 // Registers every variant of optim (the list and the defaults: host/ops/optim/optim.h).
 #include "host/ops/optim/optim.h"
-#if CONVLAB_HAVE_CUDA
-#include "kernels/optim/optim_cuda.h"
-#endif
 
 namespace convlab {
 

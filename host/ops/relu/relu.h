@@ -41,4 +41,9 @@ Forward<ReluCache> relu_forward(const Tensor& x);
 Tensor relu_backward(const Tensor& dout, const ReluCache& cache);
 }  // namespace threaded
 
+namespace cuda {  // kernels/relu/relu_naive.cu
+Forward<ReluCache> relu_forward_naive(const Tensor& x);
+Tensor relu_backward_naive(const Tensor& dout, const ReluCache& cache);
+}  // namespace cuda
+
 }  // namespace convlab

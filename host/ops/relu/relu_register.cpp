@@ -1,8 +1,5 @@
 // Registers every variant of relu (the list and the defaults: host/ops/relu/relu.h).
 #include "host/ops/relu/relu.h"
-#if CONVLAB_HAVE_CUDA
-#include "kernels/relu/relu_cuda.h"
-#endif
 
 namespace convlab {
 

@@ -39,4 +39,9 @@ BatchNormForwardFn spatial_batchnorm_forward;
 NormBackwardFn spatial_batchnorm_backward;
 }  // namespace threaded
 
+namespace cuda {  // kernels/spatial_batchnorm/spatial_batchnorm_cuda.cpp, on the shared kernels of kernels/norm/
+SpatialBatchNormImpl spatial_batchnorm_naive();
+SpatialBatchNormImpl spatial_batchnorm_warp();
+}  // namespace cuda
+
 }  // namespace convlab

@@ -1,8 +1,5 @@
 // Registers every variant of spatial_batchnorm (the list and the defaults: host/ops/spatial_batchnorm/spatial_batchnorm.h).
 #include "host/ops/spatial_batchnorm/spatial_batchnorm.h"
-#if CONVLAB_HAVE_CUDA
-#include "kernels/spatial_batchnorm/spatial_batchnorm_cuda.h"
-#endif
 
 namespace convlab {
 
@@ -12,8 +9,8 @@ void register_spatial_batchnorm_ops() {
   R::add(Device::cpu, "threaded", {threaded::spatial_batchnorm_forward, threaded::spatial_batchnorm_backward});
   R::set_default(Device::cpu, kSpatialBatchNormDefaultCpu);
 #if CONVLAB_HAVE_CUDA
-  R::add(Device::cuda, "naive", cuda::spatial_batchnorm_impl(cuda::NormVariant::naive));
-  R::add(Device::cuda, "warp", cuda::spatial_batchnorm_impl(cuda::NormVariant::warp));
+  R::add(Device::cuda, "naive", cuda::spatial_batchnorm_naive());
+  R::add(Device::cuda, "warp", cuda::spatial_batchnorm_warp());
   R::set_default(Device::cuda, kSpatialBatchNormDefaultCuda);
 #endif
 }

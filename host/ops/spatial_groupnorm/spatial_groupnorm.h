@@ -39,4 +39,9 @@ GroupNormForwardFn spatial_groupnorm_forward;
 NormBackwardFn spatial_groupnorm_backward;
 }  // namespace threaded
 
+namespace cuda {  // kernels/spatial_groupnorm/spatial_groupnorm_cuda.cpp, on the shared kernels of kernels/norm/
+SpatialGroupNormImpl spatial_groupnorm_naive();
+SpatialGroupNormImpl spatial_groupnorm_warp();
+}  // namespace cuda
+
 }  // namespace convlab

@@ -1,8 +1,5 @@
 // Registers every variant of spatial_groupnorm (the list and the defaults: host/ops/spatial_groupnorm/spatial_groupnorm.h).
 #include "host/ops/spatial_groupnorm/spatial_groupnorm.h"
-#if CONVLAB_HAVE_CUDA
-#include "kernels/spatial_groupnorm/spatial_groupnorm_cuda.h"
-#endif
 
 namespace convlab {
 
@@ -12,8 +9,8 @@ void register_spatial_groupnorm_ops() {
   R::add(Device::cpu, "threaded", {threaded::spatial_groupnorm_forward, threaded::spatial_groupnorm_backward});
   R::set_default(Device::cpu, kSpatialGroupNormDefaultCpu);
 #if CONVLAB_HAVE_CUDA
-  R::add(Device::cuda, "naive", cuda::spatial_groupnorm_impl(cuda::NormVariant::naive));
-  R::add(Device::cuda, "warp", cuda::spatial_groupnorm_impl(cuda::NormVariant::warp));
+  R::add(Device::cuda, "naive", cuda::spatial_groupnorm_naive());
+  R::add(Device::cuda, "warp", cuda::spatial_groupnorm_warp());
   R::set_default(Device::cuda, kSpatialGroupNormDefaultCuda);
 #endif
 }

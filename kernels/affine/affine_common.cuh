@@ -1,17 +1,9 @@
-// CUDA variants of affine (see host/ops/affine/affine.h): "naive" and "cublas".
+// Host code shared by the CUDA variants of affine (host/ops/affine/affine.h):
+// argument checks, output allocation and dtype dispatch around each launcher.
 #pragma once
 #include "host/ops/affine/affine.h"
 
 namespace convlab::cuda {
-
-Forward<AffineCache> affine_forward_naive(const Tensor& x, const Tensor& w, const Tensor& b);
-Grads affine_backward_naive(const Tensor& dout, const AffineCache& cache, bool need_dx);
-Forward<AffineCache> affine_forward_gemm(const Tensor& x, const Tensor& w, const Tensor& b);
-Grads affine_backward_gemm(const Tensor& dout, const AffineCache& cache, bool need_dx);
-
-// Shared checks of the CUDA variants: inputs on the GPU, one float dtype, valid shapes.
-AffineDims affine_check_forward(const Tensor& x, const Tensor& w, const Tensor& b);
-AffineDims affine_check_backward(const Tensor& dout, const AffineCache& cache);
 
 // Host drivers shared by the variants: check, allocate, then call the
 // variant's launcher with typed device pointers, launch(x, w, b, N, D, M, out)
@@ -19,7 +11,7 @@ AffineDims affine_check_backward(const Tensor& dout, const AffineCache& cache);
 // needs no input gradient.
 template <class Launch>
 Forward<AffineCache> affine_forward_run(const Tensor& x, const Tensor& w, const Tensor& b, Launch&& launch) {
-  const AffineDims d = affine_check_forward(x, w, b);
+  const AffineDims d = affine_check_forward(x, w, b, Device::cuda);
   Tensor out({d.N, d.M}, x.dtype(), Device::cuda);
   dispatch_floating(x.dtype(), "affine_forward", [&](auto zero) {
     using T = decltype(zero);
@@ -30,7 +22,7 @@ Forward<AffineCache> affine_forward_run(const Tensor& x, const Tensor& w, const 
 
 template <class Launch>
 Grads affine_backward_run(const Tensor& dout, const AffineCache& cache, bool need_dx, Launch&& launch) {
-  const AffineDims d = affine_check_backward(dout, cache);
+  const AffineDims d = affine_check_backward(dout, cache, Device::cuda);
   Grads g{need_dx ? Tensor(cache.x.shape(), dout.dtype(), Device::cuda) : Tensor(), Tensor(cache.w.shape(), dout.dtype(), Device::cuda),
            Tensor(cache.b.shape(), dout.dtype(), Device::cuda)};
   dispatch_floating(dout.dtype(), "affine_backward", [&](auto zero) {

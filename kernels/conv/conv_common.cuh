@@ -1,25 +1,17 @@
-// CUDA variants of conv (see host/ops/conv/conv.h): "naive" (one thread per
-// output element), "tiled" (shared-memory direct convolution) and "gemm"
-// (im2col + cuBLAS).
+// Host code shared by the CUDA variants of conv (host/ops/conv/conv.h):
+// argument checks, output allocation and dtype dispatch around each launcher.
 #pragma once
 #include "host/ops/conv/conv.h"
 
 namespace convlab::cuda {
 
-Forward<ConvCache> conv_forward_naive(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
-Grads conv_backward_naive(const Tensor& dout, const ConvCache& cache, bool need_dx);
-Forward<ConvCache> conv_forward_tiled(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
-Grads conv_backward_tiled(const Tensor& dout, const ConvCache& cache, bool need_dx);
-Forward<ConvCache> conv_forward_gemm(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
-Grads conv_backward_gemm(const Tensor& dout, const ConvCache& cache, bool need_dx);
-
-// Shared checks of the CUDA variants: inputs on the GPU, one float dtype, valid shapes.
-ConvDims conv_check_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
-ConvDims conv_check_backward(const Tensor& dout, const ConvCache& cache);
-
 // The gradients' tensors (dx, dw, db) for a cache, allocated on the GPU;
 // dx left undefined unless need_dx.
-Grads conv_alloc_grads(const ConvCache& cache, bool need_dx);
+inline Grads conv_alloc_grads(const ConvCache& cache, bool need_dx) {
+  const DType dt = cache.x.dtype();
+  return Grads{need_dx ? Tensor(cache.x.shape(), dt, Device::cuda) : Tensor(), Tensor(cache.w.shape(), dt, Device::cuda),
+                Tensor(cache.b.shape(), dt, Device::cuda)};
+}
 
 // Host drivers shared by the variants: check the arguments, allocate the
 // results, then call the variant's launcher with typed device pointers,
@@ -28,7 +20,7 @@ Grads conv_alloc_grads(const ConvCache& cache, bool need_dx);
 template <class Launch>
 Forward<ConvCache> conv_forward_run(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param,
                                     Launch&& launch) {
-  const ConvDims d = conv_check_forward(x, w, b, param);
+  const ConvDims d = conv_check_forward(x, w, b, param, Device::cuda);
   Tensor out({d.N, d.F, d.Hout, d.Wout}, x.dtype(), Device::cuda);
   dispatch_floating(x.dtype(), "conv_forward", [&](auto zero) {
     using T = decltype(zero);
@@ -39,7 +31,7 @@ Forward<ConvCache> conv_forward_run(const Tensor& x, const Tensor& w, const Tens
 
 template <class Launch>
 Grads conv_backward_run(const Tensor& dout, const ConvCache& cache, bool need_dx, Launch&& launch) {
-  const ConvDims d = conv_check_backward(dout, cache);
+  const ConvDims d = conv_check_backward(dout, cache, Device::cuda);
   Grads g = conv_alloc_grads(cache, need_dx);
   dispatch_floating(dout.dtype(), "conv_backward", [&](auto zero) {
     using T = decltype(zero);
