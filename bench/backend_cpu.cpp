@@ -98,8 +98,8 @@ class CpuBackend : public Backend {
       B[i] = counter_uniform01(4, i) - 0.5f;
     }
     const double gemm_ms = best_ms(timer_, 3, [&] {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, m, m, 1.0f, A.data(), m, B.data(), m, 0.0f,
-                  C.data(), m);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, m, m, 1.0f, A.data(), m, B.data(), m, 0.0f, C.data(),
+                  m);
     });
     p.gflops = 2.0 * m * double(m) * m / (gemm_ms * 1e6);
     p.gflops_how = "OpenBLAS cblas_sgemm 2048x2048x2048, best of 3";

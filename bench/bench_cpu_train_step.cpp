@@ -157,7 +157,6 @@ int main(int argc, char** argv) {
         time("three_layer_step", "batch 50, adam (ops composed)", v, [&] { net.step(X, y, v); });
       }
     }
-
   }
 
   {
@@ -192,8 +191,12 @@ int main(int argc, char** argv) {
     j["threads"] = get_num_threads();
     j["dtype"] = "float32";
     for (const Row& r : rows)
-      j["results"].push_back({{"op", r.what}, {"shape", r.shape}, {"variant", r.variant},
-                              {"median_ms", r.t.median_ms}, {"min_ms", r.t.min_ms}, {"runs", r.t.reps}});
+      j["results"].push_back({{"op", r.what},
+                              {"shape", r.shape},
+                              {"variant", r.variant},
+                              {"median_ms", r.t.median_ms},
+                              {"min_ms", r.t.min_ms},
+                              {"runs", r.t.reps}});
     std::ofstream(o.json) << j.dump(2) << "\n";
   }
   return 0;

@@ -8,8 +8,7 @@ Tensor random_tensor(const Shape& shape, Device device, uint64_t seed, double sc
   Tensor t(shape, DType::f32);
   float* p = t.data<float>();
   const float s = static_cast<float>(scale);
-  for (int64_t i = 0; i < t.numel(); ++i)
-    p[i] = s * (2.0f * counter_uniform01(seed, static_cast<uint64_t>(i)) - 1.0f);
+  for (int64_t i = 0; i < t.numel(); ++i) p[i] = s * (2.0f * counter_uniform01(seed, static_cast<uint64_t>(i)) - 1.0f);
   return t.to(device);
 }
 
@@ -18,7 +17,8 @@ std::vector<LayerInput> layer_inputs(const Shape& xs, const Shape& ws, int64_t n
   std::vector<LayerInput> ins;
   for (int s = 0; s < sets; ++s) {
     const uint64_t k = static_cast<uint64_t>(s) * 16 + seed0;
-    ins.push_back({random_tensor(xs, device, k), random_tensor(ws, device, k + 1, 0.1), random_tensor({nb}, device, k + 2)});
+    ins.push_back(
+        {random_tensor(xs, device, k), random_tensor(ws, device, k + 1, 0.1), random_tensor({nb}, device, k + 2)});
   }
   return ins;
 }
@@ -27,7 +27,8 @@ Tensor random_labels(int64_t n, int64_t classes, Device device, uint64_t seed) {
   Tensor t({n}, DType::i32);
   int32_t* p = t.data<int32_t>();
   for (int64_t i = 0; i < n; ++i) {
-    const auto c = static_cast<int64_t>(counter_uniform01(seed, static_cast<uint64_t>(i)) * static_cast<float>(classes));
+    const auto c =
+        static_cast<int64_t>(counter_uniform01(seed, static_cast<uint64_t>(i)) * static_cast<float>(classes));
     p[i] = static_cast<int32_t>(c < classes ? c : classes - 1);
   }
   return t.to(device);

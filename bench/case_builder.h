@@ -77,16 +77,15 @@ struct FwdBwd {
                                    [st](int i) { st->kept_fwd = st->fwd(st->sets[static_cast<std::size_t>(i)]); }});
     for (auto& [name, bwd] : bwds) {
       if (!bwd) continue;
-      inst.passes.push_back(PassSpec{
-          name,
-          [st](int i) {
-            st->kept_bwd = R{};
-            st->ensure(i);
-          },
-          [st, bwd = bwd](int i) {
-            const auto k = static_cast<std::size_t>(i);
-            st->kept_bwd = bwd(st->dout[k], st->saved[k].cache);
-          }});
+      inst.passes.push_back(PassSpec{name,
+                                     [st](int i) {
+                                       st->kept_bwd = R{};
+                                       st->ensure(i);
+                                     },
+                                     [st, bwd = bwd](int i) {
+                                       const auto k = static_cast<std::size_t>(i);
+                                       st->kept_bwd = bwd(st->dout[k], st->saved[k].cache);
+                                     }});
     }
     return inst;
   }

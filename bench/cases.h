@@ -9,8 +9,8 @@
 
 namespace convlab::bench {
 
-Case conv_case(const std::string& group, int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t HH,
-               int64_t WW, int stride, int pad);
+Case conv_case(const std::string& group, int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t HH, int64_t WW,
+               int stride, int pad);
 Case max_pool_case(const std::string& group, int64_t N, int64_t C, int64_t H, int64_t W, int ph, int pw, int stride);
 // conv (stride 1, "same" padding) - relu - max_pool 2x2 stride 2.
 Case conv_relu_pool_case(const std::string& group, int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t k);
@@ -24,8 +24,7 @@ Case spatial_batchnorm_case(const std::string& group, int64_t N, int64_t C, int6
 Case layernorm_case(const std::string& group, int64_t N, int64_t D);
 Case spatial_groupnorm_case(const std::string& group, int64_t N, int64_t C, int64_t H, int64_t W, int G);
 // One update-rule step over all of a model's parameters (named `model`).
-Case optim_case(const std::string& group, const std::string& model, const std::vector<Shape>& params,
-                UpdateRule rule);
+Case optim_case(const std::string& group, const std::string& model, const std::vector<Shape>& params, UpdateRule rule);
 
 // The shape table: groups "seed" (the notebooks' checks), "tlc<B>"
 // (ThreeLayerConvNet's layers at batch B), "fc<B>" (FC net with batchnorm,

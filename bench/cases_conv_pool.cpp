@@ -7,8 +7,8 @@
 
 namespace convlab::bench {
 
-Case conv_case(const std::string& group, int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t HH,
-               int64_t WW, int stride, int pad) {
+Case conv_case(const std::string& group, int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t HH, int64_t WW,
+               int stride, int pad) {
   const Shape xs{N, C, H, W}, ws{F, C, HH, WW};
   const ConvDims d = conv_dims(xs, ws, ConvParam{stride, pad});
   const int64_t nx = N * C * H * W, nw = F * C * HH * WW, nout = N * F * d.Hout * d.Wout;
@@ -26,7 +26,8 @@ Case conv_case(const std::string& group, int64_t N, int64_t C, int64_t H, int64_
     const ConvParam param{stride, pad};
     using B = FwdBwd<LayerInput, ConvCache, Grads>;
     return B::make(
-        layer_inputs(xs, ws, F, dev, sets, 1), [impl, param](LayerInput& in) { return impl.forward(in.x, in.w, in.b, param); }, 
+        layer_inputs(xs, ws, F, dev, sets, 1),
+        [impl, param](LayerInput& in) { return impl.forward(in.x, in.w, in.b, param); },
         {{"bwd", [impl](const Tensor& d, const ConvCache& cache) { return impl.backward(d, cache, true); }}}, dev);
   };
   return c;
@@ -52,7 +53,7 @@ Case max_pool_case(const std::string& group, int64_t N, int64_t C, int64_t H, in
     for (int s = 0; s < sets; ++s) ins.push_back(random_tensor(xs, dev, 16 * static_cast<uint64_t>(s) + 4));
     using B = FwdBwd<Tensor, PoolCache, Tensor>;
     return B::make(
-        std::move(ins), [impl, param](Tensor& x) { return impl.forward(x, param); }, 
+        std::move(ins), [impl, param](Tensor& x) { return impl.forward(x, param); },
         {{"bwd", [impl](const Tensor& d, const PoolCache& cache) { return impl.backward(d, cache); }}}, dev);
   };
   return c;
@@ -82,7 +83,8 @@ Case conv_relu_pool_case(const std::string& group, int64_t N, int64_t C, int64_t
     const PoolParam pp{2, 2, 2};
     using B = FwdBwd<LayerInput, ConvReluPoolCache, Grads>;
     return B::make(
-        layer_inputs(xs, ws, F, dev, sets, 5), [impl, cp, pp](LayerInput& in) { return impl.forward(in.x, in.w, in.b, cp, pp); },
+        layer_inputs(xs, ws, F, dev, sets, 5),
+        [impl, cp, pp](LayerInput& in) { return impl.forward(in.x, in.w, in.b, cp, pp); },
         {{"bwd", [impl](const Tensor& d, const ConvReluPoolCache& cache) { return impl.backward(d, cache, true); }}},
         dev);
   };

@@ -23,7 +23,7 @@ Case affine_case(const std::string& group, int64_t N, int64_t D, int64_t M) {
     const AffineImpl impl = OpRegistry<AffineImpl>::get(dev, variant);
     using B = FwdBwd<LayerInput, AffineCache, Grads>;
     return B::make(
-        layer_inputs(xs, ws, M, dev, sets, 5), [impl](LayerInput& in) { return impl.forward(in.x, in.w, in.b); }, 
+        layer_inputs(xs, ws, M, dev, sets, 5), [impl](LayerInput& in) { return impl.forward(in.x, in.w, in.b); },
         {{"bwd", [impl](const Tensor& d, const AffineCache& cache) { return impl.backward(d, cache, true); }}}, dev);
   };
   return c;
@@ -46,7 +46,7 @@ Case relu_case(const std::string& group, const Shape& shape) {
     for (int s = 0; s < sets; ++s) ins.push_back(random_tensor(shape, dev, 16 * static_cast<uint64_t>(s) + 8));
     using B = FwdBwd<Tensor, ReluCache, Tensor>;
     return B::make(
-        std::move(ins), [impl](Tensor& x) { return impl.forward(x); }, 
+        std::move(ins), [impl](Tensor& x) { return impl.forward(x); },
         {{"bwd", [impl](const Tensor& d, const ReluCache& cache) { return impl.backward(d, cache); }}}, dev);
   };
   return c;
@@ -79,7 +79,7 @@ Case dropout_case(const std::string& group, const Shape& shape, double keep) {
     }
     using B = FwdBwd<In, DropoutCache, Tensor>;
     return B::make(
-        std::move(ins), [impl](In& in) { return impl.forward(in.x, in.param); }, 
+        std::move(ins), [impl](In& in) { return impl.forward(in.x, in.param); },
         {{"bwd", [impl](const Tensor& d, const DropoutCache& cache) { return impl.backward(d, cache); }}}, dev);
   };
   return c;

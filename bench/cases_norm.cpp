@@ -48,8 +48,8 @@ static Case norm_case(const std::string& group, const Shape& shape, int64_t feat
     }
     using B = FwdBwd<In, NormCache, NormGrads>;
     return B::make(
-        std::move(ins), [impl](In& in) { return impl.forward(in.x, in.gamma, in.beta, in.param); }, 
-        std::move(bwds), dev);
+        std::move(ins), [impl](In& in) { return impl.forward(in.x, in.gamma, in.beta, in.param); }, std::move(bwds),
+        dev);
   };
   return c;
 }
@@ -71,8 +71,7 @@ Case spatial_groupnorm_case(const std::string& group, int64_t N, int64_t C, int6
   GroupNormParam p;
   p.G = G;
   return norm_case<SpatialGroupNormImpl>(group, {N, C, H, W}, C, N * G, p,
-                                         {{"N", N}, {"C", C}, {"H", H}, {"W", W}, {"G", G}},
-                                         " G" + std::to_string(G));
+                                         {{"N", N}, {"C", C}, {"H", H}, {"W", W}, {"G", G}}, " G" + std::to_string(G));
 }
 
 }  // namespace convlab::bench

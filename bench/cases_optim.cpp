@@ -8,16 +8,18 @@ namespace convlab::bench {
 
 static int state_tensors(UpdateRule r) {
   switch (r) {
-    case UpdateRule::sgd: return 0;
+    case UpdateRule::sgd:
+      return 0;
     case UpdateRule::sgd_momentum:
-    case UpdateRule::rmsprop: return 1;
-    case UpdateRule::adam: return 2;
+    case UpdateRule::rmsprop:
+      return 1;
+    case UpdateRule::adam:
+      return 2;
   }
   return 0;
 }
 
-Case optim_case(const std::string& group, const std::string& model, const std::vector<Shape>& params,
-                UpdateRule rule) {
+Case optim_case(const std::string& group, const std::string& model, const std::vector<Shape>& params, UpdateRule rule) {
   int64_t n = 0;
   for (const auto& s : params) n += shape_numel(s);
   Case c;
@@ -47,12 +49,11 @@ Case optim_case(const std::string& group, const std::string& model, const std::v
     }
     // Adam's step count advances with every call, as in training.
     auto t = std::make_shared<int64_t>(0);
-    return single_pass<std::vector<ParamSlot>, int>(
-        "step", std::move(ins),
-        [impl, cfg, t](std::vector<ParamSlot>& slots) {
-          impl.step(slots, cfg, ++*t);
-          return 0;
-        });
+    return single_pass<std::vector<ParamSlot>, int>("step", std::move(ins),
+                                                    [impl, cfg, t](std::vector<ParamSlot>& slots) {
+                                                      impl.step(slots, cfg, ++*t);
+                                                      return 0;
+                                                    });
   };
   return c;
 }

@@ -43,7 +43,7 @@ struct Case {
   std::string group;  // seed, tlc50, fc128, large, ...
   std::string shape;  // readable, e.g. "x(100,3,31,31) w(25,3,3,3) s2 p1"
   std::map<std::string, int64_t> dims;
-  std::size_t set_bytes = 0;  // bytes of one input set (inputs and outputs)
+  std::size_t set_bytes = 0;         // bytes of one input set (inputs and outputs)
   std::map<std::string, Work> work;  // per pass (fwd, bwd, ...), shared by variants and vendor baselines
   std::function<std::vector<std::string>(Device)> variants;
   std::function<Instance(Device, const std::string& variant, int sets)> make;
@@ -58,8 +58,8 @@ class Timer {
 };
 
 struct Peaks {
-  double gflops = 0;          // SGEMM of a large square, GFLOP/s (0: not measured)
-  double gbs = 0;             // best of copy / triad, GB/s (bytes read + written)
+  double gflops = 0;  // SGEMM of a large square, GFLOP/s (0: not measured)
+  double gbs = 0;     // best of copy / triad, GB/s (bytes read + written)
   double copy_gbs = 0, triad_gbs = 0;
   std::string gflops_how, gbs_how;
 };
@@ -69,7 +69,7 @@ class Backend {
  public:
   virtual ~Backend() = default;
   virtual Device device() const = 0;
-  virtual std::string name() const = 0;      // e.g. "NVIDIA H100 80GB HBM3" or the CPU model
+  virtual std::string name() const = 0;         // e.g. "NVIDIA H100 80GB HBM3" or the CPU model
   virtual std::size_t cache_bytes() const = 0;  // last-level cache, for the rotation
   virtual Timer& timer() = 0;
   virtual Peaks measure_peaks() = 0;
@@ -82,15 +82,15 @@ std::unique_ptr<Backend> make_cuda_backend(std::string& why);
 struct MeasureConfig {
   int warmup = 1;
   int reps = 20;
-  int min_reps = 3;          // the time budget never cuts below this
-  double budget_s = 2.0;     // per pass: fewer reps when reps * first run exceed it
-  double slow_ms = 50.0;     // a run this slow needs no rotation: one input set
+  int min_reps = 3;       // the time budget never cuts below this
+  double budget_s = 2.0;  // per pass: fewer reps when reps * first run exceed it
+  double slow_ms = 50.0;  // a run this slow needs no rotation: one input set
 };
 
 struct Measurement {
   Summary ms;
   int reps = 0, warmup = 0, sets = 0;
-  bool reduced = false;      // reps cut by the time budget
+  bool reduced = false;  // reps cut by the time budget
 };
 
 // Number of input sets so that together they exceed twice the cache

@@ -228,7 +228,8 @@ int run_main(int argc, char** argv) {
       const Device dev = r.backend->device();
       for (const auto& v : c.variants(dev)) {
         if (!variant_selected(v)) continue;
-        time_instance(c, v, false, r, [&](int sets) { return c.make(dev, v, sets); }, rows);
+        time_instance(
+            c, v, false, r, [&](int sets) { return c.make(dev, v, sets); }, rows);
       }
       if (dev == Device::cuda)
         for (const auto& vb : c.vendors)

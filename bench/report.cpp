@@ -12,7 +12,6 @@ const char* baseline_variant(const std::string& device) { return device == "cuda
 
 namespace {
 
-
 // The row of the same case (op, group, shape) and pass on `device` with `variant` (any vendor when vendor).
 const Row* find_row(const std::vector<Row>& rows, const Row& like, const std::string& pass, const std::string& device,
                     const std::string& variant, bool vendor) {
@@ -59,11 +58,9 @@ void derive_ratios(std::vector<Row>& rows, const std::map<std::string, Peaks>& p
     const double ms = r.m.ms.median;
     if (!r.vendor) {
       r.baseline = baseline_variant(r.device);
-      if (const Row* b = find_row(rows, r, r.pass, r.device, r.baseline, false))
-        r.vs_baseline = b->m.ms.median / ms;
+      if (const Row* b = find_row(rows, r, r.pass, r.device, r.baseline, false)) r.vs_baseline = b->m.ms.median / ms;
     }
-    if (const Row* c = find_row(rows, r, r.pass, "cpu", "reference", false))
-      r.vs_cpu_reference = c->m.ms.median / ms;
+    if (const Row* c = find_row(rows, r, r.pass, "cpu", "reference", false)) r.vs_cpu_reference = c->m.ms.median / ms;
     if (r.device == "cuda" && !r.vendor) {
       const std::string vpass = r.pass == "bwd_alt" ? "bwd" : r.pass;
       if (const Row* v = find_row(rows, r, vpass, "cuda", "", true)) {
@@ -75,9 +72,8 @@ void derive_ratios(std::vector<Row>& rows, const std::map<std::string, Peaks>& p
 }
 
 void print_table(std::ostream& os, const std::vector<Row>& rows) {
-  const std::vector<std::string> head{"op",   "pass",  "dev",   "variant", "shape",  "median ms", "IQR ms",
-                                      "min ms", "max ms", "reps", "rate",  "%peak", "x base",   "x cpu ref",
-                                      "x vendor"};
+  const std::vector<std::string> head{"op",     "pass", "dev",  "variant", "shape",  "median ms", "IQR ms",  "min ms",
+                                      "max ms", "reps", "rate", "%peak",   "x base", "x cpu ref", "x vendor"};
   std::vector<std::vector<std::string>> cells;
   for (const auto& r : rows) {
     std::vector<std::string> c{r.op, r.pass, r.device, r.variant, r.shape};
@@ -122,9 +118,9 @@ void print_table(std::ostream& os, const std::vector<Row>& rows) {
 
 nlohmann::json row_json(const Row& r) {
   using nlohmann::json;
-  json j{{"op", r.op},         {"pass", r.pass},   {"variant", r.variant}, {"device", r.device},
-         {"group", r.group},   {"shape", r.shape}, {"dims", r.dims},       {"vendor", r.vendor},
-         {"flops", r.work.flops}, {"bytes", r.work.bytes}};
+  json j{
+      {"op", r.op},       {"pass", r.pass}, {"variant", r.variant}, {"device", r.device},    {"group", r.group},
+      {"shape", r.shape}, {"dims", r.dims}, {"vendor", r.vendor},   {"flops", r.work.flops}, {"bytes", r.work.bytes}};
   if (!r.error.empty()) {
     j["error"] = r.error;
     return j;
@@ -149,7 +145,7 @@ nlohmann::json row_json(const Row& r) {
 
 nlohmann::json peaks_json(const Peaks& p) {
   auto pos = [](double v) { return v > 0 ? nlohmann::json(v) : nlohmann::json(nullptr); };
-  return {{"gflops", pos(p.gflops)}, {"gflops_how", p.gflops_how}, {"gbs", pos(p.gbs)},
+  return {{"gflops", pos(p.gflops)},     {"gflops_how", p.gflops_how},    {"gbs", pos(p.gbs)},
           {"copy_gbs", pos(p.copy_gbs)}, {"triad_gbs", pos(p.triad_gbs)}, {"gbs_how", p.gbs_how}};
 }
 

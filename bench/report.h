@@ -19,10 +19,10 @@ struct Row {
   bool vendor = false;  // a cuDNN / cuBLAS baseline, not a convlab variant
   Measurement m;
   Work work;
-  std::string error;    // non-empty: the variant failed at this shape; no timing
+  std::string error;  // non-empty: the variant failed at this shape; no timing
   // Derived by derive_ratios().
-  double rate = 0;      // GFLOP/s when work.flops > 0, else GB/s
-  std::string unit;     // "GFLOP/s" or "GB/s"
+  double rate = 0;   // GFLOP/s when work.flops > 0, else GB/s
+  std::string unit;  // "GFLOP/s" or "GB/s"
   std::optional<double> peak_fraction, vs_baseline, vs_cpu_reference, vs_vendor;
   std::string baseline, vendor_name;
 };

@@ -17,8 +17,8 @@ static void add_three_layer_convnet(std::vector<Case>& cases, int64_t B) {
   cases.push_back(softmax_loss_case(g, B, 10));
   cases.push_back(spatial_batchnorm_case(g, B, 32, 32, 32));
   cases.push_back(spatial_groupnorm_case(g, B, 32, 32, 32, 4));
-  cases.push_back(optim_case(g, "ThreeLayerConvNet", {{32, 3, 7, 7}, {32}, {8192, 100}, {100}, {100, 10}, {10}},
-                             UpdateRule::adam));
+  cases.push_back(
+      optim_case(g, "ThreeLayerConvNet", {{32, 3, 7, 7}, {32}, {8192, 100}, {100}, {100, 10}, {10}}, UpdateRule::adam));
 }
 
 // FullyConnectedNet, hidden [100]*5 with batchnorm, on 3072 inputs at batch B.

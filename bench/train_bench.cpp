@@ -105,7 +105,8 @@ int run_main(int argc, char** argv) {
     } catch (const nlohmann::json::exception& e) {
       throw Error("train_bench: " + best_path + ": " + e.what());
     }
-    CONVLAB_CHECK(cfg.is_object() && cfg.contains("model"), "train_bench: " << best_path << " has no \"model\" section");
+    CONVLAB_CHECK(cfg.is_object() && cfg.contains("model"),
+                  "train_bench: " << best_path << " has no \"model\" section");
     all.push_back({"best", cfg["model"], {128}});
   } else {
     std::cerr << "train_bench: " << best_path << " not found: no `best` model (use --best-config)\n";
@@ -138,8 +139,8 @@ int run_main(int argc, char** argv) {
 
   nlohmann::json rows = nlohmann::json::array();
   nlohmann::json devices = nlohmann::json::array();
-  std::printf("%-20s %6s %5s %12s %10s %10s %6s %12s %10s\n", "model", "batch", "dev", "median ms", "IQR ms",
-              "min ms", "reps", "images/s", "loss");
+  std::printf("%-20s %6s %5s %12s %10s %10s %6s %12s %10s\n", "model", "batch", "dev", "median ms", "IQR ms", "min ms",
+              "reps", "images/s", "loss");
   for (auto& [backend, cfg] : runs) {
     cfg.reps = reps;
     cfg.min_reps = std::min(min_reps, reps);
@@ -168,7 +169,8 @@ int run_main(int argc, char** argv) {
           const Measurement m = measure(pass, backend->timer(), sets, cfg);
           const double loss = trainer.last_loss();
           const auto& s = m.ms;
-          row["ms"] = {{"median", s.median}, {"q1", s.q1}, {"q3", s.q3}, {"min", s.min}, {"max", s.max}, {"mean", s.mean}};
+          row["ms"] = {{"median", s.median}, {"q1", s.q1},   {"q3", s.q3},
+                       {"min", s.min},       {"max", s.max}, {"mean", s.mean}};
           row["images_per_s"] = static_cast<double>(B) / (s.median / 1e3);
           row["reps"] = m.reps;
           row["warmup"] = m.warmup;
@@ -192,8 +194,11 @@ int run_main(int argc, char** argv) {
   if (!json_path.empty()) {
     std::string cmd;
     for (int i = 0; i < argc; ++i) cmd += (i ? " " : "") + std::string(argv[i]);
-    nlohmann::json doc{{"schema", "convlab-train-bench/1"}, {"date", utc_timestamp()}, {"command", cmd},
-                       {"devices", devices}, {"rows", rows}};
+    nlohmann::json doc{{"schema", "convlab-train-bench/1"},
+                       {"date", utc_timestamp()},
+                       {"command", cmd},
+                       {"devices", devices},
+                       {"rows", rows}};
     std::ofstream out(json_path);
     CONVLAB_CHECK(out.good(), "train_bench: cannot write --json file '" << json_path << "'");
     out << doc.dump(2) << "\n";

@@ -15,11 +15,11 @@ class Error : public std::runtime_error {
 }  // namespace convlab
 
 // CONVLAB_CHECK(cond, "message " << value): throws convlab::Error when cond is false.
-#define CONVLAB_CHECK(cond, msg)                     \
-  do {                                               \
-    if (!(cond)) {                                   \
-      std::ostringstream convlab_check_os_;          \
-      convlab_check_os_ << msg;                      \
+#define CONVLAB_CHECK(cond, msg)                       \
+  do {                                                 \
+    if (!(cond)) {                                     \
+      std::ostringstream convlab_check_os_;            \
+      convlab_check_os_ << msg;                        \
       throw ::convlab::Error(convlab_check_os_.str()); \
-    }                                                \
+    }                                                  \
   } while (0)

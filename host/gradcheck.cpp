@@ -45,8 +45,8 @@ Tensor eval_numerical_gradient_array(const std::function<Tensor(const Tensor&)>&
     x.set_item(i, old - h);
     const auto neg = f(x).to_vector();
     x.set_item(i, old);
-    CONVLAB_CHECK(pos.size() == dfv.size(), "eval_numerical_gradient_array: f(x) has " << pos.size()
-                                                << " elements but df has " << dfv.size());
+    CONVLAB_CHECK(pos.size() == dfv.size(),
+                  "eval_numerical_gradient_array: f(x) has " << pos.size() << " elements but df has " << dfv.size());
     double s = 0.0;
     for (std::size_t k = 0; k < dfv.size(); ++k) s += (pos[k] - neg[k]) * dfv[k];
     grad.set_item(i, s / (2.0 * h));

@@ -6,27 +6,35 @@
 #include <cstring>
 #include <sstream>
 
-#include "kernels/runtime/cuda_device.h"
 #include "host/memory/block_cache.h"
+#include "kernels/runtime/cuda_device.h"
 
 namespace convlab {
 
 std::size_t dtype_size(DType dt) {
   switch (dt) {
-    case DType::f32: return 4;
-    case DType::f64: return 8;
-    case DType::i32: return 4;
-    case DType::u8: return 1;
+    case DType::f32:
+      return 4;
+    case DType::f64:
+      return 8;
+    case DType::i32:
+      return 4;
+    case DType::u8:
+      return 1;
   }
   return 0;
 }
 
 const char* dtype_name(DType dt) {
   switch (dt) {
-    case DType::f32: return "float32";
-    case DType::f64: return "float64";
-    case DType::i32: return "int32";
-    case DType::u8: return "uint8";
+    case DType::f32:
+      return "float32";
+    case DType::f64:
+      return "float64";
+    case DType::i32:
+      return "int32";
+    case DType::u8:
+      return "uint8";
   }
   return "?";
 }
@@ -56,8 +64,8 @@ std::size_t shape_nbytes(const Shape& s, DType dt) {
   const auto n = static_cast<std::size_t>(shape_numel(s));
   const std::size_t size = dtype_size(dt);
   CONVLAB_CHECK(n <= kMaxTensorBytes / size, "shape " << shape_str(s) << " " << dtype_name(dt) << ": " << n
-                                                        << " elements need more than convlab's limit of "
-                                                        << kMaxTensorBytes << " bytes per tensor");
+                                                      << " elements need more than convlab's limit of "
+                                                      << kMaxTensorBytes << " bytes per tensor");
   return n * size;
 }
 
@@ -70,8 +78,10 @@ Storage::Storage(std::size_t nbytes, Device device, bool zeroed) : nbytes_(nbyte
   if (!nbytes) return;
   const int byte = zeroed ? 0 : g_poison ? 0xFF : -1;
   if (byte < 0) return;
-  if (device == Device::cpu) std::memset(ptr_, byte, nbytes);
-  else cuda::memset_device(ptr_, byte, nbytes);
+  if (device == Device::cpu)
+    std::memset(ptr_, byte, nbytes);
+  else
+    cuda::memset_device(ptr_, byte, nbytes);
 }
 
 Storage::~Storage() { release_block(device_, ptr_, nbytes_); }
@@ -116,18 +126,22 @@ int64_t Tensor::dim(int i) const {
 }
 
 void Tensor::check_dtype(DType want) const {
-  CONVLAB_CHECK(want == dtype_, "Tensor: data requested as " << dtype_name(want) << " but the tensor holds "
-                                                          << dtype_name(dtype_));
+  CONVLAB_CHECK(want == dtype_,
+                "Tensor: data requested as " << dtype_name(want) << " but the tensor holds " << dtype_name(dtype_));
 }
 
 template <class F>
 static auto visit_cpu(const Tensor& t, F&& f) {
   CONVLAB_CHECK(t.device() == Device::cpu, "Tensor: element access needs a CPU tensor (call .to(Device::cpu))");
   switch (t.dtype()) {
-    case DType::f32: return f(static_cast<const float*>(t.raw()));
-    case DType::f64: return f(static_cast<const double*>(t.raw()));
-    case DType::i32: return f(static_cast<const int32_t*>(t.raw()));
-    case DType::u8: return f(static_cast<const uint8_t*>(t.raw()));
+    case DType::f32:
+      return f(static_cast<const float*>(t.raw()));
+    case DType::f64:
+      return f(static_cast<const double*>(t.raw()));
+    case DType::i32:
+      return f(static_cast<const int32_t*>(t.raw()));
+    case DType::u8:
+      return f(static_cast<const uint8_t*>(t.raw()));
   }
   throw Error("Tensor: unknown dtype");
 }
@@ -138,7 +152,8 @@ double Tensor::item(int64_t i) const {
 }
 
 void Tensor::set_item(int64_t i, double v) {
-  CONVLAB_CHECK(i >= 0 && i < numel(), "Tensor::set_item: index " << i << " out of range for shape " << shape_str(shape_));
+  CONVLAB_CHECK(i >= 0 && i < numel(),
+                "Tensor::set_item: index " << i << " out of range for shape " << shape_str(shape_));
   visit_cpu(*this, [&](auto p) {
     using T = std::remove_const_t<std::remove_pointer_t<decltype(p)>>;
     const_cast<T*>(p)[i] = static_cast<T>(v);
@@ -196,9 +211,9 @@ Tensor Tensor::reshape(Shape shape) const {
     shape[static_cast<std::size_t>(infer)] = numel() / known;
   }
   check_shape_valid(shape);
-  CONVLAB_CHECK(shape_numel(shape) == numel(),
-                "Tensor::reshape: cannot reshape " << shape_str(shape_) << " (" << numel() << " elements) to "
-                                                   << shape_str(shape));
+  CONVLAB_CHECK(shape_numel(shape) == numel(), "Tensor::reshape: cannot reshape " << shape_str(shape_) << " ("
+                                                                                  << numel() << " elements) to "
+                                                                                  << shape_str(shape));
   Tensor t = *this;
   t.shape_ = std::move(shape);
   return t;
@@ -230,10 +245,14 @@ void Tensor::copy_from(const Tensor& src) {
                                              << dtype_name(dtype_));
   const std::size_t n = nbytes();
   if (n == 0) return;
-  if (device_ == Device::cpu && src.device_ == Device::cpu) std::memcpy(raw(), src.raw(), n);
-  else if (device_ == Device::cuda && src.device_ == Device::cpu) cuda::memcpy_h2d(raw(), src.raw(), n);
-  else if (device_ == Device::cpu && src.device_ == Device::cuda) cuda::memcpy_d2h(raw(), src.raw(), n);
-  else cuda::memcpy_d2d(raw(), src.raw(), n);
+  if (device_ == Device::cpu && src.device_ == Device::cpu)
+    std::memcpy(raw(), src.raw(), n);
+  else if (device_ == Device::cuda && src.device_ == Device::cpu)
+    cuda::memcpy_h2d(raw(), src.raw(), n);
+  else if (device_ == Device::cpu && src.device_ == Device::cuda)
+    cuda::memcpy_d2h(raw(), src.raw(), n);
+  else
+    cuda::memcpy_d2d(raw(), src.raw(), n);
 }
 
 void Tensor::expect_ndim(const char* name, int n) const {
@@ -257,8 +276,8 @@ void expect_same(const char* op, Device device, DType dt,
     CONVLAB_CHECK(t->defined(), op << ": argument " << name << " is empty");
     CONVLAB_CHECK(t->device() == device, op << ": argument " << name << " is on " << device_name(t->device())
                                             << " but the op runs on " << device_name(device));
-    CONVLAB_CHECK(t->dtype() == dt, op << ": argument " << name << " is " << dtype_name(t->dtype())
-                                       << " but expected " << dtype_name(dt));
+    CONVLAB_CHECK(t->dtype() == dt, op << ": argument " << name << " is " << dtype_name(t->dtype()) << " but expected "
+                                       << dtype_name(dt));
   }
 }
 

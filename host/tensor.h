@@ -37,11 +37,24 @@ std::size_t shape_nbytes(const Shape& s, DType dt);
 // below where byte counts and allocator size classes could wrap.
 constexpr std::size_t kMaxTensorBytes = std::size_t(1) << 40;
 
-template <class T> struct dtype_of;
-template <> struct dtype_of<float> { static constexpr DType value = DType::f32; };
-template <> struct dtype_of<double> { static constexpr DType value = DType::f64; };
-template <> struct dtype_of<int32_t> { static constexpr DType value = DType::i32; };
-template <> struct dtype_of<uint8_t> { static constexpr DType value = DType::u8; };
+template <class T>
+struct dtype_of;
+template <>
+struct dtype_of<float> {
+  static constexpr DType value = DType::f32;
+};
+template <>
+struct dtype_of<double> {
+  static constexpr DType value = DType::f64;
+};
+template <>
+struct dtype_of<int32_t> {
+  static constexpr DType value = DType::i32;
+};
+template <>
+struct dtype_of<uint8_t> {
+  static constexpr DType value = DType::u8;
+};
 
 // Owns one block of memory on one device (from the caching allocator,
 // host/memory/block_cache.h); returned when the last Tensor lets go.
@@ -90,21 +103,29 @@ class Tensor {
   void* raw() { return storage_ ? static_cast<char*>(storage_->data()) + offset_ : nullptr; }
   const void* raw() const { return storage_ ? static_cast<const char*>(storage_->data()) + offset_ : nullptr; }
   // Typed pointer; throws when T does not match the tensor's dtype.
-  template <class T> T* data() { check_dtype(dtype_of<std::remove_const_t<T>>::value); return static_cast<T*>(raw()); }
-  template <class T> const T* data() const { check_dtype(dtype_of<std::remove_const_t<T>>::value); return static_cast<const T*>(raw()); }
+  template <class T>
+  T* data() {
+    check_dtype(dtype_of<std::remove_const_t<T>>::value);
+    return static_cast<T*>(raw());
+  }
+  template <class T>
+  const T* data() const {
+    check_dtype(dtype_of<std::remove_const_t<T>>::value);
+    return static_cast<const T*>(raw());
+  }
 
   // Element access on CPU tensors as double (any dtype); slow, for tests and tools.
   double item(int64_t flat_index = 0) const;
   void set_item(int64_t flat_index, double value);
   std::vector<double> to_vector() const;  // copies to host as doubles
 
-  Tensor clone() const;                    // deep copy on the same device
-  Tensor to(Device device) const;          // copy to device (shares when already there)
-  Tensor to(DType dtype) const;            // converted copy on the CPU (shares when same)
-  Tensor reshape(Shape shape) const;       // same storage, new shape (-1 allowed once)
+  Tensor clone() const;                             // deep copy on the same device
+  Tensor to(Device device) const;                   // copy to device (shares when already there)
+  Tensor to(DType dtype) const;                     // converted copy on the CPU (shares when same)
+  Tensor reshape(Shape shape) const;                // same storage, new shape (-1 allowed once)
   Tensor slice0(int64_t begin, int64_t end) const;  // rows [begin, end) of dim 0, shared
   void fill_(double value);
-  void copy_from(const Tensor& src);       // same shape and dtype, any devices
+  void copy_from(const Tensor& src);  // same shape and dtype, any devices
 
   // Throw a clear error unless the tensor matches. `name` names the argument.
   void expect_ndim(const char* name, int n) const;
@@ -132,9 +153,12 @@ bool poison_allocations();
 template <class F>
 decltype(auto) dispatch_floating(DType dt, const char* what, F&& f) {
   switch (dt) {
-    case DType::f32: return f(float{});
-    case DType::f64: return f(double{});
-    default: break;
+    case DType::f32:
+      return f(float{});
+    case DType::f64:
+      return f(double{});
+    default:
+      break;
   }
   throw Error(std::string(what) + ": expected a float32 or float64 tensor, got " + dtype_name(dt));
 }

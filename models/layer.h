@@ -16,7 +16,7 @@
 namespace convlab {
 
 struct Param {
-  std::string name;         // cs231n name: W1, b1, gamma1, ...
+  std::string name;  // cs231n name: W1, b1, gamma1, ...
   Tensor value;
   Tensor grad;              // filled by backward
   bool regularize = false;  // L2 applies to weights only

@@ -6,8 +6,8 @@
 
 namespace convlab {
 
-LayerStackModel::LayerStackModel(std::string type, std::vector<LayerPtr> layers, double reg, LossKind loss,
-                                 DType dtype, nlohmann::json description, bool fusion)
+LayerStackModel::LayerStackModel(std::string type, std::vector<LayerPtr> layers, double reg, LossKind loss, DType dtype,
+                                 nlohmann::json description, bool fusion)
     : type_(std::move(type)),
       layers_(std::move(layers)),
       reg_(reg),
@@ -17,8 +17,10 @@ LayerStackModel::LayerStackModel(std::string type, std::vector<LayerPtr> layers,
       fusion_(fusion) {
   CONVLAB_CHECK(!layers_.empty(), type_ << ": a model needs at least one layer");
   if (fusion_) fuse_conv_relu_pool(layers_);
-  if (loss_kind_ == LossKind::softmax) softmax_.bind(device_);
-  else svm_.bind(device_);
+  if (loss_kind_ == LossKind::softmax)
+    softmax_.bind(device_);
+  else
+    svm_.bind(device_);
   layers_.front()->set_input_needs_grad(false);  // the input is data
   std::map<std::string, int> seen;
   for (auto& l : layers_) {
@@ -73,8 +75,10 @@ std::map<std::string, Tensor> LayerStackModel::buffers() {
 
 void LayerStackModel::to(Device device) {
   for (auto& l : layers_) l->to(device);
-  if (loss_kind_ == LossKind::softmax) softmax_.bind(device);
-  else svm_.bind(device);
+  if (loss_kind_ == LossKind::softmax)
+    softmax_.bind(device);
+  else
+    svm_.bind(device);
   device_ = device;
 }
 

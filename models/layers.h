@@ -5,15 +5,15 @@
 #include <string>
 
 #include "host/ops/affine/affine.h"
+#include "host/ops/batchnorm/batchnorm.h"
 #include "host/ops/conv/conv.h"
 #include "host/ops/conv_relu_pool/conv_relu_pool.h"
 #include "host/ops/dropout/dropout.h"
-#include "host/ops/max_pool/max_pool.h"
-#include "host/ops/batchnorm/batchnorm.h"
 #include "host/ops/layernorm/layernorm.h"
+#include "host/ops/max_pool/max_pool.h"
+#include "host/ops/relu/relu.h"
 #include "host/ops/spatial_batchnorm/spatial_batchnorm.h"
 #include "host/ops/spatial_groupnorm/spatial_groupnorm.h"
-#include "host/ops/relu/relu.h"
 #include "models/layer.h"
 
 namespace convlab {

@@ -9,7 +9,8 @@ namespace convlab {
 LinearRegressionModel::LinearRegressionModel(const LinearRegressionOptions& o, NumpyRandom& rng) : opt_(o) {
   CONVLAB_CHECK(o.input_dim >= 1, "linear_regression_sgd: input_dim must be >= 1, got " << o.input_dim);
   CONVLAB_CHECK(o.weight_scale >= 0.0, "linear_regression_sgd: weight_scale must be >= 0, got " << o.weight_scale);
-  CONVLAB_CHECK(o.dtype == DType::f32 || o.dtype == DType::f64, "linear_regression_sgd: dtype must be float32 or float64");
+  CONVLAB_CHECK(o.dtype == DType::f32 || o.dtype == DType::f64,
+                "linear_regression_sgd: dtype must be float32 or float64");
   W_ = o.weight_scale > 0.0 ? randn(rng, {o.input_dim, 1}, o.dtype, o.weight_scale)
                             : Tensor::zeros({o.input_dim, 1}, o.dtype);
   dW_ = Tensor::zeros({o.input_dim, 1}, o.dtype);
@@ -23,8 +24,8 @@ void LinearRegressionModel::expect_input(const char* op, const Tensor& X) const 
   CONVLAB_CHECK(X.ndim() == 2 && X.dim(1) == opt_.input_dim,
                 op << ": expected X of shape (N, " << opt_.input_dim << "), got " << shape_str(X.shape()));
   CONVLAB_CHECK(X.device() == Device::cpu, op << ": expected X on the CPU");
-  CONVLAB_CHECK(X.dtype() == opt_.dtype, op << ": expected X of dtype " << dtype_name(opt_.dtype) << ", got "
-                                            << dtype_name(X.dtype()));
+  CONVLAB_CHECK(X.dtype() == opt_.dtype,
+                op << ": expected X of dtype " << dtype_name(opt_.dtype) << ", got " << dtype_name(X.dtype()));
 }
 
 Tensor LinearRegressionModel::scores(const Tensor& X) {

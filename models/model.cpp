@@ -11,14 +11,14 @@ std::map<std::string, Tensor> Model::state() {
 void Model::load_state(const std::map<std::string, Tensor>& values) {
   auto mine = state();
   for (const auto& kv : values)
-    CONVLAB_CHECK(mine.count(kv.first), "load_state: the " << type() << " model has no parameter or buffer named '"
-                                                           << kv.first << "'");
+    CONVLAB_CHECK(mine.count(kv.first),
+                  "load_state: the " << type() << " model has no parameter or buffer named '" << kv.first << "'");
   for (auto& kv : mine) {
     auto it = values.find(kv.first);
     CONVLAB_CHECK(it != values.end(), "load_state: missing '" << kv.first << "' for the " << type() << " model");
     CONVLAB_CHECK(it->second.shape() == kv.second.shape(),
-                  "load_state: '" << kv.first << "' has shape " << shape_str(it->second.shape()) << ", the model expects "
-                                  << shape_str(kv.second.shape()));
+                  "load_state: '" << kv.first << "' has shape " << shape_str(it->second.shape())
+                                  << ", the model expects " << shape_str(kv.second.shape()));
     // No silent conversion: a checkpoint of another dtype is another model
     // (or a forged file); the user can cast it deliberately.
     CONVLAB_CHECK(it->second.dtype() == kv.second.dtype(),

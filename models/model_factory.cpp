@@ -34,8 +34,8 @@ ModelPtr build_model(const nlohmann::json& spec, NumpyRandom& rng, const std::st
     o.input_dim = read_input_dim(r, o.input_dim);
     o.num_filters = r.integer("num_filters", o.num_filters, 1, 4096);
     o.filter_size = r.integer("filter_size", o.filter_size, 1, 31);
-    if (o.filter_size % 2 == 0) r.fail("filter_size", "expected an odd integer (the conv keeps the size), got " +
-                                                          std::to_string(o.filter_size));
+    if (o.filter_size % 2 == 0)
+      r.fail("filter_size", "expected an odd integer (the conv keeps the size), got " + std::to_string(o.filter_size));
     o.hidden_dim = r.integer("hidden_dim", o.hidden_dim, 1, 1 << 20);
     o.num_classes = r.integer("num_classes", o.num_classes, 2, 1 << 20);
     o.weight_scale = r.number("weight_scale", o.weight_scale, 0.0, 1e3, true);
@@ -50,14 +50,16 @@ ModelPtr build_model(const nlohmann::json& spec, NumpyRandom& rng, const std::st
     o.num_classes = r.integer("num_classes", o.num_classes, 2, 1 << 20);
     o.dropout_keep_ratio = r.number("dropout_keep_ratio", o.dropout_keep_ratio, 0.0, 1.0, true);
     const std::string norm = r.string("normalization", std::string("none"), {"none", "batchnorm", "layernorm"});
-    o.normalization = norm == "batchnorm" ? Normalization::batchnorm
+    o.normalization = norm == "batchnorm"   ? Normalization::batchnorm
                       : norm == "layernorm" ? Normalization::layernorm
                                             : Normalization::none;
     o.reg = r.number("reg", o.reg, 0.0);
     o.weight_scale = r.number("weight_scale", o.weight_scale, 0.0, 1e3, true);
     o.dtype = read_dtype(r);
-    if (r.has("seed")) o.seed = static_cast<uint64_t>(r.integer("seed", 0, 0));
-    else r.allow("seed");
+    if (r.has("seed"))
+      o.seed = static_cast<uint64_t>(r.integer("seed", 0, 0));
+    else
+      r.allow("seed");
     model = make_fc_net(o, rng);
   } else {
     model = make_sequential(r, rng);

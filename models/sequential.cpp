@@ -8,9 +8,8 @@ namespace convlab {
 namespace {
 using config::JsonReader;
 
-const std::vector<std::string> kLayerTypes = {"conv",    "spatial_batchnorm", "spatial_groupnorm",
-                                              "relu",    "max_pool",          "affine",
-                                              "batchnorm", "layernorm",       "dropout"};
+const std::vector<std::string> kLayerTypes = {"conv",   "spatial_batchnorm", "spatial_groupnorm", "relu",   "max_pool",
+                                              "affine", "batchnorm",         "layernorm",         "dropout"};
 
 // One layer from its JSON object; `weight_index` counts the weight layers so far.
 LayerPtr make_layer(JsonReader& l, const Shape& in, int& weight_index, NumpyRandom& rng, const WeightInit& init,
@@ -22,8 +21,10 @@ LayerPtr make_layer(JsonReader& l, const Shape& in, int& weight_index, NumpyRand
   };
   auto need_flat = [&]() {
     if (in.size() != 1)
-      l.fail("type", "a " + type + " layer needs (D,) input (put it after an affine layer), but the previous layer "
-                     "gives " + shape_str(in));
+      l.fail("type", "a " + type +
+                         " layer needs (D,) input (put it after an affine layer), but the previous layer "
+                         "gives " +
+                         shape_str(in));
   };
   if (type == "conv") {
     need_spatial();
@@ -53,7 +54,8 @@ LayerPtr make_layer(JsonReader& l, const Shape& in, int& weight_index, NumpyRand
     PoolParam p;
     p.pool_height = p.pool_width = static_cast<int>(size);
     p.stride = static_cast<int>(l.integer("stride", size, 1, 64));
-    if (in[1] < size || in[2] < size) l.fail("pool_size", "pool " + std::to_string(size) + " larger than input " + shape_str(in));
+    if (in[1] < size || in[2] < size)
+      l.fail("pool_size", "pool " + std::to_string(size) + " larger than input " + shape_str(in));
     return std::make_unique<MaxPoolLayer>(in, p);
   }
   if (type == "dropout") {
@@ -72,8 +74,10 @@ LayerPtr make_layer(JsonReader& l, const Shape& in, int& weight_index, NumpyRand
     kind = NormKind::spatial_groupnorm;
     no.groups = static_cast<int>(l.integer("groups", std::nullopt, 1, 1 << 16));
   }
-  if (kind == NormKind::batchnorm || kind == NormKind::layernorm) need_flat();
-  else need_spatial();
+  if (kind == NormKind::batchnorm || kind == NormKind::layernorm)
+    need_flat();
+  else
+    need_spatial();
   if (kind == NormKind::spatial_groupnorm && in[0] % no.groups != 0)
     l.fail("groups", "must divide the " + std::to_string(in[0]) + " channels, got " + std::to_string(no.groups));
   return std::make_unique<NormLayer>(kind, in, weight_index, no, init.dtype);
@@ -87,7 +91,8 @@ std::unique_ptr<LayerStackModel> make_sequential(JsonReader& r, NumpyRandom& rng
   WeightInit init;
   const nlohmann::json& ws = r.value("weight_scale");
   if (ws.is_string()) {
-    if (ws.get<std::string>() != "kaiming") r.fail("weight_scale", "expected a number > 0 or \"kaiming\", got " + config::json_brief(ws));
+    if (ws.get<std::string>() != "kaiming")
+      r.fail("weight_scale", "expected a number > 0 or \"kaiming\", got " + config::json_brief(ws));
     init.kaiming = true;
   } else {
     init.weight_scale = r.number("weight_scale", 1e-3, 0.0, 1e3, true);
@@ -98,7 +103,8 @@ std::unique_ptr<LayerStackModel> make_sequential(JsonReader& r, NumpyRandom& rng
   const uint64_t dropout_seed = static_cast<uint64_t>(r.integer("seed", 0, 0));
 
   const nlohmann::json& list = r.value("layers");
-  if (!list.is_array() || list.empty()) r.fail("layers", "expected a non-empty list of layer objects, got " + config::json_brief(list));
+  if (!list.is_array() || list.empty())
+    r.fail("layers", "expected a non-empty list of layer objects, got " + config::json_brief(list));
   std::vector<LayerPtr> layers;
   Shape shape(dims.begin(), dims.end());
   int weight_index = 0;
@@ -110,7 +116,8 @@ std::unique_ptr<LayerStackModel> make_sequential(JsonReader& r, NumpyRandom& rng
   }
   if (shape != Shape{num_classes})
     r.fail("layers", "the last layer must output num_classes = " + std::to_string(num_classes) + " scores, got " +
-                         shape_str(shape) + " (end with {\"type\": \"affine\", \"out_dim\": " + std::to_string(num_classes) + "})");
+                         shape_str(shape) +
+                         " (end with {\"type\": \"affine\", \"out_dim\": " + std::to_string(num_classes) + "})");
   const bool fusion = r.boolean("fusion", true);
   nlohmann::json d = r.value("layers");
   nlohmann::json desc = {{"type", "sequential"}, {"input_dim", dims}, {"num_classes", num_classes},

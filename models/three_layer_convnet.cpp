@@ -5,9 +5,10 @@
 namespace convlab {
 
 std::unique_ptr<LayerStackModel> make_three_layer_convnet(const ThreeLayerConvNetOptions& o, NumpyRandom& rng) {
-  CONVLAB_CHECK(o.input_dim.size() == 3, "three_layer_convnet: input_dim must be (C, H, W), got " << shape_str(o.input_dim));
-  CONVLAB_CHECK(o.filter_size % 2 == 1, "three_layer_convnet: filter_size must be odd so that the conv keeps the size, got "
-                                            << o.filter_size);
+  CONVLAB_CHECK(o.input_dim.size() == 3,
+                "three_layer_convnet: input_dim must be (C, H, W), got " << shape_str(o.input_dim));
+  CONVLAB_CHECK(o.filter_size % 2 == 1,
+                "three_layer_convnet: filter_size must be odd so that the conv keeps the size, got " << o.filter_size);
   const WeightInit init{o.weight_scale, false, o.dtype};
   std::vector<LayerPtr> layers;
   ConvParam cp;
@@ -28,8 +29,8 @@ std::unique_ptr<LayerStackModel> make_three_layer_convnet(const ThreeLayerConvNe
                       {"weight_scale", o.weight_scale},
                       {"reg", o.reg},
                       {"fusion", o.fusion}};
-  return std::make_unique<LayerStackModel>("three_layer_convnet", std::move(layers), o.reg, LossKind::softmax, o.dtype, d,
-                                           o.fusion);
+  return std::make_unique<LayerStackModel>("three_layer_convnet", std::move(layers), o.reg, LossKind::softmax, o.dtype,
+                                           d, o.fusion);
 }
 
 }  // namespace convlab

@@ -26,8 +26,9 @@ inline std::string cifar10_bin_dir(std::string* why_not) {
   if (const char* d = std::getenv("CONVLAB_CIFAR10_DIR"); d && holds_cifar10_bins(d)) return d;
   const std::string data = data_dir();
   if (data.empty()) {
-    *why_not = "no CIFAR-10 .bin files: set CONVLAB_CIFAR10_DIR to a folder holding them, or CONVLAB_DATA_DIR to the "
-               "datasets folder (with python3 + Pillow the test converts cifar10/cifar10-jpeg.tar.gz itself)";
+    *why_not =
+        "no CIFAR-10 .bin files: set CONVLAB_CIFAR10_DIR to a folder holding them, or CONVLAB_DATA_DIR to the "
+        "datasets folder (with python3 + Pillow the test converts cifar10/cifar10-jpeg.tar.gz itself)";
     return "";
   }
   if (holds_cifar10_bins(fs::path(data) / "cifar10-bin")) return (fs::path(data) / "cifar10-bin").string();

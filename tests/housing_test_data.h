@@ -16,7 +16,8 @@ inline std::string housing_path() {
 
 }  // namespace convlab::test
 
-#define CONVLAB_REQUIRE_HOUSING(path_var)                                                      \
-  const std::string path_var = ::convlab::test::housing_path();                                \
-  if (path_var.empty()) GTEST_SKIP() << "CONVLAB_DATA_DIR/housing/housing_scale not found "    \
-                                        "(set CONVLAB_DATA_DIR to the datasets folder)"
+#define CONVLAB_REQUIRE_HOUSING(path_var)                             \
+  const std::string path_var = ::convlab::test::housing_path();       \
+  if (path_var.empty())                                               \
+  GTEST_SKIP() << "CONVLAB_DATA_DIR/housing/housing_scale not found " \
+                  "(set CONVLAB_DATA_DIR to the datasets folder)"

@@ -43,8 +43,8 @@ inline std::map<std::string, double> model_grad_errors(Model& model, const Tenso
 // atol + rtol * max(|a|, |n|). Unlike the max relative error this tolerates
 // parameters whose true gradient is exactly zero (a bias right before a
 // batchnorm), where the numeric gradient is rounding noise.
-inline int64_t model_grad_mismatches(Model& model, const Tensor& X, const Tensor& y, double h, double rtol,
-                                     double atol, std::map<std::string, int64_t>* per_param = nullptr) {
+inline int64_t model_grad_mismatches(Model& model, const Tensor& X, const Tensor& y, double h, double rtol, double atol,
+                                     std::map<std::string, int64_t>* per_param = nullptr) {
   model.loss(X, y);
   std::map<std::string, Tensor> analytic;
   for (auto& kv : model.grads()) analytic[kv.first] = kv.second.clone();

@@ -28,7 +28,10 @@ struct DecodedPng {
   unsigned char at(int y, int x, int c) const { return pixels[(static_cast<size_t>(y) * width + x) * channels + c]; }
   double variance() const {
     double sum = 0, sq = 0;
-    for (unsigned char p : pixels) { sum += p; sq += static_cast<double>(p) * p; }
+    for (unsigned char p : pixels) {
+      sum += p;
+      sq += static_cast<double>(p) * p;
+    }
     const double n = static_cast<double>(pixels.size());
     return n == 0 ? 0 : sq / n - (sum / n) * (sum / n);
   }

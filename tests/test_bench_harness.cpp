@@ -157,9 +157,8 @@ Row timed_row(const std::string& device, const std::string& variant, double ms, 
 }
 
 TEST(BenchReport, RatesPeakFractionAndSpeedups) {
-  std::vector<Row> rows{timed_row("cpu", "reference", 100), timed_row("cpu", "fast", 10),
-                        timed_row("cuda", "naive", 2), timed_row("cuda", "gemm", 0.5),
-                        timed_row("cuda", "cudnn", 0.25, true)};
+  std::vector<Row> rows{timed_row("cpu", "reference", 100), timed_row("cpu", "fast", 10), timed_row("cuda", "naive", 2),
+                        timed_row("cuda", "gemm", 0.5), timed_row("cuda", "cudnn", 0.25, true)};
   Peaks cuda_peak;
   cuda_peak.gflops = 40;
   derive_ratios(rows, {{"cuda", cuda_peak}});

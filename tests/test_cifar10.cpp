@@ -31,8 +31,7 @@ void write_all(const fs::path& dir, int per_batch) {
   for (int b = 1; b <= 5; ++b)
     write_batch(dir / ("data_batch_" + std::to_string(b) + ".bin"), per_batch, b * per_batch);
   write_batch(dir / "test_batch.bin", per_batch, 3);
-  std::ofstream(dir / "batches.meta.txt")
-      << "airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n";
+  std::ofstream(dir / "batches.meta.txt") << "airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n";
 }
 
 template <class F>
@@ -98,7 +97,8 @@ TEST(Cifar10, SplitsAndMeanImageFollowGetCifar10Data) {
   auto label_of = [](int i) { return (i % 4 + (i / 4 + 1) * 4) % 10; };
   auto pixel_of = [](int i, int k) { return double((i % 4 * 7 + k) % 256); };
   EXPECT_EQ(d.train.host_labels()[14], label_of(14));
-  EXPECT_EQ(d.val.host_labels()[0], label_of(15));  // val = training images [num_training, num_training + num_validation)
+  EXPECT_EQ(d.val.host_labels()[0],
+            label_of(15));  // val = training images [num_training, num_training + num_validation)
   EXPECT_EQ(d.test.host_labels()[1], (1 + 3) % 10);
   // Mean over the 15 training images only.
   for (int k : {0, 1, 1500, 3071}) {
@@ -117,7 +117,9 @@ TEST(Cifar10, SplitsAndMeanImageFollowGetCifar10Data) {
   const Cifar10Data raw = get_cifar10_data(t.path.string(), {15, 3, 2, false});
   EXPECT_EQ(raw.test.gather({0}).X.item(100), pixel_of(0, 100));
   // Sizes beyond the files are errors naming the folder.
-  EXPECT_NE(error_of([&] { get_cifar10_data(t.path.string(), {19, 3, 2, true}); }).find("exceeds the 20 training"),
+  EXPECT_NE(error_of([&] {
+              get_cifar10_data(t.path.string(), {19, 3, 2, true});
+            }).find("exceeds the 20 training"),
             std::string::npos);
 }
 
@@ -133,8 +135,10 @@ TEST(Cifar10, FindDirExplainsWhereItLookedAndHowToMakeTheFiles) {
   const std::string saved = before ? before : "";
   ::setenv("CONVLAB_CIFAR10_DIR", t.path.string().c_str(), 1);
   EXPECT_EQ(find_cifar10_dir(""), t.path.string());
-  if (before) ::setenv("CONVLAB_CIFAR10_DIR", saved.c_str(), 1);
-  else ::unsetenv("CONVLAB_CIFAR10_DIR");
+  if (before)
+    ::setenv("CONVLAB_CIFAR10_DIR", saved.c_str(), 1);
+  else
+    ::unsetenv("CONVLAB_CIFAR10_DIR");
 }
 
 TEST(Cifar10, RealDataSplitsAsTheNotebook) {

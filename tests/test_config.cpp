@@ -104,9 +104,7 @@ TEST(Config, WrongTypesAndRangesNameThePathAndTheExpectation) {
 
 TEST(Config, ModelSectionErrorsNameThePath) {
   NumpyRandom rng(0);
-  auto model_error = [&](const char* text) {
-    return error_of([&] { build_model(json::parse(text), rng); });
-  };
+  auto model_error = [&](const char* text) { return error_of([&] { build_model(json::parse(text), rng); }); };
   EXPECT_EQ(model_error(R"({"type": "three_layer_convnet", "hiden_dim": 5})"),
             "model.hiden_dim: unknown key (did you mean hidden_dim?)");
   EXPECT_NE(model_error(R"({"type": "convnet"})").find("model.type: expected one of"), std::string::npos);
@@ -123,9 +121,10 @@ TEST(Config, ModelSectionErrorsNameThePath) {
   EXPECT_NE(model_error(R"({"type": "sequential", "layers": [{"type": "affine", "out_dim": 7}]})")
                 .find("model.layers: the last layer must output num_classes = 10"),
             std::string::npos);
-  EXPECT_NE(model_error(R"({"type": "sequential", "layers": [{"type": "batchnorm"}, {"type": "affine", "out_dim": 10}]})")
-                .find("model.layers[0].type: a batchnorm layer needs (D,) input"),
-            std::string::npos);
+  EXPECT_NE(
+      model_error(R"({"type": "sequential", "layers": [{"type": "batchnorm"}, {"type": "affine", "out_dim": 10}]})")
+          .find("model.layers[0].type: a batchnorm layer needs (D,) input"),
+      std::string::npos);
 }
 
 TEST(Config, OverridesSetNestedValuesWithJsonOrBareWords) {

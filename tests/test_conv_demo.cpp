@@ -77,7 +77,8 @@ TEST(ConvDemo, SmallSyntheticImages) {
   write_png((dir / "square.png").string(), square);
   write_png((dir / "wide.png").string(), wide);
   const std::string out_png = (dir / "demo.png").string();
-  const ConvImageDemo d = write_conv_image_demo((dir / "square.png").string(), (dir / "wide.png").string(), out_png, 16);
+  const ConvImageDemo d =
+      write_conv_image_demo((dir / "square.png").string(), (dir / "wide.png").string(), out_png, 16);
 
   ASSERT_EQ(d.x.shape(), (Shape{2, 3, 16, 16}));
   ASSERT_EQ(d.out.shape(), (Shape{2, 2, 16, 16}));
@@ -92,7 +93,7 @@ TEST(ConvDemo, SmallSyntheticImages) {
   ASSERT_EQ(png.channels, 3);
   EXPECT_GT(png.variance(), 100.0);
   EXPECT_EQ(png.at(0, 0, 0), 255);
-  EXPECT_EQ(png.at(10, 20, 1), 255);  // gap between the first two cells (x = 20..23)
+  EXPECT_EQ(png.at(10, 20, 1), 255);                       // gap between the first two cells (x = 20..23)
   EXPECT_EQ(png.at(4 + 3, 4 + 7, 1), square.at(3, 7, 1));  // first cell: the photo
   fs::remove_all(dir);
 }
@@ -104,7 +105,8 @@ TEST(ConvDemo, NotebookPhotos) {
     GTEST_SKIP() << "CONVLAB_DATA_DIR/images/{puppy,kitten}.jpg not found; set CONVLAB_DATA_DIR to the datasets folder";
   const auto dir = test::fresh_temp_dir("conv_demo_photos");
   const std::string out_png = (dir / "conv_image.png").string();
-  const ConvImageDemo d = write_conv_image_demo(default_demo_image("puppy.jpg"), default_demo_image("kitten.jpg"), out_png);
+  const ConvImageDemo d =
+      write_conv_image_demo(default_demo_image("puppy.jpg"), default_demo_image("kitten.jpg"), out_png);
   ASSERT_EQ(d.out.shape(), (Shape{2, 2, 200, 200}));
   expect_outputs_match_hand_computation(d, {{100, 100}, {0, 0}, {57, 143}, {199, 3}});
 

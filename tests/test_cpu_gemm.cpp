@@ -5,8 +5,8 @@
 
 #include <vector>
 
-#include "threaded_test_util.h"
 #include "host/cpu/gemm.h"
+#include "threaded_test_util.h"
 
 using namespace convlab;
 using namespace convlab::test;
@@ -15,8 +15,8 @@ namespace {
 
 template <class T>
 void check(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, T beta) {
-  SCOPED_TRACE(std::string(ta ? "A^T" : "A") + (tb ? " B^T " : " B ") + std::to_string(M) + "x" +
-               std::to_string(N) + "x" + std::to_string(K));
+  SCOPED_TRACE(std::string(ta ? "A^T" : "A") + (tb ? " B^T " : " B ") + std::to_string(M) + "x" + std::to_string(N) +
+               "x" + std::to_string(K));
   NumpyRandom rng(13);
   const int64_t lda = (ta ? M : K) + 2, ldb = (tb ? K : N) + 1, ldc = N + 3;  // padded rows
   const int64_t arows = ta ? K : M, brows = tb ? N : K;
@@ -56,15 +56,15 @@ TEST(CpuFastGemm, AllTranspositionsMatchADirectLoop) {
     set_num_threads(threads);
     for (bool ta : {false, true})
       for (bool tb : {false, true}) {
-      check<float>(ta, tb, 17, 33, 9, 1.0f, 0.0f);
-      check<double>(ta, tb, 17, 33, 9, 1.0, 0.0);
-      check<float>(ta, tb, 5, 64, 130, 0.5f, 1.0f);
-      check<double>(ta, tb, 5, 64, 130, -2.0, 0.25);
-      check<double>(ta, tb, 1, 1, 1, 1.0, 1.0);
-      check<float>(ta, tb, 150, 70, 120, 1.0f, 0.0f);   // split by rows in gemm_parallel
-      check<double>(ta, tb, 40, 300, 90, 1.0, 0.5);     // split by columns
-      check<float>(ta, tb, 20, 30, 4001, 0.5f, 1.0f);   // split along K (slices of 1334, the last shorter)
-      check<double>(ta, tb, 3, 2, 700, -1.0, 0.5);      // split along K, more slices than rows
+        check<float>(ta, tb, 17, 33, 9, 1.0f, 0.0f);
+        check<double>(ta, tb, 17, 33, 9, 1.0, 0.0);
+        check<float>(ta, tb, 5, 64, 130, 0.5f, 1.0f);
+        check<double>(ta, tb, 5, 64, 130, -2.0, 0.25);
+        check<double>(ta, tb, 1, 1, 1, 1.0, 1.0);
+        check<float>(ta, tb, 150, 70, 120, 1.0f, 0.0f);  // split by rows in gemm_parallel
+        check<double>(ta, tb, 40, 300, 90, 1.0, 0.5);    // split by columns
+        check<float>(ta, tb, 20, 30, 4001, 0.5f, 1.0f);  // split along K (slices of 1334, the last shorter)
+        check<double>(ta, tb, 3, 2, 700, -1.0, 0.5);     // split along K, more slices than rows
       }
   }
   set_num_threads(0);

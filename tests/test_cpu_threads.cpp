@@ -1,9 +1,9 @@
 // Thread-count control of the CPU ops (host/threads.h) and the CPU defaults.
 #include <gtest/gtest.h>
 
-#include "threaded_test_util.h"
 #include "host/ops/conv/conv.h"
 #include "host/threads.h"
+#include "threaded_test_util.h"
 
 using namespace convlab;
 using namespace convlab::test;

@@ -94,9 +94,9 @@ class HousingCli : public ::testing::Test {
   fs::path dir_;
 };
 
-#define LOAD_CONFIG(var, name)                                                         \
-  CONVLAB_REQUIRE_HOUSING(housing_file);                                               \
-  json var = repo_config(name);                                                        \
+#define LOAD_CONFIG(var, name)                                                          \
+  CONVLAB_REQUIRE_HOUSING(housing_file);                                                \
+  json var = repo_config(name);                                                         \
   if (var.is_null()) GTEST_SKIP() << "configs/" name " not found (CONVLAB_SOURCE_DIR)"; \
   var["data"]["path"] = housing_file
 
@@ -111,7 +111,7 @@ TEST_F(HousingCli, ClosedFormReproducesTheSeed) {
   EXPECT_EQ(s["model_type"], "linear_regression");
   EXPECT_NEAR(s["train"].get<double>(), 3.2155356251530534, 5e-8);  // the seed's printed errors
   EXPECT_NEAR(s["test"].get<double>(), 3.0851717377669567, 5e-8);
-  EXPECT_NEAR(s["val"].get<double>(), 3.944008592316, 1e-9);          // numpy
+  EXPECT_NEAR(s["val"].get<double>(), 3.944008592316, 1e-9);  // numpy
   EXPECT_NEAR(s["splits"]["test"]["mse"].get<double>(), 20.402163144298, 1e-8);
   EXPECT_EQ(s["splits"]["val"]["n"], 67);
   EXPECT_EQ(s["weights"].size(), 13u);
@@ -162,11 +162,16 @@ TEST_F(HousingCli, SgdHistoryIsNamedAfterItsMetric) {
     f << 10 + 3 * x1 - 2 * x2 + 0.01 * (i % 3) << " 1:" << x1 << " 2:" << x2 << "\n";
   }
   f.close();
-  const json cfg = {{"model", {{"type", "linear_regression_sgd"}}},
-                    {"data", {{"dataset", "libsvm"}, {"path", (dir_ / "tiny_housing").string()}, {"num_features", 2},
-                              {"test_size", 0.25}, {"val_split", 0.25}}},
-                    {"solver", {{"optim_config", {{"learning_rate", 0.05}}}, {"batch_size", 11}, {"num_epochs", 3},
-                                {"verbose", false}}}};
+  const json cfg = {
+      {"model", {{"type", "linear_regression_sgd"}}},
+      {"data",
+       {{"dataset", "libsvm"},
+        {"path", (dir_ / "tiny_housing").string()},
+        {"num_features", 2},
+        {"test_size", 0.25},
+        {"val_split", 0.25}}},
+      {"solver",
+       {{"optim_config", {{"learning_rate", 0.05}}}, {"batch_size", 11}, {"num_epochs", 3}, {"verbose", false}}}};
   train(cfg);
   const json h = read_json(dir_ / "run" / "history.json");
   EXPECT_EQ(h["val_mae_history"].size(), 4u) << h.dump();
@@ -219,5 +224,8 @@ TEST_F(HousingCli, BadConfigsNameTheKey) {
   EXPECT_NE(error_of(no_path).find("data.path is not set and neither is CONVLAB_DATA_DIR"), std::string::npos);
   ::setenv("CONVLAB_DATA_DIR", "no_such_dir", 1);
   EXPECT_NE(error_of(no_path).find("cannot open 'no_such_dir/housing/housing_scale'"), std::string::npos);
-  if (old) ::setenv("CONVLAB_DATA_DIR", saved.c_str(), 1); else ::unsetenv("CONVLAB_DATA_DIR");
+  if (old)
+    ::setenv("CONVLAB_DATA_DIR", saved.c_str(), 1);
+  else
+    ::unsetenv("CONVLAB_DATA_DIR");
 }

@@ -142,11 +142,11 @@ TEST(Image, TilePlacesCellsWithPaddingAndBorder) {
   ASSERT_EQ(grid.height, 2 + 2 + 2);
   ASSERT_EQ(grid.width, 2 + 2 + 1 + 2 + 2);
   ASSERT_EQ(grid.channels, 3);
-  EXPECT_EQ(grid.at(0, 0, 0), 255);   // border
-  EXPECT_EQ(grid.at(2, 4, 1), 255);   // padding between the cells
-  EXPECT_EQ(grid.at(2, 2, 0), 10);    // gray cell, shown in all channels
+  EXPECT_EQ(grid.at(0, 0, 0), 255);  // border
+  EXPECT_EQ(grid.at(2, 4, 1), 255);  // padding between the cells
+  EXPECT_EQ(grid.at(2, 2, 0), 10);   // gray cell, shown in all channels
   EXPECT_EQ(grid.at(3, 3, 2), 10);
-  EXPECT_EQ(grid.at(3, 6, 2), 99);    // rgb cell's (1, 1)
+  EXPECT_EQ(grid.at(3, 6, 2), 99);  // rgb cell's (1, 1)
   EXPECT_EQ(grid.at(3, 6, 0), 0);
   EXPECT_THROW(tile_images({gray, Image(3, 2, 1)}, 2, 1, 0, 0), Error);
   EXPECT_THROW(tile_images({}, 2, 1, 0, 0), Error);

@@ -79,8 +79,8 @@ TEST(Libsvm, RealHousingFile) {
   const LibsvmData d = read_libsvm(path);
   ASSERT_EQ(d.X.shape(), (Shape{506, 13}));
   EXPECT_EQ(d.y.item(0), 24.0);
-  const double row0[13] = {-1, -0.64, -0.86437, -1, -0.37037, 0.155011, 0.283213,
-                           -0.461594, -1, -0.583969, -0.425532, 1, -0.82064};
+  const double row0[13] = {-1,        -0.64, -0.86437,  -1,        -0.37037, 0.155011, 0.283213,
+                           -0.461594, -1,    -0.583969, -0.425532, 1,        -0.82064};
   for (int j = 0; j < 13; ++j) EXPECT_EQ(d.X.item(j), row0[j]) << "feature " << j + 1;
   double sum = 0;
   for (double v : d.y.to_vector()) sum += v;

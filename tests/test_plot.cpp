@@ -19,10 +19,10 @@ using nlohmann::json;
 
 namespace {
 
-#define REQUIRE_GNUPLOT()                                          \
-  do {                                                             \
-    std::string why_;                                              \
-    if (!gnuplot_available(&why_)) GTEST_SKIP() << why_;           \
+#define REQUIRE_GNUPLOT()                                \
+  do {                                                   \
+    std::string why_;                                    \
+    if (!gnuplot_available(&why_)) GTEST_SKIP() << why_; \
   } while (0)
 
 // A plausible history: loss decays from 2.3 with noise, accuracies rise.
@@ -73,8 +73,10 @@ struct GnuplotOverride {
     setenv("CONVLAB_GNUPLOT", value, 1);
   }
   ~GnuplotOverride() {
-    if (had) setenv("CONVLAB_GNUPLOT", old.c_str(), 1);
-    else unsetenv("CONVLAB_GNUPLOT");
+    if (had)
+      setenv("CONVLAB_GNUPLOT", old.c_str(), 1);
+    else
+      unsetenv("CONVLAB_GNUPLOT");
   }
 };
 
@@ -108,7 +110,8 @@ TEST(RunHistory, ReadsHistoryAndSettings) {
   // Settings from config.json beside it; null normalization is "none"; a top-level label wins.
   json plain = history(5, 1, 1.0, 0.3);
   const fs::path d2 = write_run(root, "plain", plain);
-  std::ofstream(d2 / "config.json") << R"({"name": "baseline", "model": {"normalization": null, "weight_scale": 1e-3}})";
+  std::ofstream(d2 / "config.json")
+      << R"({"name": "baseline", "model": {"normalization": null, "weight_scale": 1e-3}})";
   const RunHistory r2 = read_run_history((d2 / "history.json").string());
   EXPECT_EQ(r2.label, "baseline");
   EXPECT_EQ(r2.normalization, "none");
@@ -129,7 +132,9 @@ TEST(RunHistory, ReadsASweepFolderAsItsRuns) {
     write_run(sweep, run, h);
     std::ofstream(sweep / run / "config.json")
         << json{{"model", {{"normalization", i == 1 ? "none" : "batchnorm"}, {"weight_scale", 0.02}}},
-                {"solver", {{"batch_size", 50}}}, {"sweep", {{"model.normalization", {"batchnorm", "none"}}}}}.dump();
+                {"solver", {{"batch_size", 50}}},
+                {"sweep", {{"model.normalization", {"batchnorm", "none"}}}}}
+               .dump();
   }
   std::ofstream(sweep / "sweep.json") << rows.dump();
   const fs::path single = write_run(root, "single", history(4, 1, 1.0, 0.2));
@@ -159,8 +164,11 @@ TEST(RunHistory, ClearErrors) {
   fs::create_directories(root / "broken");
   std::ofstream(root / "broken" / "history.json") << "{\"loss_history\": [1, 2";
   EXPECT_THROW(read_run_history((root / "broken").string()), Error);
-  write_run(root, "badchecks", json{{"loss_history", {1.0}}, {"train_acc_history", {0.1, 0.2}},
-                                   {"val_acc_history", {0.1, 0.2}}, {"check_epoch", {0}}});
+  write_run(root, "badchecks",
+            json{{"loss_history", {1.0}},
+                 {"train_acc_history", {0.1, 0.2}},
+                 {"val_acc_history", {0.1, 0.2}},
+                 {"check_epoch", {0}}});
   EXPECT_THROW(read_run_history((root / "badchecks").string()), Error);
   json badscale = history(1, 1, 1.0, 0.1);
   badscale["weight_scale"] = "big";
@@ -257,8 +265,8 @@ TEST(TrainingPlots, FiguresHoldTheNotebooksSeries) {
   ASSERT_EQ(ws.panels[0].series.size(), 2u);
   EXPECT_EQ(ws.panels[0].series[0].label, "baseline");
   EXPECT_EQ(ws.panels[0].series[0].x, (std::vector<double>{1e-4, 1e-2}));  // sorted by scale
-  EXPECT_DOUBLE_EQ(ws.panels[1].series[1].y[0], 0.7);                     // best train acc of bn
-  EXPECT_DOUBLE_EQ(ws.panels[2].series[0].y[0], 1.5);                     // mean of the last 100 losses
+  EXPECT_DOUBLE_EQ(ws.panels[1].series[1].y[0], 0.7);                      // best train acc of bn
+  EXPECT_DOUBLE_EQ(ws.panels[2].series[0].y[0], 1.5);                      // mean of the last 100 losses
   EXPECT_EQ(ws.panels[2].y_range->second, 3.5);
 
   RunHistory noscale = a;
@@ -411,23 +419,31 @@ TEST(BenchChart, ReadsTheSchemaAndComputesRatios) {
 
 TEST(BenchChart, ReadsTheKernelBenchmarkSchema) {
   const auto root = test::fresh_temp_dir("plot_kernel_bench");
-  auto row = [](const char* op, const char* pass, const char* variant, const char* device, double ms,
-                json baseline, json vendor_variant, bool vendor) {
-    return json{{"op", op}, {"pass", pass}, {"variant", variant}, {"device", device}, {"group", "seed"},
-                {"shape", "x(2,3,4,4)"}, {"vendor", vendor}, {"ms", {{"median", ms}, {"q1", ms}, {"q3", ms}}},
-                {"baseline_variant", baseline}, {"vendor_variant", vendor_variant}};
+  auto row = [](const char* op, const char* pass, const char* variant, const char* device, double ms, json baseline,
+                json vendor_variant, bool vendor) {
+    return json{{"op", op},
+                {"pass", pass},
+                {"variant", variant},
+                {"device", device},
+                {"group", "seed"},
+                {"shape", "x(2,3,4,4)"},
+                {"vendor", vendor},
+                {"ms", {{"median", ms}, {"q1", ms}, {"q3", ms}}},
+                {"baseline_variant", baseline},
+                {"vendor_variant", vendor_variant}};
   };
-  json kb{{"schema", "convlab-kernel-bench/1"},
-          {"devices", {{{"device", "cpu"}, {"name", "Some CPU"}}, {{"device", "cuda"}, {"name", "NVIDIA H100"}}}},
-          {"rows",
-           {row("conv", "fwd", "reference", "cpu", 40.0, nullptr, nullptr, false),
-            row("conv", "fwd", "fast", "cpu", 8.0, "reference", nullptr, false),
-            row("conv", "fwd", "naive", "cuda", 3.0, nullptr, "cudnn", false),
-            row("conv", "fwd", "gemm", "cuda", 0.6, "naive", "cudnn", false),
-            row("conv", "fwd", "cudnn", "cuda", 0.3, nullptr, nullptr, true),
-            row("affine", "bwd", "naive", "cuda", 1.0, nullptr, "cublas", false),
-            row("affine", "bwd", "cublas", "cuda", 0.5, nullptr, nullptr, true),
-            json{{"op", "conv"}, {"pass", "*"}, {"variant", "tiled"}, {"device", "cuda"}, {"error", "out of memory"}}}}};
+  json kb{
+      {"schema", "convlab-kernel-bench/1"},
+      {"devices", {{{"device", "cpu"}, {"name", "Some CPU"}}, {{"device", "cuda"}, {"name", "NVIDIA H100"}}}},
+      {"rows",
+       {row("conv", "fwd", "reference", "cpu", 40.0, nullptr, nullptr, false),
+        row("conv", "fwd", "fast", "cpu", 8.0, "reference", nullptr, false),
+        row("conv", "fwd", "naive", "cuda", 3.0, nullptr, "cudnn", false),
+        row("conv", "fwd", "gemm", "cuda", 0.6, "naive", "cudnn", false),
+        row("conv", "fwd", "cudnn", "cuda", 0.3, nullptr, nullptr, true),
+        row("affine", "bwd", "naive", "cuda", 1.0, nullptr, "cublas", false),
+        row("affine", "bwd", "cublas", "cuda", 0.5, nullptr, nullptr, true),
+        json{{"op", "conv"}, {"pass", "*"}, {"variant", "tiled"}, {"device", "cuda"}, {"error", "out of memory"}}}}};
   const std::string path = (root / "results.json").string();
   std::ofstream(path) << json{{"schema", "convlab-gpu-bench/1"}, {"kernel_bench", kb}}.dump(1);
   const BenchResults b = read_bench_json(path);
@@ -440,9 +456,9 @@ TEST(BenchChart, ReadsTheKernelBenchmarkSchema) {
   EXPECT_TRUE(b.rows[4].vendor);
 
   const std::string all = bench_chart_script(b, "x.png");
-  EXPECT_NE(all.find("\"conv fwd [cpu] x(2,3,4,4)\" 5.000000"), std::string::npos) << all;  // fast vs reference
+  EXPECT_NE(all.find("\"conv fwd [cpu] x(2,3,4,4)\" 5.000000"), std::string::npos) << all;       // fast vs reference
   EXPECT_NE(all.find("\"conv fwd [cuda] x(2,3,4,4)\" NaN 5.000000"), std::string::npos) << all;  // gemm vs naive
-  EXPECT_NE(all.find("\"affine bwd [cuda] x(2,3,4,4)\" 2.000000"), std::string::npos) << all;  // naive / cublas
+  EXPECT_NE(all.find("\"affine bwd [cuda] x(2,3,4,4)\" 2.000000"), std::string::npos) << all;    // naive / cublas
   EXPECT_NE(all.find("cudnn/cublas"), std::string::npos);
   const std::string cuda = bench_chart_script(b, "x.png", {"cuda", "conv"});
   EXPECT_NE(cuda.find("\"conv fwd x(2,3,4,4)\" 5.000000"), std::string::npos) << cuda;

@@ -2,12 +2,12 @@
 // gradient checks, float32 vs float64 and shape errors.
 #include <gtest/gtest.h>
 
-#include "use_reference_variants.h"
 #include "expect_error.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
 #include "host/ops/affine/affine.h"
 #include "host/ops/relu/relu.h"
+#include "use_reference_variants.h"
 
 using namespace convlab;
 
@@ -83,9 +83,8 @@ TEST(AffineRef, BadShapesThrowClearErrors) {
 TEST(ReluRef, ForwardZeroesNegatives) {
   Tensor x = linspace(-0.5, 0.5, {3, 4});
   Tensor out = relu_forward(x, kRef).out;
-  Tensor correct_out = Tensor::from_vector({0., 0., 0., 0., 0., 0., 0.04545455, 0.13636364, 0.22727273, 0.31818182,
-                                            0.40909091, 0.5},
-                                           {3, 4});
+  Tensor correct_out = Tensor::from_vector(
+      {0., 0., 0., 0., 0., 0., 0.04545455, 0.13636364, 0.22727273, 0.31818182, 0.40909091, 0.5}, {3, 4});
   EXPECT_LT(rel_error(out, correct_out), 5e-8);
 }
 

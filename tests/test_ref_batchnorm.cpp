@@ -3,12 +3,12 @@
 // from the same inputs) and against its own edge cases.
 #include <algorithm>
 
-#include "use_reference_variants.h"
 #include "expect_error.h"
 #include "host/gradcheck.h"
 #include "host/ops/batchnorm/batchnorm.h"
 #include "norm_test_util.h"
 #include "test_util.h"
+#include "use_reference_variants.h"
 
 using namespace convlab;
 using namespace convlab::test;

@@ -6,12 +6,12 @@
 #include <cmath>
 #include <cstdio>
 
-#include "use_reference_variants.h"
 #include "expect_error.h"
-#include "test_util.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
 #include "host/ops/conv/conv.h"
+#include "test_util.h"
+#include "use_reference_variants.h"
 
 using namespace convlab;
 
@@ -46,9 +46,9 @@ TEST(SeedConvNotebook, ConvForwardNaiveMatchesCorrectOut) {
   Tensor b = linspace(-0.1, 0.2, {3});
   Tensor out = conv_out(x, w, b, {2, 1});
   Tensor correct_out = Tensor::from_vector(
-      {-0.08759809, -0.10987781, -0.18387192, -0.2109216,  0.21027089, 0.21661097, 0.22847626, 0.23004637,
-       0.50813986,  0.54309974,  0.64082444,  0.67101435,  -0.98053589, -1.03143541, -1.19128892, -1.24695841,
-       0.69108355,  0.66880383,  0.59480972,  0.56776003,  2.36270298, 2.36904306, 2.38090835, 2.38247847},
+      {-0.08759809, -0.10987781, -0.18387192, -0.2109216, 0.21027089,  0.21661097,  0.22847626,  0.23004637,
+       0.50813986,  0.54309974,  0.64082444,  0.67101435, -0.98053589, -1.03143541, -1.19128892, -1.24695841,
+       0.69108355,  0.66880383,  0.59480972,  0.56776003, 2.36270298,  2.36904306,  2.38090835,  2.38247847},
       {2, 3, 2, 2});
   ASSERT_EQ(out.shape(), correct_out.shape());
   const double err = rel_error(out, correct_out);
@@ -64,8 +64,7 @@ TEST(SeedConvNotebook, ConvBackwardNaiveNumericGradient) {
   Tensor b = randn(rng, {2});
   Tensor dout = randn(rng, {4, 2, 5, 5});
   ConvErrors e = conv_grad_errors(x, w, b, dout, {1, 1});
-  std::printf("Testing conv_backward_naive function\ndx error:  %g\ndw error:  %g\ndb error:  %g\n", e.dx, e.dw,
-              e.db);
+  std::printf("Testing conv_backward_naive function\ndx error:  %g\ndw error:  %g\ndb error:  %g\n", e.dx, e.dw, e.db);
   // The notebook: "Your errors should be around e-8 or less" (it printed 1.2e-8, 2.2e-10, 3.4e-11).
   EXPECT_LT(e.dx, 1e-7);
   EXPECT_LT(e.dw, 1e-7);
@@ -123,13 +122,13 @@ TEST_P(ConvRefShapes, NumericGradient) {
 
 INSTANTIATE_TEST_SUITE_P(
     NotInTheNotebook, ConvRefShapes,
-    ::testing::Values(ConvCase{{1, 1, 5, 5}, {1, 1, 3, 3}, {1, 0}},    // N = 1, C = 1
-                      ConvCase{{2, 2, 7, 5}, {3, 2, 3, 2}, {1, 1}},    // rectangular image and filter
-                      ConvCase{{2, 3, 7, 6}, {2, 3, 3, 3}, {2, 0}},    // stride 2, no pad (6 -> floor)
-                      ConvCase{{2, 3, 7, 6}, {2, 3, 3, 3}, {2, 1}},    // stride 2, pad 1
-                      ConvCase{{1, 2, 8, 9}, {2, 2, 2, 3}, {3, 0}},    // stride 3, no pad
-                      ConvCase{{1, 2, 8, 9}, {2, 2, 4, 3}, {3, 2}},    // stride 3, pad 2
-                      ConvCase{{3, 1, 4, 4}, {1, 1, 4, 4}, {1, 0}},    // filter = image: 1x1 output
+    ::testing::Values(ConvCase{{1, 1, 5, 5}, {1, 1, 3, 3}, {1, 0}},   // N = 1, C = 1
+                      ConvCase{{2, 2, 7, 5}, {3, 2, 3, 2}, {1, 1}},   // rectangular image and filter
+                      ConvCase{{2, 3, 7, 6}, {2, 3, 3, 3}, {2, 0}},   // stride 2, no pad (6 -> floor)
+                      ConvCase{{2, 3, 7, 6}, {2, 3, 3, 3}, {2, 1}},   // stride 2, pad 1
+                      ConvCase{{1, 2, 8, 9}, {2, 2, 2, 3}, {3, 0}},   // stride 3, no pad
+                      ConvCase{{1, 2, 8, 9}, {2, 2, 4, 3}, {3, 2}},   // stride 3, pad 2
+                      ConvCase{{3, 1, 4, 4}, {1, 1, 4, 4}, {1, 0}},   // filter = image: 1x1 output
                       ConvCase{{2, 2, 3, 3}, {2, 2, 5, 5}, {1, 1}}),  // filter larger than image, fits padding
     [](const ::testing::TestParamInfo<ConvCase>& info) {
       const ConvCase& c = info.param;

@@ -4,12 +4,12 @@
 
 #include <cmath>
 
-#include "use_reference_variants.h"
 #include "expect_error.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
 #include "host/ops/dropout/dropout.h"
 #include "host/random/counter_rng.h"
+#include "use_reference_variants.h"
 
 using namespace convlab;
 

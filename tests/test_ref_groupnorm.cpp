@@ -1,13 +1,13 @@
 // CPU reference of spatial group norm against the convolutional networks
 // notebook's group normalization cells (np.random.seed(231); the printed
 // statistics of the English notebook) and its own edge cases.
-#include "use_reference_variants.h"
 #include "expect_error.h"
 #include "host/gradcheck.h"
 #include "host/ops/layernorm/layernorm.h"
 #include "host/ops/spatial_groupnorm/spatial_groupnorm.h"
 #include "norm_test_util.h"
 #include "test_util.h"
+#include "use_reference_variants.h"
 
 using namespace convlab;
 using namespace convlab::test;

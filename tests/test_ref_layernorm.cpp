@@ -1,13 +1,13 @@
 // CPU reference of layernorm against the batch normalization notebook's
 // layer normalization cells (np.random.seed(231); expected statistics computed
 // with numpy from the same inputs) and its own edge cases.
-#include "use_reference_variants.h"
 #include "expect_error.h"
 #include "host/gradcheck.h"
 #include "host/ops/batchnorm/batchnorm.h"
 #include "host/ops/layernorm/layernorm.h"
 #include "norm_test_util.h"
 #include "test_util.h"
+#include "use_reference_variants.h"
 
 using namespace convlab;
 using namespace convlab::test;

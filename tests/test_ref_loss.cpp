@@ -4,11 +4,11 @@
 
 #include <cmath>
 
-#include "use_reference_variants.h"
 #include "expect_error.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
 #include "host/ops/loss/loss.h"
+#include "use_reference_variants.h"
 
 using namespace convlab;
 

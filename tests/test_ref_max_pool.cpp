@@ -4,12 +4,12 @@
 
 #include <cstdio>
 
-#include "use_reference_variants.h"
 #include "expect_error.h"
-#include "test_util.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
 #include "host/ops/max_pool/max_pool.h"
+#include "test_util.h"
+#include "use_reference_variants.h"
 
 using namespace convlab;
 
@@ -98,11 +98,11 @@ TEST_P(MaxPoolRefShapes, NumericGradient) {
 }
 
 INSTANTIATE_TEST_SUITE_P(NotInTheNotebook, MaxPoolRefShapes,
-                         ::testing::Values(PoolCase{{1, 1, 4, 4}, {2, 2, 2}},    // N = 1, C = 1
-                                           PoolCase{{2, 3, 6, 6}, {2, 2, 1}},    // overlapping, stride 1
-                                           PoolCase{{2, 2, 7, 7}, {3, 3, 2}},    // overlapping 3x3, stride 2
-                                           PoolCase{{1, 2, 6, 9}, {2, 3, 3}},    // rectangular image and pool
-                                           PoolCase{{2, 1, 5, 7}, {2, 2, 2}},    // sizes that do not tile
+                         ::testing::Values(PoolCase{{1, 1, 4, 4}, {2, 2, 2}},   // N = 1, C = 1
+                                           PoolCase{{2, 3, 6, 6}, {2, 2, 1}},   // overlapping, stride 1
+                                           PoolCase{{2, 2, 7, 7}, {3, 3, 2}},   // overlapping 3x3, stride 2
+                                           PoolCase{{1, 2, 6, 9}, {2, 3, 3}},   // rectangular image and pool
+                                           PoolCase{{2, 1, 5, 7}, {2, 2, 2}},   // sizes that do not tile
                                            PoolCase{{1, 2, 4, 5}, {4, 5, 1}}),  // pool = whole plane
                          [](const ::testing::TestParamInfo<PoolCase>& info) {
                            const PoolCase& c = info.param;
@@ -119,9 +119,9 @@ TEST(MaxPoolRef, Float32AgreesWithFloat64) {
   EXPECT_EQ(f32.out.dtype(), DType::f32);
   EXPECT_LT(rel_error(f32.out, f64.out), 1e-6);
   Tensor dout = randn(rng, f64.out.shape());
-  EXPECT_LT(rel_error(max_pool_backward(dout.to(DType::f32), f32.cache, kRef),
-                      max_pool_backward(dout, f64.cache, kRef)),
-            1e-6);
+  EXPECT_LT(
+      rel_error(max_pool_backward(dout.to(DType::f32), f32.cache, kRef), max_pool_backward(dout, f64.cache, kRef)),
+      1e-6);
 }
 
 TEST(MaxPoolRef, BadShapesAndParamsThrowClearErrors) {

@@ -5,13 +5,13 @@
 #include <cmath>
 #include <vector>
 
-#include "use_reference_variants.h"
 #include "expect_error.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
 #include "host/ops/optim/optim.h"
 #include "norm_test_util.h"
 #include "test_util.h"
+#include "use_reference_variants.h"
 
 using namespace convlab;
 using namespace convlab::test;

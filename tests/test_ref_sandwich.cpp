@@ -4,11 +4,11 @@
 
 #include <cstdio>
 
-#include "use_reference_variants.h"
 #include "expect_error.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
 #include "host/ops/sandwich/sandwich.h"
+#include "use_reference_variants.h"
 
 using namespace convlab;
 

@@ -1,13 +1,13 @@
 // CPU reference of spatial batchnorm against the convolutional networks
 // notebook's spatial batch normalization cells (np.random.seed(231); the
 // printed statistics of the English notebook) and its own edge cases.
-#include "use_reference_variants.h"
 #include "expect_error.h"
 #include "host/gradcheck.h"
 #include "host/ops/batchnorm/batchnorm.h"
 #include "host/ops/spatial_batchnorm/spatial_batchnorm.h"
 #include "norm_test_util.h"
 #include "test_util.h"
+#include "use_reference_variants.h"
 
 using namespace convlab;
 using namespace convlab::test;

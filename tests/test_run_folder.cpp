@@ -474,8 +474,8 @@ TEST_F(RunFolderTest, AFailedWriteKeepsThePreviousFile) {
 TEST_F(RunFolderTest, AClassifierRunKeepsTheAccuracyHistoryKeys) {
   const std::string run = run_path();
   train(config(), run);
-  const std::set<std::string> keys = {"metric",       "loss_history", "train_acc_history", "val_acc_history",
-                                      "check_epoch",  "epoch_time_s", "images_per_s"};
+  const std::set<std::string> keys = {"metric",      "loss_history", "train_acc_history", "val_acc_history",
+                                      "check_epoch", "epoch_time_s", "images_per_s"};
   auto keys_of = [](const json& j) {
     std::set<std::string> k;
     for (const auto& item : j.items()) k.insert(item.key());
@@ -518,11 +518,17 @@ TEST_F(RunFolderTest, EveryResumeValueIsChecked) {
       {[](json& s) { s.erase("best_val"); }, file + "\"best_val\": missing or not a number"},
       {[](json& s) { s["iterations_done"] = 5; }, file + "\"iterations_done\": 5 is not epoch 2 x 3"},
       {[](json& s) { s["history"]["loss_history"].erase(0); }, file + "\"history.loss_history\": 5 values for 6"},
-      {[](json& s) { s["history"]["check_epoch"] = {0, 2, 1}; }, file + "\"history.check_epoch\""},
+      {[](json& s) {
+         s["history"]["check_epoch"] = {0, 2, 1};
+       },
+       file + "\"history.check_epoch\""},
       {[](json& s) { s["history"]["val_acc_history"][1] = 1.5; }, file + "\"history.val_acc_history\": 1.5 is outside"},
       {[](json& s) { s["history"]["train_acc_history"].erase(0); },
        file + "\"history.train_acc_history\": 2 values for 3 checks"},
-      {[](json& s) { s["history"]["epoch_time_s"] = {1, 2, 3, 4}; }, file + "\"history.epoch_time_s\": 4 values"},
+      {[](json& s) {
+         s["history"]["epoch_time_s"] = {1, 2, 3, 4};
+       },
+       file + "\"history.epoch_time_s\": 4 values"},
       {[](json& s) { s["history"]["metric"] = "mae"; }, file + "\"history.metric\": \"mae\""},
       {[](json& s) {
          s["history"]["train_mae_history"] = s["history"]["train_acc_history"];
@@ -535,9 +541,7 @@ TEST_F(RunFolderTest, EveryResumeValueIsChecked) {
   res.resume_dir = run;
   res.overrides = {"solver.num_epochs=3"};
   for (const auto& c : cases) {
-    {
-      std::ofstream(last, std::ios::binary) << good;
-    }
+    { std::ofstream(last, std::ios::binary) << good; }
     edit_resume_state(last, c.edit);
     const auto before = snapshot(run);
     std::ostringstream printed;
@@ -545,15 +549,14 @@ TEST_F(RunFolderTest, EveryResumeValueIsChecked) {
     EXPECT_EQ(snapshot(run), before) << c.message;
   }
   // A resumed run that was already finished.
-  {
-    std::ofstream(last, std::ios::binary) << good;
-  }
+  { std::ofstream(last, std::ios::binary) << good; }
   TrainOptions finished;
   finished.resume_dir = run;
   std::ostringstream printed;
   EXPECT_ERROR_CONTAINS(train_command("", finished, printed),
-                        "--resume " + run + ": the run is finished (all 2 epochs of solver.num_epochs are done); "
-                                            "to train longer add --set solver.num_epochs=N with N > 2");
+                        "--resume " + run +
+                            ": the run is finished (all 2 epochs of solver.num_epochs are done); "
+                            "to train longer add --set solver.num_epochs=N with N > 2");
   resume(run, {"solver.num_epochs=3"});  // the intact state resumes
 }
 

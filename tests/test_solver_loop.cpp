@@ -2,13 +2,13 @@
 // the safetensors checkpoints it writes.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <algorithm>
 #include <regex>
-#include <unistd.h>
 #include <sstream>
 
 #include "host/fill.h"
@@ -57,11 +57,17 @@ TEST(SolverLoop, PrintsTheNotebookLinesAndKeepsTheBestParameters) {
   ASSERT_TRUE(solver.train());
   const std::string text = out.str();
   // 200 / 50 = 4 iterations per epoch, 12 in all; printed at t = 0, 5, 10.
-  EXPECT_TRUE(std::regex_search(text, std::regex(R"(^\(Iteration 1 / 12\) loss: \d+\.\d{6}\n\(Epoch 0 / 3\) train acc: \d\.\d{6}; val_acc: \d\.\d{6}\n)")))
+  EXPECT_TRUE(std::regex_search(
+      text,
+      std::regex(
+          R"(^\(Iteration 1 / 12\) loss: \d+\.\d{6}\n\(Epoch 0 / 3\) train acc: \d\.\d{6}; val_acc: \d\.\d{6}\n)")))
       << text;
   EXPECT_TRUE(std::regex_search(text, std::regex(R"(\n\(Iteration 6 / 12\) loss: \d+\.\d{6}\n)"))) << text;
   EXPECT_TRUE(std::regex_search(text, std::regex(R"(\n\(Iteration 11 / 12\) loss: \d+\.\d{6}\n)"))) << text;
-  EXPECT_TRUE(std::regex_search(text, std::regex(R"(\n\(Epoch 3 / 3\) train acc: \d\.\d{6}; val_acc: \d\.\d{6}\n\(Epoch 3 / 3\) time: [0-9.]+ s, \d+ images/s\n$)")))
+  EXPECT_TRUE(std::regex_search(
+      text,
+      std::regex(
+          R"(\n\(Epoch 3 / 3\) train acc: \d\.\d{6}; val_acc: \d\.\d{6}\n\(Epoch 3 / 3\) time: [0-9.]+ s, \d+ images/s\n$)")))
       << text;
   EXPECT_EQ(text.find("Iteration 2 /"), std::string::npos);
 
@@ -113,7 +119,7 @@ TEST(SolverLoop, NonFiniteLossStopsWithAMessageAndKeepsTheBestParameters) {
   EXPECT_NE(out.str().find("training stopped: loss is nan at iteration 3; keeping the best parameters so far"),
             std::string::npos)
       << out.str();
-  EXPECT_EQ(model.calls, 3);  // no step after the bad one
+  EXPECT_EQ(model.calls, 3);                                     // no step after the bad one
   EXPECT_EQ(model.params().at("W").to_vector(), w_after_first);  // all checks tie: the first is the best
 }
 

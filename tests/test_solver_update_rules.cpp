@@ -94,7 +94,7 @@ TEST(SolverUpdateRules, BatchesAreNumpyChoiceDrawsFromTheRunRng) {
   SolverOptions o;
   o.optim.learning_rate = 1e-3;
   o.batch_size = 3;
-  o.num_epochs = 2;  // 10 // 3 = 3 iterations per epoch
+  o.num_epochs = 2;         // 10 // 3 = 3 iterations per epoch
   o.num_train_samples = 4;  // check_metric draws 4 of the 10 training samples
   o.verbose = false;
   NumpyRandom rng(231);

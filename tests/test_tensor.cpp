@@ -15,9 +15,7 @@ TEST(Tensor, ShapeDtypeAndZeroFill) {
   for (int64_t i = 0; i < t.numel(); ++i) EXPECT_EQ(t.item(i), 0.0);
 }
 
-TEST(Tensor, RejectsMoreThanFourDims) {
-  EXPECT_THROW(Tensor({1, 2, 3, 4, 5}), Error);
-}
+TEST(Tensor, RejectsMoreThanFourDims) { EXPECT_THROW(Tensor({1, 2, 3, 4, 5}), Error); }
 
 TEST(Tensor, TypedAccessChecksDtype) {
   Tensor t({3}, DType::f64);

@@ -2,19 +2,19 @@
 // gradients against numerical ones.
 #include <gtest/gtest.h>
 
-#include "threaded_test_util.h"
 #include "host/ops/affine/affine.h"
+#include "threaded_test_util.h"
 
 using namespace convlab;
 using namespace convlab::test;
 
 TEST(CpuFastAffine, MatchesReference) {
   const std::pair<Shape, int64_t> cases[] = {
-      {{2, 4, 5, 6}, 3},     // the notebook's affine_forward check
-      {{1, 1}, 1},           // N = 1, D = 1, M = 1
-      {{7, 3, 2}, 5},        // 3-d input
+      {{2, 4, 5, 6}, 3},        // the notebook's affine_forward check
+      {{1, 1}, 1},              // N = 1, D = 1, M = 1
+      {{7, 3, 2}, 5},           // 3-d input
       {{50, 32, 16, 16}, 100},  // ThreeLayerConvNet's hidden layer
-      {{33, 17}, 65},        // odd sizes
+      {{33, 17}, 65},           // odd sizes
   };
   for_each_dtype_and_threads([&](DType dt) {
     uint32_t seed = 3;
@@ -38,9 +38,18 @@ TEST(CpuFastAffine, GradientsMatchNumericalGradients) {
   Tensor dout = randn(rng, {10, 5});
   auto fwd = affine_forward(x, w, b, "threaded");
   Grads g = affine_backward(dout, fwd.cache, "threaded");
-  EXPECT_GRAD_CLOSE(g.dx, eval_numerical_gradient_array([&](const Tensor& v) { return affine_forward(v, w, b, "threaded").out; }, x, dout), "dx");
-  EXPECT_GRAD_CLOSE(g.dw, eval_numerical_gradient_array([&](const Tensor& v) { return affine_forward(x, v, b, "threaded").out; }, w, dout), "dw");
-  EXPECT_GRAD_CLOSE(g.db, eval_numerical_gradient_array([&](const Tensor& v) { return affine_forward(x, w, v, "threaded").out; }, b, dout), "db");
+  EXPECT_GRAD_CLOSE(
+      g.dx,
+      eval_numerical_gradient_array([&](const Tensor& v) { return affine_forward(v, w, b, "threaded").out; }, x, dout),
+      "dx");
+  EXPECT_GRAD_CLOSE(
+      g.dw,
+      eval_numerical_gradient_array([&](const Tensor& v) { return affine_forward(x, v, b, "threaded").out; }, w, dout),
+      "dw");
+  EXPECT_GRAD_CLOSE(
+      g.db,
+      eval_numerical_gradient_array([&](const Tensor& v) { return affine_forward(x, w, v, "threaded").out; }, b, dout),
+      "db");
 }
 
 TEST(CpuFastAffine, IsTheCpuDefaultAndRejectsBadShapes) {

@@ -22,12 +22,14 @@ TEST(CpuFastBatchnorm, MatchesReferenceInTrainMode) {
   for_each_dtype_and_threads([](DType dt) {
     uint32_t seed = 20;
     for (const Shape& s : {Shape{4, 5}, Shape{1, 3}, Shape{200, 3}, Shape{50, 100}, Shape{7, 300}}) {
-      expect_norm_matches(train_forward(), [](const Tensor& d, const NormCache& c, const std::string& v) {
-        return batchnorm_backward(d, c, v);
-      }, s, s[1], dt, seed);
-      expect_norm_matches(train_forward(), [](const Tensor& d, const NormCache& c, const std::string& v) {
-        return batchnorm_backward_alt(d, c, v);
-      }, s, s[1], dt, seed++);
+      expect_norm_matches(
+          train_forward(),
+          [](const Tensor& d, const NormCache& c, const std::string& v) { return batchnorm_backward(d, c, v); }, s,
+          s[1], dt, seed);
+      expect_norm_matches(
+          train_forward(),
+          [](const Tensor& d, const NormCache& c, const std::string& v) { return batchnorm_backward_alt(d, c, v); }, s,
+          s[1], dt, seed++);
     }
   });
 }
@@ -61,12 +63,13 @@ TEST(CpuFastBatchnorm, RunningStatisticsAndTestModeMatchReference) {
 }
 
 TEST(CpuFastBatchnorm, GradientsMatchNumericalGradients) {
-  expect_norm_gradients(train_forward(), [](const Tensor& d, const NormCache& c, const std::string& v) {
-    return batchnorm_backward(d, c, v);
-  }, {4, 5}, 5);
-  expect_norm_gradients(train_forward(), [](const Tensor& d, const NormCache& c, const std::string& v) {
-    return batchnorm_backward_alt(d, c, v);
-  }, {6, 3}, 3);
+  expect_norm_gradients(
+      train_forward(),
+      [](const Tensor& d, const NormCache& c, const std::string& v) { return batchnorm_backward(d, c, v); }, {4, 5}, 5);
+  expect_norm_gradients(
+      train_forward(),
+      [](const Tensor& d, const NormCache& c, const std::string& v) { return batchnorm_backward_alt(d, c, v); }, {6, 3},
+      3);
 }
 
 TEST(CpuFastBatchnorm, IsTheCpuDefaultAndRejectsBadInput) {

@@ -2,10 +2,9 @@
 // gradients against numerical ones.
 #include <gtest/gtest.h>
 
-#include "threaded_test_util.h"
 #include "host/ops/conv/conv.h"
 #include "host/ops/conv/conv_direct.h"
-#include "host/ops/conv/conv.h"
+#include "threaded_test_util.h"
 
 using namespace convlab;
 using namespace convlab::test;
@@ -18,21 +17,21 @@ struct ConvCase {
 };
 
 const ConvCase kCases[] = {
-    {2, 3, 4, 4, 3, 4, 4, 2, 1},   // the notebook's conv_forward_naive check
-    {1, 1, 5, 7, 1, 3, 3, 1, 0},   // N = 1, C = 1, H != W, no padding
-    {3, 2, 7, 5, 4, 3, 2, 2, 2},   // rectangular filter, stride 2, pad 2
-    {2, 3, 9, 8, 2, 3, 3, 3, 1},   // stride 3, windows that miss the last rows
-    {2, 4, 6, 6, 5, 1, 1, 1, 0},   // 1x1 filter
-    {1, 2, 3, 3, 2, 5, 5, 1, 2},   // filter larger than the input, covered by padding
+    {2, 3, 4, 4, 3, 4, 4, 2, 1},     // the notebook's conv_forward_naive check
+    {1, 1, 5, 7, 1, 3, 3, 1, 0},     // N = 1, C = 1, H != W, no padding
+    {3, 2, 7, 5, 4, 3, 2, 2, 2},     // rectangular filter, stride 2, pad 2
+    {2, 3, 9, 8, 2, 3, 3, 3, 1},     // stride 3, windows that miss the last rows
+    {2, 4, 6, 6, 5, 1, 1, 1, 0},     // 1x1 filter
+    {1, 2, 3, 3, 2, 5, 5, 1, 2},     // filter larger than the input, covered by padding
     {4, 3, 31, 31, 25, 3, 3, 2, 1},  // the seed's benchmark layer, fewer images
-    {2, 3, 8, 8, 4, 7, 7, 1, 3},   // ThreeLayerConvNet's 7x7 pad 3
+    {2, 3, 8, 8, 4, 7, 7, 1, 3},     // ThreeLayerConvNet's 7x7 pad 3
 };
 
 void check_case(const ConvCase& c, DType dt, uint32_t seed) {
   SCOPED_TRACE("x (" + std::to_string(c.N) + "," + std::to_string(c.C) + "," + std::to_string(c.H) + "," +
                std::to_string(c.W) + ") w (" + std::to_string(c.F) + "," + std::to_string(c.C) + "," +
-               std::to_string(c.HH) + "," + std::to_string(c.WW) + ") stride " + std::to_string(c.stride) +
-               " pad " + std::to_string(c.pad));
+               std::to_string(c.HH) + "," + std::to_string(c.WW) + ") stride " + std::to_string(c.stride) + " pad " +
+               std::to_string(c.pad));
   NumpyRandom rng(seed);
   Tensor x = randn_as(rng, {c.N, c.C, c.H, c.W}, dt);
   Tensor w = randn_as(rng, {c.F, c.C, c.HH, c.WW}, dt);
@@ -53,7 +52,8 @@ TEST(CpuFastConv, MatchesReferenceOnAwkwardShapes) {
 }
 
 TEST(CpuFastConv, DirectKernelsMatchReference) {
-  if (!threaded::direct_conv_supported()) GTEST_SKIP() << "this CPU has no AVX2/FMA: the direct conv kernels are not used";
+  if (!threaded::direct_conv_supported())
+    GTEST_SKIP() << "this CPU has no AVX2/FMA: the direct conv kernels are not used";
   const ConvCase cases[] = {
       {2, 3, 32, 32, 32, 7, 7, 1, 3},  // ThreeLayerConvNet's layer: 5 tiles of 6 filters + 2, 4 whole chunks
       {3, 5, 13, 11, 13, 3, 3, 1, 1},  // 6 + 6 + 1 filters, rows of 11 (one whole chunk + 3 columns)
@@ -100,9 +100,7 @@ TEST(CpuFastConv, MatchesReferenceForEveryTiling) {
   threaded::set_direct_conv_enabled(direct);
 }
 
-TEST(CpuFastConv, IsTheCpuDefault) {
-  EXPECT_EQ(OpRegistry<ConvImpl>::default_variant(Device::cpu), "threaded");
-}
+TEST(CpuFastConv, IsTheCpuDefault) { EXPECT_EQ(OpRegistry<ConvImpl>::default_variant(Device::cpu), "threaded"); }
 
 TEST(CpuFastConv, GradientsMatchNumericalGradients) {
   for (const ConvCase& c : {ConvCase{2, 3, 5, 6, 3, 3, 3, 1, 1}, ConvCase{2, 2, 7, 5, 2, 3, 2, 2, 2},

@@ -2,10 +2,10 @@
 // ops, its gradients against numerical ones, and its cache checks.
 #include <gtest/gtest.h>
 
-#include "threaded_test_util.h"
 #include "expect_error.h"
-#include "host/ops/conv_relu_pool/conv_relu_pool.h"
 #include "host/ops/conv/conv_direct.h"
+#include "host/ops/conv_relu_pool/conv_relu_pool.h"
+#include "threaded_test_util.h"
 
 using namespace convlab;
 using namespace convlab::test;
@@ -19,11 +19,11 @@ struct Case {
 };
 
 const Case kCases[] = {
-    {{2, 3, 8, 8}, {4, 3, 7, 7}, {1, 3}, {2, 2, 2}},      // ThreeLayerConvNet's block, smaller
-    {{3, 2, 9, 7}, {13, 2, 3, 3}, {1, 1}, {3, 3, 2}},     // overlapping 3x3 windows, 13 filters, odd sizes
-    {{1, 1, 6, 11}, {2, 1, 3, 2}, {2, 0}, {2, 2, 1}},     // stride-2 conv (GEMM path), stride-1 pool
-    {{4, 3, 5, 5}, {7, 3, 1, 1}, {1, 0}, {2, 2, 2}},      // 1x1 filter, pool windows that miss the last row
-    {{2, 4, 16, 16}, {32, 4, 3, 3}, {1, 1}, {2, 2, 2}},   // 32 filters, whole chunks of 16 columns
+    {{2, 3, 8, 8}, {4, 3, 7, 7}, {1, 3}, {2, 2, 2}},     // ThreeLayerConvNet's block, smaller
+    {{3, 2, 9, 7}, {13, 2, 3, 3}, {1, 1}, {3, 3, 2}},    // overlapping 3x3 windows, 13 filters, odd sizes
+    {{1, 1, 6, 11}, {2, 1, 3, 2}, {2, 0}, {2, 2, 1}},    // stride-2 conv (GEMM path), stride-1 pool
+    {{4, 3, 5, 5}, {7, 3, 1, 1}, {1, 0}, {2, 2, 2}},     // 1x1 filter, pool windows that miss the last row
+    {{2, 4, 16, 16}, {32, 4, 3, 3}, {1, 1}, {2, 2, 2}},  // 32 filters, whole chunks of 16 columns
 };
 
 void check_case(const Case& c, DType dt, uint32_t seed) {

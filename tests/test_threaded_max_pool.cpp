@@ -4,8 +4,8 @@
 
 #include <cmath>
 
-#include "threaded_test_util.h"
 #include "host/ops/max_pool/max_pool.h"
+#include "threaded_test_util.h"
 
 using namespace convlab;
 using namespace convlab::test;
@@ -69,8 +69,8 @@ TEST(CpuFastMaxPool, TiesResolveAsTheReference) {
       auto fast = max_pool_forward(x, c.p, "threaded");
       Tensor dout = randn_as(rng, ref.out.shape(), dt);
       EXPECT_EQ(norm_rel_error(fast.out, ref.out), 0.0);
-      EXPECT_FAST_MATCHES(max_pool_backward(dout, fast.cache, "threaded"), max_pool_backward(dout, ref.cache, "reference"),
-                          dt, "dx with ties");
+      EXPECT_FAST_MATCHES(max_pool_backward(dout, fast.cache, "threaded"),
+                          max_pool_backward(dout, ref.cache, "reference"), dt, "dx with ties");
     }
   });
 }
@@ -92,8 +92,8 @@ TEST(CpuFastMaxPool, GradientMatchesNumericalGradient) {
   for (const PoolParam& p : {PoolParam{2, 2, 2}, PoolParam{3, 3, 2}, PoolParam{2, 3, 1}}) {
     auto fwd = max_pool_forward(x, p, "threaded");
     Tensor dout = randn(rng, fwd.out.shape());
-    Tensor dx_num = eval_numerical_gradient_array(
-        [&](const Tensor& v) { return max_pool_forward(v, p, "threaded").out; }, x, dout);
+    Tensor dx_num =
+        eval_numerical_gradient_array([&](const Tensor& v) { return max_pool_forward(v, p, "threaded").out; }, x, dout);
     EXPECT_GRAD_CLOSE(max_pool_backward(dout, fwd.cache, "threaded"), dx_num, "dx");
   }
 }

@@ -1,8 +1,8 @@
 // The fast CPU update rules against the CPU reference over several steps.
 #include <gtest/gtest.h>
 
-#include "threaded_test_util.h"
 #include "host/ops/optim/optim.h"
+#include "threaded_test_util.h"
 
 using namespace convlab;
 using namespace convlab::test;

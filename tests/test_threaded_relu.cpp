@@ -1,8 +1,8 @@
 // The fast CPU relu against the CPU reference.
 #include <gtest/gtest.h>
 
-#include "threaded_test_util.h"
 #include "host/ops/relu/relu.h"
+#include "threaded_test_util.h"
 
 using namespace convlab;
 using namespace convlab::test;
@@ -18,8 +18,9 @@ TEST(CpuFastRelu, MatchesReferenceExactly) {
       auto fast = relu_forward(x, "threaded");
       EXPECT_EQ(norm_rel_error(fast.out, ref.out), 0.0);
       Tensor dout = randn_as(rng, s, dt);
-      EXPECT_EQ(norm_rel_error(relu_backward(dout, fast.cache, "threaded"), relu_backward(dout, ref.cache, "reference")),
-                0.0);
+      EXPECT_EQ(
+          norm_rel_error(relu_backward(dout, fast.cache, "threaded"), relu_backward(dout, ref.cache, "reference")),
+          0.0);
     }
   });
 }
@@ -29,7 +30,8 @@ TEST(CpuFastRelu, GradientMatchesNumericalGradient) {
   Tensor x = randn(rng, {10, 10});
   Tensor dout = randn(rng, {10, 10});
   auto fwd = relu_forward(x, "threaded");
-  Tensor dx_num = eval_numerical_gradient_array([](const Tensor& v) { return relu_forward(v, "threaded").out; }, x, dout);
+  Tensor dx_num =
+      eval_numerical_gradient_array([](const Tensor& v) { return relu_forward(v, "threaded").out; }, x, dout);
   EXPECT_GRAD_CLOSE(relu_backward(dout, fwd.cache, "threaded"), dx_num, "dx");
 }
 

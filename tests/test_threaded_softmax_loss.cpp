@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "threaded_test_util.h"
 #include "host/ops/loss/loss.h"
+#include "threaded_test_util.h"
 
 using namespace convlab;
 using namespace convlab::test;

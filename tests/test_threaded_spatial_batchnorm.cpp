@@ -14,15 +14,17 @@ NormForwardFn train_forward() {
     return spatial_batchnorm_forward(x, g, b, p, v);
   };
 }
-NormGrads backward(const Tensor& d, const NormCache& c, const std::string& v) { return spatial_batchnorm_backward(d, c, v); }
+NormGrads backward(const Tensor& d, const NormCache& c, const std::string& v) {
+  return spatial_batchnorm_backward(d, c, v);
+}
 
 }  // namespace
 
 TEST(CpuFastSpatialBatchnorm, MatchesReference) {
   for_each_dtype_and_threads([](DType dt) {
     uint32_t seed = 30;
-    for (const Shape& s : {Shape{2, 3, 4, 5}, Shape{1, 1, 3, 7}, Shape{10, 4, 1, 1}, Shape{50, 32, 16, 16},
-                           Shape{3, 130, 2, 3}})
+    for (const Shape& s :
+         {Shape{2, 3, 4, 5}, Shape{1, 1, 3, 7}, Shape{10, 4, 1, 1}, Shape{50, 32, 16, 16}, Shape{3, 130, 2, 3}})
       expect_norm_matches(train_forward(), backward, s, s[1], dt, seed++);
   });
 }

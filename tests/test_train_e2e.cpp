@@ -28,9 +28,8 @@ class TrainE2E : public ::testing::Test {
     std::string why;
     data_ = test::cifar10_bin_dir(&why);
     if (data_.empty()) GTEST_SKIP() << why;
-    dir_ = fs::temp_directory_path() /
-           ("convlab-e2e-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() / ("convlab-e2e-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -81,7 +80,7 @@ TEST_F(TrainE2E, FcNetLearnsAndWritesTheRunFolder) {
   const json s = read_json(fs::path(run) / "summary.json");
   EXPECT_EQ(s["status"], "ok");
   EXPECT_EQ(s["device"], "cpu");
-  EXPECT_GT(s["val"].get<double>(), 0.2);   // chance is 0.1
+  EXPECT_GT(s["val"].get<double>(), 0.2);  // chance is 0.1
   EXPECT_GT(s["test"].get<double>(), 0.2);
   EXPECT_GT(s["images_per_s"].get<double>(), 0.0);
   const json h = read_json(fs::path(run) / "history.json");

@@ -57,9 +57,7 @@ std::string safetensors_bytes(const std::string& header, const std::string& data
   return out + header + data;
 }
 
-json small_fc_net() {
-  return {{"type", "fc_net"}, {"input_dim", 4}, {"hidden_dims", {3}}, {"num_classes", 2}};
-}
+json small_fc_net() { return {{"type", "fc_net"}, {"input_dim", 4}, {"hidden_dims", {3}}, {"num_classes", 2}}; }
 
 }  // namespace
 
@@ -147,9 +145,10 @@ TEST(Sweep, NonFiniteValuesAndHugeSweepsAreRefused) {
 
 TEST(SafetensorsChecks, AValidFileLoads) {
   TempDir t;
-  const std::string p = t.write("ok.safetensors", safetensors_bytes(
-      R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "__metadata__": {"k": "v"}})",
-      std::string(8, '\0')));
+  const std::string p = t.write(
+      "ok.safetensors",
+      safetensors_bytes(R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "__metadata__": {"k": "v"}})",
+                        std::string(8, '\0')));
   const SafeTensors st = load_safetensors(p);
   EXPECT_EQ(st.tensors.at("a").shape(), Shape({2}));
   EXPECT_EQ(st.metadata.at("k"), "v");
@@ -162,9 +161,8 @@ TEST(SafetensorsChecks, ForgedOffsetsAndSizesAreRefused) {
   };
   const std::string d8(8, '\0');
   // Offsets that wrap around 2^64 used to read the header bytes.
-  EXPECT_ERROR_CONTAINS(
-      load(R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [18446744073709551608, 0]}})", d8),
-      "tensor 'a': data_offsets [18446744073709551608, 0) lie outside the data section");
+  EXPECT_ERROR_CONTAINS(load(R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [18446744073709551608, 0]}})", d8),
+                        "tensor 'a': data_offsets [18446744073709551608, 0) lie outside the data section");
   EXPECT_ERROR_CONTAINS(
       load(R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [18446744073709551600, 18446744073709551608]}})",
            d8),
@@ -204,7 +202,8 @@ TEST(SafetensorsChecks, TheHeaderLengthIsCheckedBeforeReading) {
   std::memcpy(&trunc[0], &m, 8);
   EXPECT_ERROR_CONTAINS(load_safetensors(t.write("t.safetensors", trunc + "{}")),
                         "header length 100 exceeds the file size 10");
-  EXPECT_ERROR_CONTAINS(load_safetensors(t.path.string()), "cannot open checkpoint: found a directory, expected a file");
+  EXPECT_ERROR_CONTAINS(load_safetensors(t.path.string()),
+                        "cannot open checkpoint: found a directory, expected a file");
   if (fs::exists("/dev/zero"))  // used to read until memory ran out
     EXPECT_ERROR_CONTAINS(load_safetensors("/dev/zero"), "/dev/zero: cannot open checkpoint: found a character device");
 }
@@ -393,7 +392,8 @@ TEST(CliChecks, ForgedSizesExitWithStatusTwo) {
   TempDir t;
   const std::string cfg = t.write("fc.json", json({{"model", small_fc_net()}, {"device", "cpu"}}).dump());
   std::string err;
-  EXPECT_EQ(run_cli(t, "train " + cfg + " --out " + (t.path / "run").string() +
+  EXPECT_EQ(run_cli(t,
+                    "train " + cfg + " --out " + (t.path / "run").string() +
                         " --set 'model.hidden_dims=[4611686018427387904]'",
                     &err),
             2);

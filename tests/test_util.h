@@ -9,14 +9,13 @@
 #include <fstream>
 #include <string>
 
-#include "kernels/runtime/cuda_device.h"
 #include "host/tensor.h"
+#include "kernels/runtime/cuda_device.h"
 
 // Skips the current test, with the reason, when no usable GPU is present.
-#define CONVLAB_REQUIRE_GPU()                                              \
-  do {                                                                     \
-    if (!::convlab::cuda::available())                                     \
-      GTEST_SKIP() << "no GPU: " << ::convlab::cuda::no_gpu_reason();      \
+#define CONVLAB_REQUIRE_GPU()                                                                          \
+  do {                                                                                                 \
+    if (!::convlab::cuda::available()) GTEST_SKIP() << "no GPU: " << ::convlab::cuda::no_gpu_reason(); \
   } while (0)
 
 namespace convlab::test {
@@ -26,9 +25,8 @@ namespace convlab::test {
 struct TempDir {
   std::filesystem::path path;
   explicit TempDir(const std::string& prefix = "convlab-test") {
-    path = std::filesystem::temp_directory_path() /
-           (prefix + "-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    path = std::filesystem::temp_directory_path() / (prefix + "-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(path);
     std::filesystem::create_directories(path);
   }

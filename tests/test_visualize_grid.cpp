@@ -2,9 +2,9 @@
 #include <cmath>
 #include <filesystem>
 
+#include "host/solver/safetensors.h"
 #include "host/viz/visualize_grid.h"
 #include "picture_test_util.h"
-#include "host/solver/safetensors.h"
 #include "test_util.h"
 
 using namespace convlab;
@@ -38,8 +38,7 @@ TEST(VisualizeGrid, LayoutScalingAndPadding) {
   // scaled by 255 / 11 and truncated.
   for (int c = 0; c < 3; ++c)
     for (int y = 0; y < 2; ++y)
-      for (int x = 0; x < 2; ++x)
-        EXPECT_EQ(g.at(y, x, c), static_cast<int>(255.0 * (c * 4 + y * 2 + x) / 11.0));
+      for (int x = 0; x < 2; ++x) EXPECT_EQ(g.at(y, x, c), static_cast<int>(255.0 * (c * 4 + y * 2 + x) / 11.0));
   EXPECT_EQ(g.at(1, 1, 2), 255);
   // Filter 1 (cell row 0, column 1, starting at x = 3) scales by its own min/max: same picture.
   EXPECT_EQ(g.at(1, 4, 1), g.at(1, 1, 1));
@@ -58,8 +57,8 @@ TEST(VisualizeGrid, GrayFiltersAndOptions) {
   ASSERT_EQ(g.height, 2 * 3 + 2);
   EXPECT_EQ(g.at(2, 2, 0), 100);  // ubound
   EXPECT_EQ(g.at(0, 0, 0), 0);
-  EXPECT_EQ(g.at(0, 1, 0), 12);   // 100 * 1 / 8 truncated
-  EXPECT_EQ(g.at(3, 0, 0), 0);    // padding rows 3 and 4
+  EXPECT_EQ(g.at(0, 1, 0), 12);  // 100 * 1 / 8 truncated
+  EXPECT_EQ(g.at(3, 0, 0), 0);   // padding rows 3 and 4
   EXPECT_EQ(g.at(4, 7, 0), 0);
 }
 

@@ -4,16 +4,16 @@
 #pragma once
 #include <functional>
 
-#include "threaded_test_util.h"
 #include "host/ops/batchnorm/batchnorm.h"
 #include "host/ops/layernorm/layernorm.h"
 #include "host/ops/spatial_batchnorm/spatial_batchnorm.h"
 #include "host/ops/spatial_groupnorm/spatial_groupnorm.h"
+#include "threaded_test_util.h"
 
 namespace convlab::test {
 
 using NormForwardFn = std::function<Forward<NormCache>(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                                                        const std::string& variant)>;
+                                                       const std::string& variant)>;
 using NormBackwardFn = std::function<NormGrads(const Tensor& dout, const NormCache& cache, const std::string& variant)>;
 
 // x of `shape` (scaled and shifted away from 0 like the notebooks), gamma and
@@ -51,9 +51,18 @@ inline void expect_norm_gradients(const NormForwardFn& fwd, const NormBackwardFn
   Tensor dout = randn(rng, shape);
   auto f = fwd(x, gamma, beta, "threaded");
   NormGrads g = bwd(dout, f.cache, "threaded");
-  EXPECT_GRAD_CLOSE(g.dx, eval_numerical_gradient_array([&](const Tensor& v) { return fwd(v, gamma, beta, "threaded").out; }, x, dout), "dx");
-  EXPECT_GRAD_CLOSE(g.dgamma, eval_numerical_gradient_array([&](const Tensor& v) { return fwd(x, v, beta, "threaded").out; }, gamma, dout), "dgamma");
-  EXPECT_GRAD_CLOSE(g.dbeta, eval_numerical_gradient_array([&](const Tensor& v) { return fwd(x, gamma, v, "threaded").out; }, beta, dout), "dbeta");
+  EXPECT_GRAD_CLOSE(
+      g.dx,
+      eval_numerical_gradient_array([&](const Tensor& v) { return fwd(v, gamma, beta, "threaded").out; }, x, dout),
+      "dx");
+  EXPECT_GRAD_CLOSE(
+      g.dgamma,
+      eval_numerical_gradient_array([&](const Tensor& v) { return fwd(x, v, beta, "threaded").out; }, gamma, dout),
+      "dgamma");
+  EXPECT_GRAD_CLOSE(
+      g.dbeta,
+      eval_numerical_gradient_array([&](const Tensor& v) { return fwd(x, gamma, v, "threaded").out; }, beta, dout),
+      "dbeta");
 }
 
 }  // namespace convlab::test

@@ -46,9 +46,9 @@ inline void for_each_dtype_and_threads(const std::function<void(DType)>& f) {
 
 // A fast backward pass (float64) must match the centred-difference gradient:
 // norm-relative error below 1e-7 (the difference quotient itself is good to ~1e-9).
-#define EXPECT_GRAD_CLOSE(analytic, numeric, what)                                                 \
-  do {                                                                                             \
-    const double convlab_r_ = ::convlab::test::norm_rel_error((analytic), (numeric));              \
+#define EXPECT_GRAD_CLOSE(analytic, numeric, what)                                                    \
+  do {                                                                                                \
+    const double convlab_r_ = ::convlab::test::norm_rel_error((analytic), (numeric));                 \
     EXPECT_LT(convlab_r_, 1e-7) << (what) << ": relative error vs numerical gradient " << convlab_r_; \
   } while (0)
 

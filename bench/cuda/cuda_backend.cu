@@ -84,8 +84,7 @@ class CudaBackend : public Backend {
   Device device() const override { return Device::cuda; }
   std::string name() const override {
     return std::string(prop_.name) + " (sm_" + std::to_string(prop_.major) + std::to_string(prop_.minor) + ", " +
-           std::to_string(prop_.multiProcessorCount) + " SMs, " + std::to_string(prop_.totalGlobalMem >> 30) +
-           " GiB)";
+           std::to_string(prop_.multiProcessorCount) + " SMs, " + std::to_string(prop_.totalGlobalMem >> 30) + " GiB)";
   }
   std::size_t cache_bytes() const override { return static_cast<std::size_t>(prop_.l2CacheSize); }
   Timer& timer() override { return timer_; }
@@ -97,9 +96,8 @@ class CudaBackend : public Backend {
     fill(a.p, n, 1);
     fill(b.p, n, 2);
     fill(c.p, n, 3);
-    const double copy_ms = best_ms(timer_, 10, [&] {
-      CUDA_CHECK(cudaMemcpyAsync(a.p, b.p, n * sizeof(float), cudaMemcpyDeviceToDevice, 0));
-    });
+    const double copy_ms = best_ms(
+        timer_, 10, [&] { CUDA_CHECK(cudaMemcpyAsync(a.p, b.p, n * sizeof(float), cudaMemcpyDeviceToDevice, 0)); });
     const int blocks = 4 * prop_.multiProcessorCount * (prop_.maxThreadsPerMultiProcessor / 256);
     const double triad_ms = best_ms(timer_, 10, [&] {
       cuda::launch("triad_kernel", triad_kernel, blocks, 256, 0, reinterpret_cast<float4*>(a.p),
@@ -109,8 +107,9 @@ class CudaBackend : public Backend {
     p.copy_gbs = 2.0 * n * sizeof(float) / (copy_ms * 1e6);
     p.triad_gbs = 3.0 * n * sizeof(float) / (triad_ms * 1e6);
     p.gbs = std::max(p.copy_gbs, p.triad_gbs);
-    p.gbs_how = "best of cudaMemcpy device-to-device and a float4 triad kernel over 256 MiB arrays "
-                "(bytes read + written), best of 10";
+    p.gbs_how =
+        "best of cudaMemcpy device-to-device and a float4 triad kernel over 256 MiB arrays "
+        "(bytes read + written), best of 10";
 
     const int m = 8192;
     const std::size_t mm = std::size_t(m) * m;

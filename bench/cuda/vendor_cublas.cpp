@@ -42,16 +42,15 @@ Instance affine_cublas(int64_t N, int64_t D, int64_t M, int sets) {
                                                             s.w.data<float>(), m, s.x.data<float>(), d, &zero,
                                                             s.out.data<float>(), m));
                                  }});
-  inst.passes.push_back(PassSpec{"bwd", {}, [st, n, d, m](int i) {
-                                   static const float one = 1.0f, zero = 0.0f;
-                                   auto& s = (*st)[static_cast<std::size_t>(i)];
-                                   CUBLAS_CHECK(cublasSgemm(vendor_cublas(), CUBLAS_OP_T, CUBLAS_OP_N, d, n, m, &one,
-                                                            s.w.data<float>(), m, s.dout.data<float>(), m, &zero,
-                                                            s.dx.data<float>(), d));
-                                   CUBLAS_CHECK(cublasSgemm(vendor_cublas(), CUBLAS_OP_N, CUBLAS_OP_T, m, d, n, &one,
-                                                            s.dout.data<float>(), m, s.x.data<float>(), d, &zero,
-                                                            s.dw.data<float>(), m));
-                                 }});
+  inst.passes.push_back(
+      PassSpec{"bwd", {}, [st, n, d, m](int i) {
+                 static const float one = 1.0f, zero = 0.0f;
+                 auto& s = (*st)[static_cast<std::size_t>(i)];
+                 CUBLAS_CHECK(cublasSgemm(vendor_cublas(), CUBLAS_OP_T, CUBLAS_OP_N, d, n, m, &one, s.w.data<float>(),
+                                          m, s.dout.data<float>(), m, &zero, s.dx.data<float>(), d));
+                 CUBLAS_CHECK(cublasSgemm(vendor_cublas(), CUBLAS_OP_N, CUBLAS_OP_T, m, d, n, &one,
+                                          s.dout.data<float>(), m, s.x.data<float>(), d, &zero, s.dw.data<float>(), m));
+               }});
   return inst;
 }
 

@@ -15,12 +15,12 @@
 #include "host/ops/max_pool/max_pool.h"
 #include "kernels/runtime/cuda_check.h"
 
-#define CUDNN_CHECK(call)                                                                            \
-  do {                                                                                               \
-    cudnnStatus_t convlab_st_ = (call);                                                              \
-    if (convlab_st_ != CUDNN_STATUS_SUCCESS)                                                         \
-      throw ::convlab::Error(std::string("cuDNN error in ") + #call + " (" + __FILE__ + ":" +        \
-                             std::to_string(__LINE__) + "): " + cudnnGetErrorString(convlab_st_));   \
+#define CUDNN_CHECK(call)                                                                          \
+  do {                                                                                             \
+    cudnnStatus_t convlab_st_ = (call);                                                            \
+    if (convlab_st_ != CUDNN_STATUS_SUCCESS)                                                       \
+      throw ::convlab::Error(std::string("cuDNN error in ") + #call + " (" + __FILE__ + ":" +      \
+                             std::to_string(__LINE__) + "): " + cudnnGetErrorString(convlab_st_)); \
   } while (0)
 
 namespace convlab::bench {
@@ -63,8 +63,8 @@ struct ConvDesc {
   cudnnConvolutionDescriptor_t d = nullptr;
   ConvDesc(int pad, int stride) {
     CUDNN_CHECK(cudnnCreateConvolutionDescriptor(&d));
-    CUDNN_CHECK(cudnnSetConvolution2dDescriptor(d, pad, pad, stride, stride, 1, 1, CUDNN_CROSS_CORRELATION,
-                                                CUDNN_DATA_FLOAT));
+    CUDNN_CHECK(
+        cudnnSetConvolution2dDescriptor(d, pad, pad, stride, stride, 1, 1, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
     CUDNN_CHECK(cudnnSetConvolutionMathType(d, CUDNN_FMA_MATH));
   }
   ~ConvDesc() { (void)cudnnDestroyConvolutionDescriptor(d); }
@@ -138,8 +138,8 @@ Instance conv_cudnn(const std::map<std::string, int64_t>& dm, int sets) {
   constexpr int kMax = 16;
   int returned = 0;
   cudnnConvolutionFwdAlgoPerf_t fp[kMax];
-  CUDNN_CHECK(cudnnFindConvolutionForwardAlgorithm(handle(), st->x->d, st->w->d, st->conv->d, st->y->d, kMax,
-                                                   &returned, fp));
+  CUDNN_CHECK(
+      cudnnFindConvolutionForwardAlgorithm(handle(), st->x->d, st->w->d, st->conv->d, st->y->d, kMax, &returned, fp));
   const auto& f = fastest(fp, returned, "forward");
   cudnnConvolutionBwdDataAlgoPerf_t dp[kMax];
   CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithm(handle(), st->w->d, st->y->d, st->conv->d, st->x->d, kMax,
@@ -156,14 +156,13 @@ Instance conv_cudnn(const std::map<std::string, int64_t>& dm, int sets) {
   st->ws = workspace(st->ws_bytes);
 
   Instance inst;
-  inst.passes.push_back(PassSpec{"fwd", {}, [st](int i) {
-                                   auto& s = st->sets[static_cast<std::size_t>(i)];
-                                   CUDNN_CHECK(cudnnConvolutionForward(
-                                       handle(), &kOne, st->x->d, s.x.raw(), st->w->d, s.w.raw(), st->conv->d,
-                                       st->fwd_algo, st->ws.raw(), st->ws_bytes, &kZero, st->y->d, s.y.raw()));
-                                   CUDNN_CHECK(cudnnAddTensor(handle(), &kOne, st->bias->d, s.b.raw(), &kOne,
-                                                              st->y->d, s.y.raw()));
-                                 }});
+  inst.passes.push_back(PassSpec{
+      "fwd", {}, [st](int i) {
+        auto& s = st->sets[static_cast<std::size_t>(i)];
+        CUDNN_CHECK(cudnnConvolutionForward(handle(), &kOne, st->x->d, s.x.raw(), st->w->d, s.w.raw(), st->conv->d,
+                                            st->fwd_algo, st->ws.raw(), st->ws_bytes, &kZero, st->y->d, s.y.raw()));
+        CUDNN_CHECK(cudnnAddTensor(handle(), &kOne, st->bias->d, s.b.raw(), &kOne, st->y->d, s.y.raw()));
+      }});
   inst.passes.push_back(PassSpec{"bwd", {}, [st](int i) {
                                    auto& s = st->sets[static_cast<std::size_t>(i)];
                                    CUDNN_CHECK(cudnnConvolutionBackwardData(
@@ -171,8 +170,7 @@ Instance conv_cudnn(const std::map<std::string, int64_t>& dm, int sets) {
                                        st->bwd_data_algo, st->ws.raw(), st->ws_bytes, &kZero, st->x->d, s.dx.raw()));
                                    CUDNN_CHECK(cudnnConvolutionBackwardFilter(
                                        handle(), &kOne, st->x->d, s.x.raw(), st->y->d, s.dy.raw(), st->conv->d,
-                                       st->bwd_filter_algo, st->ws.raw(), st->ws_bytes, &kZero, st->w->d,
-                                       s.dw.raw()));
+                                       st->bwd_filter_algo, st->ws.raw(), st->ws_bytes, &kZero, st->w->d, s.dw.raw()));
                                    CUDNN_CHECK(cudnnConvolutionBackwardBias(handle(), &kOne, st->y->d, s.dy.raw(),
                                                                             &kZero, st->bias->d, s.db.raw()));
                                  }});
@@ -244,15 +242,15 @@ Instance batchnorm_cudnn(int64_t N, int64_t C, int64_t H, int64_t W, cudnnBatchN
     auto vec = [&] { return Tensor({C}, DType::f32, dev); };
     st->sets.push_back({random_tensor({N, C, H, W}, dev, k + 1, 2.0), Tensor({N, C, H, W}, DType::f32, dev),
                         random_tensor({N, C, H, W}, dev, k + 2), Tensor({N, C, H, W}, DType::f32, dev),
-                        random_tensor({C}, dev, k + 3), random_tensor({C}, dev, k + 4), Tensor::zeros({C}, DType::f32, dev),
-                        Tensor::zeros({C}, DType::f32, dev), vec(), vec(), vec(), vec()});
+                        random_tensor({C}, dev, k + 3), random_tensor({C}, dev, k + 4),
+                        Tensor::zeros({C}, DType::f32, dev), Tensor::zeros({C}, DType::f32, dev), vec(), vec(), vec(),
+                        vec()});
   }
   auto forward = [st, eps, factor](int i) {
     auto& s = st->sets[static_cast<std::size_t>(i)];
-    CUDNN_CHECK(cudnnBatchNormalizationForwardTraining(handle(), st->mode, &kOne, &kZero, st->x->d, s.x.raw(),
-                                                       st->x->d, s.y.raw(), st->p->d, s.gamma.raw(), s.beta.raw(),
-                                                       factor, s.run_mean.raw(), s.run_var.raw(), eps,
-                                                       s.save_mean.raw(), s.save_inv.raw()));
+    CUDNN_CHECK(cudnnBatchNormalizationForwardTraining(
+        handle(), st->mode, &kOne, &kZero, st->x->d, s.x.raw(), st->x->d, s.y.raw(), st->p->d, s.gamma.raw(),
+        s.beta.raw(), factor, s.run_mean.raw(), s.run_var.raw(), eps, s.save_mean.raw(), s.save_inv.raw()));
   };
   // Backward reads the forward's saved statistics: one untimed forward per set.
   for (int i = 0; i < sets; ++i) forward(i);
@@ -261,9 +259,9 @@ Instance batchnorm_cudnn(int64_t N, int64_t C, int64_t H, int64_t W, cudnnBatchN
   inst.passes.push_back(PassSpec{"bwd", {}, [st, eps](int i) {
                                    auto& s = st->sets[static_cast<std::size_t>(i)];
                                    CUDNN_CHECK(cudnnBatchNormalizationBackward(
-                                       handle(), st->mode, &kOne, &kZero, &kOne, &kZero, st->x->d, s.x.raw(),
-                                       st->x->d, s.dy.raw(), st->x->d, s.dx.raw(), st->p->d, s.gamma.raw(),
-                                       s.dgamma.raw(), s.dbeta.raw(), eps, s.save_mean.raw(), s.save_inv.raw()));
+                                       handle(), st->mode, &kOne, &kZero, &kOne, &kZero, st->x->d, s.x.raw(), st->x->d,
+                                       s.dy.raw(), st->x->d, s.dx.raw(), st->p->d, s.gamma.raw(), s.dgamma.raw(),
+                                       s.dbeta.raw(), eps, s.save_mean.raw(), s.save_inv.raw()));
                                  }});
   return inst;
 }

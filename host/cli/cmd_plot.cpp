@@ -18,8 +18,9 @@ std::function<int()> add_plot(CLI::App& app) {
   auto paths = std::make_shared<std::vector<std::string>>();
   auto out = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand(
-      "plot", "Training figures from run folders (history.json) or sweep folders: training.png for one run, "
-              "comparison.png, weight_scale_sweep.png and batch_size_<norm>.png for several (needs gnuplot)");
+      "plot",
+      "Training figures from run folders (history.json) or sweep folders: training.png for one run, "
+      "comparison.png, weight_scale_sweep.png and batch_size_<norm>.png for several (needs gnuplot)");
   cmd->add_option("runs", *paths, "Run or sweep folders")->required();
   cmd->add_option("--out", *out, "Folder for the PNG files (default: the folder given when one, else .)");
   return [paths, out]() {
@@ -34,9 +35,9 @@ std::function<int()> add_plot_bench(CLI::App& app) {
   auto file = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   auto filter = std::make_shared<BenchFilter>();
-  CLI::App* cmd = app.add_subcommand(
-      "plot-bench", "Benchmark chart: speedup of each variant over its baseline and time relative to "
-                    "cuDNN/cuBLAS, from a bench JSON file (needs gnuplot)");
+  CLI::App* cmd = app.add_subcommand("plot-bench",
+                                     "Benchmark chart: speedup of each variant over its baseline and time relative to "
+                                     "cuDNN/cuBLAS, from a bench JSON file (needs gnuplot)");
   cmd->add_option("bench_json", *file, "convlab_kernel_bench --json output or a bench/results file")->required();
   cmd->add_option("--out", *out, "PNG file (default: the JSON file's name with .png)");
   cmd->add_option("--device", filter->device, "Only rows of this device (cpu, cuda)");

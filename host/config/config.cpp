@@ -7,9 +7,7 @@
 
 namespace convlab::config {
 
-json load_json_file(const std::string& path) {
-  return read_json_file(path, "config file", kMaxConfigBytes);
-}
+json load_json_file(const std::string& path) { return read_json_file(path, "config file", kMaxConfigBytes); }
 
 namespace {
 // A list, an object, a quoted string or a JSON number (e.g. 1e999).
@@ -58,8 +56,8 @@ void apply_override(json& j, const std::string& assignment) {
       next = &(*node)[idx];
     } else {
       if (node->is_null()) *node = json::object();
-      CONVLAB_CHECK(node->is_object(), "--set " << assignment << ": " << walked << ": cannot set a key inside "
-                                                << json_brief(*node));
+      CONVLAB_CHECK(node->is_object(),
+                    "--set " << assignment << ": " << walked << ": cannot set a key inside " << json_brief(*node));
       next = &(*node)[part];
     }
     if (dot == std::string::npos) {
@@ -90,9 +88,8 @@ DataConfig parse_data(JsonReader r, const json& spec) {
   d.num_test = r.integer("num_test", d.num_test, 0, 10000);
   d.num_train = r.integer("num_train", d.num_train, -1, 50000);
   CONVLAB_CHECK(d.num_train != 0, r.path_of("num_train") << ": expected -1 (all) or an integer >= 1, got 0");
-  CONVLAB_CHECK(d.num_train <= d.num_training, r.path_of("num_train")
-                                                   << ": expected at most data.num_training (" << d.num_training
-                                                   << "), got " << d.num_train);
+  CONVLAB_CHECK(d.num_train <= d.num_training, r.path_of("num_train") << ": expected at most data.num_training ("
+                                                                      << d.num_training << "), got " << d.num_train);
   d.subtract_mean = r.boolean("subtract_mean", d.subtract_mean);
   r.finish();
   return d;
@@ -122,9 +119,11 @@ SolverConfig parse_solver(JsonReader r) {
   if (s.optim.rule == UpdateRule::rmsprop || s.optim.rule == UpdateRule::adam)
     s.optim.epsilon = oc.number("epsilon", s.optim.epsilon, 0.0, 1.0, true);
   // Keys of the other rules: say why they are rejected.
-  const std::vector<std::pair<const char*, const char*>> other = {
-      {"momentum", "sgd_momentum"}, {"decay_rate", "rmsprop"}, {"beta1", "adam"}, {"beta2", "adam"},
-      {"epsilon", "rmsprop and adam"}};
+  const std::vector<std::pair<const char*, const char*>> other = {{"momentum", "sgd_momentum"},
+                                                                  {"decay_rate", "rmsprop"},
+                                                                  {"beta1", "adam"},
+                                                                  {"beta2", "adam"},
+                                                                  {"epsilon", "rmsprop and adam"}};
   for (const auto& kv : other)
     if (r.value("optim_config").is_object() && r.value("optim_config").contains(kv.first) && !oc.is_known(kv.first))
       oc.fail(kv.first, std::string("not used by update_rule \"") + rule + "\" (only by " + kv.second + ")");
@@ -134,7 +133,8 @@ SolverConfig parse_solver(JsonReader r) {
   s.num_epochs = r.integer("num_epochs", s.num_epochs, 1, 100000);
   s.num_train_samples = count_or_all(r, "num_train_samples", s.num_train_samples);
   s.num_val_samples = count_or_all(r, "num_val_samples", s.num_val_samples);
-  CONVLAB_CHECK(s.num_train_samples != 0, r.path_of("num_train_samples") << ": expected null or -1 (all) or >= 1, got 0");
+  CONVLAB_CHECK(s.num_train_samples != 0, r.path_of("num_train_samples")
+                                              << ": expected null or -1 (all) or >= 1, got 0");
   CONVLAB_CHECK(s.num_val_samples != 0, r.path_of("num_val_samples") << ": expected null or -1 (all) or >= 1, got 0");
   s.print_every = r.integer("print_every", s.print_every, 1, std::numeric_limits<int64_t>::max());
   s.verbose = r.boolean("verbose", s.verbose);
@@ -157,10 +157,20 @@ OutputConfig parse_output(JsonReader r) {
 json optim_json(const OptimConfig& o) {
   json j = {{"learning_rate", o.lr()}};
   switch (o.rule) {
-    case UpdateRule::sgd: break;
-    case UpdateRule::sgd_momentum: j["momentum"] = o.momentum; break;
-    case UpdateRule::rmsprop: j["decay_rate"] = o.decay_rate; j["epsilon"] = o.epsilon; break;
-    case UpdateRule::adam: j["beta1"] = o.beta1; j["beta2"] = o.beta2; j["epsilon"] = o.epsilon; break;
+    case UpdateRule::sgd:
+      break;
+    case UpdateRule::sgd_momentum:
+      j["momentum"] = o.momentum;
+      break;
+    case UpdateRule::rmsprop:
+      j["decay_rate"] = o.decay_rate;
+      j["epsilon"] = o.epsilon;
+      break;
+    case UpdateRule::adam:
+      j["beta1"] = o.beta1;
+      j["beta2"] = o.beta2;
+      j["epsilon"] = o.epsilon;
+      break;
   }
   return j;
 }
@@ -181,17 +191,17 @@ RunConfig parse_run_config(const json& j) {
   c.solver = parse_solver(root.object("solver"));
   c.device = root.string("device", c.device, {"auto", "cpu", "cuda"});
   c.output = parse_output(root.object("output"));
-  root.allow("sweep");         // expanded before parsing (host/config/sweep.h)
-  root.allow("description");   // free text
+  root.allow("sweep");        // expanded before parsing (host/config/sweep.h)
+  root.allow("description");  // free text
   root.finish();
 
   const auto& d = c.data;
   const auto& s = c.solver;
   c.resolved = j;
   c.resolved.erase("sweep");
-  c.resolved["data"] = {{"dataset", d.dataset},       {"num_training", d.num_training},
-                        {"num_validation", d.num_validation}, {"num_test", d.num_test},
-                        {"num_train", d.num_train},   {"subtract_mean", d.subtract_mean}};
+  c.resolved["data"] = {
+      {"dataset", d.dataset},   {"num_training", d.num_training}, {"num_validation", d.num_validation},
+      {"num_test", d.num_test}, {"num_train", d.num_train},       {"subtract_mean", d.subtract_mean}};
   if (!d.path.empty()) c.resolved["data"]["path"] = d.path;
   if (d.dataset == "libsvm") c.resolved["data"] = d.spec;
   c.resolved["solver"] = {{"update_rule", update_rule_name(s.optim.rule)},
@@ -206,7 +216,8 @@ RunConfig parse_run_config(const json& j) {
                           {"seed", s.seed},
                           {"progress", s.progress}};
   c.resolved["device"] = c.device;
-  c.resolved["output"] = {{"dir", c.output.dir}, {"name", c.output.name}, {"save_checkpoint", c.output.save_checkpoint}};
+  c.resolved["output"] = {
+      {"dir", c.output.dir}, {"name", c.output.name}, {"save_checkpoint", c.output.save_checkpoint}};
   return c;
 }
 

@@ -18,11 +18,11 @@ using nlohmann::json;
 // followed by the notebooks' small_data = X_train[:num_train].
 struct DataConfig {
   std::string dataset = "cifar10";
-  std::string path;              // folder of the .bin files; "" = search (see host/data/cifar10.h)
+  std::string path;  // folder of the .bin files; "" = search (see host/data/cifar10.h)
   int64_t num_training = 49000;
   int64_t num_validation = 1000;
   int64_t num_test = 1000;
-  int64_t num_train = -1;        // first num_train images of the training split go to the solver; -1 = all
+  int64_t num_train = -1;  // first num_train images of the training split go to the solver; -1 = all
   bool subtract_mean = true;
   // dataset "libsvm" (regression models): the whole "data" object, whose
   // keys that pipeline validates itself (host/regression/regression_data.h).
@@ -37,7 +37,7 @@ struct ModelConfig {
 };
 
 struct SolverConfig {
-  OptimConfig optim;             // update_rule + optim_config
+  OptimConfig optim;  // update_rule + optim_config
   double lr_decay = 1.0;
   int64_t batch_size = 100;
   int64_t num_epochs = 10;
@@ -45,13 +45,13 @@ struct SolverConfig {
   int64_t num_val_samples = -1;      // -1 = all (Python None)
   int64_t print_every = 10;
   bool verbose = true;
-  uint32_t seed = 231;           // seeds model initialisation and batch sampling (np.random.seed)
-  std::string progress = "auto"; // auto (only on a terminal), on, off
+  uint32_t seed = 231;            // seeds model initialisation and batch sampling (np.random.seed)
+  std::string progress = "auto";  // auto (only on a terminal), on, off
 };
 
 struct OutputConfig {
-  std::string dir = "runs";      // run folders go to <dir>/<name>-<UTC time>
-  std::string name;              // default: the config file's stem
+  std::string dir = "runs";  // run folders go to <dir>/<name>-<UTC time>
+  std::string name;          // default: the config file's stem
   bool save_checkpoint = true;
 };
 
@@ -59,9 +59,9 @@ struct RunConfig {
   DataConfig data;
   ModelConfig model;
   SolverConfig solver;
-  std::string device = "auto";   // auto, cpu, cuda
+  std::string device = "auto";  // auto, cpu, cuda
   OutputConfig output;
-  json resolved;                 // the validated config with defaults filled in (written to the run folder)
+  json resolved;  // the validated config with defaults filled in (written to the run folder)
 };
 
 // Reads a JSON config file (at most kMaxConfigBytes, parsed with

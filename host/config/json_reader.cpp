@@ -100,8 +100,10 @@ class CheckedDomBuilder : public nlohmann::json_sax<json> {
   std::string path() const {
     std::string p;
     for (const auto& f : frames_) {
-      if (f.is_array) p += "[" + std::to_string(f.index) + "]";
-      else if (!f.key.empty() || !p.empty()) p += (p.empty() ? "" : ".") + f.key;
+      if (f.is_array)
+        p += "[" + std::to_string(f.index) + "]";
+      else if (!f.key.empty() || !p.empty())
+        p += (p.empty() ? "" : ".") + f.key;
     }
     return p;
   }
@@ -285,7 +287,8 @@ std::string JsonReader::string(const std::string& key, std::optional<std::string
   const std::string s = v.get<std::string>();
   if (!choices.empty() && std::find(choices.begin(), choices.end(), s) == choices.end()) {
     const std::string near = closest_match(s, choices);
-    fail(key, "expected " + expect + ", got " + json_brief(v) + (near.empty() ? "" : " (did you mean \"" + near + "\"?)"));
+    fail(key,
+         "expected " + expect + ", got " + json_brief(v) + (near.empty() ? "" : " (did you mean \"" + near + "\"?)"));
   }
   return s;
 }

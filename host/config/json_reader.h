@@ -25,13 +25,14 @@ class JsonReader {
   JsonReader(const json& j, std::string path);
 
   const std::string& path() const { return path_; }
-  std::string path_of(const std::string& key) const;  // "solver.batch_size"
-  bool has(const std::string& key) const;              // present and not null
+  std::string path_of(const std::string& key) const;                         // "solver.batch_size"
+  bool has(const std::string& key) const;                                    // present and not null
   bool contains(const std::string& key) const { return j_->contains(key); }  // present, maybe null
 
   // Getters: `def` is used when the key is absent (or null); without a
   // default the key is required.
-  double number(const std::string& key, std::optional<double> def, double min = -std::numeric_limits<double>::infinity(),
+  double number(const std::string& key, std::optional<double> def,
+                double min = -std::numeric_limits<double>::infinity(),
                 double max = std::numeric_limits<double>::infinity(), bool min_exclusive = false);
   int64_t integer(const std::string& key, std::optional<int64_t> def, int64_t min = std::numeric_limits<int64_t>::min(),
                   int64_t max = std::numeric_limits<int64_t>::max());

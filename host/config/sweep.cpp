@@ -20,9 +20,10 @@ std::vector<nlohmann::json> values_of(const std::string& key, const nlohmann::js
                   path << ": " << v.size() << " values; a sweep has at most " << kMaxSweepRuns << " runs");
     return std::vector<nlohmann::json>(v.begin(), v.end());
   }
-  CONVLAB_CHECK(v.is_object() && v.size() == 1 && (v.contains("logspace") || v.contains("linspace")),
-                path << ": expected a list of values, {\"logspace\": [lo, hi, num]} or {\"linspace\": [lo, hi, num]}, got "
-                     << json_brief(v));
+  CONVLAB_CHECK(
+      v.is_object() && v.size() == 1 && (v.contains("logspace") || v.contains("linspace")),
+      path << ": expected a list of values, {\"logspace\": [lo, hi, num]} or {\"linspace\": [lo, hi, num]}, got "
+           << json_brief(v));
   const bool log = v.contains("logspace");
   const nlohmann::json& a = log ? v["logspace"] : v["linspace"];
   CONVLAB_CHECK(a.is_array() && a.size() == 3 && a[0].is_number() && a[1].is_number() && a[2].is_number_integer() &&
@@ -31,16 +32,16 @@ std::vector<nlohmann::json> values_of(const std::string& key, const nlohmann::js
                      << json_brief(a));
   const double lo = a[0].get<double>(), hi = a[1].get<double>();
   const int64_t num = a[2].get<int64_t>();
-  CONVLAB_CHECK(static_cast<uint64_t>(num) <= kMaxSweepRuns,
-                path << (log ? ".logspace" : ".linspace") << ": " << num << " values; a sweep has at most "
-                     << kMaxSweepRuns << " runs");
+  CONVLAB_CHECK(static_cast<uint64_t>(num) <= kMaxSweepRuns, path << (log ? ".logspace" : ".linspace") << ": " << num
+                                                                  << " values; a sweep has at most " << kMaxSweepRuns
+                                                                  << " runs");
   std::vector<nlohmann::json> out;
   for (int64_t i = 0; i < num; ++i) {
     const double x = num == 1 ? lo : lo + (hi - lo) * static_cast<double>(i) / static_cast<double>(num - 1);
     const double value = log ? std::pow(10.0, x) : x;
     CONVLAB_CHECK(std::isfinite(value), path << (log ? ".logspace" : ".linspace") << ": value " << i + 1 << " of "
-                                             << num << " (" << (log ? "10^" : "") << x
-                                             << ") is not a finite number; " << json_brief(a));
+                                             << num << " (" << (log ? "10^" : "") << x << ") is not a finite number; "
+                                             << json_brief(a));
     out.emplace_back(value);
   }
   return out;

@@ -15,9 +15,9 @@
 namespace convlab::config {
 
 struct SweepPoint {
-  std::string label;                                       // "model.weight_scale=0.0001,model.normalization=none"
+  std::string label;  // "model.weight_scale=0.0001,model.normalization=none"
   std::vector<std::pair<std::string, nlohmann::json>> assignments;
-  nlohmann::json config;                                   // the config with the values set and "sweep" removed
+  nlohmann::json config;  // the config with the values set and "sweep" removed
 };
 
 // Most runs one sweep may expand to: a sweep is trained run after run, so

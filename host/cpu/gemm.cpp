@@ -5,8 +5,8 @@
 #include <mutex>
 #include <vector>
 
-#include "host/error.h"
 #include "host/cpu/parallel.h"
+#include "host/error.h"
 
 #ifdef CONVLAB_HAVE_BLAS
 #include <cblas.h>
@@ -66,8 +66,8 @@ void blas_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, double alpha, 
 #endif
 
 template <class T>
-void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
-          const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda, const T* B,
+          int64_t ldb, T beta, T* C, int64_t ldc) {
   if (M == 0 || N == 0) return;
 #ifdef CONVLAB_HAVE_BLAS
   single_threaded_blas();
@@ -97,8 +97,10 @@ void gemm_split_k(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T
       gemm(trans_a, trans_b, M, N, k, alpha, a, lda, b, ldb, beta, C, ldc);
     } else {
       T* p = partial.data() + (s - 1) * M * N;
-      if (k == 0) std::fill(p, p + M * N, T(0));
-      else gemm(trans_a, trans_b, M, N, k, alpha, a, lda, b, ldb, T(0), p, N);
+      if (k == 0)
+        std::fill(p, p + M * N, T(0));
+      else
+        gemm(trans_a, trans_b, M, N, k, alpha, a, lda, b, ldb, T(0), p, N);
     }
   }
   for (int64_t s = 1; s < slices; ++s) {
@@ -139,9 +141,9 @@ void gemm_parallel(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, 
 }
 
 #define CONVLAB_INSTANTIATE_GEMM(T)                                                                                 \
-  template void gemm<T>(bool, bool, int64_t, int64_t, int64_t, T, const T*, int64_t, const T*, int64_t, T, T*,       \
+  template void gemm<T>(bool, bool, int64_t, int64_t, int64_t, T, const T*, int64_t, const T*, int64_t, T, T*,      \
                         int64_t);                                                                                   \
-  template void gemm_parallel<T>(bool, bool, int64_t, int64_t, int64_t, T, const T*, int64_t, const T*, int64_t, T,  \
+  template void gemm_parallel<T>(bool, bool, int64_t, int64_t, int64_t, T, const T*, int64_t, const T*, int64_t, T, \
                                  T*, int64_t);                                                                      \
   template void gemm_portable<T>(bool, bool, int64_t, int64_t, int64_t, T, const T*, int64_t, const T*, int64_t, T, \
                                  T*, int64_t);

@@ -10,8 +10,8 @@ namespace convlab::threaded {
 // One product on the calling thread: single-threaded OpenBLAS when the build
 // has it, gemm_portable otherwise. Safe to call from many threads at once.
 template <class T>
-void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
-          const T* B, int64_t ldb, T beta, T* C, int64_t ldc);
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda, const T* B,
+          int64_t ldb, T beta, T* C, int64_t ldc);
 
 // The same product split over the OpenMP threads: C is cut into blocks of
 // rows (when M >= N) or of columns, one gemm() per block; small products run

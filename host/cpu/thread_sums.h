@@ -20,7 +20,7 @@ void sum_over_threads(int64_t n, bool threaded, Body&& body, Store&& store) {
   const int nthreads = threaded ? max_threads() : 1;
   T* partial = workspace<T>(3, nthreads * n);
   std::fill(partial, partial + nthreads * n, T(0));
-  CONVLAB_OMP(parallel if(threaded))
+  CONVLAB_OMP(parallel if (threaded))
   body(partial + thread_index() * n);
   CONVLAB_OMP(parallel for schedule(static) if(nthreads > 1 && worth_threads(nthreads * n)))
   for (int64_t e = 0; e < n; ++e) {

@@ -29,8 +29,9 @@ std::string env(const char* name) {
 CifarImages read_cifar10_batch(const std::string& path) {
   std::error_code ec;
   const std::string found = describe_non_regular(path);
-  CONVLAB_CHECK(found.empty(), path << ": CIFAR-10 batch file " << (found == "not found" ? found : "expected, found " + found)
-                                    << "; " << kHowToMake);
+  CONVLAB_CHECK(found.empty(), path << ": CIFAR-10 batch file "
+                                    << (found == "not found" ? found : "expected, found " + found) << "; "
+                                    << kHowToMake);
   const auto size = static_cast<int64_t>(fs::file_size(path, ec));
   CONVLAB_CHECK(!ec, path << ": cannot read the file size: " << ec.message());
   CONVLAB_CHECK(size > 0 && size % kCifarRecordBytes == 0,
@@ -132,8 +133,10 @@ std::string find_cifar10_dir(const std::string& configured, const std::string& o
   tried.push_back({"data/cifar10", "default, relative to the working directory"});
   std::ostringstream os;
   os << "CIFAR-10 binary files (data_batch_1.bin .. data_batch_5.bin, test_batch.bin) not found; looked in:";
-  if (data_dir.empty()) os << "\n  data.path (not set), $CONVLAB_CIFAR10_DIR (not set), $CONVLAB_DATA_DIR (not set)";
-  else os << "\n  data.path (not set), $CONVLAB_CIFAR10_DIR (not set)";
+  if (data_dir.empty())
+    os << "\n  data.path (not set), $CONVLAB_CIFAR10_DIR (not set), $CONVLAB_DATA_DIR (not set)";
+  else
+    os << "\n  data.path (not set), $CONVLAB_CIFAR10_DIR (not set)";
   for (const auto& t : tried) os << "\n  " << t.first << " (" << t.second << ")";
   os << "\n" << kHowToMake;
   throw Error(os.str());
@@ -145,8 +148,8 @@ Cifar10Data get_cifar10_data(const std::string& dir, const Cifar10Options& o) {
   const CifarImages train_all = load_cifar10_train(dir);
   const int64_t n_all = train_all.labels.numel();
   CONVLAB_CHECK(o.num_training + o.num_validation <= n_all,
-                dir << ": num_training + num_validation = " << o.num_training + o.num_validation
-                    << " exceeds the " << n_all << " training images");
+                dir << ": num_training + num_validation = " << o.num_training + o.num_validation << " exceeds the "
+                    << n_all << " training images");
   Cifar10Data d;
   d.dir = dir;
   {

@@ -16,12 +16,12 @@ Dataset::Dataset(Tensor images, Tensor labels, Tensor mean)
   CONVLAB_CHECK((labels_.dtype() == DType::i32 || labels_.dtype() == DType::f32) && labels_.ndim() == 1 &&
                     labels_.dim(0) == images_.dim(0),
                 "Dataset: labels must be int32 or float32 of shape (" << images_.dim(0) << ",), got "
-                                                            << dtype_name(labels_.dtype()) << " "
-                                                            << shape_str(labels_.shape()));
+                                                                      << dtype_name(labels_.dtype()) << " "
+                                                                      << shape_str(labels_.shape()));
   if (mean_.defined()) {
-    CONVLAB_CHECK(mean_.dtype() == DType::f32 && mean_.shape() == sample_shape(),
-                  "Dataset: mean must be float32 of shape " << shape_str(sample_shape()) << ", got "
-                                                            << shape_str(mean_.shape()));
+    CONVLAB_CHECK(
+        mean_.dtype() == DType::f32 && mean_.shape() == sample_shape(),
+        "Dataset: mean must be float32 of shape " << shape_str(sample_shape()) << ", got " << shape_str(mean_.shape()));
     CONVLAB_CHECK(mean_.device() == images_.device(), "Dataset: mean and images must be on the same device");
   }
   if (labels_.dtype() == DType::i32) {

@@ -28,12 +28,12 @@ class Dataset {
   Shape sample_shape() const;
   Device device() const { return images_.device(); }
   const Tensor& images() const { return images_; }
-  const Tensor& labels() const { return labels_; }          // on the dataset's device
+  const Tensor& labels() const { return labels_; }                          // on the dataset's device
   const std::vector<int32_t>& host_labels() const { return host_labels_; }  // int32 labels only
   const Tensor& mean() const { return mean_; }
 
-  Dataset to(Device device) const;              // uploads images, labels and mean once
-  Dataset head(int64_t n) const;                // the first n samples (shares storage)
+  Dataset to(Device device) const;  // uploads images, labels and mean once
+  Dataset head(int64_t n) const;    // the first n samples (shares storage)
   Batch gather(const std::vector<int64_t>& indices) const;
   Batch range(int64_t begin, int64_t end) const;  // samples [begin, end)
 

@@ -62,12 +62,12 @@ LibsvmData parse_libsvm(std::istream& in, const std::string& source, int64_t num
                     "libsvm: " << source << ":" << line_no << ": expected index:value, got '" << tok << "'");
       int64_t index = 0;
       double value = 0.0;
-      CONVLAB_CHECK(parse_index(tok.substr(0, colon), index),
-                    "libsvm: " << source << ":" << line_no << ": feature index must be an integer >= 1, got '"
-                               << tok << "'");
-      CONVLAB_CHECK(parse_double(tok.substr(colon + 1), value),
-                    "libsvm: " << source << ":" << line_no << ": feature value must be a finite number, got '"
-                               << tok << "'");
+      CONVLAB_CHECK(
+          parse_index(tok.substr(0, colon), index),
+          "libsvm: " << source << ":" << line_no << ": feature index must be an integer >= 1, got '" << tok << "'");
+      CONVLAB_CHECK(
+          parse_double(tok.substr(colon + 1), value),
+          "libsvm: " << source << ":" << line_no << ": feature value must be a finite number, got '" << tok << "'");
       CONVLAB_CHECK(index > prev, "libsvm: " << source << ":" << line_no
                                              << ": feature indices must be strictly increasing, got " << index
                                              << " after " << prev);
@@ -93,15 +93,16 @@ LibsvmData parse_libsvm(std::istream& in, const std::string& source, int64_t num
   // The width comes from the data: one stray index far beyond every other
   // (a typo, a corrupt line) would make a huge dense matrix and a solve that
   // runs for hours, so it is refused unless the width is configured.
-  CONVLAB_CHECK(num_features > 0 || max_index <= kLibsvmStrayIndexMin || max_index / kLibsvmStrayIndexFactor <= runner_up,
-                "libsvm: " << source << ":" << max_line << ": feature index " << max_index
-                           << " is far beyond every other index in the file (the next largest is " << runner_up
-                           << "); a typo or a corrupt line? Set the number of features explicitly "
-                           << "(data.num_features) if it is meant");
+  CONVLAB_CHECK(
+      num_features > 0 || max_index <= kLibsvmStrayIndexMin || max_index / kLibsvmStrayIndexFactor <= runner_up,
+      "libsvm: " << source << ":" << max_line << ": feature index " << max_index
+                 << " is far beyond every other index in the file (the next largest is " << runner_up
+                 << "); a typo or a corrupt line? Set the number of features explicitly "
+                 << "(data.num_features) if it is meant");
   const int64_t n = static_cast<int64_t>(rows.size());
-  CONVLAB_CHECK(d <= kLibsvmMaxDenseValues / n,
-                "libsvm: " << source << ": " << n << " samples x " << d << " features exceed the "
-                           << kLibsvmMaxDenseValues << " values convlab holds densely");
+  CONVLAB_CHECK(d <= kLibsvmMaxDenseValues / n, "libsvm: " << source << ": " << n << " samples x " << d
+                                                           << " features exceed the " << kLibsvmMaxDenseValues
+                                                           << " values convlab holds densely");
 
   LibsvmData out{Tensor({n, d}, DType::f64), Tensor({n}, DType::f64)};
   double* X = out.X.data<double>();

@@ -6,11 +6,11 @@
 #include <filesystem>
 #include <vector>
 
-#include "kernels/runtime/cuda_device.h"
 #include "host/error.h"
 #include "host/image/image_tensor.h"
 #include "host/ops/conv/conv.h"
 #include "host/plot/image_figure.h"
+#include "kernels/runtime/cuda_device.h"
 
 namespace convlab {
 
@@ -48,8 +48,8 @@ ConvImageDemo run_conv_image_demo(const std::string& first, const std::string& s
   for (int64_t n = 0; n < 2; ++n) {
     d.cells.push_back(photos[n]);
     for (int64_t f = 0; f < 2; ++f)
-      d.cells.push_back(normalise_to_u8(d.out.slice0(n, n + 1).reshape({2, img_size, img_size}).slice0(f, f + 1)
-                                          .reshape({img_size, img_size})));
+      d.cells.push_back(normalise_to_u8(
+          d.out.slice0(n, n + 1).reshape({2, img_size, img_size}).slice0(f, f + 1).reshape({img_size, img_size})));
   }
   d.grid = tile_images(d.cells, 3, 4, 4, 255);
   return d;
@@ -59,7 +59,8 @@ std::string default_demo_image(const std::string& file_name) {
   const char* dir = std::getenv("CONVLAB_DATA_DIR");
   CONVLAB_CHECK(dir != nullptr && *dir != '\0',
                 "conv image demo: no images given and CONVLAB_DATA_DIR is not set (expected "
-                "$CONVLAB_DATA_DIR/images/" << file_name << ")");
+                "$CONVLAB_DATA_DIR/images/"
+                    << file_name << ")");
   const std::filesystem::path p = std::filesystem::path(dir) / "images" / file_name;
   CONVLAB_CHECK(std::filesystem::exists(p), "conv image demo: " << p.string() << " does not exist");
   return p.string();

@@ -15,12 +15,12 @@
 namespace convlab {
 
 struct ConvImageDemo {
-  Tensor x;     // (2, 3, S, S) float32 pixels 0..255, CPU; row order of the picture
-  Tensor w;     // (2, 3, 3, 3) filters
-  Tensor b;     // (2,) biases
-  Tensor out;   // (2, 2, S, S) conv output, CPU
-  std::vector<Image> cells;  // the 6 pictures, row by row: photo, grayscale, edges
-  Image grid;                // the cells on a 2x3 grid with white gaps
+  Tensor x;                     // (2, 3, S, S) float32 pixels 0..255, CPU; row order of the picture
+  Tensor w;                     // (2, 3, 3, 3) filters
+  Tensor b;                     // (2,) biases
+  Tensor out;                   // (2, 2, S, S) conv output, CPU
+  std::vector<Image> cells;     // the 6 pictures, row by row: photo, grayscale, edges
+  Image grid;                   // the cells on a 2x3 grid with white gaps
   Device device = Device::cpu;  // where the conv ran
 };
 

@@ -30,10 +30,10 @@ Image load_image(const std::string& path, int channels) {
 
 void write_png(const std::string& path, const Image& img) {
   CONVLAB_CHECK(!img.empty() && img.pixels.size() == static_cast<size_t>(img.height) * img.width * img.channels,
-                "write_png: image '" << path << "' is empty or inconsistent (" << img.height << "x" << img.width
-                                     << "x" << img.channels << ", " << img.pixels.size() << " bytes)");
-  const int ok = stbi_write_png(path.c_str(), img.width, img.height, img.channels, img.pixels.data(),
-                                img.width * img.channels);
+                "write_png: image '" << path << "' is empty or inconsistent (" << img.height << "x" << img.width << "x"
+                                     << img.channels << ", " << img.pixels.size() << " bytes)");
+  const int ok =
+      stbi_write_png(path.c_str(), img.width, img.height, img.channels, img.pixels.data(), img.width * img.channels);
   CONVLAB_CHECK(ok != 0, "write_png: cannot write '" << path << "' (missing folder or no permission?)");
 }
 

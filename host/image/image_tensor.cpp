@@ -51,8 +51,8 @@ Tensor images_to_nchw(const std::vector<Image>& images, DType dtype) {
       for (int64_t c = 0; c < C; ++c)
         for (int64_t y = 0; y < H; ++y)
           for (int64_t x = 0; x < W; ++x)
-            p[((n * C + c) * H + y) * W + x] = static_cast<T>(img.at(static_cast<int>(y), static_cast<int>(x),
-                                                                     static_cast<int>(c)));
+            p[((n * C + c) * H + y) * W + x] =
+                static_cast<T>(img.at(static_cast<int>(y), static_cast<int>(x), static_cast<int>(c)));
     }
   });
   return t;
@@ -69,9 +69,9 @@ Image nchw_to_image(const Tensor& x, int64_t n) {
 }
 
 Image normalise_to_u8(const Tensor& img) {
-  CONVLAB_CHECK(img.ndim() == 2 || (img.ndim() == 3 && (img.dim(0) == 1 || img.dim(0) == 3)),
-                "normalise_to_u8: expected an (H, W) plane or a (C, H, W) image with C = 1 or 3, got "
-                    << shape_str(img.shape()));
+  CONVLAB_CHECK(
+      img.ndim() == 2 || (img.ndim() == 3 && (img.dim(0) == 1 || img.dim(0) == 3)),
+      "normalise_to_u8: expected an (H, W) plane or a (C, H, W) image with C = 1 or 3, got " << shape_str(img.shape()));
   const std::vector<double> v = img.to(Device::cpu).to_vector();
   const int C = img.ndim() == 3 ? static_cast<int>(img.dim(0)) : 1;
   return scale_chw_to_u8(v.data(), C, static_cast<int>(img.dim(-2)), static_cast<int>(img.dim(-1)), 255.0);

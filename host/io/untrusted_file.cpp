@@ -22,14 +22,22 @@ std::string describe_non_regular(const std::string& path) {
     return "a path that cannot be examined (" + ec.message() + ")";
   }
   switch (st.type()) {
-    case fs::file_type::regular: return "";
-    case fs::file_type::not_found: return "not found";
-    case fs::file_type::directory: return "a directory";
-    case fs::file_type::fifo: return "a FIFO (named pipe)";
-    case fs::file_type::socket: return "a socket";
-    case fs::file_type::block: return "a block device";
-    case fs::file_type::character: return "a character device";
-    default: return "not a regular file";
+    case fs::file_type::regular:
+      return "";
+    case fs::file_type::not_found:
+      return "not found";
+    case fs::file_type::directory:
+      return "a directory";
+    case fs::file_type::fifo:
+      return "a FIFO (named pipe)";
+    case fs::file_type::socket:
+      return "a socket";
+    case fs::file_type::block:
+      return "a block device";
+    case fs::file_type::character:
+      return "a character device";
+    default:
+      return "not a regular file";
   }
 }
 

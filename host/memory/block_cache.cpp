@@ -101,8 +101,10 @@ class BlockCache {
     return p;
   }
   void system_free(void* p) noexcept {
-    if (device_ == Device::cuda) cuda::free_device(p);
-    else std::free(p);
+    if (device_ == Device::cuda)
+      cuda::free_device(p);
+    else
+      std::free(p);
   }
 
   Device device_;

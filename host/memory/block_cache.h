@@ -22,10 +22,10 @@
 namespace convlab {
 
 struct AllocatorStats {
-  std::size_t cached_bytes = 0;   // held in the cache, free for reuse
+  std::size_t cached_bytes = 0;  // held in the cache, free for reuse
   std::size_t cached_blocks = 0;
-  std::uint64_t reused = 0;       // allocations served from the cache
-  std::uint64_t fresh = 0;        // allocations that went to the system
+  std::uint64_t reused = 0;  // allocations served from the cache
+  std::uint64_t fresh = 0;   // allocations that went to the system
 };
 
 // A block of at least nbytes (never null; nbytes 0 gives a small block).
@@ -35,8 +35,8 @@ void* allocate_block(Device device, std::size_t nbytes);
 void release_block(Device device, void* p, std::size_t nbytes) noexcept;
 
 AllocatorStats allocator_stats(Device device);
-void empty_cache(Device device);        // frees every cached block of the device
-void set_allocator_caching(bool on);    // off: frees the caches and stops caching
+void empty_cache(Device device);      // frees every cached block of the device
+void set_allocator_caching(bool on);  // off: frees the caches and stops caching
 bool allocator_caching();
 
 }  // namespace convlab

@@ -36,15 +36,17 @@ BenchRow bench_row(const json& r, const std::string& where) {
   if (!pass.empty()) row.op += " " + pass;
   row.device = string_field(r, "device", "", where);
   row.shape = string_field(r, "shape", "", where);
-  const json* median = r.contains("median_ms") ? &r["median_ms"]
+  const json* median = r.contains("median_ms")                                                   ? &r["median_ms"]
                        : (r.contains("ms") && r["ms"].is_object() && r["ms"].contains("median")) ? &r["ms"]["median"]
-                                                                                                  : nullptr;
+                                                                                                 : nullptr;
   CONVLAB_CHECK(median != nullptr && median->is_number() && median->get<double>() > 0,
                 where << " needs a positive \"median_ms\" (or \"ms\": {\"median\"})");
   row.median_ms = median->get<double>();
   // The kernel benchmark says "baseline_variant" (null: none); the plain list "baseline".
-  if (r.contains("baseline_variant")) row.baseline = string_field(r, "baseline_variant", "", where);
-  else row.baseline = string_field(r, "baseline", "naive", where);
+  if (r.contains("baseline_variant"))
+    row.baseline = string_field(r, "baseline_variant", "", where);
+  else
+    row.baseline = string_field(r, "baseline", "naive", where);
   row.vendor_variant = string_field(r, "vendor_variant", "cudnn", where);
   if (r.contains("vendor")) {
     CONVLAB_CHECK(r["vendor"].is_boolean(), where << ".vendor must be true or false");
@@ -122,8 +124,8 @@ void plot_table(std::ostringstream& os, const char* name, const Table& t, const 
   }
   os << "set yrange [" << lo / 1.5 << ":" << hi * 2.5 << "]\n";
   for (size_t c = 0; c < n; ++c)
-    os << (c == 0 ? "plot " : ", ") << "$" << name << " using " << c + 2 << (c == 0 ? ":xtic(1)" : "")
-       << " title " << gnuplot_quote(t.variants[c]);
+    os << (c == 0 ? "plot " : ", ") << "$" << name << " using " << c + 2 << (c == 0 ? ":xtic(1)" : "") << " title "
+       << gnuplot_quote(t.variants[c]);
   for (size_t c = 0; c < n; ++c)
     os << ", $" << name << " using ($0 + (" << c << " - " << (n - 1) / 2.0 << ") / " << n + 1 << ".0):" << c + 2
        << ":(sprintf(\"" << value_format << "\", $" << c + 2 << ")) with labels offset 0,0.8 font \",9\" notitle";
@@ -163,8 +165,9 @@ std::string bench_chart_script(const BenchResults& bench, const std::string& out
     }
   }
   CONVLAB_CHECK(!speedup.groups.empty() || !vs_vendor.groups.empty(),
-                "bench chart: of " << rows.size() << " selected rows, none has its baseline variant or a vendor "
-                                   "row in its (device, op, shape) group");
+                "bench chart: of " << rows.size()
+                                   << " selected rows, none has its baseline variant or a vendor "
+                                      "row in its (device, op, shape) group");
   const int panels = (speedup.groups.empty() ? 0 : 1) + (vs_vendor.groups.empty() ? 0 : 1);
   const size_t clusters = std::max(speedup.groups.size(), vs_vendor.groups.size());
   const size_t bars = std::max(speedup.variants.size(), vs_vendor.variants.size());

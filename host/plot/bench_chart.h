@@ -20,14 +20,14 @@
 namespace convlab {
 
 struct BenchRow {
-  std::string op;      // with the pass when there is one, e.g. "conv fwd"
+  std::string op;  // with the pass when there is one, e.g. "conv fwd"
   std::string variant;
   std::string device;  // "" when not given
   std::string shape;
   double median_ms = 0;
-  std::string baseline = "naive";      // "" when the row has none
+  std::string baseline = "naive";  // "" when the row has none
   std::string vendor_variant = "cudnn";
-  bool vendor = false;                 // the row is the vendor library's
+  bool vendor = false;  // the row is the vendor library's
 };
 
 struct BenchResults {

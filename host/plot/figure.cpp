@@ -21,10 +21,18 @@ std::string style(Marker m, int index) {
   std::ostringstream os;
   const char* colour = kColours[index % 10];
   switch (m) {
-    case Marker::dots: os << "with points pt 7 ps 0.6"; break;
-    case Marker::lines_circles: os << "with linespoints lw 1.5 pt 7 ps 0.9"; break;
-    case Marker::lines_triangles: os << "with linespoints lw 1.5 pt 9 ps 1.1"; break;
-    case Marker::line: os << "with lines lw 1.5"; break;
+    case Marker::dots:
+      os << "with points pt 7 ps 0.6";
+      break;
+    case Marker::lines_circles:
+      os << "with linespoints lw 1.5 pt 7 ps 0.9";
+      break;
+    case Marker::lines_triangles:
+      os << "with linespoints lw 1.5 pt 9 ps 1.1";
+      break;
+    case Marker::line:
+      os << "with lines lw 1.5";
+      break;
   }
   os << " lc rgb \"" << colour << "\"";
   return os.str();
@@ -52,7 +60,7 @@ std::string figure_script(const Figure& fig, const std::string& out_png) {
     for (size_t s = 0; s < fig.panels[p].series.size(); ++s) {
       const Series& ser = fig.panels[p].series[s];
       CONVLAB_CHECK(ser.x.size() == ser.y.size(), "plot: series '" << ser.label << "' has " << ser.x.size()
-                                                                    << " x values and " << ser.y.size() << " y values");
+                                                                   << " x values and " << ser.y.size() << " y values");
       os << "$d" << p << "_" << s << " << EOD\n";
       for (size_t i = 0; i < ser.x.size(); ++i)
         if (std::isfinite(ser.x[i]) && std::isfinite(ser.y[i])) os << ser.x[i] << " " << ser.y[i] << "\n";
@@ -66,10 +74,14 @@ std::string figure_script(const Figure& fig, const std::string& out_png) {
        << "set xlabel " << gnuplot_quote(panel.xlabel) << "\n"
        << "set ylabel " << gnuplot_quote(panel.ylabel) << "\n"
        << (panel.log_x ? "set logscale x\nset format x \"1e%L\"\n" : "unset logscale x\nset format x \"% h\"\n");
-    if (panel.y_range) os << "set yrange [" << panel.y_range->first << ":" << panel.y_range->second << "]\n";
-    else os << "set autoscale y\n";
-    if (panel.legend.empty()) os << "unset key\n";
-    else os << "set key " << panel.legend << "\n";
+    if (panel.y_range)
+      os << "set yrange [" << panel.y_range->first << ":" << panel.y_range->second << "]\n";
+    else
+      os << "set autoscale y\n";
+    if (panel.legend.empty())
+      os << "unset key\n";
+    else
+      os << "set key " << panel.legend << "\n";
     bool any = false;
     std::ostringstream plot;
     for (size_t s = 0; s < panel.series.size(); ++s) {

@@ -18,7 +18,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool is_executable(const std::string& p) { return !p.empty() && ::access(p.c_str(), X_OK) == 0 && !fs::is_directory(p); }
+bool is_executable(const std::string& p) {
+  return !p.empty() && ::access(p.c_str(), X_OK) == 0 && !fs::is_directory(p);
+}
 
 std::string shell_quote(const std::string& s) {
   std::string out = "'";

@@ -37,8 +37,8 @@ struct TempDir {
 
 void render_image_figure(const std::vector<TitledImage>& cells, int cols, const std::string& out_png, int cell_px) {
   CONVLAB_CHECK(!cells.empty(), "plot: image figure " << out_png << " has no images");
-  CONVLAB_CHECK(cols >= 1 && cell_px >= 16, "plot: image figure needs cols >= 1 and cell_px >= 16, got " << cols
-                                                                                                     << ", " << cell_px);
+  CONVLAB_CHECK(cols >= 1 && cell_px >= 16,
+                "plot: image figure needs cols >= 1 and cell_px >= 16, got " << cols << ", " << cell_px);
   std::string why;
   CONVLAB_CHECK(gnuplot_available(&why), "plot: cannot draw " << out_png << ": " << why);
   const int n = static_cast<int>(cells.size());

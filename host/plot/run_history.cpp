@@ -70,9 +70,9 @@ bool is_metric_series_key(const std::string& key) {
 // val_<metric>_history (host/solver/history_io.h).
 void read_metric_series(const json& h, const fs::path& file, RunHistory& r) {
   if (auto it = h.find("metric"); it != h.end()) {
-    const bool name = it->is_string() && !it->get<std::string>().empty() &&
-                      it->get<std::string>().find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") ==
-                          std::string::npos;
+    const bool name =
+        it->is_string() && !it->get<std::string>().empty() &&
+        it->get<std::string>().find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
     CONVLAB_CHECK(name, "plot: " << file.string()
                                  << ": \"metric\" must name a metric such as \"acc\" or \"mae\" (lower-case "
                                     "letters, digits, _), got "
@@ -102,7 +102,8 @@ RunHistory read_run_history(const std::string& run_dir) {
   const bool is_file = fs::is_regular_file(given);
   const fs::path dir = is_file ? given.parent_path() : given;
   const fs::path file = is_file ? given : given / "history.json";
-  CONVLAB_CHECK(fs::exists(file), "plot: " << file.string() << " does not exist (expected a run folder with history.json)");
+  CONVLAB_CHECK(fs::exists(file),
+                "plot: " << file.string() << " does not exist (expected a run folder with history.json)");
   const json h = read_json(file);
   CONVLAB_CHECK(h.is_object(), "plot: " << file.string() << " must hold a JSON object");
 
@@ -131,13 +132,14 @@ RunHistory read_run_history(const std::string& run_dir) {
     r.weight_scale = v->get<double>();
   }
   if (auto [v, p] = lookup("batch_size"); v) {
-    CONVLAB_CHECK(v->is_number_integer() && v->get<int64_t>() >= 1 && v->get<int64_t>() <= (1 << 20),
-                  "plot: " << p.string() << ": batch_size must be an integer in [1, 1048576], got "
-                           << config::json_brief(*v));
+    CONVLAB_CHECK(
+        v->is_number_integer() && v->get<int64_t>() >= 1 && v->get<int64_t>() <= (1 << 20),
+        "plot: " << p.string() << ": batch_size must be an integer in [1, 1048576], got " << config::json_brief(*v));
     r.batch_size = v->get<int>();
   }
   if (auto [v, p] = lookup("normalization"); v) {
-    CONVLAB_CHECK(v->is_string(), "plot: " << p.string() << ": normalization must be a string or null, got " << v->dump());
+    CONVLAB_CHECK(v->is_string(),
+                  "plot: " << p.string() << ": normalization must be a string or null, got " << v->dump());
     r.normalization = v->get<std::string>();
     if (r.normalization.empty() || r.normalization == "null") r.normalization = "none";
   }

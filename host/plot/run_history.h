@@ -24,12 +24,12 @@ struct RunHistory {
   std::string label;  // "label" or "name" from the files, else the folder's name
   std::vector<double> loss_history;
   std::vector<double> train_metric, val_metric;  // the metric per check on the training / validation set
-  std::vector<double> check_epoch;  // x of the metric's points; empty: 0, 1, 2, ...
+  std::vector<double> check_epoch;               // x of the metric's points; empty: 0, 1, 2, ...
   std::optional<double> weight_scale;
   std::optional<int> batch_size;
-  std::string metric_name = "acc";         // as in history.json: "acc", "mae"
-  std::string metric_label = "accuracy";   // the axis label: "accuracy" for "acc", else the name
-  std::string normalization = "none";  // "none", "batchnorm", "layernorm", ...
+  std::string metric_name = "acc";        // as in history.json: "acc", "mae"
+  std::string metric_label = "accuracy";  // the axis label: "accuracy" for "acc", else the name
+  std::string normalization = "none";     // "none", "batchnorm", "layernorm", ...
 };
 
 // Reads <run_dir>/history.json (run_dir may also name the .json file itself).

@@ -42,7 +42,9 @@ Series per_epoch(const RunHistory& r, std::string label, const std::vector<doubl
 
 // The notebook's legend sits inside, lower centre; with many runs it goes
 // outside on the right so that it hides no data.
-std::string legend_for(size_t series) { return series <= 4 ? "bottom center horizontal" : "outside right top vertical"; }
+std::string legend_for(size_t series) {
+  return series <= 4 ? "bottom center horizontal" : "outside right top vertical";
+}
 
 }  // namespace
 
@@ -103,19 +105,35 @@ Figure weight_scale_figure(const std::vector<RunHistory>& runs) {
   for (const RunHistory& r : runs) {
     CONVLAB_CHECK(r.weight_scale.has_value(), "plot: weight-scale sweep: run " << r.dir << " has no weight_scale");
     CONVLAB_CHECK(*r.weight_scale > 0, "plot: weight-scale sweep: run " << r.dir << " has weight_scale "
-                                                                        << *r.weight_scale << ", need > 0 for a log axis");
+                                                                        << *r.weight_scale
+                                                                        << ", need > 0 for a log axis");
     by_norm[r.normalization].push_back(&r);
   }
   CONVLAB_CHECK(!by_norm.empty(), "plot: weight-scale sweep needs at least one run");
   Figure fig;
   fig.width = 1100;
   fig.height = 1100;
-  Panel val{"Best val accuracy vs weight initialization scale", "Weight initialization scale", "Best val accuracy",
-            true, std::nullopt, "bottom right horizontal", {}};
-  Panel train{"Best train accuracy vs weight initialization scale", "Weight initialization scale",
-              "Best training accuracy", true, std::nullopt, "top right", {}};
-  Panel loss{"Final training loss vs weight initialization scale", "Weight initialization scale",
-             "Final training loss", true, std::make_pair(1.0, 3.5), "top right", {}};
+  Panel val{"Best val accuracy vs weight initialization scale",
+            "Weight initialization scale",
+            "Best val accuracy",
+            true,
+            std::nullopt,
+            "bottom right horizontal",
+            {}};
+  Panel train{"Best train accuracy vs weight initialization scale",
+              "Weight initialization scale",
+              "Best training accuracy",
+              true,
+              std::nullopt,
+              "top right",
+              {}};
+  Panel loss{"Final training loss vs weight initialization scale",
+             "Weight initialization scale",
+             "Final training loss",
+             true,
+             std::make_pair(1.0, 3.5),
+             "top right",
+             {}};
   // "none" first so the baseline takes the first colour, as in the notebook.
   std::vector<std::string> order;
   if (by_norm.count("none")) order.push_back("none");
@@ -145,8 +163,10 @@ Figure weight_scale_figure(const std::vector<RunHistory>& runs) {
 Figure batch_size_figure(const std::vector<RunHistory>& runs, const std::string& normalization) {
   std::vector<const RunHistory*> normed, baseline;
   for (const RunHistory& r : runs) {
-    if (r.normalization == normalization) normed.push_back(&r);
-    else if (r.normalization == "none") baseline.push_back(&r);
+    if (r.normalization == normalization)
+      normed.push_back(&r);
+    else if (r.normalization == "none")
+      baseline.push_back(&r);
   }
   CONVLAB_CHECK(!normed.empty(), "plot: batch-size sweep: no run with normalization '" << normalization << "'");
   for (const RunHistory* r : normed)
@@ -156,9 +176,9 @@ Figure batch_size_figure(const std::vector<RunHistory>& runs, const std::string&
   // Sweeps of several normalizations each carry their own baseline runs: keep
   // one baseline per batch size (the first given) so none is drawn twice.
   std::stable_sort(baseline.begin(), baseline.end(), by_batch);
-  baseline.erase(std::unique(baseline.begin(), baseline.end(),
-                             [](auto* a, auto* b) { return a->batch_size == b->batch_size; }),
-                 baseline.end());
+  baseline.erase(
+      std::unique(baseline.begin(), baseline.end(), [](auto* a, auto* b) { return a->batch_size == b->batch_size; }),
+      baseline.end());
   Figure fig;
   fig.width = 1100;
   fig.height = 800;
@@ -194,8 +214,10 @@ std::vector<std::string> plot_runs(const std::vector<RunHistory>& runs, const st
   bool all_scaled = true;
   std::map<std::string, std::set<int>> batch_sizes;
   for (const RunHistory& r : runs) {
-    if (r.weight_scale) scales.insert(*r.weight_scale);
-    else all_scaled = false;
+    if (r.weight_scale)
+      scales.insert(*r.weight_scale);
+    else
+      all_scaled = false;
     if (r.batch_size && r.normalization != "none") batch_sizes[r.normalization].insert(*r.batch_size);
   }
   if (all_scaled && scales.size() >= 2) draw(weight_scale_figure(runs), "weight_scale_sweep.png");

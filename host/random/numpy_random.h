@@ -15,12 +15,12 @@ namespace convlab {
 class NumpyRandom {
  public:
   explicit NumpyRandom(uint32_t seed = 0) { seed_(seed); }
-  void seed_(uint32_t seed);   // np.random.seed(seed)
+  void seed_(uint32_t seed);  // np.random.seed(seed)
 
   uint32_t next_uint32();
-  double random_sample();      // np.random.random_sample(): [0, 1)
+  double random_sample();  // np.random.random_sample(): [0, 1)
   double uniform(double low, double high) { return low + (high - low) * random_sample(); }
-  double randn();              // np.random.randn()
+  double randn();  // np.random.randn()
   // np.random.randint(low, high): uniform in [low, high).
   int64_t randint(int64_t low, int64_t high);
   // np.random.permutation(n)

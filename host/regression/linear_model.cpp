@@ -63,8 +63,7 @@ LinearModel fit_linear_regression(const Tensor& X, const Tensor& y, bool fit_int
   return from_beta(symmetric_pinv_solve(ne.G, ne.r, ne.m).x, fit_intercept);
 }
 
-LinearModel fit_ridge_regression(const Tensor& X, const Tensor& y, double alpha, bool fit_intercept,
-                                 Device device) {
+LinearModel fit_ridge_regression(const Tensor& X, const Tensor& y, double alpha, bool fit_intercept, Device device) {
   const char* op = "RidgeRegression.fit";
   expect_design(op, X);
   CONVLAB_CHECK(std::isfinite(alpha) && alpha >= 0.0, op << ": alpha must be >= 0, got " << alpha);
@@ -74,8 +73,8 @@ LinearModel fit_ridge_regression(const Tensor& X, const Tensor& y, double alpha,
   // The inverse exists for alpha > 0; the eigen-solve is exact for it and
   // reports a singular matrix (alpha = 0 on rank-deficient data) clearly.
   const PinvSolve s = symmetric_pinv_solve(ne.G, ne.r, ne.m);
-  CONVLAB_CHECK(s.rank == ne.m, op << ": X^T X + alpha I is singular (rank " << s.rank << " of " << ne.m
-                                   << "); use a larger alpha");
+  CONVLAB_CHECK(s.rank == ne.m,
+                op << ": X^T X + alpha I is singular (rank " << s.rank << " of " << ne.m << "); use a larger alpha");
   return from_beta(s.x, fit_intercept);
 }
 

@@ -10,8 +10,8 @@ namespace {
 
 template <class F>
 double mean_of(const char* op, const Tensor& pred, const Tensor& y, F f) {
-  CONVLAB_CHECK(pred.ndim() >= 1 && pred.dim(0) > 0, op << ": expected a non-empty prediction, got "
-                                                        << shape_str(pred.shape()));
+  CONVLAB_CHECK(pred.ndim() >= 1 && pred.dim(0) > 0,
+                op << ": expected a non-empty prediction, got " << shape_str(pred.shape()));
   const std::vector<double> p = regression_targets(op, pred, pred.dim(0));
   const std::vector<double> t = regression_targets(op, y, pred.dim(0));
   double s = 0.0;

@@ -3,9 +3,9 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "host/config/json_reader.h"
 #include "host/data/libsvm.h"
 #include "host/data/split.h"
-#include "host/config/json_reader.h"
 
 namespace convlab {
 
@@ -25,8 +25,9 @@ RegressionDataConfig parse_regression_data_config(const nlohmann::json& data) {
   r.finish();
   if (c.path.empty()) {  // after the other keys, so their errors come first
     const char* dir = std::getenv("CONVLAB_DATA_DIR");
-    CONVLAB_CHECK(dir && *dir, "data.path is not set and neither is CONVLAB_DATA_DIR "
-                               "(the datasets folder holding housing/housing_scale)");
+    CONVLAB_CHECK(dir && *dir,
+                  "data.path is not set and neither is CONVLAB_DATA_DIR "
+                  "(the datasets folder holding housing/housing_scale)");
     c.path = std::string(dir) + "/housing/housing_scale";
   }
   return c;
@@ -38,8 +39,8 @@ RegressionSplits load_regression_splits(const RegressionDataConfig& config) {
   // The seed: val_size = int(X_train.shape[0] * val_split); validation is
   // X_train[:val_size], training X_train[val_size:].
   const auto val_size = static_cast<std::size_t>(std::floor(static_cast<double>(s.train.size()) * config.val_split));
-  CONVLAB_CHECK(val_size < s.train.size(), "regression data: val_split " << config.val_split
-                                                                        << " leaves no training sample");
+  CONVLAB_CHECK(val_size < s.train.size(),
+                "regression data: val_split " << config.val_split << " leaves no training sample");
   RegressionSplits r;
   r.val_idx.assign(s.train.begin(), s.train.begin() + static_cast<std::ptrdiff_t>(val_size));
   r.train_idx.assign(s.train.begin() + static_cast<std::ptrdiff_t>(val_size), s.train.end());

@@ -15,8 +15,8 @@
 namespace convlab {
 
 struct RegressionDataConfig {
-  std::string path;           // LIBSVM file
-  int64_t num_features = 0;   // 0: the largest index in the file
+  std::string path;          // LIBSVM file
+  int64_t num_features = 0;  // 0: the largest index in the file
   double test_size = 0.33;
   uint32_t random_state = 42;
   double val_split = 0.2;
@@ -32,7 +32,7 @@ RegressionDataConfig parse_regression_data_config(const nlohmann::json& data);
 struct RegressionSplits {
   Tensor X_train, y_train, X_val, y_val, X_test, y_test;  // float64; y of shape (n)
   std::vector<int64_t> train_idx, val_idx, test_idx;      // rows of the file (0-based)
-  Standardizer standardizer;                               // fitted on X_train when standardize
+  Standardizer standardizer;                              // fitted on X_train when standardize
 };
 
 RegressionSplits load_regression_splits(const RegressionDataConfig& config);

@@ -1,14 +1,14 @@
 // The classifier pipeline of `convlab train`: CIFAR-10 -> model -> Solver ->
 // run folder (see host/run/train.h).
+#include <unistd.h>
 #include <chrono>
 #include <ostream>
-#include <unistd.h>
 
-#include "kernels/runtime/cuda_device.h"
 #include "host/data/cifar10.h"
 #include "host/run/resume_state.h"
 #include "host/run/run_files.h"
 #include "host/run/train.h"
+#include "kernels/runtime/cuda_device.h"
 #include "models/model_factory.h"
 
 namespace convlab {
@@ -54,9 +54,8 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   Dataset val = data.val.to(dev);
   Dataset test = data.test.size() > 0 ? data.test.to(dev) : Dataset();
   const std::string dev_name = dev == Device::cuda ? "cuda (" + cuda::device_name() + ")" : "cpu";
-  out << "convlab train: " << cfg.model.type << " on " << dev_name << "; " << train.size() << " train / "
-      << val.size() << " val / " << test.size() << " test images from " << data_dir << "; run folder "
-      << ctx.folder->path() << "\n";
+  out << "convlab train: " << cfg.model.type << " on " << dev_name << "; " << train.size() << " train / " << val.size()
+      << " val / " << test.size() << " test images from " << data_dir << "; run folder " << ctx.folder->path() << "\n";
   for (const std::string& line : model->plan()) out << "  plan: " << line << "\n";
   out.flush();
 
@@ -90,7 +89,8 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
     if (improved && cfg.output.save_checkpoint)
       write_best_checkpoint(folder, solver.best_state(), resolved, model->type(), epoch, metric,
                             solver.best_val_metric());
-    if (epoch > 0 && cfg.output.save_checkpoint && solver.iterations_done() + 1 == epoch * solver.iterations_per_epoch())
+    if (epoch > 0 && cfg.output.save_checkpoint &&
+        solver.iterations_done() + 1 == epoch * solver.iterations_per_epoch())
       write_resume_state(folder, *model, solver);
   };
   const bool ok = solver.train();

@@ -10,8 +10,8 @@
 namespace convlab {
 
 struct EvalOptions {
-  std::string device;     // "" = auto
-  std::string data_path;  // "" = the path stored in the checkpoint's config, then the usual search
+  std::string device;          // "" = auto
+  std::string data_path;       // "" = the path stored in the checkpoint's config, then the usual search
   std::string split = "test";  // test, val, train or all
 };
 

@@ -2,9 +2,9 @@
 // variants and their files) and its registered variants per device.
 #include <ostream>
 
-#include "kernels/runtime/cuda_device.h"
 #include "host/ops/registry.h"
 #include "host/run/evaluate.h"
+#include "kernels/runtime/cuda_device.h"
 #include "models/model_factory.h"
 
 namespace convlab {
@@ -25,15 +25,19 @@ void list_op(std::ostream& out, const OpListing& op) {
 }  // namespace
 
 void info_command(std::ostream& out) {
-  out << "convlab " << "0.1.0" << "\n";
+  out << "convlab "
+      << "0.1.0"
+      << "\n";
 #ifdef CONVLAB_HAVE_CUDA
   out << "built with CUDA: yes\n";
 #else
   out << "built with CUDA: no\n";
 #endif
   out << "devices:\n  cpu\n";
-  if (cuda::available()) out << "  cuda: " << cuda::device_name() << "\n";
-  else out << "  cuda: not available (" << cuda::no_gpu_reason() << ")\n";
+  if (cuda::available())
+    out << "  cuda: " << cuda::device_name() << "\n";
+  else
+    out << "  cuda: not available (" << cuda::no_gpu_reason() << ")\n";
   out << "model types:";
   for (const auto& t : model_types()) out << " " << t;
   out << "\nops (header; variants per device, * = default; one folder per op: host/ops/<op>/ holds the\n"

@@ -10,13 +10,13 @@
 #include <ostream>
 
 #include "host/config/json_reader.h"
-#include "kernels/runtime/cuda_device.h"
 #include "host/regression/normal_equations.h"
 #include "host/regression/regression_data.h"
 #include "host/regression/regression_report.h"
 #include "host/run/run_files.h"
 #include "host/run/train.h"
 #include "host/solver/solver.h"
+#include "kernels/runtime/cuda_device.h"
 #include "models/linear_regression.h"
 
 namespace convlab {
@@ -48,9 +48,10 @@ Dataset to_dataset(const Tensor& X, const Tensor& y) { return Dataset(X.to(DType
 LinearModel train_with_solver(const config::RunConfig& cfg, const RunContext& ctx, const RegressionModelConfig& mc,
                               const RegressionSplits& d, nlohmann::json& summary, bool& ok) {
   std::ostream& out = *ctx.out;
-  CONVLAB_CHECK(d.X_val.dim(0) > 0, "data.val_split: linear_regression_sgd needs a validation split "
-                                    "(the Solver keeps the parameters with the best validation MAE), got "
-                                    << d.X_val.dim(0) << " samples");
+  CONVLAB_CHECK(d.X_val.dim(0) > 0,
+                "data.val_split: linear_regression_sgd needs a validation split "
+                "(the Solver keeps the parameters with the best validation MAE), got "
+                    << d.X_val.dim(0) << " samples");
   NumpyRandom rng(cfg.solver.seed);
   LinearRegressionOptions lo;
   lo.input_dim = d.X_train.dim(1);
@@ -81,9 +82,9 @@ RunResult train_regression(const config::RunConfig& cfg, const RunContext& ctx) 
   const auto t0 = std::chrono::steady_clock::now();
   const RegressionModelConfig mc = parse_model(cfg.model.spec);
   CONVLAB_CHECK(!ctx.resume, "--resume: regression runs take seconds and have no resume state; start a new run");
-  CONVLAB_CHECK(cfg.data.dataset == "libsvm", "data.dataset: model type " << mc.type
-                                                  << " trains on \"libsvm\" data (e.g. housing_scale), got \""
-                                                  << cfg.data.dataset << "\"");
+  CONVLAB_CHECK(cfg.data.dataset == "libsvm",
+                "data.dataset: model type " << mc.type << " trains on \"libsvm\" data (e.g. housing_scale), got \""
+                                            << cfg.data.dataset << "\"");
   const RegressionDataConfig dc = parse_regression_data_config(cfg.data.spec);
   const RegressionSplits d = load_regression_splits(dc);
 
@@ -92,10 +93,10 @@ RunResult train_regression(const config::RunConfig& cfg, const RunContext& ctx) 
   // the host. The SGD model is tiny and stays on the CPU.
   const bool gpu = !sgd && ctx.device == Device::cuda && normal_equations_on_gpu_available();
   const std::string where = gpu ? "cuda (" + cuda::device_name() + ", normal equations)" : "cpu";
-  out << "convlab train: " << mc.type << " on " << where << "; " << d.X_train.dim(0) << " train / "
-      << d.X_val.dim(0) << " val / " << d.X_test.dim(0) << " test samples, " << d.X_train.dim(1)
-      << " features from " << dc.path << (dc.standardize ? " (standardized with the training split's statistics)" : "")
-      << "; run folder " << ctx.folder->path() << "\n";
+  out << "convlab train: " << mc.type << " on " << where << "; " << d.X_train.dim(0) << " train / " << d.X_val.dim(0)
+      << " val / " << d.X_test.dim(0) << " test samples, " << d.X_train.dim(1) << " features from " << dc.path
+      << (dc.standardize ? " (standardized with the training split's statistics)" : "") << "; run folder "
+      << ctx.folder->path() << "\n";
   out.flush();
 
   nlohmann::json resolved = cfg.resolved;

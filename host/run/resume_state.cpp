@@ -136,8 +136,8 @@ void load_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
                                  ", the model's metric is \"" + metric + "\"");
   const auto loss = c.numbers(h, "loss_history");
   if (static_cast<int64_t>(loss.size()) != iterations)
-    c.fail("history.loss_history", std::to_string(loss.size()) + " values for " + std::to_string(iterations) +
-                                       " iterations");
+    c.fail("history.loss_history",
+           std::to_string(loss.size()) + " values for " + std::to_string(iterations) + " iterations");
   for (double v : loss)
     if (!std::isfinite(v)) c.fail("history.loss_history", "holds a non-finite loss");
   if (!h.contains("check_epoch") || !h["check_epoch"].is_array())
@@ -190,10 +190,14 @@ void load_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
   const Device dev = model.device();
   for (const auto& kv : st.tensors) {
     const std::string& k = kv.first;
-    if (k.rfind("optim.s1.", 0) == 0) optim_s1[k.substr(9)] = kv.second;
-    else if (k.rfind("optim.s2.", 0) == 0) optim_s2[k.substr(9)] = kv.second;
-    else if (k.rfind("best.", 0) == 0) best[k.substr(5)] = kv.second;
-    else state[k] = kv.second;
+    if (k.rfind("optim.s1.", 0) == 0)
+      optim_s1[k.substr(9)] = kv.second;
+    else if (k.rfind("optim.s2.", 0) == 0)
+      optim_s2[k.substr(9)] = kv.second;
+    else if (k.rfind("best.", 0) == 0)
+      best[k.substr(5)] = kv.second;
+    else
+      state[k] = kv.second;
   }
   const std::map<std::string, Tensor> model_state = model.state();
   const std::map<std::string, Tensor> params = model.params();

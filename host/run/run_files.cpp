@@ -73,8 +73,8 @@ void write_sweep_summary(const RunFolder& sweep_folder, const nlohmann::json& ro
     }
     const auto& s = r["summary"];
     auto num = [&](const char* key) { return s.contains(key) && !s[key].is_null() ? s[key].dump() : std::string(); };
-    os << "," << num("best_val") << "," << num("best_epoch") << "," << num("final_train") << ","
-       << num("final_loss") << "," << num("test") << "\n";
+    os << "," << num("best_val") << "," << num("best_epoch") << "," << num("final_train") << "," << num("final_loss")
+       << "," << num("test") << "\n";
   }
   write_file_atomic(sweep_folder.file_to_write("sweep.csv"), os.str());
 }

@@ -24,7 +24,7 @@ namespace {
 
 // The files a run writes, and those a sweep writes next to its runNNN folders.
 const std::set<std::string>& run_file_names() {
-  static const std::set<std::string> names = {"config.json",      "history.json", "history.csv", "best.safetensors",
+  static const std::set<std::string> names = {"config.json",      "history.json", "history.csv",  "best.safetensors",
                                               "last.safetensors", "state.json",   "summary.json", "training.png"};
   return names;
 }
@@ -144,8 +144,8 @@ int lock_folder(const fs::path& dir, bool create) {
     const int e = errno;
     const std::string pid = read_lock_pid(fd);
     ::close(fd);
-    CONVLAB_CHECK(e != EWOULDBLOCK, "run folder " << dir.string() << " is in use by another convlab process (pid "
-                                                  << pid << ")");
+    CONVLAB_CHECK(e != EWOULDBLOCK,
+                  "run folder " << dir.string() << " is in use by another convlab process (pid " << pid << ")");
     throw Error(p.string() + ": cannot lock the run folder: " + std::strerror(e));
   }
   // The holder's pid, for the message another process prints.
@@ -276,8 +276,8 @@ RunFolder::~RunFolder() {
 std::string RunFolder::file(const std::string& name) const { return (fs::path(dir_) / name).string(); }
 
 std::string RunFolder::file_to_write(const std::string& name) const {
-  CONVLAB_CHECK(writing_, "internal error: " << file(name)
-                                             << " written before the run was validated (RunFolder::begin_writing)");
+  CONVLAB_CHECK(writing_,
+                "internal error: " << file(name) << " written before the run was validated (RunFolder::begin_writing)");
   return file(name);
 }
 

@@ -7,8 +7,8 @@
 #include <sstream>
 
 #include "host/config/sweep.h"
-#include "kernels/runtime/cuda_device.h"
 #include "host/run/run_files.h"
+#include "kernels/runtime/cuda_device.h"
 
 namespace convlab {
 
@@ -18,12 +18,9 @@ const std::map<std::string, TrainHandler>& train_handlers() {
   // Model type -> training function. Add model families with their own
   // training path here (e.g. {"linear_regression", train_linear_regression}).
   static const std::map<std::string, TrainHandler> handlers = {
-      {"three_layer_convnet", train_classifier},
-      {"fc_net", train_classifier},
-      {"sequential", train_classifier},
-      {"linear_regression", train_regression},
-      {"ridge_regression", train_regression},
-      {"linear_regression_sgd", train_regression},
+      {"three_layer_convnet", train_classifier}, {"fc_net", train_classifier},
+      {"sequential", train_classifier},          {"linear_regression", train_regression},
+      {"ridge_regression", train_regression},    {"linear_regression_sgd", train_regression},
   };
   return handlers;
 }
@@ -45,7 +42,7 @@ Device resolve_device(const std::string& name) {
   if (name == "cpu") return Device::cpu;
   if (name == "cuda") {
     CONVLAB_CHECK(cuda::available(), "device: \"cuda\" requested but no GPU is usable: " << cuda::no_gpu_reason()
-                                                                                       << " (use --device cpu)");
+                                                                                         << " (use --device cpu)");
     return Device::cuda;
   }
   CONVLAB_CHECK(name == "auto" || name.empty(), "device: expected auto, cpu or cuda, got \"" << name << "\"");
@@ -112,11 +109,13 @@ int resume_command(const TrainOptions& opt, std::ostream& out) {
 
 int train_command(const std::string& config_path, const TrainOptions& opt, std::ostream& out) {
   if (!opt.resume_dir.empty()) {
-    CONVLAB_CHECK(config_path.empty(), "--resume: give either a CONFIG or --resume RUN_DIR (the run's own "
-                                       "config.json is used), not both");
+    CONVLAB_CHECK(config_path.empty(),
+                  "--resume: give either a CONFIG or --resume RUN_DIR (the run's own "
+                  "config.json is used), not both");
     CONVLAB_CHECK(opt.out_dir.empty(), "--resume: the run continues in RUN_DIR; --out does not apply");
-    CONVLAB_CHECK(!opt.overwrite, "--resume and --overwrite exclude each other (--resume continues the run in "
-                                  "RUN_DIR, --overwrite replaces the run in --out DIR)");
+    CONVLAB_CHECK(!opt.overwrite,
+                  "--resume and --overwrite exclude each other (--resume continues the run in "
+                  "RUN_DIR, --overwrite replaces the run in --out DIR)");
     return resume_command(opt, out);
   }
   CONVLAB_CHECK(!config_path.empty(),

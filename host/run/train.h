@@ -40,12 +40,12 @@ class RunFolder;  // host/run/run_folder.h
 
 // What one run hands to its model type's training function.
 struct RunContext {
-  RunFolder* folder;      // locked; empty unless resuming (or stale files of an
-                          // --overwrite); the handler calls folder->begin_writing()
-                          // once its checks pass, and writes only after that
+  RunFolder* folder;  // locked; empty unless resuming (or stale files of an
+                      // --overwrite); the handler calls folder->begin_writing()
+                      // once its checks pass, and writes only after that
   Device device;
   bool resume = false;
-  std::ostream* out;      // printed lines
+  std::ostream* out;  // printed lines
 };
 
 struct RunResult {

@@ -27,7 +27,8 @@ std::string stored_metric_history_key(const nlohmann::json& j, const std::string
   const std::string legacy = metric_history_key(split, "acc");
   const bool legacy_layout = metric != "acc" && j.is_object() && !j.contains(metric_history_key("train", metric)) &&
                              !j.contains(metric_history_key("val", metric)) &&
-                             j.contains(metric_history_key("train", "acc")) && j.contains(metric_history_key("val", "acc"));
+                             j.contains(metric_history_key("train", "acc")) &&
+                             j.contains(metric_history_key("val", "acc"));
   return legacy_layout ? legacy : key;
 }
 
@@ -59,9 +60,8 @@ std::string history_to_csv(const History& h, int64_t iterations_per_epoch) {
     double mean_loss = 0;
     int64_t n = 0;
     if (e > 0) {
-      for (int64_t t = (e - 1) * iterations_per_epoch; t < e * iterations_per_epoch &&
-                                                         t < static_cast<int64_t>(h.loss_history.size());
-           ++t, ++n)
+      for (int64_t t = (e - 1) * iterations_per_epoch;
+           t < e * iterations_per_epoch && t < static_cast<int64_t>(h.loss_history.size()); ++t, ++n)
         mean_loss += h.loss_history[static_cast<std::size_t>(t)];
     } else if (!h.loss_history.empty()) {
       mean_loss = h.loss_history[0];

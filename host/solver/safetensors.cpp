@@ -20,20 +20,29 @@ namespace fs = std::filesystem;
 namespace {
 const char* st_dtype(DType d) {
   switch (d) {
-    case DType::f32: return "F32";
-    case DType::f64: return "F64";
-    case DType::i32: return "I32";
-    case DType::u8: return "U8";
+    case DType::f32:
+      return "F32";
+    case DType::f64:
+      return "F64";
+    case DType::i32:
+      return "I32";
+    case DType::u8:
+      return "U8";
   }
   return "?";
 }
 
 bool parse_st_dtype(const std::string& s, DType& d) {
-  if (s == "F32") d = DType::f32;
-  else if (s == "F64") d = DType::f64;
-  else if (s == "I32") d = DType::i32;
-  else if (s == "U8") d = DType::u8;
-  else return false;
+  if (s == "F32")
+    d = DType::f32;
+  else if (s == "F64")
+    d = DType::f64;
+  else if (s == "I32")
+    d = DType::i32;
+  else if (s == "U8")
+    d = DType::u8;
+  else
+    return false;
   return true;
 }
 
@@ -136,9 +145,8 @@ SafeTensors load_safetensors(const std::string& path) {
   uint64_t n = 0;
   in.read(reinterpret_cast<char*>(&n), 8);
   CONVLAB_CHECK(in, path << ": cannot read the header length");
-  CONVLAB_CHECK(n <= kMaxSafetensorsHeaderBytes,
-                path << ": not a safetensors file or a forged one: header length " << n << " bytes exceeds the limit of "
-                     << kMaxSafetensorsHeaderBytes);
+  CONVLAB_CHECK(n <= kMaxSafetensorsHeaderBytes, path << ": not a safetensors file or a forged one: header length " << n
+                                                      << " bytes exceeds the limit of " << kMaxSafetensorsHeaderBytes);
   CONVLAB_CHECK(n <= file_size - 8, path << ": not a safetensors file or truncated (header length " << n
                                          << " exceeds the file size " << file_size << ")");
   std::string header_text(static_cast<std::size_t>(n), '\0');
@@ -152,11 +160,11 @@ SafeTensors load_safetensors(const std::string& path) {
   std::vector<Entry> entries;
   for (auto it = header.begin(); it != header.end(); ++it) {
     if (it.key() == "__metadata__") {
-      CONVLAB_CHECK(it->is_object(), path << ": __metadata__: expected an object of strings, got "
-                                          << config::json_brief(*it));
+      CONVLAB_CHECK(it->is_object(),
+                    path << ": __metadata__: expected an object of strings, got " << config::json_brief(*it));
       for (auto m = it->begin(); m != it->end(); ++m) {
-        CONVLAB_CHECK(m->is_string(), path << ": __metadata__." << m.key() << ": expected a string, got "
-                                           << config::json_brief(*m));
+        CONVLAB_CHECK(m->is_string(),
+                      path << ": __metadata__." << m.key() << ": expected a string, got " << config::json_brief(*m));
         out.metadata[m.key()] = m->get<std::string>();
       }
       continue;

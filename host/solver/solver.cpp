@@ -11,9 +11,7 @@ namespace convlab {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 std::string fmt(const char* f, ...) __attribute__((format(printf, 1, 2)));
 std::string fmt(const char* f, ...) {
   char buf[512];
@@ -26,7 +24,12 @@ std::string fmt(const char* f, ...) {
 }  // namespace
 
 Solver::Solver(Model& model, Dataset train, Dataset val, SolverOptions options, NumpyRandom& rng, std::ostream& out)
-    : model_(model), train_(std::move(train)), val_(std::move(val)), opt_(options), optim_(options.optim), rng_(rng),
+    : model_(model),
+      train_(std::move(train)),
+      val_(std::move(val)),
+      opt_(options),
+      optim_(options.optim),
+      rng_(rng),
       out_(out) {
   CONVLAB_CHECK(train_.size() > 0, "Solver: the training set is empty");
   CONVLAB_CHECK(val_.size() > 0, "Solver: the validation set is empty (set data.num_validation >= 1)");
@@ -50,8 +53,7 @@ Tensor Solver::step() {
   return loss;
 }
 
-void update_parameters(Model& model, std::map<std::string, OptimState>& state, const OptimConfig& config,
-                       int64_t t) {
+void update_parameters(Model& model, std::map<std::string, OptimState>& state, const OptimConfig& config, int64_t t) {
   auto params = model.params();
   auto grads = model.grads();
   std::vector<ParamSlot> slots;
@@ -88,10 +90,11 @@ bool Solver::flush_losses() {
     const int64_t window = std::min<int64_t>(kDivergenceWindow, std::max<int64_t>(1, num_iterations_ / 4));
     if (ok && losses_above_start_ >= window) {
       ok = false;
-      stop_reason_ = fmt("diverged: the loss stayed above %g (%gx the first iteration's %g) for %lld iterations, "
-                         "%g at iteration %lld",
-                         limit, kDivergenceFactor, first, static_cast<long long>(window), v,
-                         static_cast<long long>(history_.loss_history.size()));
+      stop_reason_ =
+          fmt("diverged: the loss stayed above %g (%gx the first iteration's %g) for %lld iterations, "
+              "%g at iteration %lld",
+              limit, kDivergenceFactor, first, static_cast<long long>(window), v,
+              static_cast<long long>(history_.loss_history.size()));
     }
   }
   pending_losses_.clear();
@@ -150,8 +153,9 @@ void Solver::print_progress(int64_t t) {
   const int64_t in_epoch = t % iterations_per_epoch_ + 1;
   const int width = 30;
   const int filled = static_cast<int>(width * in_epoch / iterations_per_epoch_);
-  out_ << "\r[" << std::string(static_cast<std::size_t>(filled), '=') << std::string(static_cast<std::size_t>(width - filled), ' ')
-       << "] " << in_epoch << "/" << iterations_per_epoch_ << " (epoch " << epoch_ + 1 << " / " << opt_.num_epochs << ")";
+  out_ << "\r[" << std::string(static_cast<std::size_t>(filled), '=')
+       << std::string(static_cast<std::size_t>(width - filled), ' ') << "] " << in_epoch << "/" << iterations_per_epoch_
+       << " (epoch " << epoch_ + 1 << " / " << opt_.num_epochs << ")";
   out_.flush();
 }
 
@@ -238,7 +242,7 @@ void Solver::resume(int64_t epoch, History history, double best_val, int64_t bes
   const Metric m = model_.metric();
   CONVLAB_CHECK(history.metric.name == m.name && history.metric.higher_is_better == m.higher_is_better,
                 "resume: the history records metric \"" << history.metric.name << "\", the model's metric is \""
-                                                          << m.name << "\"");
+                                                        << m.name << "\"");
   epoch_ = epoch;
   t_ = epoch * iterations_per_epoch_;
   history_ = std::move(history);

@@ -41,21 +41,21 @@ struct SolverOptions {
   int64_t num_val_samples = -1;      // < 0: all
   int64_t print_every = 10;
   bool verbose = true;
-  bool progress = false;             // a progress bar on `out` (use only on a terminal)
-  int64_t eval_batch_size = 100;     // check_metric's batch_size
+  bool progress = false;          // a progress bar on `out` (use only on a terminal)
+  int64_t eval_batch_size = 100;  // check_metric's batch_size
 };
 
 // What the Solver records. The metric series hold the model's metric (see
 // Model::metric(): accuracy for classifiers, e.g. mean absolute error for a
 // regression model); `metric` says which, and whether higher is better.
 struct History {
-  Metric metric{"acc", true};             // the Solver sets it to its model's metric
-  std::vector<double> loss_history;       // one per iteration
-  std::vector<double> train_metric;       // the model's metric on the training set, one per check
-  std::vector<double> val_metric;         // the same on the validation set
-  std::vector<int64_t> check_epoch;       // epoch of each check (0 after the first iteration)
-  std::vector<double> epoch_time_s;       // wall time of each epoch (training steps and checks)
-  std::vector<double> images_per_s;       // training throughput of each epoch
+  Metric metric{"acc", true};        // the Solver sets it to its model's metric
+  std::vector<double> loss_history;  // one per iteration
+  std::vector<double> train_metric;  // the model's metric on the training set, one per check
+  std::vector<double> val_metric;    // the same on the validation set
+  std::vector<int64_t> check_epoch;  // epoch of each check (0 after the first iteration)
+  std::vector<double> epoch_time_s;  // wall time of each epoch (training steps and checks)
+  std::vector<double> images_per_s;  // training throughput of each epoch
 };
 
 // Optimiser state of one parameter (velocity / cache / m and v).
@@ -66,8 +66,7 @@ struct OptimState {
 // One update of every parameter of `model` from its current gradients with
 // the update rule of `config` (adam's step count t, 1 on the first step),
 // keeping each parameter's optimiser state in `state` by name.
-void update_parameters(Model& model, std::map<std::string, OptimState>& state, const OptimConfig& config,
-                       int64_t t);
+void update_parameters(Model& model, std::map<std::string, OptimState>& state, const OptimConfig& config, int64_t t);
 
 class Solver {
  public:
@@ -102,9 +101,9 @@ class Solver {
               std::map<std::string, Tensor> best_state, std::map<std::string, OptimState> optim_state);
 
  private:
-  Tensor step();                 // one update; returns the loss scalar (on the model's device)
-  bool flush_losses();           // copies pending losses to the history; false on NaN/inf or divergence
-  void check_and_record();       // records the metric on train/val; keeps the best parameters
+  Tensor step();            // one update; returns the loss scalar (on the model's device)
+  bool flush_losses();      // copies pending losses to the history; false on NaN/inf or divergence
+  void check_and_record();  // records the metric on train/val; keeps the best parameters
   void print_progress(int64_t t);
 
   Model& model_;

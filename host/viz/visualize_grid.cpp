@@ -14,8 +14,9 @@ namespace convlab {
 Image visualize_grid(const Tensor& filters, double ubound, int padding) {
   filters.expect_ndim("visualize_grid: filters (F, C, H, W)", 4);
   const int64_t F = filters.dim(0), C = filters.dim(1), H = filters.dim(2), W = filters.dim(3);
-  CONVLAB_CHECK(F > 0 && H > 0 && W > 0 && (C == 1 || C == 3),
-                "visualize_grid: expected (F, C, H, W) with F, H, W > 0 and C = 1 or 3, got " << shape_str(filters.shape()));
+  CONVLAB_CHECK(
+      F > 0 && H > 0 && W > 0 && (C == 1 || C == 3),
+      "visualize_grid: expected (F, C, H, W) with F, H, W > 0 and C = 1 or 3, got " << shape_str(filters.shape()));
   CONVLAB_CHECK(padding >= 0, "visualize_grid: padding must be >= 0, got " << padding);
   const std::vector<double> v = filters.to(Device::cpu).to_vector();
   std::vector<Image> cells;

@@ -17,7 +17,7 @@ Image visualize_grid(const Tensor& filters, double ubound = 255.0, int padding =
 // safetensors checkpoint (host/solver/safetensors.h), upscaled by `scale` (nearest neighbour; 0 picks a
 // factor that makes the picture about 400 pixels wide), written as PNG.
 // Returns the image written.
-Image write_filter_grid_png(const std::string& checkpoint, const std::string& out_png,
-                            const std::string& name = "W1", int scale = 0);
+Image write_filter_grid_png(const std::string& checkpoint, const std::string& out_png, const std::string& name = "W1",
+                            int scale = 0);
 
 }  // namespace convlab

@@ -23,8 +23,8 @@ Forward<AffineCache> affine_forward_run(const Tensor& x, const Tensor& w, const 
 template <class Launch>
 Grads affine_backward_run(const Tensor& dout, const AffineCache& cache, bool need_dx, Launch&& launch) {
   const AffineDims d = affine_check_backward(dout, cache, Device::cuda);
-  Grads g{need_dx ? Tensor(cache.x.shape(), dout.dtype(), Device::cuda) : Tensor(), Tensor(cache.w.shape(), dout.dtype(), Device::cuda),
-           Tensor(cache.b.shape(), dout.dtype(), Device::cuda)};
+  Grads g{need_dx ? Tensor(cache.x.shape(), dout.dtype(), Device::cuda) : Tensor(),
+          Tensor(cache.w.shape(), dout.dtype(), Device::cuda), Tensor(cache.b.shape(), dout.dtype(), Device::cuda)};
   dispatch_floating(dout.dtype(), "affine_backward", [&](auto zero) {
     using T = decltype(zero);
     launch(dout.data<T>(), cache.x.data<T>(), cache.w.data<T>(), d.N, d.D, d.M, need_dx ? g.dx.data<T>() : nullptr,

@@ -2,9 +2,9 @@
 // (row-major handled by swapping operands, see runtime/cublas.h); the bias is
 // broadcast into the output first and the product accumulated onto it.
 #include "kernels/affine/affine_common.cuh"
-#include "kernels/runtime/reductions.h"
 #include "kernels/runtime/cublas.h"
 #include "kernels/runtime/launch.cuh"
+#include "kernels/runtime/reductions.h"
 
 namespace convlab::cuda {
 
@@ -22,10 +22,10 @@ void affine_forward_gemm_launch(const T* x, const T* w, const T* b, int64_t N, i
 }
 
 template <class T>
-void affine_backward_gemm_launch(const T* dout, const T* x, const T* w, int64_t N, int64_t D, int64_t M, T* dx,
-                                   T* dw, T* db) {
+void affine_backward_gemm_launch(const T* dout, const T* x, const T* w, int64_t N, int64_t D, int64_t M, T* dx, T* dw,
+                                 T* db) {
   if (dx) gemm_row_major<T>(false, true, N, D, M, T(1), dout, M, w, M, T(0), dx, D);  // dx = dout w^T
-  gemm_row_major<T>(true, false, D, M, N, T(1), x, D, dout, M, T(0), dw, M);  // dw = x^T dout
+  gemm_row_major<T>(true, false, D, M, N, T(1), x, D, dout, M, T(0), dw, M);          // dw = x^T dout
   column_sum(dout, N, M, db);
 }
 

@@ -1,8 +1,8 @@
 // affine, "naive" variant: one thread per output element, each a plain dot
 // product over the shared dimension. Obviously right, not fast.
 #include "kernels/affine/affine_common.cuh"
-#include "kernels/runtime/reductions.h"
 #include "kernels/runtime/launch.cuh"
+#include "kernels/runtime/reductions.h"
 
 namespace convlab::cuda {
 
@@ -49,8 +49,8 @@ void affine_forward_naive_launch(const T* x, const T* w, const T* b, int64_t N, 
 }
 
 template <class T>
-void affine_backward_naive_launch(const T* dout, const T* x, const T* w, int64_t N, int64_t D, int64_t M, T* dx,
-                                  T* dw, T* db) {
+void affine_backward_naive_launch(const T* dout, const T* x, const T* w, int64_t N, int64_t D, int64_t M, T* dx, T* dw,
+                                  T* db) {
   if (dx) launch_n("affine_dx_naive_kernel", N * D, affine_dx_naive_kernel<T>, dout, w, N, D, M, dx);
   launch_n("affine_dw_naive_kernel", D * M, affine_dw_naive_kernel<T>, x, dout, N, D, M, dw);
   column_sum(dout, N, M, db);

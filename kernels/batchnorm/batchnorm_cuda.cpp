@@ -22,8 +22,12 @@ NormGrads backward(const Tensor& dout, const NormCache& cache) {
 
 }  // namespace
 
-BatchNormImpl batchnorm_naive() { return {forward<NormVariant::naive>, backward<NormVariant::naive, true>, backward<NormVariant::naive, false>}; }
+BatchNormImpl batchnorm_naive() {
+  return {forward<NormVariant::naive>, backward<NormVariant::naive, true>, backward<NormVariant::naive, false>};
+}
 
-BatchNormImpl batchnorm_warp() { return {forward<NormVariant::warp>, backward<NormVariant::warp, false>, backward<NormVariant::warp, false>}; }
+BatchNormImpl batchnorm_warp() {
+  return {forward<NormVariant::warp>, backward<NormVariant::warp, false>, backward<NormVariant::warp, false>};
+}
 
 }  // namespace convlab::cuda

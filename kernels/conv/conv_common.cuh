@@ -9,8 +9,8 @@ namespace convlab::cuda {
 // dx left undefined unless need_dx.
 inline Grads conv_alloc_grads(const ConvCache& cache, bool need_dx) {
   const DType dt = cache.x.dtype();
-  return Grads{need_dx ? Tensor(cache.x.shape(), dt, Device::cuda) : Tensor(), Tensor(cache.w.shape(), dt, Device::cuda),
-                Tensor(cache.b.shape(), dt, Device::cuda)};
+  return Grads{need_dx ? Tensor(cache.x.shape(), dt, Device::cuda) : Tensor(),
+               Tensor(cache.w.shape(), dt, Device::cuda), Tensor(cache.b.shape(), dt, Device::cuda)};
 }
 
 // Host drivers shared by the variants: check the arguments, allocate the
@@ -35,8 +35,8 @@ Grads conv_backward_run(const Tensor& dout, const ConvCache& cache, bool need_dx
   Grads g = conv_alloc_grads(cache, need_dx);
   dispatch_floating(dout.dtype(), "conv_backward", [&](auto zero) {
     using T = decltype(zero);
-    launch(dout.data<T>(), cache.x.data<T>(), cache.w.data<T>(), d, need_dx ? g.dx.data<T>() : nullptr,
-           g.dw.data<T>(), g.db.data<T>());
+    launch(dout.data<T>(), cache.x.data<T>(), cache.w.data<T>(), d, need_dx ? g.dx.data<T>() : nullptr, g.dw.data<T>(),
+           g.db.data<T>());
   });
   return g;
 }

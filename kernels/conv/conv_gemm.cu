@@ -6,11 +6,11 @@
 // db is a per-channel reduction of dout.
 #include <algorithm>
 
-#include "kernels/runtime/reductions.h"
 #include "kernels/conv/conv_common.cuh"
 #include "kernels/conv/conv_im2col.h"
 #include "kernels/runtime/cublas.h"
 #include "kernels/runtime/launch.cuh"
+#include "kernels/runtime/reductions.h"
 #include "kernels/runtime/workspace.h"
 
 namespace convlab::cuda {
@@ -23,7 +23,8 @@ constexpr std::size_t kColBudgetBytes = std::size_t(256) << 20;  // workspace fo
 template <class T>
 int64_t images_per_chunk(const ConvDims& d) {
   const std::size_t per_image = static_cast<std::size_t>(d.C * d.HH * d.WW * d.Hout * d.Wout) * sizeof(T);
-  return std::max<int64_t>(1, std::min<int64_t>(d.N, static_cast<int64_t>(kColBudgetBytes / std::max<std::size_t>(per_image, 1))));
+  return std::max<int64_t>(
+      1, std::min<int64_t>(d.N, static_cast<int64_t>(kColBudgetBytes / std::max<std::size_t>(per_image, 1))));
 }
 
 }  // namespace
@@ -60,8 +61,7 @@ void conv_backward_gemm_launch(const T* dout, const T* x, const T* w, const Conv
     im2col(x, d, n0, nb, col);
     for (int64_t nl = 0; nl < nb; ++nl) {  // dw (F x K) (+)= dout_n (F x P) * col_n^T (P x K)
       const T beta = (n0 + nl == 0) ? T(0) : T(1);
-      gemm_row_major<T>(false, true, d.F, K, P, T(1), dout + (n0 + nl) * d.F * P, P, col + nl * K * P, P, beta, dw,
-                        K);
+      gemm_row_major<T>(false, true, d.F, K, P, T(1), dout + (n0 + nl) * d.F * P, P, col + nl * K * P, P, beta, dw, K);
     }
     if (!dx) continue;
     // dcol_n (K x P) = w^T (K x F) * dout_n (F x P), overwriting col (ordered after the dw GEMMs).

@@ -9,10 +9,10 @@
 // per tap, and the weight reads are warp-wide broadcasts.
 #include <algorithm>
 
-#include "kernels/runtime/reductions.h"
 #include "kernels/conv/conv_common.cuh"
 #include "kernels/conv/conv_tiled.h"
 #include "kernels/runtime/launch.cuh"
+#include "kernels/runtime/reductions.h"
 
 namespace convlab::cuda {
 
@@ -21,11 +21,11 @@ constexpr int kMaxChannelsPerChunk = 16;
 
 template <class T>
 __global__ void conv_forward_tiled_kernel(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ b,
-                                          ConvDims d, int cc_max, int in_h, int in_w, int64_t tiles_w,
-                                          int64_t tiles, T* __restrict__ out) {
+                                          ConvDims d, int cc_max, int in_h, int in_w, int64_t tiles_w, int64_t tiles,
+                                          T* __restrict__ out) {
   extern __shared__ __align__(16) unsigned char conv_fwd_smem[];
-  T* s_in = reinterpret_cast<T*>(conv_fwd_smem);   // [cc][in_h][in_w]
-  T* s_w = s_in + cc_max * in_h * in_w;             // [kFiltersPerBlock][cc][HH][WW]
+  T* s_in = reinterpret_cast<T*>(conv_fwd_smem);  // [cc][in_h][in_w]
+  T* s_w = s_in + cc_max * in_h * in_w;           // [kFiltersPerBlock][cc][HH][WW]
   const int64_t n = blockIdx.x / tiles, tile = blockIdx.x % tiles;
   const int64_t i0 = (tile / tiles_w) * kConvTile, j0 = (tile % tiles_w) * kConvTile;
   const int64_t f0 = static_cast<int64_t>(blockIdx.y) * kFiltersPerBlock;
@@ -73,8 +73,8 @@ template <class T>
 void conv_forward_tiled_launch(const T* x, const T* w, const T* b, const ConvDims& d, T* out) {
   const int in_h = conv_halo_tile(d.stride, d.HH), in_w = conv_halo_tile(d.stride, d.WW);
   const std::size_t per_channel = (static_cast<std::size_t>(in_h) * in_w + kFiltersPerBlock * d.HH * d.WW) * sizeof(T);
-  const int cc = fit_units(0, per_channel, static_cast<int>(std::min<int64_t>(d.C, kMaxChannelsPerChunk)),
-                           kDefaultSharedBytes);
+  const int cc =
+      fit_units(0, per_channel, static_cast<int>(std::min<int64_t>(d.C, kMaxChannelsPerChunk)), kDefaultSharedBytes);
   const std::size_t smem = cc * per_channel;
   allow_dynamic_shared(conv_forward_tiled_kernel<T>, smem, "conv_forward (tiled)");
   const ConvTileGrid g = conv_tile_grid("conv_forward (tiled)", d.N, d.Hout, d.Wout, d.F, kFiltersPerBlock);
@@ -87,12 +87,13 @@ Forward<ConvCache> conv_forward_tiled(const Tensor& x, const Tensor& w, const Te
 }
 
 Grads conv_backward_tiled(const Tensor& dout, const ConvCache& cache, bool need_dx) {
-  return conv_backward_run(dout, cache, need_dx, [](const auto* dout, const auto* x, const auto* w, const ConvDims& d,
-                                           auto* dx, auto* dw, auto* db) {
-    if (dx) conv_dx_tiled_launch(dout, w, d, dx);
-    conv_dw_tiled_launch(dout, x, d, dw);
-    channel_sum(dout, d.N, d.F, d.Hout * d.Wout, db);
-  });
+  return conv_backward_run(
+      dout, cache, need_dx,
+      [](const auto* dout, const auto* x, const auto* w, const ConvDims& d, auto* dx, auto* dw, auto* db) {
+        if (dx) conv_dx_tiled_launch(dout, w, d, dx);
+        conv_dw_tiled_launch(dout, x, d, dw);
+        channel_sum(dout, d.N, d.F, d.Hout * d.Wout, db);
+      });
 }
 
 }  // namespace convlab::cuda

@@ -30,9 +30,9 @@ inline ConvTileGrid conv_tile_grid(const char* op, int64_t N, int64_t height, in
                                    int per_block) {
   const int64_t tiles_w = ceil_div(width, kConvTile), tiles = ceil_div(height, kConvTile) * tiles_w;
   const int64_t groups = ceil_div(count, per_block);
-  CONVLAB_CHECK(N * tiles <= 0x7fffffff && groups <= 65535,
-                op << ": too large for one launch: N = " << N << " images of " << tiles << " tiles and "
-                   << count << " filters or channels");
+  CONVLAB_CHECK(N * tiles <= 0x7fffffff && groups <= 65535, op << ": too large for one launch: N = " << N
+                                                               << " images of " << tiles << " tiles and " << count
+                                                               << " filters or channels");
   return {tiles_w, tiles, dim3(static_cast<unsigned>(N * tiles), static_cast<unsigned>(groups))};
 }
 

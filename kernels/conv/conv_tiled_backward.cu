@@ -22,7 +22,7 @@ __global__ void conv_dx_tiled_kernel(const T* __restrict__ dout, const T* __rest
                                      int dh, int dw, int64_t tiles_w, int64_t tiles, T* __restrict__ dx) {
   extern __shared__ __align__(16) unsigned char conv_dx_smem[];
   T* s_d = reinterpret_cast<T*>(conv_dx_smem);  // [fc][dh][dw]
-  T* s_w = s_d + fc_max * dh * dw;               // [fc][kChannelsPerBlock][HH][WW]
+  T* s_w = s_d + fc_max * dh * dw;              // [fc][kChannelsPerBlock][HH][WW]
   const int64_t n = blockIdx.x / tiles, tile = blockIdx.x % tiles;
   const int64_t h0 = (tile / tiles_w) * kConvTile, w0 = (tile % tiles_w) * kConvTile;
   const int64_t c0 = static_cast<int64_t>(blockIdx.y) * kChannelsPerBlock;
@@ -41,8 +41,8 @@ __global__ void conv_dx_tiled_kernel(const T* __restrict__ dout, const T* __rest
     for (int e = tid; e < fc * dh * dw; e += nthreads) {
       const int fi = e / (dh * dw), r = (e / dw) % dh, q = e % dw;
       const int64_t i = io + r, j = jo + q;
-      s_d[e] = (i >= 0 && i < d.Hout && j >= 0 && j < d.Wout) ? dout[((n * d.F + f0 + fi) * d.Hout + i) * d.Wout + j]
-                                                              : T(0);
+      s_d[e] =
+          (i >= 0 && i < d.Hout && j >= 0 && j < d.Wout) ? dout[((n * d.F + f0 + fi) * d.Hout + i) * d.Wout + j] : T(0);
     }
     for (int e = tid; e < fc * kChannelsPerBlock * KK; e += nthreads) {
       const int fi = e / (kChannelsPerBlock * KK), ci = (e / KK) % kChannelsPerBlock, kk = e % KK;
@@ -87,7 +87,7 @@ __global__ void conv_dw_tiled_kernel(const T* __restrict__ dout, const T* __rest
   extern __shared__ __align__(16) unsigned char conv_dw_smem[];
   constexpr int kPix = kConvTile * kConvTile, nthreads = kPix;
   T* s_d = reinterpret_cast<T*>(conv_dw_smem);  // [16][16] dout tile; later the partial sums
-  T* s_x = s_d + kPix;                           // [in_h][in_w]
+  T* s_x = s_d + kPix;                          // [in_h][in_w]
   const int64_t f = blockIdx.x / d.C, c = blockIdx.x % d.C;
   const int KK = static_cast<int>(d.HH * d.WW);
   const int k0 = blockIdx.y * nthreads, kc = min(nthreads, KK - k0);
@@ -132,8 +132,8 @@ void conv_dx_tiled_launch(const T* dout, const T* w, const ConvDims& d, T* dx) {
   const int dh = (kConvTile + static_cast<int>(d.HH) - 1 + s - 1) / s;
   const int dw = (kConvTile + static_cast<int>(d.WW) - 1 + s - 1) / s;
   const std::size_t per_filter = (static_cast<std::size_t>(dh) * dw + kChannelsPerBlock * d.HH * d.WW) * sizeof(T);
-  const int fc = fit_units(0, per_filter, static_cast<int>(std::min<int64_t>(d.F, kMaxFiltersPerChunk)),
-                           kDefaultSharedBytes);
+  const int fc =
+      fit_units(0, per_filter, static_cast<int>(std::min<int64_t>(d.F, kMaxFiltersPerChunk)), kDefaultSharedBytes);
   const std::size_t smem = fc * per_filter;
   allow_dynamic_shared(conv_dx_tiled_kernel<T>, smem, "conv_backward (tiled, dx)");
   const ConvTileGrid g = conv_tile_grid("conv_backward (tiled, dx)", d.N, d.H, d.W, d.C, kChannelsPerBlock);

@@ -1,8 +1,8 @@
 // dropout, "naive" variant: one thread per element (grid-stride, coalesced).
 // The mask value is dropout_mask_value(seed, flat index, p), the function the
 // CPU reference calls, so both draw exactly the same mask for a seed.
-#include "host/ops/dropout/dropout_mask.h"
 #include "host/ops/dropout/dropout.h"
+#include "host/ops/dropout/dropout_mask.h"
 #include "kernels/runtime/launch.cuh"
 
 namespace convlab::cuda {

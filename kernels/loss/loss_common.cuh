@@ -14,9 +14,9 @@
 #include <string>
 
 #include "host/ops/loss/loss.h"
-#include "kernels/runtime/reductions.h"
 #include "kernels/runtime/launch.cuh"
 #include "kernels/runtime/reduce.cuh"
+#include "kernels/runtime/reductions.h"
 #include "kernels/runtime/workspace.h"
 
 namespace convlab::cuda {
@@ -25,15 +25,19 @@ namespace convlab::cuda {
 template <int W, class T>
 __device__ __forceinline__ T team_sum(T v) {
   static_assert(W == 1 || W == 32, "a row is worked on by one thread or one warp");
-  if constexpr (W == 1) return v;
-  else return warp_allsum(v);
+  if constexpr (W == 1)
+    return v;
+  else
+    return warp_allsum(v);
 }
 
 template <int W, class T>
 __device__ __forceinline__ T team_max(T v) {
   static_assert(W == 1 || W == 32, "a row is worked on by one thread or one warp");
-  if constexpr (W == 1) return v;
-  else return warp_max(v);
+  if constexpr (W == 1)
+    return v;
+  else
+    return warp_max(v);
 }
 
 // Grid-stride loop over rows, W lanes per row. With W = 32 and a block size

@@ -1,8 +1,8 @@
 // softmax_loss, "naive" (thread per row) and "warp" (warp per row) variants:
 // three passes over the row (max, sum of exponentials, gradient), the max
 // and the sum reduced over the row's lanes (see loss_common.cuh).
-#include "kernels/loss/loss_common.cuh"
 #include "host/ops/loss/loss.h"
+#include "kernels/loss/loss_common.cuh"
 
 namespace convlab::cuda {
 

@@ -1,8 +1,8 @@
 // svm_loss, "naive" (thread per row) and "warp" (warp per row) variants:
 // one pass over the row for the margins, their count and the gradient, the
 // two totals reduced over the row's lanes (see loss_common.cuh).
-#include "kernels/loss/loss_common.cuh"
 #include "host/ops/loss/loss.h"
+#include "kernels/loss/loss_common.cuh"
 
 namespace convlab::cuda {
 

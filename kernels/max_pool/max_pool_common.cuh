@@ -99,8 +99,8 @@ Tensor max_pool_backward_run(const Tensor& dout, const PoolCache& cache, const P
   dispatch_floating(dout.dtype(), "max_pool_backward", [&](auto zero) {
     using T = decltype(zero);
     using Chosen = decltype(make_chosen(zero));
-    launch_n("max_pool_backward_kernel", d.N * d.C * d.H * d.W, max_pool_backward_kernel<T, Chosen>, dout.data<T>(),
-             d, make_chosen(zero), dx.data<T>());
+    launch_n("max_pool_backward_kernel", d.N * d.C * d.H * d.W, max_pool_backward_kernel<T, Chosen>, dout.data<T>(), d,
+             make_chosen(zero), dx.data<T>());
   });
   return dx;
 }

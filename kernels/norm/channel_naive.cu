@@ -81,9 +81,12 @@ __global__ void channel_backward_naive_kernel(ChannelBackwardArgs<T> a) {
       const int64_t i = (n * a.C + c) * a.S + s;
       const double d = a.dout[i], xc = a.x[i] - mu;
       double dx;
-      if (!a.train) dx = d * g * istd;  // statistics were constants
-      else if (a.staged) dx = d * g * istd + dvar * 2.0 * xc / M + dmean / M;
-      else dx = g * istd / M * (M * d - sum_d - xc * istd * sum_dxh);  // closed form
+      if (!a.train)
+        dx = d * g * istd;  // statistics were constants
+      else if (a.staged)
+        dx = d * g * istd + dvar * 2.0 * xc / M + dmean / M;
+      else
+        dx = g * istd / M * (M * d - sum_d - xc * istd * sum_dxh);  // closed form
       a.dx[i] = T(dx);
     }
 }

@@ -31,7 +31,7 @@ struct QuotRem {
   }
 };
 
-constexpr int kColRows = 8;     // column kernel: block (32 channels, kColRows rows)
+constexpr int kColRows = 8;  // column kernel: block (32 channels, kColRows rows)
 constexpr int kSpatialBlock = 256;
 
 // Writes the block's total: straight to Fin when the channel has one block
@@ -39,8 +39,10 @@ constexpr int kSpatialBlock = 256;
 template <class Acc, class Fin>
 __device__ __forceinline__ void emit_partial(const Acc& acc, int64_t c, int64_t C, int p, int P, Acc* part,
                                              const Fin& fin) {
-  if (P == 1) fin(c, acc);
-  else part[p * C + c] = acc;
+  if (P == 1)
+    fin(c, acc);
+  else
+    part[p * C + c] = acc;
 }
 
 // S == 1 (a (N, C) matrix, statistics per column). Block (32, kColRows):
@@ -70,8 +72,7 @@ __global__ void channel_reduce_column(int64_t N, int64_t C, int64_t chunk, Elem 
 // s within a row (coalesced runs of S), the block reduces with
 // warp shuffles + shared memory.
 template <class Acc, class Elem, class Fin>
-__global__ void channel_reduce_spatial(int64_t N, int64_t C, int64_t S, int64_t chunk, Elem f, Fin fin,
-                                       Acc* part) {
+__global__ void channel_reduce_spatial(int64_t N, int64_t C, int64_t S, int64_t chunk, Elem f, Fin fin, Acc* part) {
   const int64_t c = blockIdx.x;
   const int p = blockIdx.y, P = gridDim.y;
   const int64_t begin = p * chunk, end = std::min<int64_t>(N * S, begin + chunk);
@@ -105,8 +106,7 @@ void channel_reduce(int64_t N, int64_t C, int64_t S, const Elem& f, const Fin& f
   dim3 grid, block;
   if (S == 1) {
     const int64_t col_blocks = cuda::ceil_div(C, kern::kWarpSize);
-    P = std::clamp<int64_t>(cuda::ceil_div(target_blocks, col_blocks), 1,
-                            std::max<int64_t>(1, N / (16 * kColRows)));
+    P = std::clamp<int64_t>(cuda::ceil_div(target_blocks, col_blocks), 1, std::max<int64_t>(1, N / (16 * kColRows)));
     chunk = cuda::ceil_div(N, P);
     P = cuda::ceil_div(N, chunk);
     grid = dim3(static_cast<unsigned>(col_blocks), static_cast<unsigned>(P));

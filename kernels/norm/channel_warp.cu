@@ -77,9 +77,9 @@ struct Dx {
 template <class T>
 void channel_forward_warp(const ChannelForwardArgs<T>& a) {
   if (a.train) {
-    channel_reduce<kern::Welford<T>>(a.N, a.C, a.S, PushX<T>{a.x},
-                                     FinishStats<T>{a.mean, a.inv_std, a.running_mean, a.running_var, a.eps,
-                                                    a.momentum});
+    channel_reduce<kern::Welford<T>>(
+        a.N, a.C, a.S, PushX<T>{a.x},
+        FinishStats<T>{a.mean, a.inv_std, a.running_mean, a.running_var, a.eps, a.momentum});
   } else {
     constexpr int kBlock = 128;
     launch("stats_from_running_kernel", stats_from_running_kernel<T>,

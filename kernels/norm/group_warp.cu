@@ -129,8 +129,7 @@ void group_forward_warp(const GroupForwardArgs<T>& a) {
 template <class T>
 void group_backward_warp(const GroupBackwardArgs<T>& a) {
   launch_team("group_dx_warp_kernel", a, group_dx_warp_kernel<T, true>, group_dx_warp_kernel<T, false>);
-  channel_reduce<kern::SumPair<T>>(a.N, a.C, a.S,
-                                   PushGroupDoutXhat<T>{a.dout, a.x, a.mean, a.inv_std, a.G, a.C / a.G},
+  channel_reduce<kern::SumPair<T>>(a.N, a.C, a.S, PushGroupDoutXhat<T>{a.dout, a.x, a.mean, a.inv_std, a.G, a.C / a.G},
                                    FinishParamGrads<T>{a.dgamma, a.dbeta});
 }
 

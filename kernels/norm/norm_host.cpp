@@ -13,8 +13,7 @@ void expect_cuda(const char* op, const Tensor& x) {
                 op << ": the CUDA variant needs x on the GPU, got a " << device_name(x.device()) << " tensor");
 }
 
-NormCache make_cache(const Tensor& x, const Tensor& gamma, const Tensor& beta, int64_t groups, double eps,
-                     Mode mode) {
+NormCache make_cache(const Tensor& x, const Tensor& gamma, const Tensor& beta, int64_t groups, double eps, Mode mode) {
   NormCache c;
   c.x = x;
   c.gamma = gamma;
@@ -54,12 +53,12 @@ Tensor run_forward(const char* op, const NormDims& d, const Tensor& x, const Ten
 // Backward pass of either family, as run_forward.
 template <template <class> class Args, class Extra, class Launch>
 NormGrads run_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache, Extra&& extra,
-                    Launch&& launch) {
+                       Launch&& launch) {
   expect_cuda(op, cache.x);
   check_norm_backward(op, dout, cache, d);
   NormGrads g{Tensor(cache.x.shape(), cache.x.dtype(), Device::cuda),
-           Tensor(cache.gamma.shape(), cache.x.dtype(), Device::cuda),
-           Tensor(cache.beta.shape(), cache.x.dtype(), Device::cuda)};
+              Tensor(cache.gamma.shape(), cache.x.dtype(), Device::cuda),
+              Tensor(cache.beta.shape(), cache.x.dtype(), Device::cuda)};
   dispatch_floating(cache.x.dtype(), op, [&](auto zero) {
     using T = decltype(zero);
     Args<T> a;
@@ -105,7 +104,7 @@ Forward<NormCache> channel_norm_forward(const char* op, const NormDims& d, const
 }
 
 NormGrads channel_norm_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache,
-                             NormVariant v, bool staged) {
+                                NormVariant v, bool staged) {
   return run_backward<ChannelBackwardArgs>(
       op, d, dout, cache,
       [&](auto& a) {
@@ -132,7 +131,8 @@ Forward<NormCache> group_norm_forward(const char* op, const NormDims& d, const T
   return {out, cache};
 }
 
-NormGrads group_norm_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache, NormVariant v) {
+NormGrads group_norm_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache,
+                              NormVariant v) {
   return run_backward<GroupBackwardArgs>(
       op, d, dout, cache, [&](auto& a) { a.G = d.G; },
       [&](const auto& a) { v == NormVariant::warp ? group_backward_warp(a) : group_backward_naive(a); });

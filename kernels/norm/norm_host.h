@@ -18,11 +18,12 @@ Forward<NormCache> channel_norm_forward(const char* op, const NormDims& d, const
 // staged: cs231n's staged graph backward (naive variant only; the warp
 // variant always uses the fused closed form).
 NormGrads channel_norm_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache,
-                             NormVariant v, bool staged);
+                                NormVariant v, bool staged);
 
 // Layernorm / group norm family (!d.per_channel): statistics per (sample, group).
 Forward<NormCache> group_norm_forward(const char* op, const NormDims& d, const Tensor& x, const Tensor& gamma,
                                       const Tensor& beta, double eps, NormVariant v);
-NormGrads group_norm_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache, NormVariant v);
+NormGrads group_norm_backward(const char* op, const NormDims& d, const Tensor& dout, const NormCache& cache,
+                              NormVariant v);
 
 }  // namespace convlab::cuda

@@ -23,7 +23,7 @@ struct ChannelForwardArgs {
   int64_t N = 0, C = 0, S = 0;
   const T *x = nullptr, *gamma = nullptr, *beta = nullptr;
   T *out = nullptr, *mean = nullptr, *inv_std = nullptr;  // mean, inv_std: (C,)
-  T *running_mean = nullptr, *running_var = nullptr;       // (C,), updated when train
+  T *running_mean = nullptr, *running_var = nullptr;      // (C,), updated when train
   T eps = T(1e-5), momentum = T(0.9);
   bool train = true;  // false: normalise with the running statistics
 };
@@ -53,16 +53,24 @@ struct GroupBackwardArgs {
 };
 
 // naive: one thread per channel / per segment, serial loops (norm/channel_naive.cu, norm/group_naive.cu).
-template <class T> void channel_forward_naive(const ChannelForwardArgs<T>& a);
-template <class T> void channel_backward_naive(const ChannelBackwardArgs<T>& a);
-template <class T> void group_forward_naive(const GroupForwardArgs<T>& a);
-template <class T> void group_backward_naive(const GroupBackwardArgs<T>& a);
+template <class T>
+void channel_forward_naive(const ChannelForwardArgs<T>& a);
+template <class T>
+void channel_backward_naive(const ChannelBackwardArgs<T>& a);
+template <class T>
+void group_forward_naive(const GroupForwardArgs<T>& a);
+template <class T>
+void group_backward_naive(const GroupBackwardArgs<T>& a);
 
 // warp: warp/block reductions, Welford statistics, fused two-sum backward
 // (norm/channel_warp.cu, norm/group_warp.cu).
-template <class T> void channel_forward_warp(const ChannelForwardArgs<T>& a);
-template <class T> void channel_backward_warp(const ChannelBackwardArgs<T>& a);
-template <class T> void group_forward_warp(const GroupForwardArgs<T>& a);
-template <class T> void group_backward_warp(const GroupBackwardArgs<T>& a);
+template <class T>
+void channel_forward_warp(const ChannelForwardArgs<T>& a);
+template <class T>
+void channel_backward_warp(const ChannelBackwardArgs<T>& a);
+template <class T>
+void group_forward_warp(const GroupForwardArgs<T>& a);
+template <class T>
+void group_backward_warp(const GroupBackwardArgs<T>& a);
 
 }  // namespace convlab::cuda

@@ -36,8 +36,10 @@ __global__ void multi_tensor_kernel(UpdateCoeffs k, const TensorDesc<T>* descs, 
   int lo = 0, hi = count - 1;  // last descriptor with begin <= i
   while (lo < hi) {
     const int mid = (lo + hi + 1) / 2;
-    if (descs[mid].begin <= i) lo = mid;
-    else hi = mid - 1;
+    if (descs[mid].begin <= i)
+      lo = mid;
+    else
+      hi = mid - 1;
   }
   int t = lo;
   TensorDesc<T> d = descs[t];
@@ -78,8 +80,8 @@ void step_typed(std::vector<ParamSlot>& params, const OptimConfig& config, int64
   for (ParamSlot& p : params) {
     const int64_t n = p.w.numel();
     if (n == 0) continue;
-    descs.push_back({p.w.data<T>(), p.dw.data<T>(), state_ptr<T>(p, config.rule, 1), state_ptr<T>(p, config.rule, 2),
-                     total, n});
+    descs.push_back(
+        {p.w.data<T>(), p.dw.data<T>(), state_ptr<T>(p, config.rule, 1), state_ptr<T>(p, config.rule, 2), total, n});
     total += n;
   }
   if (total == 0) return;
@@ -97,9 +99,8 @@ void step_typed(std::vector<ParamSlot>& params, const OptimConfig& config, int64
 
 void optim_step_multi_tensor(std::vector<ParamSlot>& params, const OptimConfig& config, int64_t t) {
   if (!prepare_optim_step_on(Device::cuda, "optim_step", params, config, t)) return;
-  dispatch_floating(params.front().w.dtype(), "optim_step", [&](auto zero) {
-    step_typed<decltype(zero)>(params, config, t);
-  });
+  dispatch_floating(params.front().w.dtype(), "optim_step",
+                    [&](auto zero) { step_typed<decltype(zero)>(params, config, t); });
 }
 
 }  // namespace convlab::cuda

@@ -22,8 +22,8 @@ void step_typed(std::vector<ParamSlot>& params, const OptimConfig& config, int64
   dispatch_rule(config.rule, [&](auto rule) {
     for (ParamSlot& p : params) {
       const int64_t n = p.w.numel();
-      launch_n<kBlock>("update_kernel", n, update_kernel<decltype(rule)::value, T>, k, n, p.w.data<T>(),
-                       p.dw.data<T>(), state_ptr<T>(p, config.rule, 1), state_ptr<T>(p, config.rule, 2));
+      launch_n<kBlock>("update_kernel", n, update_kernel<decltype(rule)::value, T>, k, n, p.w.data<T>(), p.dw.data<T>(),
+                       state_ptr<T>(p, config.rule, 1), state_ptr<T>(p, config.rule, 2));
     }
   });
 }
@@ -32,9 +32,8 @@ void step_typed(std::vector<ParamSlot>& params, const OptimConfig& config, int64
 
 void optim_step_naive(std::vector<ParamSlot>& params, const OptimConfig& config, int64_t t) {
   if (!prepare_optim_step_on(Device::cuda, "optim_step", params, config, t)) return;
-  dispatch_floating(params.front().w.dtype(), "optim_step", [&](auto zero) {
-    step_typed<decltype(zero)>(params, config, t);
-  });
+  dispatch_floating(params.front().w.dtype(), "optim_step",
+                    [&](auto zero) { step_typed<decltype(zero)>(params, config, t); });
 }
 
 }  // namespace convlab::cuda

@@ -63,10 +63,14 @@ __device__ __forceinline__ void update_element(const UpdateCoeffs& k, int64_t i,
 template <class F>
 void dispatch_rule(UpdateRule r, F&& f) {
   switch (r) {
-    case UpdateRule::sgd: return f(std::integral_constant<UpdateRule, UpdateRule::sgd>{});
-    case UpdateRule::sgd_momentum: return f(std::integral_constant<UpdateRule, UpdateRule::sgd_momentum>{});
-    case UpdateRule::rmsprop: return f(std::integral_constant<UpdateRule, UpdateRule::rmsprop>{});
-    case UpdateRule::adam: return f(std::integral_constant<UpdateRule, UpdateRule::adam>{});
+    case UpdateRule::sgd:
+      return f(std::integral_constant<UpdateRule, UpdateRule::sgd>{});
+    case UpdateRule::sgd_momentum:
+      return f(std::integral_constant<UpdateRule, UpdateRule::sgd_momentum>{});
+    case UpdateRule::rmsprop:
+      return f(std::integral_constant<UpdateRule, UpdateRule::rmsprop>{});
+    case UpdateRule::adam:
+      return f(std::integral_constant<UpdateRule, UpdateRule::adam>{});
   }
 }
 

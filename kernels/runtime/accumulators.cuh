@@ -21,8 +21,14 @@ template <class T>
 struct SumPair {
   T a, b;
   static __device__ __forceinline__ SumPair identity() { return {T(0), T(0)}; }
-  __device__ __forceinline__ void add(T x, T y) { a += x; b += y; }
-  __device__ __forceinline__ void merge(const SumPair& o) { a += o.a; b += o.b; }
+  __device__ __forceinline__ void add(T x, T y) {
+    a += x;
+    b += y;
+  }
+  __device__ __forceinline__ void merge(const SumPair& o) {
+    a += o.a;
+    b += o.b;
+  }
   __device__ __forceinline__ SumPair shfl_xor(int m) const {
     return {__shfl_xor_sync(kFullMask, a, m), __shfl_xor_sync(kFullMask, b, m)};
   }
@@ -57,8 +63,7 @@ struct Welford {
     n = tot;
   }
   __device__ __forceinline__ Welford shfl_xor(int m) const {
-    return {__shfl_xor_sync(kFullMask, n, m), __shfl_xor_sync(kFullMask, mean, m),
-            __shfl_xor_sync(kFullMask, m2, m)};
+    return {__shfl_xor_sync(kFullMask, n, m), __shfl_xor_sync(kFullMask, mean, m), __shfl_xor_sync(kFullMask, m2, m)};
   }
   __device__ __forceinline__ Welford shfl_from(int l) const {
     return {__shfl_sync(kFullMask, n, l), __shfl_sync(kFullMask, mean, l), __shfl_sync(kFullMask, m2, l)};

@@ -43,9 +43,11 @@ void gemm_row_major(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
   if (mi == 0 || ni == 0) return;
   // Column-major C^T (n x m) = op(B)^T (n x k) * op(A)^T (k x m).
   if constexpr (std::is_same_v<T, float>)
-    CUBLAS_CHECK(cublasSgemm(cublas_handle(), op(trans_b), op(trans_a), ni, mi, ki, &alpha, B, lb, A, la, &beta, C, lc));
+    CUBLAS_CHECK(
+        cublasSgemm(cublas_handle(), op(trans_b), op(trans_a), ni, mi, ki, &alpha, B, lb, A, la, &beta, C, lc));
   else
-    CUBLAS_CHECK(cublasDgemm(cublas_handle(), op(trans_b), op(trans_a), ni, mi, ki, &alpha, B, lb, A, la, &beta, C, lc));
+    CUBLAS_CHECK(
+        cublasDgemm(cublas_handle(), op(trans_b), op(trans_a), ni, mi, ki, &alpha, B, lb, A, la, &beta, C, lc));
 }
 
 template <class T>
@@ -64,8 +66,8 @@ void gemm_row_major_batched(bool trans_a, bool trans_b, int64_t m, int64_t n, in
                                            stride_b, A, la, stride_a, &beta, C, lc, stride_c, bi));
 }
 
-template void gemm_row_major<float>(bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t,
-                                    const float*, int64_t, float, float*, int64_t);
+template void gemm_row_major<float>(bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t, const float*,
+                                    int64_t, float, float*, int64_t);
 template void gemm_row_major<double>(bool, bool, int64_t, int64_t, int64_t, double, const double*, int64_t,
                                      const double*, int64_t, double, double*, int64_t);
 template void gemm_row_major_batched<float>(bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t,

@@ -8,18 +8,18 @@
 
 #include "host/error.h"
 
-#define CUDA_CHECK(call)                                                                       \
-  do {                                                                                         \
-    cudaError_t convlab_err_ = (call);                                                         \
-    if (convlab_err_ != cudaSuccess)                                                           \
-      throw ::convlab::Error(std::string("CUDA error in ") + #call + " (" + __FILE__ + ":" +   \
+#define CUDA_CHECK(call)                                                                           \
+  do {                                                                                             \
+    cudaError_t convlab_err_ = (call);                                                             \
+    if (convlab_err_ != cudaSuccess)                                                               \
+      throw ::convlab::Error(std::string("CUDA error in ") + #call + " (" + __FILE__ + ":" +       \
                              std::to_string(__LINE__) + "): " + cudaGetErrorString(convlab_err_)); \
   } while (0)
 
-#define CUBLAS_CHECK(call)                                                                     \
-  do {                                                                                         \
-    cublasStatus_t convlab_st_ = (call);                                                       \
-    if (convlab_st_ != CUBLAS_STATUS_SUCCESS)                                                  \
-      throw ::convlab::Error(std::string("cuBLAS error in ") + #call + " (" + __FILE__ + ":" + \
+#define CUBLAS_CHECK(call)                                                                           \
+  do {                                                                                               \
+    cublasStatus_t convlab_st_ = (call);                                                             \
+    if (convlab_st_ != CUBLAS_STATUS_SUCCESS)                                                        \
+      throw ::convlab::Error(std::string("cuBLAS error in ") + #call + " (" + __FILE__ + ":" +       \
                              std::to_string(__LINE__) + "): " + cublasGetStatusString(convlab_st_)); \
   } while (0)

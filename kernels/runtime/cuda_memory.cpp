@@ -1,8 +1,8 @@
 // CUDA runtime services for the host side (see kernels/runtime/cuda_device.h).
 #include <mutex>
 
-#include "kernels/runtime/cuda_device.h"
 #include "kernels/runtime/cuda_check.h"
+#include "kernels/runtime/cuda_device.h"
 
 namespace convlab::cuda {
 
@@ -64,9 +64,15 @@ void free_device(void* p) noexcept {
   if (p) (void)cudaFree(p);
 }
 
-void memcpy_h2d(void* dst, const void* src, std::size_t n) { CUDA_CHECK(cudaMemcpy(dst, src, n, cudaMemcpyHostToDevice)); }
-void memcpy_d2h(void* dst, const void* src, std::size_t n) { CUDA_CHECK(cudaMemcpy(dst, src, n, cudaMemcpyDeviceToHost)); }
-void memcpy_d2d(void* dst, const void* src, std::size_t n) { CUDA_CHECK(cudaMemcpy(dst, src, n, cudaMemcpyDeviceToDevice)); }
+void memcpy_h2d(void* dst, const void* src, std::size_t n) {
+  CUDA_CHECK(cudaMemcpy(dst, src, n, cudaMemcpyHostToDevice));
+}
+void memcpy_d2h(void* dst, const void* src, std::size_t n) {
+  CUDA_CHECK(cudaMemcpy(dst, src, n, cudaMemcpyDeviceToHost));
+}
+void memcpy_d2d(void* dst, const void* src, std::size_t n) {
+  CUDA_CHECK(cudaMemcpy(dst, src, n, cudaMemcpyDeviceToDevice));
+}
 void memset_device(void* dst, int byte, std::size_t n) { CUDA_CHECK(cudaMemset(dst, byte, n)); }
 void synchronize() { CUDA_CHECK(cudaDeviceSynchronize()); }
 

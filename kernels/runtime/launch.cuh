@@ -26,13 +26,13 @@ void launch(const char* name, Kernel kernel, dim3 grid, dim3 block, std::size_t 
   // or misbehave (a barrier not every thread reaches): a convlab::Error, as
   // a failed launch is on a GPU.
   try {
-    ::convlab_emu::launch_with_kernel(name, kernel, grid, block, shared_bytes)(
-        [&](auto&&... a) { kernel(a...); }, std::forward<Args>(args)...);
+    ::convlab_emu::launch_with_kernel(name, kernel, grid, block, shared_bytes)([&](auto&&... a) { kernel(a...); },
+                                                                               std::forward<Args>(args)...);
   } catch (const std::runtime_error& e) {
     throw Error(e.what());
   }
 #else
-  kernel<<<grid, block, shared_bytes>>>(std::forward<Args>(args)...);
+  kernel<<<grid, block, shared_bytes> > >(std::forward<Args>(args)...);
 #endif
   const cudaError_t err = cudaGetLastError();
   if (err != cudaSuccess) throw Error(std::string("CUDA error launching ") + name + ": " + cudaGetErrorString(err));

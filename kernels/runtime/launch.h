@@ -28,8 +28,8 @@ inline unsigned grid_for(int64_t n, int threads = kThreads, int waves = 8) {
 }
 
 // Index of this thread in a grid-stride loop, and the loop's step.
-#define CONVLAB_GRID_STRIDE_LOOP(i, n)                                                      \
-  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < (n);   \
+#define CONVLAB_GRID_STRIDE_LOOP(i, n)                                                   \
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < (n); \
        i += static_cast<int64_t>(blockDim.x) * gridDim.x)
 
 // Shared memory a block may use without opt-in (48 KiB) and with opt-in

@@ -1,6 +1,6 @@
 // Stand-ins for the CUDA runtime services when convlab is built without CUDA.
-#include "kernels/runtime/cuda_device.h"
 #include "host/error.h"
+#include "kernels/runtime/cuda_device.h"
 
 namespace convlab::cuda {
 

@@ -1,6 +1,6 @@
-#include "kernels/runtime/reductions.h"
 #include "kernels/runtime/launch.cuh"
 #include "kernels/runtime/reduce.cuh"
+#include "kernels/runtime/reductions.h"
 
 namespace convlab::cuda {
 

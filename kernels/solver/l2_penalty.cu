@@ -5,8 +5,8 @@
 // reduces the partial sums in shared memory and thread 0 adds the block's sum
 // into the scalar loss with one atomicAdd. Memory access: w and dw are read
 // and dw written once, coalesced.
-#include "kernels/solver/l2_penalty.h"
 #include "kernels/runtime/launch.cuh"
+#include "kernels/solver/l2_penalty.h"
 
 namespace convlab::kernels {
 
@@ -15,8 +15,7 @@ namespace {
 constexpr int kThreads = 256;
 
 template <class T>
-__global__ void l2_penalty_kernel(const T* __restrict__ w, T* __restrict__ dw, T* __restrict__ loss, int64_t n,
-                                  T reg) {
+__global__ void l2_penalty_kernel(const T* __restrict__ w, T* __restrict__ dw, T* __restrict__ loss, int64_t n, T reg) {
   __shared__ T partial[kThreads];
   T sum = 0;
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;

@@ -16,8 +16,7 @@ Forward<NormCache> forward(const Tensor& x, const Tensor& gamma, const Tensor& b
 template <NormVariant V>
 NormGrads backward(const Tensor& dout, const NormCache& cache) {
   const char* op = "spatial_batchnorm_backward";
-  return channel_norm_backward(op, spatial_batchnorm_dims(op, cache.x, cache.gamma, cache.beta), dout, cache, V,
-                               false);
+  return channel_norm_backward(op, spatial_batchnorm_dims(op, cache.x, cache.gamma, cache.beta), dout, cache, V, false);
 }
 
 }  // namespace

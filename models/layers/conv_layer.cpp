@@ -14,7 +14,8 @@ ConvLayer::ConvLayer(const Shape& in, int64_t num_filters, int64_t filter_size, 
   const std::string k = std::to_string(index);
   label_ = "conv" + k;
   bind(Device::cpu);
-  params_.push_back({"W" + k, draw_weight(rng, {num_filters, C, filter_size, filter_size}, C * filter_size * filter_size, init),
+  params_.push_back({"W" + k,
+                     draw_weight(rng, {num_filters, C, filter_size, filter_size}, C * filter_size * filter_size, init),
                      Tensor(), true});
   params_.push_back({"b" + k, Tensor::zeros({num_filters}, init.dtype), Tensor(), false});
 }

@@ -4,7 +4,9 @@
 namespace convlab {
 
 ConvReluPoolLayer::ConvReluPoolLayer(ConvLayer& conv, const MaxPoolLayer& pool)
-    : conv_param_(conv.param()), pool_param_(pool.param()), out_(pool.output_shape()),
+    : conv_param_(conv.param()),
+      pool_param_(pool.param()),
+      out_(pool.output_shape()),
       label_(conv.label() + "+relu+max_pool") {
   params_ = std::move(conv.params());
   conv.params().clear();

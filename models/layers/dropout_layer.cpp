@@ -5,7 +5,8 @@ namespace convlab {
 
 DropoutLayer::DropoutLayer(const Shape& in, double keep_ratio, uint64_t seed)
     : shape_(in), keep_(keep_ratio), seed_(seed) {
-  CONVLAB_CHECK(keep_ratio > 0.0 && keep_ratio <= 1.0, "dropout layer: keep ratio must be in (0, 1], got " << keep_ratio);
+  CONVLAB_CHECK(keep_ratio > 0.0 && keep_ratio <= 1.0,
+                "dropout layer: keep ratio must be in (0, 1], got " << keep_ratio);
   bind(Device::cpu);
 }
 

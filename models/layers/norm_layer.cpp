@@ -8,10 +8,14 @@ namespace convlab {
 
 const char* norm_kind_name(NormKind k) {
   switch (k) {
-    case NormKind::batchnorm: return "batchnorm";
-    case NormKind::spatial_batchnorm: return "spatial_batchnorm";
-    case NormKind::layernorm: return "layernorm";
-    case NormKind::spatial_groupnorm: return "spatial_groupnorm";
+    case NormKind::batchnorm:
+      return "batchnorm";
+    case NormKind::spatial_batchnorm:
+      return "spatial_batchnorm";
+    case NormKind::layernorm:
+      return "layernorm";
+    case NormKind::spatial_groupnorm:
+      return "spatial_groupnorm";
   }
   return "?";
 }
@@ -19,16 +23,16 @@ const char* norm_kind_name(NormKind k) {
 NormLayer::NormLayer(NormKind kind, const Shape& in, int index, const NormOptions& options, DType dtype)
     : kind_(kind), index_(std::to_string(index)), shape_(in), options_(options) {
   const bool spatial = kind == NormKind::spatial_batchnorm || kind == NormKind::spatial_groupnorm;
-  CONVLAB_CHECK(!spatial || in.size() == 3,
-                norm_kind_name(kind) << " layer: expects (C, H, W) input per sample, got " << shape_str(in));
+  CONVLAB_CHECK(!spatial || in.size() == 3, norm_kind_name(kind)
+                                                << " layer: expects (C, H, W) input per sample, got " << shape_str(in));
   CONVLAB_CHECK(spatial || in.size() == 1, norm_kind_name(kind)
                                                << " layer: expects (D,) input per sample (put it after an affine "
                                                << "layer), got " << shape_str(in));
   const int64_t features = in[0];
   if (kind == NormKind::spatial_groupnorm)
-    CONVLAB_CHECK(options.groups >= 1 && features % options.groups == 0,
-                  "spatial_groupnorm layer: groups (" << options.groups << ") must divide the channels (" << features
-                                                      << ")");
+    CONVLAB_CHECK(
+        options.groups >= 1 && features % options.groups == 0,
+        "spatial_groupnorm layer: groups (" << options.groups << ") must divide the channels (" << features << ")");
   const std::string k = std::to_string(index);
   params_.push_back({"gamma" + k, Tensor::full({features}, 1.0, dtype), Tensor(), false});
   params_.push_back({"beta" + k, Tensor::zeros({features}, dtype), Tensor(), false});
@@ -44,19 +48,31 @@ NormLayer::NormLayer(NormKind kind, const Shape& in, int index, const NormOption
 
 void NormLayer::bind(Device device) {
   switch (kind_) {
-    case NormKind::batchnorm: batchnorm_.bind(device); break;
-    case NormKind::spatial_batchnorm: spatial_batchnorm_.bind(device); break;
-    case NormKind::layernorm: layernorm_.bind(device); break;
-    case NormKind::spatial_groupnorm: spatial_groupnorm_.bind(device); break;
+    case NormKind::batchnorm:
+      batchnorm_.bind(device);
+      break;
+    case NormKind::spatial_batchnorm:
+      spatial_batchnorm_.bind(device);
+      break;
+    case NormKind::layernorm:
+      layernorm_.bind(device);
+      break;
+    case NormKind::spatial_groupnorm:
+      spatial_groupnorm_.bind(device);
+      break;
   }
 }
 
 std::string NormLayer::plan() const {
   switch (kind_) {
-    case NormKind::batchnorm: return batchnorm_.describe();
-    case NormKind::spatial_batchnorm: return spatial_batchnorm_.describe();
-    case NormKind::layernorm: return layernorm_.describe();
-    case NormKind::spatial_groupnorm: return spatial_groupnorm_.describe();
+    case NormKind::batchnorm:
+      return batchnorm_.describe();
+    case NormKind::spatial_batchnorm:
+      return spatial_batchnorm_.describe();
+    case NormKind::layernorm:
+      return layernorm_.describe();
+    case NormKind::spatial_groupnorm:
+      return spatial_groupnorm_.describe();
   }
   return "?";
 }
@@ -101,10 +117,18 @@ Tensor NormLayer::forward(const Tensor& x, Mode mode) {
 Tensor NormLayer::backward(const Tensor& dout) {
   NormGrads g;
   switch (kind_) {
-    case NormKind::batchnorm: g = batchnorm_.impl.backward(dout, cache_); break;
-    case NormKind::spatial_batchnorm: g = spatial_batchnorm_.impl.backward(dout, cache_); break;
-    case NormKind::layernorm: g = layernorm_.impl.backward(dout, cache_); break;
-    case NormKind::spatial_groupnorm: g = spatial_groupnorm_.impl.backward(dout, cache_); break;
+    case NormKind::batchnorm:
+      g = batchnorm_.impl.backward(dout, cache_);
+      break;
+    case NormKind::spatial_batchnorm:
+      g = spatial_batchnorm_.impl.backward(dout, cache_);
+      break;
+    case NormKind::layernorm:
+      g = layernorm_.impl.backward(dout, cache_);
+      break;
+    case NormKind::spatial_groupnorm:
+      g = spatial_groupnorm_.impl.backward(dout, cache_);
+      break;
   }
   return keep_grads(g);
 }

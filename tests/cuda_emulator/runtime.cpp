@@ -53,11 +53,16 @@ cudaError_t fail(cudaError_t err) {
 bool copy_sides_ok(void* dst, const void* src, std::size_t bytes, cudaMemcpyKind kind) {
   if (bytes == 0) return true;
   switch (kind) {
-    case cudaMemcpyHostToDevice: return on_device(dst, bytes) && !on_device(src, 1);
-    case cudaMemcpyDeviceToHost: return on_device(src, bytes) && !on_device(dst, 1);
-    case cudaMemcpyDeviceToDevice: return on_device(src, bytes) && on_device(dst, bytes);
-    case cudaMemcpyHostToHost: return !on_device(src, 1) && !on_device(dst, 1);
-    case cudaMemcpyDefault: return true;
+    case cudaMemcpyHostToDevice:
+      return on_device(dst, bytes) && !on_device(src, 1);
+    case cudaMemcpyDeviceToHost:
+      return on_device(src, bytes) && !on_device(dst, 1);
+    case cudaMemcpyDeviceToDevice:
+      return on_device(src, bytes) && on_device(dst, bytes);
+    case cudaMemcpyHostToHost:
+      return !on_device(src, 1) && !on_device(dst, 1);
+    case cudaMemcpyDefault:
+      return true;
   }
   return false;
 }
@@ -67,8 +72,8 @@ bool copy_sides_ok(void* dst, const void* src, std::size_t bytes, cudaMemcpyKind
 cudaError_t set_max_dynamic_shared(const void* kernel, int bytes) {
   if (bytes < 0 || static_cast<std::size_t>(bytes) > kMaxDynamicSharedOptin) return fail(cudaErrorInvalidValue);
   std::lock_guard<std::mutex> lock(table_mutex());
-  shared_limits()[kernel] = static_cast<std::size_t>(bytes) > kDefaultDynamicShared ? static_cast<std::size_t>(bytes)
-                                                                                    : kDefaultDynamicShared;
+  shared_limits()[kernel] =
+      static_cast<std::size_t>(bytes) > kDefaultDynamicShared ? static_cast<std::size_t>(bytes) : kDefaultDynamicShared;
   return cudaSuccess;
 }
 
@@ -109,8 +114,12 @@ cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int device) {
 cudaError_t cudaDeviceGetAttribute(int* value, cudaDeviceAttr attr, int device) {
   if (device != 0) return fail(cudaErrorInvalidValue);
   switch (attr) {
-    case cudaDevAttrMultiProcessorCount: *value = convlab_emu::kMultiProcessors; return cudaSuccess;
-    case cudaDevAttrMaxSharedMemoryPerBlock: *value = static_cast<int>(convlab_emu::kDefaultDynamicShared); return cudaSuccess;
+    case cudaDevAttrMultiProcessorCount:
+      *value = convlab_emu::kMultiProcessors;
+      return cudaSuccess;
+    case cudaDevAttrMaxSharedMemoryPerBlock:
+      *value = static_cast<int>(convlab_emu::kDefaultDynamicShared);
+      return cudaSuccess;
     case cudaDevAttrMaxSharedMemoryPerBlockOptin:
       *value = static_cast<int>(convlab_emu::kMaxDynamicSharedOptin);
       return cudaSuccess;
@@ -130,11 +139,16 @@ cudaError_t cudaPeekAtLastError() { return convlab_emu::last_error; }
 
 const char* cudaGetErrorString(cudaError_t err) {
   switch (err) {
-    case cudaSuccess: return "no error";
-    case cudaErrorInvalidValue: return "invalid argument";
-    case cudaErrorMemoryAllocation: return "out of memory";
-    case cudaErrorInvalidConfiguration: return "invalid configuration argument";
-    case cudaErrorLaunchFailure: return "unspecified launch failure";
+    case cudaSuccess:
+      return "no error";
+    case cudaErrorInvalidValue:
+      return "invalid argument";
+    case cudaErrorMemoryAllocation:
+      return "out of memory";
+    case cudaErrorInvalidConfiguration:
+      return "invalid configuration argument";
+    case cudaErrorLaunchFailure:
+      return "unspecified launch failure";
   }
   return "unknown error";
 }
@@ -157,7 +171,8 @@ cudaError_t cudaFree(void* ptr) {
   if (!ptr) return cudaSuccess;
   {
     std::lock_guard<std::mutex> lock(convlab_emu::table_mutex());
-    if (convlab_emu::allocations().erase(reinterpret_cast<std::uintptr_t>(ptr)) == 0) return fail(cudaErrorInvalidValue);
+    if (convlab_emu::allocations().erase(reinterpret_cast<std::uintptr_t>(ptr)) == 0)
+      return fail(cudaErrorInvalidValue);
   }
   std::free(ptr);
   return cudaSuccess;

@@ -119,7 +119,7 @@ void fiber_main() {
   Fiber& f = b.fibers[static_cast<std::size_t>(b.current)];
   f.state = State::done;
   before_switch(nullptr, b.scheduler_stack, b.scheduler_stack_size);  // null: this stack is finished
-  swapcontext(&f.ctx, &b.scheduler);  // never resumed
+  swapcontext(&f.ctx, &b.scheduler);                                  // never resumed
 }
 
 // Parks the running fiber in state `s` and returns when the scheduler resumes it.
@@ -282,13 +282,13 @@ void run_grid(const char* kernel_name, const void* kernel, dim3 grid, dim3 block
   const std::size_t threads = std::size_t{block.x} * block.y * block.z;
   if (threads == 0 || threads > kMaxThreadsPerBlock || block.z > 64)
     fail("invalid configuration: a block has 1 to 1024 threads (z at most 64)");
-  if (grid.x == 0 || grid.y == 0 || grid.z == 0 || grid.y > kMaxGridYZ || grid.z > kMaxGridYZ ||
-      grid.x > 0x7fffffffu)
+  if (grid.x == 0 || grid.y == 0 || grid.z == 0 || grid.y > kMaxGridYZ || grid.z > kMaxGridYZ || grid.x > 0x7fffffffu)
     fail("invalid configuration: grid sizes must be positive, x < 2^31, y and z <= 65535");
   const std::size_t limit = max_dynamic_shared(kernel);
   if (dynamic_shared_bytes > limit)
-    fail("asks for " + std::to_string(dynamic_shared_bytes) + " bytes of dynamic shared memory; the limit for this kernel is " +
-         std::to_string(limit) + (limit == kDefaultDynamicShared ? " (raise it with cudaFuncSetAttribute)" : ""));
+    fail("asks for " + std::to_string(dynamic_shared_bytes) +
+         " bytes of dynamic shared memory; the limit for this kernel is " + std::to_string(limit) +
+         (limit == kDefaultDynamicShared ? " (raise it with cudaFuncSetAttribute)" : ""));
   if (tls_block) fail("a launch from inside a kernel is not supported");
 
   Block b;

@@ -135,8 +135,9 @@ TEST(CudaEmulator, ConfigurationsAGpuRejectsFailTheLaunch) {
   DeviceBuffer<float> x(4096), out(4096);
   EXPECT_NE(launch_error([&] { reverse_kernel<<<1, 2048, 0>>>(x.p, out.p, true); }).find("invalid configuration"),
             std::string::npos);
-  EXPECT_NE(launch_error([&] { reverse_kernel<<<dim3(1, 70000), 32, 0>>>(x.p, out.p, true); }).find("invalid configuration"),
-            std::string::npos);
+  EXPECT_NE(
+      launch_error([&] { reverse_kernel<<<dim3(1, 70000), 32, 0>>>(x.p, out.p, true); }).find("invalid configuration"),
+      std::string::npos);
   // More than 48 KiB of dynamic shared memory needs cudaFuncSetAttribute first.
   const std::size_t big = 64 * 1024;
   EXPECT_NE(launch_error([&] { reverse_kernel<<<1, 32, big>>>(x.p, out.p, true); }).find("cudaFuncSetAttribute"),

@@ -84,7 +84,7 @@ using Clock = std::chrono::steady_clock;
 // ---------------------------------------------------------------------------
 const uint8_t* volatile g_data = nullptr;
 volatile size_t g_size = 0;
-char g_out_prefix[4096];    // "OUT_DIR/"
+char g_out_prefix[4096];                           // "OUT_DIR/"
 char g_current_path[sizeof(g_out_prefix) + 1024];  // "OUT_DIR/current-input-<target>"
 int g_current_fd = -1;
 char g_argv0[1024];
@@ -287,11 +287,30 @@ class Rng {
   std::mt19937_64 g_;
 };
 
-const char* const kInterestingText[] = {
-    "0", "-1", "1", "2147483647", "2147483648", "-2147483649", "4294967296", "9223372036854775807",
-    "9223372036854775808", "-9223372036854775808", "18446744073709551615", "18446744073709551616",
-    "4611686018427387904", "4611686018427387905", "1e999", "-1e999", "1e308", "1e-400", "0.5", "NaN", "1e400",
-    "100000000", "3073", "-0"};
+const char* const kInterestingText[] = {"0",
+                                        "-1",
+                                        "1",
+                                        "2147483647",
+                                        "2147483648",
+                                        "-2147483649",
+                                        "4294967296",
+                                        "9223372036854775807",
+                                        "9223372036854775808",
+                                        "-9223372036854775808",
+                                        "18446744073709551615",
+                                        "18446744073709551616",
+                                        "4611686018427387904",
+                                        "4611686018427387905",
+                                        "1e999",
+                                        "-1e999",
+                                        "1e308",
+                                        "1e-400",
+                                        "0.5",
+                                        "NaN",
+                                        "1e400",
+                                        "100000000",
+                                        "3073",
+                                        "-0"};
 const uint64_t kInterestingU64[] = {0,
                                     ~0ull,
                                     1ull << 31,
@@ -528,18 +547,30 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) usage(argv[0]);
       return argv[++i];
     };
-    if (a == "--seconds") seconds = std::stod(value());
-    else if (a == "--runs") runs = std::stoll(value());
-    else if (a == "--seed") seed = std::stoull(value());
-    else if (a == "--max-len") max_len = std::stoull(value());
-    else if (a == "--timeout") timeout_s = std::stod(value());
-    else if (a == "--rss-limit-mb") rss_limit_mb = std::stoll(value());
-    else if (a == "--dict") dict_path = value();
-    else if (a == "--out-dir") out_dir = value();
-    else if (a == "--repro") repro = value();
-    else if (a == "-h" || a == "--help") usage(argv[0]);
-    else if (a.rfind("-", 0) == 0) usage(argv[0]);
-    else corpus.push_back(a);
+    if (a == "--seconds")
+      seconds = std::stod(value());
+    else if (a == "--runs")
+      runs = std::stoll(value());
+    else if (a == "--seed")
+      seed = std::stoull(value());
+    else if (a == "--max-len")
+      max_len = std::stoull(value());
+    else if (a == "--timeout")
+      timeout_s = std::stod(value());
+    else if (a == "--rss-limit-mb")
+      rss_limit_mb = std::stoll(value());
+    else if (a == "--dict")
+      dict_path = value();
+    else if (a == "--out-dir")
+      out_dir = value();
+    else if (a == "--repro")
+      repro = value();
+    else if (a == "-h" || a == "--help")
+      usage(argv[0]);
+    else if (a.rfind("-", 0) == 0)
+      usage(argv[0]);
+    else
+      corpus.push_back(a);
   }
   if (repro.empty() && corpus.empty()) usage(argv[0]);
   if (runs < 0 && seconds <= 0) runs = 10000;  // bounded unless asked otherwise
@@ -599,7 +630,8 @@ int main(int argc, char** argv) {
   }
   close(g_current_fd);
   unlink(g_current_path);
-  std::fprintf(stderr, "fuzz_driver: done: %zu seeds and %" PRId64 " mutated inputs in %.1f s (seed %" PRIu64
-               "), no finding\n", seeds.size(), done, elapsed(), seed);
+  std::fprintf(stderr,
+               "fuzz_driver: done: %zu seeds and %" PRId64 " mutated inputs in %.1f s (seed %" PRIu64 "), no finding\n",
+               seeds.size(), done, elapsed(), seed);
   return 0;
 }

@@ -29,6 +29,6 @@ constexpr DType kBothDtypes[] = {DType::f32, DType::f64};
 }  // namespace convlab::test
 
 // Instantiates the value-parametrised suite `suite` once per CUDA variant of Impl.
-#define CONVLAB_INSTANTIATE_FOR_CUDA_VARIANTS(suite, Impl)                                              \
+#define CONVLAB_INSTANTIATE_FOR_CUDA_VARIANTS(suite, Impl)                                           \
   INSTANTIATE_TEST_SUITE_P(Cuda, suite, ::testing::ValuesIn(::convlab::test::cuda_variants<Impl>()), \
                            ::convlab::test::variant_test_name)

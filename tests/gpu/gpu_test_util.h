@@ -40,19 +40,19 @@ struct PoisonScope {
   ~PoisonScope() { set_poison_allocations(false); }
 };
 
-#define EXPECT_GPU_MATCHES(gpu, cpu, dtype, what)                                            \
-  do {                                                                                       \
-    const double convlab_e_ = ::convlab::test::norm_rel_error((gpu), (cpu));                 \
+#define EXPECT_GPU_MATCHES(gpu, cpu, dtype, what)                                                                \
+  do {                                                                                                           \
+    const double convlab_e_ = ::convlab::test::norm_rel_error((gpu), (cpu));                                     \
     EXPECT_LT(convlab_e_, ::convlab::test::gpu_tolerance(dtype)) << (what) << ": relative error " << convlab_e_; \
   } while (0)
 
 // A backward without dx (conv_backward_params, ...): dx left undefined, dw
 // and db as the reference's (full backward) ones.
-#define EXPECT_PARAMS_ONLY_MATCHES(g, ref, dtype, what)                                         \
-  do {                                                                                          \
-    EXPECT_FALSE((g).dx.defined()) << (what);                                                   \
-    EXPECT_GPU_MATCHES((g).dw, (ref).dw, dtype, std::string(what) + " dw (params only)");      \
-    EXPECT_GPU_MATCHES((g).db, (ref).db, dtype, std::string(what) + " db (params only)");      \
+#define EXPECT_PARAMS_ONLY_MATCHES(g, ref, dtype, what)                                   \
+  do {                                                                                    \
+    EXPECT_FALSE((g).dx.defined()) << (what);                                             \
+    EXPECT_GPU_MATCHES((g).dw, (ref).dw, dtype, std::string(what) + " dw (params only)"); \
+    EXPECT_GPU_MATCHES((g).db, (ref).db, dtype, std::string(what) + " db (params only)"); \
   } while (0)
 
 }  // namespace convlab::test

@@ -57,9 +57,10 @@ inline void expect_param_matches(const GroupNormParam&, const GroupNormParam&, D
 // compares out, cache.mean, cache.inv_std, the parameter's running stats,
 // dx, dgamma and dbeta at the suite's tolerance for dt.
 template <class Impl, class Param>
-void expect_norm_variant_matches(const std::string& variant, NormGrads (*Impl::*backward)(const Tensor&, const NormCache&),
-                                 const Shape& x_shape, int64_t C, Param param, DType dt, NumpyRandom& rng,
-                                 double x_scale = 3.0, double x_shift = 2.0) {
+void expect_norm_variant_matches(const std::string& variant,
+                                 NormGrads (*Impl::*backward)(const Tensor&, const NormCache&), const Shape& x_shape,
+                                 int64_t C, Param param, DType dt, NumpyRandom& rng, double x_scale = 3.0,
+                                 double x_shift = 2.0) {
   const std::string what = std::string(Impl::name) + "/" + variant + " " + dtype_name(dt) + " x" + shape_str(x_shape);
   SCOPED_TRACE(what);
   const Impl& gpu = OpRegistry<Impl>::get(Device::cuda, variant);

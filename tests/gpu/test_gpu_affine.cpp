@@ -20,10 +20,10 @@ struct AffineCase {
 };
 
 const AffineCase kCases[] = {
-    {{10, 2, 3}, 5},       // the notebook's shapes (x reshaped to (N, D))
-    {{1, 7}, 1},           // N = 1, M = 1
-    {{33, 3, 4, 5}, 17},   // rank-4 input, sizes off any tile
-    {{64, 300}, 129},      // larger, M not a multiple of 32
+    {{10, 2, 3}, 5},      // the notebook's shapes (x reshaped to (N, D))
+    {{1, 7}, 1},          // N = 1, M = 1
+    {{33, 3, 4, 5}, 17},  // rank-4 input, sizes off any tile
+    {{64, 300}, 129},     // larger, M not a multiple of 32
 };
 
 class AffineGpu : public ::testing::TestWithParam<std::string> {};

@@ -75,18 +75,16 @@ TEST(GpuBatchnorm, BadInputGivesClearError) {
     const auto& impl = OpRegistry<BatchNormImpl>::get(Device::cuda, v);
     BatchNormParam p;
     const Tensor x = Tensor::zeros({4, 5}, DType::f32, Device::cuda);
-    EXPECT_ERROR_CONTAINS(impl.forward(x, Tensor::zeros({4}, DType::f32, Device::cuda),
-                                       Tensor::zeros({5}, DType::f32, Device::cuda), p),
-                          "gamma");
-    EXPECT_ERROR_CONTAINS(impl.forward(x, Tensor::zeros({5}, DType::f64, Device::cuda),
-                                       Tensor::zeros({5}, DType::f32, Device::cuda), p),
-                          "gamma");
+    EXPECT_ERROR_CONTAINS(
+        impl.forward(x, Tensor::zeros({4}, DType::f32, Device::cuda), Tensor::zeros({5}, DType::f32, Device::cuda), p),
+        "gamma");
+    EXPECT_ERROR_CONTAINS(
+        impl.forward(x, Tensor::zeros({5}, DType::f64, Device::cuda), Tensor::zeros({5}, DType::f32, Device::cuda), p),
+        "gamma");
   }
 }
 
-TEST(GpuBatchnorm, FastIsTheDefault) {
-  EXPECT_EQ(OpRegistry<BatchNormImpl>::default_variant(Device::cuda), "warp");
-}
+TEST(GpuBatchnorm, FastIsTheDefault) { EXPECT_EQ(OpRegistry<BatchNormImpl>::default_variant(Device::cuda), "warp"); }
 
 }  // namespace
 }  // namespace convlab::test

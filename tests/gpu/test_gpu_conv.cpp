@@ -29,14 +29,14 @@ std::string describe(const ConvCase& c, DType dt) {
 }
 
 const ConvCase kCases[] = {
-    {{4, 3, 5, 5}, {2, 3, 3, 3}, {1, 1}},        // the notebook's gradient-check shape
-    {{1, 1, 7, 5}, {3, 1, 3, 2}, {2, 0}},        // N = 1, C = 1, H != W, rectangular filter, stride 2
-    {{2, 5, 11, 9}, {7, 5, 5, 3}, {3, 2}},       // stride 3, pad 2
-    {{3, 17, 20, 18}, {10, 17, 3, 3}, {1, 1}},   // C and F not multiples of the tile/chunk sizes
-    {{2, 3, 33, 35}, {9, 3, 4, 4}, {2, 2}},      // several spatial tiles, even filter
-    {{2, 20, 6, 6}, {20, 20, 1, 1}, {1, 0}},     // 1x1 filters, F over one filter chunk
-    {{1, 2, 4, 4}, {3, 2, 4, 4}, {1, 0}},        // filter as large as the input: 1x1 output
-    {{2, 3, 18, 17}, {4, 3, 7, 7}, {3, 3}},      // large filter, stride 3
+    {{4, 3, 5, 5}, {2, 3, 3, 3}, {1, 1}},       // the notebook's gradient-check shape
+    {{1, 1, 7, 5}, {3, 1, 3, 2}, {2, 0}},       // N = 1, C = 1, H != W, rectangular filter, stride 2
+    {{2, 5, 11, 9}, {7, 5, 5, 3}, {3, 2}},      // stride 3, pad 2
+    {{3, 17, 20, 18}, {10, 17, 3, 3}, {1, 1}},  // C and F not multiples of the tile/chunk sizes
+    {{2, 3, 33, 35}, {9, 3, 4, 4}, {2, 2}},     // several spatial tiles, even filter
+    {{2, 20, 6, 6}, {20, 20, 1, 1}, {1, 0}},    // 1x1 filters, F over one filter chunk
+    {{1, 2, 4, 4}, {3, 2, 4, 4}, {1, 0}},       // filter as large as the input: 1x1 output
+    {{2, 3, 18, 17}, {4, 3, 7, 7}, {3, 3}},     // large filter, stride 3
 };
 
 class ConvGpu : public ::testing::TestWithParam<std::string> {};
@@ -108,8 +108,7 @@ CONVLAB_INSTANTIATE_FOR_CUDA_VARIANTS(ConvGpu, ConvImpl);
 // a CUDA variant given CPU tensors refuses them with a message.
 TEST(ConvCudaRegistry, VariantsAndDefault) {
   const auto v = cuda_variants<ConvImpl>();
-  for (const char* name : {"naive", "tiled", "gemm"})
-    EXPECT_NE(std::find(v.begin(), v.end(), name), v.end()) << name;
+  for (const char* name : {"naive", "tiled", "gemm"}) EXPECT_NE(std::find(v.begin(), v.end(), name), v.end()) << name;
   EXPECT_EQ(OpRegistry<ConvImpl>::default_variant(Device::cuda), "gemm");
 }
 

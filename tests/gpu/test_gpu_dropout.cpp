@@ -21,8 +21,7 @@ TEST_P(DropoutGpu, TrainModeMatchesCpuReferenceMaskExactly) {
   for (const Shape& s : {Shape{10, 10}, Shape{1}, Shape{3, 5, 7, 9}, Shape{500, 257}})
     for (DType dt : kBothDtypes)
       for (double p : {0.2, 0.5, 0.9, 1.0}) {
-        const std::string what =
-            GetParam() + " " + dtype_label(dt) + " " + shape_str(s) + " p " + std::to_string(p);
+        const std::string what = GetParam() + " " + dtype_label(dt) + " " + shape_str(s) + " p " + std::to_string(p);
         DropoutParam param;
         param.p = p;
         param.seed = 1000 + static_cast<uint64_t>(p * 10);

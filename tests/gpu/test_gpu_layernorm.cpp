@@ -28,9 +28,7 @@ TEST(GpuLayernorm, NumericalGradientsThroughEveryVariant) {
     expect_numeric_gradients<LayerNormImpl>(v, &LayerNormImpl::backward, {4, 5}, 5, LayerNormParam{});
 }
 
-TEST(GpuLayernorm, FastIsTheDefault) {
-  EXPECT_EQ(OpRegistry<LayerNormImpl>::default_variant(Device::cuda), "warp");
-}
+TEST(GpuLayernorm, FastIsTheDefault) { EXPECT_EQ(OpRegistry<LayerNormImpl>::default_variant(Device::cuda), "warp"); }
 
 }  // namespace
 }  // namespace convlab::test

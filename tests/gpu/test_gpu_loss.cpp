@@ -24,19 +24,19 @@ struct LossCase {
 };
 
 const LossCase kCases[] = {
-    {50, 10, 0.001},  // cs231n's check inputs
-    {1, 1, 1.0},      // one row, one class
-    {3, 7, 3.0},      // larger scores
-    {37, 33, 1.0},    // C just over a warp
-    {200, 1000, 2.0}, // many classes
+    {50, 10, 0.001},   // cs231n's check inputs
+    {1, 1, 1.0},       // one row, one class
+    {3, 7, 3.0},       // larger scores
+    {37, 33, 1.0},     // C just over a warp
+    {200, 1000, 2.0},  // many classes
 };
 
 void check_against_reference(LossFn fn, const std::string& variant) {
   NumpyRandom rng(59);
   for (const LossCase& c : kCases)
     for (DType dt : kBothDtypes) {
-      const std::string what = variant + " " + dtype_label(dt) + " N " + std::to_string(c.N) + " C " +
-                               std::to_string(c.C);
+      const std::string what =
+          variant + " " + dtype_label(dt) + " N " + std::to_string(c.N) + " C " + std::to_string(c.C);
       Tensor x = randn(rng, {c.N, c.C}, dt, c.scale);
       Tensor y = randint(rng, 0, c.C, c.N);
       LossOut ref = fn(x, y, "reference");

@@ -33,8 +33,8 @@ const PoolCase kCases[] = {
 
 std::string describe(const PoolCase& c, DType dt) {
   std::ostringstream os;
-  os << dtype_label(dt) << " x " << shape_str(c.x) << " pool " << c.p.pool_height << "x" << c.p.pool_width
-     << " stride " << c.p.stride;
+  os << dtype_label(dt) << " x " << shape_str(c.x) << " pool " << c.p.pool_height << "x" << c.p.pool_width << " stride "
+     << c.p.stride;
   return os.str();
 }
 
@@ -83,8 +83,8 @@ TEST_P(MaxPoolGpu, NotebookNumericalGradient) {
   Tensor x = randn(rng, {3, 2, 8, 8});
   Tensor dout = randn(rng, {3, 2, 4, 4});
   const PoolParam p{2, 2, 2};
-  Tensor dx_num = eval_numerical_gradient_array(
-      [&](const Tensor& v) { return max_pool_forward(gpu(v), p, variant).out; }, x, dout);
+  Tensor dx_num =
+      eval_numerical_gradient_array([&](const Tensor& v) { return max_pool_forward(gpu(v), p, variant).out; }, x, dout);
   auto fwd = max_pool_forward(gpu(x), p, variant);
   EXPECT_LT(rel_error(max_pool_backward(gpu(dout), fwd.cache, variant), dx_num), 1e-11) << variant;
 }

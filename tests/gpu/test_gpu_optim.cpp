@@ -18,7 +18,7 @@ std::vector<ParamSlot> random_slots(NumpyRandom& rng, DType dt, bool with_state)
     p.w = random_tensor(rng, s, dt);
     p.dw = random_tensor(rng, s, dt);
     if (with_state) {
-      p.s1 = uniform(rng, s, 0.0, 0.1, dt);    // rmsprop's cache is non-negative
+      p.s1 = uniform(rng, s, 0.0, 0.1, dt);   // rmsprop's cache is non-negative
       p.s2 = uniform(rng, s, 0.01, 0.1, dt);  // adam's v is positive
     }
     slots.push_back(p);
@@ -104,8 +104,8 @@ TEST(GpuOptim, ParametersThatChangeBetweenStepsAreHandled) {
 TEST(GpuOptim, BadSlotGivesClearError) {
   CONVLAB_REQUIRE_GPU();
   for (const auto& v : OpRegistry<OptimImpl>::variants(Device::cuda)) {
-    std::vector<ParamSlot> slots{{Tensor::zeros({3}, DType::f32, Device::cuda), Tensor::zeros({4}, DType::f32, Device::cuda),
-                                  Tensor(), Tensor()}};
+    std::vector<ParamSlot> slots{{Tensor::zeros({3}, DType::f32, Device::cuda),
+                                  Tensor::zeros({4}, DType::f32, Device::cuda), Tensor(), Tensor()}};
     EXPECT_ERROR_CONTAINS(OpRegistry<OptimImpl>::get(Device::cuda, v).step(slots, OptimConfig{}, 1), "dw");
   }
 }

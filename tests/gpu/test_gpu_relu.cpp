@@ -34,8 +34,8 @@ TEST_P(ReluGpu, NotebookNumericalGradient) {
   CONVLAB_REQUIRE_GPU();
   NumpyRandom rng(231);
   Tensor x = randn(rng, {10, 10}), dout = randn(rng, {10, 10});
-  Tensor dx_num = eval_numerical_gradient_array(
-      [&](const Tensor& v) { return relu_forward(gpu(v), GetParam()).out; }, x, dout);
+  Tensor dx_num =
+      eval_numerical_gradient_array([&](const Tensor& v) { return relu_forward(gpu(v), GetParam()).out; }, x, dout);
   Tensor dx = relu_backward(gpu(dout), relu_forward(gpu(x), GetParam()).cache, GetParam());
   EXPECT_LT(rel_error(dx, dx_num), 1e-10) << GetParam();
 }

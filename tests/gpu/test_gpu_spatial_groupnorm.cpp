@@ -14,8 +14,8 @@ struct Case {
 // One channel per group, one group, S = 1, H != W, segments below and above
 // the warp-per-segment limit (1024) and a long one.
 const std::vector<Case> kCases = {
-    {{2, 6, 4, 5}, 2}, {{1, 4, 3, 7}, 4}, {{2, 6, 4, 5}, 1}, {{3, 8, 16, 16}, 2}, {{2, 16, 32, 32}, 4},
-    {{2, 64, 32, 32}, 2}, {{4, 3, 1, 1}, 3}, {{5, 12, 3, 9}, 6},
+    {{2, 6, 4, 5}, 2},    {{1, 4, 3, 7}, 4},    {{2, 6, 4, 5}, 1}, {{3, 8, 16, 16}, 2},
+    {{2, 16, 32, 32}, 4}, {{2, 64, 32, 32}, 2}, {{4, 3, 1, 1}, 3}, {{5, 12, 3, 9}, 6},
 };
 
 TEST(GpuSpatialGroupnorm, EveryVariantMatchesReference) {
@@ -45,11 +45,11 @@ TEST(GpuSpatialGroupnorm, GroupsMustDivideChannels) {
   GroupNormParam p;
   p.G = 4;
   for (const auto& v : OpRegistry<SpatialGroupNormImpl>::variants(Device::cuda))
-    EXPECT_ERROR_CONTAINS(OpRegistry<SpatialGroupNormImpl>::get(Device::cuda, v)
-                              .forward(Tensor::zeros({2, 6, 4, 5}, DType::f32, Device::cuda),
-                                       Tensor::zeros({6}, DType::f32, Device::cuda),
-                                       Tensor::zeros({6}, DType::f32, Device::cuda), p),
-                          "divide");
+    EXPECT_ERROR_CONTAINS(
+        OpRegistry<SpatialGroupNormImpl>::get(Device::cuda, v)
+            .forward(Tensor::zeros({2, 6, 4, 5}, DType::f32, Device::cuda),
+                     Tensor::zeros({6}, DType::f32, Device::cuda), Tensor::zeros({6}, DType::f32, Device::cuda), p),
+        "divide");
 }
 
 TEST(GpuSpatialGroupnorm, FastIsTheDefault) {

@@ -29,7 +29,8 @@ Grads affine_backward(const Tensor& dout, const AffineCache& cache, bool need_dx
   CONVLAB_CHECK(x.device() == Device::cpu, "affine_backward (cpu reference): cache.x must be a CPU tensor");
   expect_same("affine_backward", Device::cpu, x.dtype(), {{"dout", &dout}});
   dout.expect_shape("affine_backward: dout", {d.N, d.M});
-  Grads g{need_dx ? Tensor(x.shape(), x.dtype()) : Tensor(), Tensor(w.shape(), x.dtype()), Tensor(b.shape(), x.dtype())};
+  Grads g{need_dx ? Tensor(x.shape(), x.dtype()) : Tensor(), Tensor(w.shape(), x.dtype()),
+          Tensor(b.shape(), x.dtype())};
   dispatch_floating(x.dtype(), "affine_backward", [&](auto zero) {
     using T = decltype(zero);
     const T* px = x.data<T>();

@@ -1,17 +1,16 @@
 // Fast CPU affine through BLAS GEMM, split over the threads (gemm_parallel).
 // forward : out (N, M) = b broadcast, then out += x (N, D) * w (D, M).
 // backward: dx (N, D) = dout * w^T (when asked for); dw (D, M) = x^T * dout; db = column sums of dout.
-#include "host/ops/affine/affine.h"
-#include "host/ops/affine/affine.h"
 #include "host/cpu/gemm.h"
 #include "host/cpu/parallel.h"
+#include "host/ops/affine/affine.h"
 
 namespace convlab::threaded {
 
 Forward<AffineCache> affine_forward(const Tensor& x, const Tensor& w, const Tensor& b) {
   const AffineDims d = affine_dims(x, w, b);
-  CONVLAB_CHECK(x.device() == Device::cpu, "affine_forward (cpu fast): x must be a CPU tensor, got "
-                                               << device_name(x.device()));
+  CONVLAB_CHECK(x.device() == Device::cpu,
+                "affine_forward (cpu fast): x must be a CPU tensor, got " << device_name(x.device()));
   Tensor out = Tensor::empty({d.N, d.M}, x.dtype());
   dispatch_floating(x.dtype(), "affine_forward", [&](auto zero) {
     using T = decltype(zero);
@@ -29,11 +28,12 @@ Forward<AffineCache> affine_forward(const Tensor& x, const Tensor& w, const Tens
 Grads affine_backward(const Tensor& dout, const AffineCache& cache, bool need_dx) {
   const Tensor &x = cache.x, &w = cache.w, &b = cache.b;
   const AffineDims d = affine_dims(x, w, b);
-  CONVLAB_CHECK(x.device() == Device::cpu, "affine_backward (cpu fast): cache.x must be a CPU tensor, got "
-                                               << device_name(x.device()));
+  CONVLAB_CHECK(x.device() == Device::cpu,
+                "affine_backward (cpu fast): cache.x must be a CPU tensor, got " << device_name(x.device()));
   expect_same("affine_backward", Device::cpu, x.dtype(), {{"dout", &dout}});
   dout.expect_shape("affine_backward: dout", {d.N, d.M});
-  Grads g{need_dx ? Tensor::empty(x.shape(), x.dtype()) : Tensor(), Tensor::empty(w.shape(), x.dtype()), Tensor::empty(b.shape(), x.dtype())};
+  Grads g{need_dx ? Tensor::empty(x.shape(), x.dtype()) : Tensor(), Tensor::empty(w.shape(), x.dtype()),
+          Tensor::empty(b.shape(), x.dtype())};
   dispatch_floating(x.dtype(), "affine_backward", [&](auto zero) {
     using T = decltype(zero);
     const T* pd = dout.data<T>();

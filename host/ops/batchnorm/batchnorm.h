@@ -2,9 +2,10 @@
 //
 // Variants (host/ops/batchnorm/batchnorm_register.cpp; * = the device's default):
 //   cpu/reference   host/ops/batchnorm/batchnorm_reference.cpp  cs231n's formulas, two passes
-//   cpu/threaded *  host/ops/batchnorm/batchnorm_threaded.cpp   threads over blocks of features (norm/norm_threaded_common.cpp)
-//   cuda/naive      kernels/batchnorm/batchnorm_cuda.cpp        kernels/norm/channel_naive.cu: one thread per feature/channel
-//   cuda/warp *     kernels/batchnorm/batchnorm_cuda.cpp        kernels/norm/channel_warp.cu: one-pass Welford, warp-shuffle reductions
+//   cpu/threaded *  host/ops/batchnorm/batchnorm_threaded.cpp   threads over blocks of features
+//   (norm/norm_threaded_common.cpp) cuda/naive      kernels/batchnorm/batchnorm_cuda.cpp kernels/norm/channel_naive.cu:
+//   one thread per feature/channel cuda/warp *     kernels/batchnorm/batchnorm_cuda.cpp kernels/norm/channel_warp.cu:
+//   one-pass Welford, warp-shuffle reductions
 // Shared parameters, cache and validation: host/ops/norm/.
 #pragma once
 #include "host/ops/norm/norm.h"
@@ -23,7 +24,7 @@ struct BatchNormImpl {
 };
 
 inline Forward<NormCache> batchnorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                                       BatchNormParam& param, const std::string& variant = "") {
+                                            BatchNormParam& param, const std::string& variant = "") {
   return OpRegistry<BatchNormImpl>::get(x.device(), variant).forward(x, gamma, beta, param);
 }
 inline NormGrads batchnorm_backward(const Tensor& dout, const NormCache& cache, const std::string& variant = "") {

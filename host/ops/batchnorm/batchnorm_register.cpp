@@ -6,7 +6,8 @@ namespace convlab {
 void register_batchnorm_ops() {
   using R = OpRegistry<BatchNormImpl>;
   R::add(Device::cpu, "reference", {ref::batchnorm_forward, ref::batchnorm_backward, ref::batchnorm_backward_alt});
-  R::add(Device::cpu, "threaded", {threaded::batchnorm_forward, threaded::batchnorm_backward, threaded::batchnorm_backward});
+  R::add(Device::cpu, "threaded",
+         {threaded::batchnorm_forward, threaded::batchnorm_backward, threaded::batchnorm_backward});
   R::set_default(Device::cpu, kBatchNormDefaultCpu);
 #if CONVLAB_HAVE_CUDA
   R::add(Device::cuda, "naive", cuda::batchnorm_naive());

@@ -6,8 +6,7 @@
 
 namespace convlab::threaded {
 
-Forward<NormCache> batchnorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                                     BatchNormParam& param) {
+Forward<NormCache> batchnorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta, BatchNormParam& param) {
   const NormDims d = batchnorm_dims("batchnorm_forward", x, gamma, beta);
   return batchnorm_forward_any("batchnorm_forward", d, x, gamma, beta, param);
 }

@@ -36,7 +36,6 @@ ConvDims conv_dims(const Shape& x, const Shape& w, const ConvParam& param) {
   return d;
 }
 
-
 ConvDims conv_check_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param, Device device) {
   x.expect_float("conv_forward: x");
   expect_same("conv_forward", device, x.dtype(), {{"x", &x}, {"w", &w}, {"b", &b}});

@@ -23,8 +23,7 @@ std::atomic<bool> g_enabled{true};
 struct Padded {
   int64_t Hp, Wp;
   explicit Padded(const ConvDims& d)
-      : Hp(d.H + 2 * d.pad),
-        Wp(std::max({(d.Wout + 7) / 8 * 8 + d.WW - 1, d.W + 2 * d.pad, d.Wout + 7})) {}
+      : Hp(d.H + 2 * d.pad), Wp(std::max({(d.Wout + 7) / 8 * 8 + d.WW - 1, d.W + 2 * d.pad, d.Wout + 7})) {}
   int64_t floats(const ConvDims& d) const { return d.C * Hp * Wp; }
 };
 
@@ -74,9 +73,8 @@ CONVLAB_AVX2 void forward_tile(const ConvDims& d, const Padded& p, const float* 
                                int64_t f0, int64_t i, int64_t j0, const Chunks& ch, float* out) {
   __m256 acc[FB][JB];
   CONVLAB_UNROLL
-  for (int f = 0; f < FB; ++f)
-    CONVLAB_UNROLL
-    for (int jb = 0; jb < JB; ++jb) acc[f][jb] = _mm256_setzero_ps();
+  for (int f = 0; f < FB; ++f) CONVLAB_UNROLL
+  for (int jb = 0; jb < JB; ++jb) acc[f][jb] = _mm256_setzero_ps();
   const int64_t K = d.C * d.HH * d.WW;
   for (int64_t c = 0; c < d.C; ++c)
     for (int64_t r = 0; r < d.HH; ++r) {
@@ -103,15 +101,17 @@ CONVLAB_AVX2 void forward_tile(const ConvDims& d, const Padded& p, const float* 
     CONVLAB_UNROLL
     for (int jb = 0; jb < JB; ++jb) {
       const __m256 v = _mm256_add_ps(acc[f][jb], bias);
-      if ((ch.mask_all || jb == JB - 1) && ch.valid < 8) _mm256_maskstore_ps(o + jb * ch.out_step, tail, v);
-      else _mm256_storeu_ps(o + jb * ch.out_step, v);
+      if ((ch.mask_all || jb == JB - 1) && ch.valid < 8)
+        _mm256_maskstore_ps(o + jb * ch.out_step, tail, v);
+      else
+        _mm256_storeu_ps(o + jb * ch.out_step, v);
     }
   }
 }
 
 template <int FB>
-CONVLAB_AVX2 void forward_filters(const ConvDims& d, const Padded& p, const float* xp, const float* w,
-                                  const float* b, int64_t f0, float* out) {
+CONVLAB_AVX2 void forward_filters(const ConvDims& d, const Padded& p, const float* xp, const float* w, const float* b,
+                                  int64_t f0, float* out) {
   const int64_t chunks = (d.Wout + 7) / 8, last = d.Wout - 8 * (chunks - 1);
   if (chunks == 1) {  // rows of 8 columns or fewer: tiles of two rows
     int64_t i = 0;
@@ -129,13 +129,12 @@ CONVLAB_AVX2 void forward_filters(const ConvDims& d, const Padded& p, const floa
 
 // FB filters x QB taps (c, r, q0 .. q0 + QB - 1), summed over the image.
 template <int FB, int QB>
-CONVLAB_AVX2 void dw_tile(const ConvDims& d, const Padded& p, const float* xp, const float* dout, int64_t f0,
-                          int64_t c, int64_t r, int64_t q0, float* dw) {
+CONVLAB_AVX2 void dw_tile(const ConvDims& d, const Padded& p, const float* xp, const float* dout, int64_t f0, int64_t c,
+                          int64_t r, int64_t q0, float* dw) {
   __m256 acc[FB][QB];
   CONVLAB_UNROLL
-  for (int f = 0; f < FB; ++f)
-    CONVLAB_UNROLL
-    for (int t = 0; t < QB; ++t) acc[f][t] = _mm256_setzero_ps();
+  for (int f = 0; f < FB; ++f) CONVLAB_UNROLL
+  for (int t = 0; t < QB; ++t) acc[f][t] = _mm256_setzero_ps();
   const int64_t P = d.Hout * d.Wout, chunks = (d.Wout + 7) / 8, last = d.Wout - 8 * (chunks - 1);
   const __m256i tail = lane_mask(last);
   for (int64_t i = 0; i < d.Hout; ++i) {
@@ -157,9 +156,8 @@ CONVLAB_AVX2 void dw_tile(const ConvDims& d, const Padded& p, const float* xp, c
   }
   const int64_t K = d.C * d.HH * d.WW;
   CONVLAB_UNROLL
-  for (int f = 0; f < FB; ++f)
-    CONVLAB_UNROLL
-    for (int t = 0; t < QB; ++t) dw[(f0 + f) * K + (c * d.HH + r) * d.WW + q0 + t] += lane_sum(acc[f][t]);
+  for (int f = 0; f < FB; ++f) CONVLAB_UNROLL
+  for (int t = 0; t < QB; ++t) dw[(f0 + f) * K + (c * d.HH + r) * d.WW + q0 + t] += lane_sum(acc[f][t]);
 }
 
 // Filters up to 8 wide (WW <= 8): the taps q = 0..WW-1 of a filter row go
@@ -172,9 +170,8 @@ CONVLAB_AVX2 void dw_lane_tile(const ConvDims& d, const Padded& p, const float* 
                                int64_t c, int64_t r0, float* dw) {
   __m256 acc[FB][RB];
   CONVLAB_UNROLL
-  for (int f = 0; f < FB; ++f)
-    CONVLAB_UNROLL
-    for (int t = 0; t < RB; ++t) acc[f][t] = _mm256_setzero_ps();
+  for (int f = 0; f < FB; ++f) CONVLAB_UNROLL
+  for (int t = 0; t < RB; ++t) acc[f][t] = _mm256_setzero_ps();
   const int64_t P = d.Hout * d.Wout;
   for (int64_t i = 0; i < d.Hout; ++i) {
     const float* row = xp + (c * p.Hp + i + r0) * p.Wp;
@@ -194,13 +191,12 @@ CONVLAB_AVX2 void dw_lane_tile(const ConvDims& d, const Padded& p, const float* 
   const int64_t K = d.C * d.HH * d.WW;
   alignas(32) float lanes[8];
   CONVLAB_UNROLL
-  for (int f = 0; f < FB; ++f)
-    CONVLAB_UNROLL
-    for (int t = 0; t < RB; ++t) {
-      _mm256_store_ps(lanes, acc[f][t]);
-      float* out = dw + (f0 + f) * K + (c * d.HH + r0 + t) * d.WW;
-      for (int64_t q = 0; q < d.WW; ++q) out[q] += lanes[q];
-    }
+  for (int f = 0; f < FB; ++f) CONVLAB_UNROLL
+  for (int t = 0; t < RB; ++t) {
+    _mm256_store_ps(lanes, acc[f][t]);
+    float* out = dw + (f0 + f) * K + (c * d.HH + r0 + t) * d.WW;
+    for (int64_t q = 0; q < d.WW; ++q) out[q] += lanes[q];
+  }
 }
 
 template <int FB>
@@ -212,9 +208,15 @@ CONVLAB_AVX2 void dw_lane_filters(const ConvDims& d, const Padded& p, const floa
       const int64_t rest = d.HH - r;
       const int64_t rb = rest >= 3 && rest != 4 ? 3 : std::min<int64_t>(rest, 2);
       switch (rb) {
-        case 3: dw_lane_tile<FB, 3>(d, p, xp, dout, f0, c, r, dw); break;
-        case 2: dw_lane_tile<FB, 2>(d, p, xp, dout, f0, c, r, dw); break;
-        default: dw_lane_tile<FB, 1>(d, p, xp, dout, f0, c, r, dw); break;
+        case 3:
+          dw_lane_tile<FB, 3>(d, p, xp, dout, f0, c, r, dw);
+          break;
+        case 2:
+          dw_lane_tile<FB, 2>(d, p, xp, dout, f0, c, r, dw);
+          break;
+        default:
+          dw_lane_tile<FB, 1>(d, p, xp, dout, f0, c, r, dw);
+          break;
       }
       r += rb;
     }
@@ -247,12 +249,24 @@ void direct_conv_forward_image(const ConvDims& d, const float* x, const float* w
     const int64_t rest = d.F - f;
     const int64_t fb = rest >= 12 || rest <= 6 ? std::min<int64_t>(rest, 6) : (rest + 1) / 2;
     switch (fb) {
-      case 6: forward_filters<6>(d, p, scratch, w, b, f, out); break;
-      case 5: forward_filters<5>(d, p, scratch, w, b, f, out); break;
-      case 4: forward_filters<4>(d, p, scratch, w, b, f, out); break;
-      case 3: forward_filters<3>(d, p, scratch, w, b, f, out); break;
-      case 2: forward_filters<2>(d, p, scratch, w, b, f, out); break;
-      default: forward_filters<1>(d, p, scratch, w, b, f, out); break;
+      case 6:
+        forward_filters<6>(d, p, scratch, w, b, f, out);
+        break;
+      case 5:
+        forward_filters<5>(d, p, scratch, w, b, f, out);
+        break;
+      case 4:
+        forward_filters<4>(d, p, scratch, w, b, f, out);
+        break;
+      case 3:
+        forward_filters<3>(d, p, scratch, w, b, f, out);
+        break;
+      case 2:
+        forward_filters<2>(d, p, scratch, w, b, f, out);
+        break;
+      default:
+        forward_filters<1>(d, p, scratch, w, b, f, out);
+        break;
     }
     f += fb;
   }
@@ -267,10 +281,17 @@ void in_blocks_of_4(int64_t F, Block&& block) {
   int64_t f = 0;
   for (; f + 4 <= F; f += 4) block(std::integral_constant<int, 4>{}, f);
   switch (F - f) {
-    case 3: block(std::integral_constant<int, 3>{}, f); break;
-    case 2: block(std::integral_constant<int, 2>{}, f); break;
-    case 1: block(std::integral_constant<int, 1>{}, f); break;
-    default: break;
+    case 3:
+      block(std::integral_constant<int, 3>{}, f);
+      break;
+    case 2:
+      block(std::integral_constant<int, 2>{}, f);
+      break;
+    case 1:
+      block(std::integral_constant<int, 1>{}, f);
+      break;
+    default:
+      break;
   }
 }
 
@@ -280,7 +301,8 @@ void direct_conv_dw_image(const ConvDims& d, const float* x, const float* dout, 
   const Padded p(d);
   pad_image(d, p, x, scratch);
   if (d.WW >= 5 && d.WW <= 8)  // taps in vector lanes (narrower filters would leave most lanes idle)
-    in_blocks_of_4(d.F, [&](auto fb, int64_t f0) { dw_lane_filters<decltype(fb)::value>(d, p, scratch, dout, f0, dw); });
+    in_blocks_of_4(d.F,
+                   [&](auto fb, int64_t f0) { dw_lane_filters<decltype(fb)::value>(d, p, scratch, dout, f0, dw); });
   else
     in_blocks_of_4(d.F, [&](auto fb, int64_t f0) { dw_filters<decltype(fb)::value>(d, p, scratch, dout, f0, dw); });
 }
@@ -321,7 +343,8 @@ DirectDxPlan direct_conv_dx_plan(const ConvDims& d, const float* w) {
     for (int64_t c = 0; c < d.C; ++c)
       for (int64_t r = 0; r < d.HH; ++r)
         for (int64_t q = 0; q < d.WW; ++q)
-          p.w[((c * d.F + f) * d.HH + r) * d.WW + q] = w[((f * d.C + c) * d.HH + (d.HH - 1 - r)) * d.WW + (d.WW - 1 - q)];
+          p.w[((c * d.F + f) * d.HH + r) * d.WW + q] =
+              w[((f * d.C + c) * d.HH + (d.HH - 1 - r)) * d.WW + (d.WW - 1 - q)];
   p.zero_bias.assign(static_cast<std::size_t>(d.C), 0.0f);
   return p;
 }

@@ -31,7 +31,8 @@ T* image_columns(const ConvDims& d, const T* x) {
 template <class T>
 void conv_image_forward(const ConvDims& d, const T* x, const T* w, const T* b, T* out) {
   if constexpr (std::is_same_v<T, float>) {
-    if (use_direct<T>(d)) return direct_conv_forward_image(d, x, w, b, out, workspace<float>(0, direct_conv_scratch(d)));
+    if (use_direct<T>(d))
+      return direct_conv_forward_image(d, x, w, b, out, workspace<float>(0, direct_conv_scratch(d)));
   }
   const int64_t K = d.C * d.HH * d.WW, P = d.Hout * d.Wout;
   for (int64_t f = 0; f < d.F; ++f) std::fill(out + f * P, out + (f + 1) * P, b[f]);
@@ -50,7 +51,8 @@ void conv_image_dw(const ConvDims& d, const T* x, const T* dout, T* dw) {
 template <class T>
 ConvImageDx<T>::ConvImageDx(const ConvDims& d, const T* w) : d_(d), w_(w) {
   if constexpr (std::is_same_v<T, float>)
-    if (use_direct<T>(d) && direct_conv_dx_usable(d)) direct_ = std::make_unique<DirectDxPlan>(direct_conv_dx_plan(d, w));
+    if (use_direct<T>(d) && direct_conv_dx_usable(d))
+      direct_ = std::make_unique<DirectDxPlan>(direct_conv_dx_plan(d, w));
 }
 
 template <class T>
@@ -71,10 +73,10 @@ void conv_image_dx_channel(const ConvDims& d, const T* w, const T* dout, int64_t
   col2im_plane(d, dcols, P, dx_plane);
 }
 
-#define CONVLAB_INSTANTIATE(T)                                                                  \
-  template void conv_image_forward<T>(const ConvDims&, const T*, const T*, const T*, T*);      \
-  template void conv_image_dw<T>(const ConvDims&, const T*, const T*, T*);                     \
-  template void conv_image_dx_channel<T>(const ConvDims&, const T*, const T*, int64_t, T*);  \
+#define CONVLAB_INSTANTIATE(T)                                                              \
+  template void conv_image_forward<T>(const ConvDims&, const T*, const T*, const T*, T*);   \
+  template void conv_image_dw<T>(const ConvDims&, const T*, const T*, T*);                  \
+  template void conv_image_dx_channel<T>(const ConvDims&, const T*, const T*, int64_t, T*); \
   template class ConvImageDx<T>;
 CONVLAB_INSTANTIATE(float)
 CONVLAB_INSTANTIATE(double)

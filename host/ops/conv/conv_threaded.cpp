@@ -22,15 +22,14 @@
 #include <atomic>
 #include <type_traits>
 
-#include "host/ops/conv/conv.h"
-#include "host/ops/conv/conv_direct.h"
-#include "host/ops/conv/conv_image.h"
-#include "host/ops/conv/conv.h"
 #include "host/cpu/gemm.h"
 #include "host/cpu/im2col.h"
 #include "host/cpu/parallel.h"
 #include "host/cpu/thread_sums.h"
 #include "host/cpu/workspace.h"
+#include "host/ops/conv/conv.h"
+#include "host/ops/conv/conv_direct.h"
+#include "host/ops/conv/conv_image.h"
 
 namespace convlab::threaded {
 
@@ -186,7 +185,8 @@ void conv_backward_impl(const ConvDims& d, const T* x, const T* w, const T* dout
         T* dcols = workspace<T>(2, K * ld);
         gemm<T>(true, false, K, ld, d.F, T(1), w, K, dy, ld, T(0), dcols, ld);
         tl.segments(t, [&](int64_t n, int64_t, int64_t, int64_t off) {
-          for (int64_t c = 0; c < d.C; ++c) col2im_plane(d, dcols + c * RQ * ld + off, ld, dx + (n * d.C + c) * d.H * d.W);
+          for (int64_t c = 0; c < d.C; ++c)
+            col2im_plane(d, dcols + c * RQ * ld + off, ld, dx + (n * d.C + c) * d.H * d.W);
         });
       }
     }
@@ -203,8 +203,8 @@ int64_t set_conv_workspace_elements(int64_t elements) {
 
 Forward<ConvCache> conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param) {
   const ConvDims d = conv_dims(x, w, b, param);
-  CONVLAB_CHECK(x.device() == Device::cpu, "conv_forward (cpu fast): x must be a CPU tensor, got "
-                                               << device_name(x.device()));
+  CONVLAB_CHECK(x.device() == Device::cpu,
+                "conv_forward (cpu fast): x must be a CPU tensor, got " << device_name(x.device()));
   Tensor out = Tensor::empty({d.N, d.F, d.Hout, d.Wout}, x.dtype());
   dispatch_floating(x.dtype(), "conv_forward", [&](auto zero) {
     using T = decltype(zero);
@@ -216,11 +216,12 @@ Forward<ConvCache> conv_forward(const Tensor& x, const Tensor& w, const Tensor& 
 Grads conv_backward(const Tensor& dout, const ConvCache& cache, bool need_dx) {
   const Tensor &x = cache.x, &w = cache.w, &b = cache.b;
   const ConvDims d = conv_dims(x, w, b, cache.param);
-  CONVLAB_CHECK(x.device() == Device::cpu, "conv_backward (cpu fast): cache.x must be a CPU tensor, got "
-                                               << device_name(x.device()));
+  CONVLAB_CHECK(x.device() == Device::cpu,
+                "conv_backward (cpu fast): cache.x must be a CPU tensor, got " << device_name(x.device()));
   expect_same("conv_backward", Device::cpu, x.dtype(), {{"dout", &dout}});
   dout.expect_shape("conv_backward: dout", {d.N, d.F, d.Hout, d.Wout});
-  Grads g{need_dx ? Tensor::zeros(x.shape(), x.dtype()) : Tensor(), Tensor::empty(w.shape(), x.dtype()), Tensor::empty(b.shape(), x.dtype())};
+  Grads g{need_dx ? Tensor::zeros(x.shape(), x.dtype()) : Tensor(), Tensor::empty(w.shape(), x.dtype()),
+          Tensor::empty(b.shape(), x.dtype())};
   dispatch_floating(x.dtype(), "conv_backward", [&](auto zero) {
     using T = decltype(zero);
     conv_backward_impl<T>(d, x.data<T>(), w.data<T>(), dout.data<T>(), need_dx ? g.dx.data<T>() : nullptr,

@@ -5,7 +5,8 @@
 // Variants (host/ops/conv_relu_pool/conv_relu_pool_register.cpp; * = the device's default):
 //   cpu/reference : host/ops/conv_relu_pool/conv_relu_pool_composed.cpp, the chain of the
 //                   three reference ops (the ground truth).
-//   cpu/threaded *: host/ops/conv_relu_pool/conv_relu_pool_threaded.cpp, fused, one image per task: the image's conv output stays
+//   cpu/threaded *: host/ops/conv_relu_pool/conv_relu_pool_threaded.cpp, fused, one image per task: the image's conv
+//   output stays
 //                   in the thread's cache, relu and pooling are applied
 //                   there, and only the pooled output and its argmax reach
 //                   memory. The backward rebuilds the image's conv gradient
@@ -46,12 +47,12 @@ inline Forward<ConvReluPoolCache> conv_relu_pool_forward(const Tensor& x, const 
   return OpRegistry<ConvReluPoolImpl>::get(x.device(), variant).forward(x, w, b, conv_param, pool_param);
 }
 inline Grads conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache,
-                                      const std::string& variant = "") {
+                                     const std::string& variant = "") {
   return OpRegistry<ConvReluPoolImpl>::get(dout.device(), variant).backward(dout, cache, true);
 }
 // dw and db only (g.dx stays undefined): for a network's first layer.
 inline Grads conv_relu_pool_backward_params(const Tensor& dout, const ConvReluPoolCache& cache,
-                                             const std::string& variant = "") {
+                                            const std::string& variant = "") {
   return OpRegistry<ConvReluPoolImpl>::get(dout.device(), variant).backward(dout, cache, false);
 }
 
@@ -61,7 +62,7 @@ Forward<ConvReluPoolCache> conv_relu_pool_forward_chain(const Tensor& x, const T
                                                         const ConvParam& conv_param, const PoolParam& pool_param,
                                                         const std::string& op_variant);
 Grads conv_relu_pool_backward_chain(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx,
-                                     const std::string& op_variant);
+                                    const std::string& op_variant);
 
 // The chain with the default ops of the device (cuda/composed).
 Forward<ConvReluPoolCache> conv_relu_pool_forward_composed(const Tensor& x, const Tensor& w, const Tensor& b,

@@ -14,7 +14,7 @@ Forward<ConvReluPoolCache> conv_relu_pool_forward_chain(const Tensor& x, const T
 }
 
 Grads conv_relu_pool_backward_chain(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx,
-                                     const std::string& op_variant) {
+                                    const std::string& op_variant) {
   CONVLAB_CHECK(cache.relu.x.defined() && cache.pool.x.defined(),
                 "conv_relu_pool_backward: the cache comes from a fused variant, which keeps no conv output; "
                 "run the backward with the variant that made the cache");

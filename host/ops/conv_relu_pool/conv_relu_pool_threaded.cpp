@@ -17,13 +17,12 @@
 #include <atomic>
 #include <optional>
 
-#include "host/ops/conv_relu_pool/conv_relu_pool.h"
-#include "host/ops/conv/conv_image.h"
-#include "host/ops/conv_relu_pool/conv_relu_pool.h"
 #include "host/cpu/parallel.h"
-#include "host/ops/max_pool/pool_planes.h"
 #include "host/cpu/thread_sums.h"
 #include "host/cpu/workspace.h"
+#include "host/ops/conv/conv_image.h"
+#include "host/ops/conv_relu_pool/conv_relu_pool.h"
+#include "host/ops/max_pool/pool_planes.h"
 #include "host/ops/relu/relu_check.h"
 
 namespace convlab::threaded {
@@ -31,7 +30,9 @@ namespace convlab::threaded {
 namespace {
 
 // The pooling of one image's conv output: N = 1, C = F.
-PoolDims image_pool_dims(const ConvDims& d, const PoolParam& pp) { return pool_dims(Shape{1, d.F, d.Hout, d.Wout}, pp); }
+PoolDims image_pool_dims(const ConvDims& d, const PoolParam& pp) {
+  return pool_dims(Shape{1, d.F, d.Hout, d.Wout}, pp);
+}
 
 bool worth_images(const ConvDims& d) { return d.N > 1 && worth_threads(d.N * d.F * d.Hout * d.Wout * d.C); }
 
@@ -85,8 +86,10 @@ int64_t backward_impl(const ConvDims& d, const PoolDims& pd, const T* x, const T
     }
   };
   sum_over_threads<T>(FK + d.F, worth_images(d), body, [&](int64_t e, T s) {
-    if (e < FK) dw[e] = s;
-    else db[e - FK] = s;
+    if (e < FK)
+      dw[e] = s;
+    else
+      db[e - FK] = s;
   });
   return bad.load();
 }
@@ -96,8 +99,8 @@ int64_t backward_impl(const ConvDims& d, const PoolDims& pd, const T* x, const T
 Forward<ConvReluPoolCache> conv_relu_pool_forward(const Tensor& x, const Tensor& w, const Tensor& b,
                                                   const ConvParam& conv_param, const PoolParam& pool_param) {
   const ConvDims d = conv_dims(x, w, b, conv_param);
-  CONVLAB_CHECK(x.device() == Device::cpu, "conv_relu_pool_forward (cpu fast): x must be a CPU tensor, got "
-                                               << device_name(x.device()));
+  CONVLAB_CHECK(x.device() == Device::cpu,
+                "conv_relu_pool_forward (cpu fast): x must be a CPU tensor, got " << device_name(x.device()));
   const PoolDims pd = image_pool_dims(d, pool_param);
   CONVLAB_CHECK(d.Hout * d.Wout <= INT32_MAX, "conv_relu_pool_forward: conv output plane "
                                                   << d.Hout << "x" << d.Wout << " too large for int32 argmax indices");
@@ -131,7 +134,7 @@ Grads conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache
                 "conv_relu_pool_backward: cache.pool.argmax must be an int32 CPU tensor");
   cache.pool.argmax.expect_shape("conv_relu_pool_backward: cache.pool.argmax", out_shape);
   Grads g{need_dx ? Tensor::empty(x.shape(), x.dtype()) : Tensor(), Tensor::empty(w.shape(), x.dtype()),
-           Tensor::empty(b.shape(), x.dtype())};
+          Tensor::empty(b.shape(), x.dtype())};
   int64_t bad = 0;
   dispatch_floating(x.dtype(), "conv_relu_pool_backward", [&](auto zero) {
     using T = decltype(zero);

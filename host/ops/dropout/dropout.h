@@ -18,8 +18,8 @@ inline constexpr const char* kDropoutDefaultCuda = "naive";
 
 struct DropoutParam {
   Mode mode = Mode::train;
-  double p = 0.5;      // keep probability, 0 < p <= 1
-  uint64_t seed = 0;   // the solver advances it every step
+  double p = 0.5;     // keep probability, 0 < p <= 1
+  uint64_t seed = 0;  // the solver advances it every step
 };
 
 struct DropoutCache {

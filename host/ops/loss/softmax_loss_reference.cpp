@@ -5,8 +5,8 @@
 #include <cmath>
 #include <vector>
 
-#include "host/ops/loss/loss.h"
 #include "host/ops/loss/check_labels.h"
+#include "host/ops/loss/loss.h"
 
 namespace convlab::ref {
 
@@ -30,8 +30,7 @@ LossOut softmax_loss(const Tensor& x, const Tensor& y) {
       for (int64_t c = 0; c < d.C; ++c) z += (e[c] = std::exp(double(row[c]) - mx));
       const int64_t label = py[n];
       loss -= (double(row[label]) - mx) - std::log(z);
-      for (int64_t c = 0; c < d.C; ++c)
-        pdx[n * d.C + c] = T((e[c] / z - (c == label ? 1.0 : 0.0)) / double(d.N));
+      for (int64_t c = 0; c < d.C; ++c) pdx[n * d.C + c] = T((e[c] / z - (c == label ? 1.0 : 0.0)) / double(d.N));
     }
     r.loss.data<T>()[0] = T(loss / double(d.N));
   });

@@ -4,17 +4,16 @@
 #include <algorithm>
 #include <cmath>
 
-#include "host/ops/loss/loss.h"
 #include "host/cpu/parallel.h"
-#include "host/ops/loss/loss.h"
 #include "host/ops/loss/check_labels.h"
+#include "host/ops/loss/loss.h"
 
 namespace convlab::threaded {
 
 LossOut softmax_loss(const Tensor& x, const Tensor& y) {
   const LossDims d = loss_dims("softmax_loss", x, y);
-  CONVLAB_CHECK(x.device() == Device::cpu, "softmax_loss (cpu fast): x must be a CPU tensor, got "
-                                               << device_name(x.device()));
+  CONVLAB_CHECK(x.device() == Device::cpu,
+                "softmax_loss (cpu fast): x must be a CPU tensor, got " << device_name(x.device()));
   ref::check_labels("softmax_loss", y, d.C);
   LossOut r{Tensor::empty({}, x.dtype()), Tensor::empty(x.shape(), x.dtype())};
   dispatch_floating(x.dtype(), "softmax_loss", [&](auto zero) {

@@ -1,7 +1,7 @@
 // CPU reference of svm_loss (mean multiclass hinge loss with margin 1),
 // float and double; the arithmetic runs in double.
-#include "host/ops/loss/loss.h"
 #include "host/ops/loss/check_labels.h"
+#include "host/ops/loss/loss.h"
 
 namespace convlab::ref {
 

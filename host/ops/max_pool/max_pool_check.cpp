@@ -13,18 +13,16 @@ PoolDims pool_dims(const Tensor& x, const PoolParam& param) {
 
 PoolDims pool_dims(const Shape& shape, const PoolParam& param) {
   CONVLAB_CHECK(shape.size() == 4, "max_pool: x must have shape (N, C, H, W), got " << shape_str(shape));
-  CONVLAB_CHECK(param.pool_height > 0 && param.pool_width > 0,
-                "max_pool: pool_height and pool_width must be positive, got " << param.pool_height << "x"
-                                                                             << param.pool_width);
+  CONVLAB_CHECK(
+      param.pool_height > 0 && param.pool_width > 0,
+      "max_pool: pool_height and pool_width must be positive, got " << param.pool_height << "x" << param.pool_width);
   CONVLAB_CHECK(param.stride > 0, "max_pool: stride must be positive, got stride " << param.stride);
   PoolDims d{};
   d.N = shape[0], d.C = shape[1], d.H = shape[2], d.W = shape[3];
   d.ph = param.pool_height, d.pw = param.pool_width, d.stride = param.stride;
-  CONVLAB_CHECK(d.N > 0 && d.C > 0 && d.H > 0 && d.W > 0,
-                "max_pool: x has an empty dimension: " << shape_str(shape));
-  CONVLAB_CHECK(d.ph <= d.H && d.pw <= d.W, "max_pool: pool window " << d.ph << "x" << d.pw
-                                                                     << " is larger than the input x "
-                                                                     << shape_str(shape));
+  CONVLAB_CHECK(d.N > 0 && d.C > 0 && d.H > 0 && d.W > 0, "max_pool: x has an empty dimension: " << shape_str(shape));
+  CONVLAB_CHECK(d.ph <= d.H && d.pw <= d.W,
+                "max_pool: pool window " << d.ph << "x" << d.pw << " is larger than the input x " << shape_str(shape));
   d.Hout = 1 + (d.H - d.ph) / d.stride;
   d.Wout = 1 + (d.W - d.pw) / d.stride;
   return d;

@@ -4,19 +4,18 @@
 // the backward is a scatter-add within each plane without re-reading x.
 #include <algorithm>
 
-#include "host/ops/max_pool/max_pool.h"
 #include "host/cpu/parallel.h"
-#include "host/ops/max_pool/pool_planes.h"
 #include "host/ops/max_pool/max_pool.h"
+#include "host/ops/max_pool/pool_planes.h"
 
 namespace convlab::threaded {
 
 Forward<PoolCache> max_pool_forward(const Tensor& x, const PoolParam& param) {
   const PoolDims d = pool_dims(x, param);
-  CONVLAB_CHECK(x.device() == Device::cpu, "max_pool_forward (cpu fast): x must be a CPU tensor, got "
-                                               << device_name(x.device()));
-  CONVLAB_CHECK(d.H * d.W <= INT32_MAX, "max_pool_forward: plane " << d.H << "x" << d.W
-                                                                   << " too large for int32 argmax indices");
+  CONVLAB_CHECK(x.device() == Device::cpu,
+                "max_pool_forward (cpu fast): x must be a CPU tensor, got " << device_name(x.device()));
+  CONVLAB_CHECK(d.H * d.W <= INT32_MAX,
+                "max_pool_forward: plane " << d.H << "x" << d.W << " too large for int32 argmax indices");
   Tensor out = Tensor::empty({d.N, d.C, d.Hout, d.Wout}, x.dtype());
   Tensor argmax = Tensor::empty({d.N, d.C, d.Hout, d.Wout}, DType::i32);
   dispatch_floating(x.dtype(), "max_pool_forward", [&](auto zero) {
@@ -29,8 +28,8 @@ Forward<PoolCache> max_pool_forward(const Tensor& x, const PoolParam& param) {
 Tensor max_pool_backward(const Tensor& dout, const PoolCache& cache) {
   const Tensor& x = cache.x;
   const PoolDims d = pool_dims(x, cache.param);
-  CONVLAB_CHECK(x.device() == Device::cpu, "max_pool_backward (cpu fast): cache.x must be a CPU tensor, got "
-                                               << device_name(x.device()));
+  CONVLAB_CHECK(x.device() == Device::cpu,
+                "max_pool_backward (cpu fast): cache.x must be a CPU tensor, got " << device_name(x.device()));
   expect_same("max_pool_backward", Device::cpu, x.dtype(), {{"dout", &dout}});
   const Shape out_shape{d.N, d.C, d.Hout, d.Wout};
   dout.expect_shape("max_pool_backward: dout", out_shape);

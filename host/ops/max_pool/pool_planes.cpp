@@ -33,7 +33,7 @@ void pool_row(const PoolDims& d, const T* plane, int64_t i, int64_t j0, T* o, in
       for (int64_t j = j0; j < d.Wout; ++j) {
         const T v = src[j * s];
         const int32_t greater = v > o[j];
-        o[j] = std::max(o[j], v);  // keeps o[j] unless v is greater, like `greater`
+        o[j] = std::max(o[j], v);                           // keeps o[j] unless v is greater, like `greater`
         am[j] += (int32_t(off + j * s) - am[j]) * greater;  // arithmetic select: no branch to mispredict
       }
     }
@@ -72,8 +72,7 @@ CONVLAB_AVX2 int64_t pool_row_2x2(const PoolDims& d, const float* plane, int64_t
     for (int k = 0; k < 3; ++k) {
       const __m256 greater = _mm256_cmp_ps(cand[k], best, _CMP_GT_OQ);
       best = _mm256_blendv_ps(best, cand[k], greater);
-      arg = _mm256_castps_si256(
-          _mm256_blendv_ps(_mm256_castsi256_ps(arg), _mm256_castsi256_ps(where[k]), greater));
+      arg = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(arg), _mm256_castsi256_ps(where[k]), greater));
     }
     _mm256_storeu_ps(o + j, best);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(am + j), arg);

@@ -39,8 +39,7 @@ NormDims layernorm_dims(const char* op, const Tensor& x, const Tensor& gamma, co
   return NormDims{x.dim(0), x.dim(1), 1, false, 1};
 }
 
-NormDims spatial_groupnorm_dims(const char* op, const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                                int64_t G) {
+NormDims spatial_groupnorm_dims(const char* op, const Tensor& x, const Tensor& gamma, const Tensor& beta, int64_t G) {
   check_x_gamma_beta(op, x, gamma, beta, 4, "(N, C, H, W)");
   const int64_t C = x.dim(1);
   CONVLAB_CHECK(G >= 1, op << ": number of groups G must be at least 1, got " << G);

@@ -31,8 +31,8 @@ NormDims spatial_batchnorm_dims(const char* op, const Tensor& x, const Tensor& g
 NormDims layernorm_dims(const char* op, const Tensor& x, const Tensor& gamma, const Tensor& beta);
 NormDims spatial_groupnorm_dims(const char* op, const Tensor& x, const Tensor& gamma, const Tensor& beta, int64_t G);
 
-void check_norm_eps(const char* op, double eps);        // eps > 0 and finite
-void check_norm_momentum(const char* op, double m);     // 0 <= m <= 1
+void check_norm_eps(const char* op, double eps);     // eps > 0 and finite
+void check_norm_momentum(const char* op, double m);  // 0 <= m <= 1
 
 // Batchnorm running statistics: validates them when set (shape (C,), dtype
 // and device of x), creates them as zeros when empty.

@@ -103,10 +103,9 @@ Forward<NormCache> norm_forward_train(const NormDims& d, const Tensor& x, const 
 
 Forward<NormCache> batchnorm_forward_any(const char* op, const NormDims& d, const Tensor& x, const Tensor& gamma,
                                          const Tensor& beta, BatchNormParam& param) {
-  return cpu_batchnorm_forward(op, "cpu reference", d, x, gamma, beta, param, norm_forward_train,
-                               [&](const NormCache& cache) {
-                                 return norm_apply(d, x, gamma, beta, cache.mean, param.running_var, param.eps);
-                               });
+  return cpu_batchnorm_forward(
+      op, "cpu reference", d, x, gamma, beta, param, norm_forward_train,
+      [&](const NormCache& cache) { return norm_apply(d, x, gamma, beta, cache.mean, param.running_var, param.eps); });
 }
 
 NormGrads norm_backward_closed(const NormDims& d, const Tensor& dout, const NormCache& cache) {

@@ -24,8 +24,8 @@ NormCache batchnorm_test_cache(const Tensor& x, const Tensor& gamma, const Tenso
 // update; in test mode out = apply_test(cache) with the test-mode cache.
 template <class Train, class ApplyTest>
 Forward<NormCache> cpu_batchnorm_forward(const char* op, const char* variant, const NormDims& d, const Tensor& x,
-                                         const Tensor& gamma, const Tensor& beta, BatchNormParam& param,
-                                         Train&& train, ApplyTest&& apply_test) {
+                                         const Tensor& gamma, const Tensor& beta, BatchNormParam& param, Train&& train,
+                                         ApplyTest&& apply_test) {
   check_batchnorm_forward(op, variant, Device::cpu, d, x, param);
   if (param.mode == Mode::train) {
     Tensor var;

@@ -81,8 +81,8 @@ void run_affine(const T* x, int64_t n, T shift, T scale, T bias, T* out) {
 
 // out = gamma[c] * (x - mean[g]) * inv_std[g] + beta[c], per task.
 template <class T>
-void apply(const NormDims& d, const Plan& p, const T* x, const T* gamma, const T* beta, const T* mean,
-           const T* inv_std, T* out) {
+void apply(const NormDims& d, const Plan& p, const T* x, const T* gamma, const T* beta, const T* mean, const T* inv_std,
+           T* out) {
   CONVLAB_OMP(parallel for schedule(static) if(worth_threads(d.A * d.C * d.B)))
   for (int64_t t = 0; t < p.tasks; ++t)
     for_each_run(d, p, t, [&](int64_t gl, int64_t, int64_t c, int64_t i0) {
@@ -239,14 +239,15 @@ Forward<NormCache> batchnorm_forward_any(const char* op, const NormDims& d, cons
 }
 
 NormGrads norm_backward(const NormDims& d, const Tensor& dout, const NormCache& cache) {
-  CONVLAB_CHECK(cache.x.device() == Device::cpu, "norm backward (cpu fast): cache.x must be a CPU tensor, got "
-                                                     << device_name(cache.x.device()));
+  CONVLAB_CHECK(cache.x.device() == Device::cpu,
+                "norm backward (cpu fast): cache.x must be a CPU tensor, got " << device_name(cache.x.device()));
   NormGrads gr{Tensor::empty(cache.x.shape(), cache.x.dtype()), Tensor::empty(cache.gamma.shape(), cache.x.dtype()),
-            Tensor::empty(cache.beta.shape(), cache.x.dtype())};
+               Tensor::empty(cache.beta.shape(), cache.x.dtype())};
   dispatch_floating(cache.x.dtype(), "norm_backward", [&](auto zero) {
     using T = decltype(zero);
     backward<T>(d, make_plan(d), cache.mode == Mode::train, cache.x.data<T>(), dout.data<T>(), cache.gamma.data<T>(),
-                cache.mean.data<T>(), cache.inv_std.data<T>(), gr.dx.data<T>(), gr.dgamma.data<T>(), gr.dbeta.data<T>());
+                cache.mean.data<T>(), cache.inv_std.data<T>(), gr.dx.data<T>(), gr.dgamma.data<T>(),
+                gr.dbeta.data<T>());
   });
   return gr;
 }

@@ -9,10 +9,14 @@ constexpr UpdateRule kRules[] = {UpdateRule::sgd, UpdateRule::sgd_momentum, Upda
 
 const char* update_rule_name(UpdateRule r) {
   switch (r) {
-    case UpdateRule::sgd: return "sgd";
-    case UpdateRule::sgd_momentum: return "sgd_momentum";
-    case UpdateRule::rmsprop: return "rmsprop";
-    case UpdateRule::adam: return "adam";
+    case UpdateRule::sgd:
+      return "sgd";
+    case UpdateRule::sgd_momentum:
+      return "sgd_momentum";
+    case UpdateRule::rmsprop:
+      return "rmsprop";
+    case UpdateRule::adam:
+      return "adam";
   }
   return "?";
 }

@@ -9,16 +9,19 @@ namespace {
 
 void check_range(const char* op, const char* name, double v, double lo, double hi, bool hi_open) {
   const bool ok = std::isfinite(v) && v >= lo && (hi_open ? v < hi : v <= hi);
-  CONVLAB_CHECK(ok, op << ": " << name << " must lie in [" << lo << ", " << hi << (hi_open ? ")" : "]") << ", got "
-                       << v);
+  CONVLAB_CHECK(ok,
+                op << ": " << name << " must lie in [" << lo << ", " << hi << (hi_open ? ")" : "]") << ", got " << v);
 }
 
 int state_count(UpdateRule r) {
   switch (r) {
-    case UpdateRule::sgd: return 0;
+    case UpdateRule::sgd:
+      return 0;
     case UpdateRule::sgd_momentum:
-    case UpdateRule::rmsprop: return 1;
-    case UpdateRule::adam: return 2;
+    case UpdateRule::rmsprop:
+      return 1;
+    case UpdateRule::adam:
+      return 2;
   }
   return 0;
 }
@@ -34,9 +37,14 @@ void check_and_prepare_optim_step(const char* op, std::vector<ParamSlot>& params
   const double lr = config.lr();
   CONVLAB_CHECK(lr >= 0, op << ": learning_rate must be >= 0, got " << lr);
   switch (config.rule) {
-    case UpdateRule::sgd: break;
-    case UpdateRule::sgd_momentum: check_range(op, "momentum", config.momentum, 0, 1, false); break;
-    case UpdateRule::rmsprop: check_range(op, "decay_rate", config.decay_rate, 0, 1, false); break;
+    case UpdateRule::sgd:
+      break;
+    case UpdateRule::sgd_momentum:
+      check_range(op, "momentum", config.momentum, 0, 1, false);
+      break;
+    case UpdateRule::rmsprop:
+      check_range(op, "decay_rate", config.decay_rate, 0, 1, false);
+      break;
     case UpdateRule::adam:
       check_range(op, "beta1", config.beta1, 0, 1, true);
       check_range(op, "beta2", config.beta2, 0, 1, true);
@@ -70,14 +78,13 @@ void check_and_prepare_optim_step(const char* op, std::vector<ParamSlot>& params
   }
 }
 
-
 bool prepare_optim_step_on(Device device, const char* op, std::vector<ParamSlot>& params, const OptimConfig& config,
                            int64_t t) {
   check_and_prepare_optim_step(op, params, config, t);
   if (params.empty()) return false;
   CONVLAB_CHECK(params.front().w.device() == device,
-                op << ": the " << device_name(device) << " variant needs the parameters on " << device_name(device) << ", got "
-                   << device_name(params.front().w.device()) << " tensors");
+                op << ": the " << device_name(device) << " variant needs the parameters on " << device_name(device)
+                   << ", got " << device_name(params.front().w.device()) << " tensors");
   return true;
 }
 

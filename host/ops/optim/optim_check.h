@@ -13,8 +13,7 @@ namespace convlab {
 // dtype and device, the same device and dtype for all slots; every state
 // tensor the rule uses is empty or matches w. Then creates the rule's empty
 // state tensors as zeros like w.
-void check_and_prepare_optim_step(const char* op, std::vector<ParamSlot>& params, const OptimConfig& config,
-                                  int64_t t);
+void check_and_prepare_optim_step(const char* op, std::vector<ParamSlot>& params, const OptimConfig& config, int64_t t);
 
 // The checks above for a variant on `device`, which the parameters must be
 // on; false when there is nothing to update.

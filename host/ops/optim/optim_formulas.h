@@ -31,8 +31,7 @@ inline void rmsprop(T& w, T dw, T& cache, double lr, double decay_rate, double e
 
 // Bias-corrected first and second moments; c1 = 1 - beta1^t, c2 = 1 - beta2^t.
 template <class T>
-inline void adam(T& w, T dw, T& m, T& v, double lr, double beta1, double beta2, double eps, double c1,
-                 double c2) {
+inline void adam(T& w, T dw, T& m, T& v, double lr, double beta1, double beta2, double eps, double c1, double c2) {
   const double g = dw;
   m = T(beta1 * m + (1.0 - beta1) * g);
   v = T(beta2 * v + (1.0 - beta2) * g * g);

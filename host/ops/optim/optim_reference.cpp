@@ -31,8 +31,7 @@ void update_slot(ParamSlot& p, const OptimConfig& c, int64_t t) {
     case UpdateRule::adam: {
       T *m = p.s1.data<T>(), *v = p.s2.data<T>();
       const double c1 = f::adam_correction(c.beta1, t), c2 = f::adam_correction(c.beta2, t);
-      for (int64_t i = 0; i < n; ++i)
-        f::adam(w[i], dw[i], m[i], v[i], lr, c.beta1, c.beta2, c.epsilon, c1, c2);
+      for (int64_t i = 0; i < n; ++i) f::adam(w[i], dw[i], m[i], v[i], lr, c.beta1, c.beta2, c.epsilon, c1, c2);
       break;
     }
   }

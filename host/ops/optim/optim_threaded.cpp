@@ -5,8 +5,8 @@
 // (host/ops/optim/optim_formulas.h); adam is rearranged below.
 #include <cmath>
 
-#include "host/ops/optim/optim.h"
 #include "host/cpu/parallel.h"
+#include "host/ops/optim/optim.h"
 #include "host/ops/optim/optim_check.h"
 #include "host/ops/optim/optim_formulas.h"
 

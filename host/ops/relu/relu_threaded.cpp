@@ -1,7 +1,7 @@
 // Fast CPU relu: one elementwise pass, split over threads in static blocks
 // and vectorised (contiguous, branch-free select).
-#include "host/ops/relu/relu.h"
 #include "host/cpu/parallel.h"
+#include "host/ops/relu/relu.h"
 #include "host/ops/relu/relu_check.h"
 
 namespace convlab::threaded {

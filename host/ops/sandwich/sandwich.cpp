@@ -24,8 +24,8 @@ Normalization parse_normalization(const std::string& s) {
 // With kind none the norm step is skipped (gamma and beta are not used and
 // dgamma/dbeta come back empty), so a net can call this for every hidden layer.
 Forward<AffineNormReluCache> affine_norm_relu_forward(const Tensor& x, const Tensor& w, const Tensor& b,
-                                                      const Tensor& gamma, const Tensor& beta,
-                                                      Normalization kind, BatchNormParam& bn_param) {
+                                                      const Tensor& gamma, const Tensor& beta, Normalization kind,
+                                                      BatchNormParam& bn_param) {
   AffineNormReluCache cache;
   cache.kind = kind;
   auto fc = affine_forward(x, w, b);

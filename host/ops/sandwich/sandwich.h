@@ -4,14 +4,14 @@
 // an op of its own with a fused CPU variant: host/ops/conv_relu_pool/conv_relu_pool.h.
 #pragma once
 #include "host/ops/affine/affine.h"
+#include "host/ops/batchnorm/batchnorm.h"
 #include "host/ops/conv/conv.h"
 #include "host/ops/conv_relu_pool/conv_relu_pool.h"
-#include "host/ops/max_pool/max_pool.h"
-#include "host/ops/batchnorm/batchnorm.h"
 #include "host/ops/layernorm/layernorm.h"
+#include "host/ops/max_pool/max_pool.h"
+#include "host/ops/relu/relu.h"
 #include "host/ops/spatial_batchnorm/spatial_batchnorm.h"
 #include "host/ops/spatial_groupnorm/spatial_groupnorm.h"
-#include "host/ops/relu/relu.h"
 
 namespace convlab {
 
@@ -36,8 +36,8 @@ struct AffineNormReluGrads {
   Tensor dx, dw, db, dgamma, dbeta;
 };
 Forward<AffineNormReluCache> affine_norm_relu_forward(const Tensor& x, const Tensor& w, const Tensor& b,
-                                                      const Tensor& gamma, const Tensor& beta,
-                                                      Normalization kind, BatchNormParam& bn_param);
+                                                      const Tensor& gamma, const Tensor& beta, Normalization kind,
+                                                      BatchNormParam& bn_param);
 AffineNormReluGrads affine_norm_relu_backward(const Tensor& dout, const AffineNormReluCache& cache);
 
 struct ConvReluCache {

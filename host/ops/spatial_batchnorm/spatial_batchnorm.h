@@ -2,9 +2,11 @@
 //
 // Variants (host/ops/spatial_batchnorm/spatial_batchnorm_register.cpp; * = the device's default):
 //   cpu/reference   host/ops/spatial_batchnorm/spatial_batchnorm_reference.cpp  cs231n's formulas, two passes
-//   cpu/threaded *  host/ops/spatial_batchnorm/spatial_batchnorm_threaded.cpp   threads over blocks of channels (norm/norm_threaded_common.cpp)
-//   cuda/naive      kernels/spatial_batchnorm/spatial_batchnorm_cuda.cpp        kernels/norm/channel_naive.cu: one thread per feature/channel
-//   cuda/warp *     kernels/spatial_batchnorm/spatial_batchnorm_cuda.cpp        kernels/norm/channel_warp.cu: one-pass Welford, warp-shuffle reductions
+//   cpu/threaded *  host/ops/spatial_batchnorm/spatial_batchnorm_threaded.cpp   threads over blocks of channels
+//   (norm/norm_threaded_common.cpp) cuda/naive      kernels/spatial_batchnorm/spatial_batchnorm_cuda.cpp
+//   kernels/norm/channel_naive.cu: one thread per feature/channel cuda/warp *
+//   kernels/spatial_batchnorm/spatial_batchnorm_cuda.cpp        kernels/norm/channel_warp.cu: one-pass Welford,
+//   warp-shuffle reductions
 // Shared parameters, cache and validation: host/ops/norm/.
 #pragma once
 #include "host/ops/norm/norm.h"
@@ -22,10 +24,11 @@ struct SpatialBatchNormImpl {
 };
 
 inline Forward<NormCache> spatial_batchnorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                                       BatchNormParam& param, const std::string& variant = "") {
+                                                    BatchNormParam& param, const std::string& variant = "") {
   return OpRegistry<SpatialBatchNormImpl>::get(x.device(), variant).forward(x, gamma, beta, param);
 }
-inline NormGrads spatial_batchnorm_backward(const Tensor& dout, const NormCache& cache, const std::string& variant = "") {
+inline NormGrads spatial_batchnorm_backward(const Tensor& dout, const NormCache& cache,
+                                            const std::string& variant = "") {
   return OpRegistry<SpatialBatchNormImpl>::get(dout.device(), variant).backward(dout, cache);
 }
 

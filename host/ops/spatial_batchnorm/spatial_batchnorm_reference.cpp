@@ -1,7 +1,7 @@
 // CPU reference of spatial batchnorm on (N, C, H, W), float and double:
 // statistics per channel c over N, H and W.
-#include "host/ops/spatial_batchnorm/spatial_batchnorm.h"
 #include "host/ops/norm/norm_reference_common.h"
+#include "host/ops/spatial_batchnorm/spatial_batchnorm.h"
 
 namespace convlab::ref {
 

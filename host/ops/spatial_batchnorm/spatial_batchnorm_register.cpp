@@ -1,4 +1,5 @@
-// Registers every variant of spatial_batchnorm (the list and the defaults: host/ops/spatial_batchnorm/spatial_batchnorm.h).
+// Registers every variant of spatial_batchnorm (the list and the defaults:
+// host/ops/spatial_batchnorm/spatial_batchnorm.h).
 #include "host/ops/spatial_batchnorm/spatial_batchnorm.h"
 
 namespace convlab {

@@ -1,7 +1,7 @@
 // Fast CPU spatial batchnorm on (N, C, H, W): statistics per channel over
 // N, H, W, threaded over channels (host/ops/norm/norm_threaded_common.h).
-#include "host/ops/spatial_batchnorm/spatial_batchnorm.h"
 #include "host/ops/norm/norm_threaded_common.h"
+#include "host/ops/spatial_batchnorm/spatial_batchnorm.h"
 
 namespace convlab::threaded {
 

@@ -2,9 +2,11 @@
 //
 // Variants (host/ops/spatial_groupnorm/spatial_groupnorm_register.cpp; * = the device's default):
 //   cpu/reference   host/ops/spatial_groupnorm/spatial_groupnorm_reference.cpp  cs231n's formulas, two passes
-//   cpu/threaded *  host/ops/spatial_groupnorm/spatial_groupnorm_threaded.cpp   threads over blocks of samples (norm/norm_threaded_common.cpp)
-//   cuda/naive      kernels/spatial_groupnorm/spatial_groupnorm_cuda.cpp        kernels/norm/group_naive.cu: one thread per segment
-//   cuda/warp *     kernels/spatial_groupnorm/spatial_groupnorm_cuda.cpp        kernels/norm/group_warp.cu: one-pass Welford, warp-shuffle reductions
+//   cpu/threaded *  host/ops/spatial_groupnorm/spatial_groupnorm_threaded.cpp   threads over blocks of samples
+//   (norm/norm_threaded_common.cpp) cuda/naive      kernels/spatial_groupnorm/spatial_groupnorm_cuda.cpp
+//   kernels/norm/group_naive.cu: one thread per segment cuda/warp *
+//   kernels/spatial_groupnorm/spatial_groupnorm_cuda.cpp        kernels/norm/group_warp.cu: one-pass Welford,
+//   warp-shuffle reductions
 // Shared parameters, cache and validation: host/ops/norm/.
 #pragma once
 #include "host/ops/norm/norm.h"
@@ -22,10 +24,11 @@ struct SpatialGroupNormImpl {
 };
 
 inline Forward<NormCache> spatial_groupnorm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                                       const GroupNormParam& param, const std::string& variant = "") {
+                                                    const GroupNormParam& param, const std::string& variant = "") {
   return OpRegistry<SpatialGroupNormImpl>::get(x.device(), variant).forward(x, gamma, beta, param);
 }
-inline NormGrads spatial_groupnorm_backward(const Tensor& dout, const NormCache& cache, const std::string& variant = "") {
+inline NormGrads spatial_groupnorm_backward(const Tensor& dout, const NormCache& cache,
+                                            const std::string& variant = "") {
   return OpRegistry<SpatialGroupNormImpl>::get(dout.device(), variant).backward(dout, cache);
 }
 

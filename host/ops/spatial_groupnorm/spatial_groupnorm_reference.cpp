@@ -1,8 +1,8 @@
 // CPU reference of spatial group norm on (N, C, H, W), float and double:
 // the C channels form G groups of C/G; statistics per (n, group) over its
 // C/G channels and H, W; gamma and beta per channel, shape (C,).
-#include "host/ops/spatial_groupnorm/spatial_groupnorm.h"
 #include "host/ops/norm/norm_reference_common.h"
+#include "host/ops/spatial_groupnorm/spatial_groupnorm.h"
 
 namespace convlab::ref {
 

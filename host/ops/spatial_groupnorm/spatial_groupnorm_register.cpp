@@ -1,4 +1,5 @@
-// Registers every variant of spatial_groupnorm (the list and the defaults: host/ops/spatial_groupnorm/spatial_groupnorm.h).
+// Registers every variant of spatial_groupnorm (the list and the defaults:
+// host/ops/spatial_groupnorm/spatial_groupnorm.h).
 #include "host/ops/spatial_groupnorm/spatial_groupnorm.h"
 
 namespace convlab {

@@ -1,8 +1,8 @@
 // Fast CPU spatial group norm on (N, C, H, W) with G groups: statistics per
 // (n, group), threaded over the N * G groups, each one contiguous span
 // (host/ops/norm/norm_threaded_common.h).
-#include "host/ops/spatial_groupnorm/spatial_groupnorm.h"
 #include "host/ops/norm/norm_threaded_common.h"
+#include "host/ops/spatial_groupnorm/spatial_groupnorm.h"
 
 namespace convlab::threaded {
 

@@ -164,7 +164,8 @@ int lane_id();
 
 template <class T>
 T shuffle_from(unsigned mask, T v, int src_lane) {
-  static_assert(sizeof(T) <= sizeof(std::uint64_t) && std::is_trivially_copyable_v<T>, "shuffle of a type over 8 bytes");
+  static_assert(sizeof(T) <= sizeof(std::uint64_t) && std::is_trivially_copyable_v<T>,
+                "shuffle of a type over 8 bytes");
   std::uint64_t bits = 0;
   std::memcpy(&bits, &v, sizeof(T));
   bits = warp_exchange(mask, bits, src_lane);
