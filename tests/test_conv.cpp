@@ -1,19 +1,39 @@
-// CPU reference of conv: the conv notebook's checks with its own inputs and
-// tolerances, then shapes and parameters the notebook does not use.
+// conv: the CPU reference against the conv notebook's checks (its own inputs
+// and tolerances), then shapes and parameters the notebook does not use; the
+// threaded CPU variant (im2col + GEMM, and the direct kernels) against the
+// reference and its gradients against numerical ones; every CUDA variant
+// against the CPU reference (forward, dx, dw, db; float32 and float64; awkward
+// shapes) and the notebook's numerical gradient check through each in float64.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <sstream>
 
-#include "use_reference_variants.h"
 #include "expect_error.h"
-#include "test_util.h"
+#include "gpu_core_test_util.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
 #include "host/ops/conv/conv.h"
+#include "host/ops/conv/conv_direct.h"
+#include "test_util.h"
+#include "threaded_test_util.h"
 
 using namespace convlab;
+using namespace convlab::test;
+
+// A case of the reference's and the CUDA variants' tests: x and w shapes, stride and pad.
+struct ConvCase {
+  Shape x, w;
+  ConvParam p;
+};
+
+// --- The CPU reference -------------------------------------------------------
+
+class SeedConvNotebook : public ReferenceVariants {};
+class ConvRef : public ReferenceVariants {};
+class ReferenceTests : public ReferenceVariants {};
 
 namespace {
 
@@ -40,7 +60,7 @@ ConvErrors conv_grad_errors(Tensor x, Tensor w, Tensor b, const Tensor& dout, co
 }  // namespace
 
 // Cell "Convolution: Naive forward pass".
-TEST(SeedConvNotebook, ConvForwardNaiveMatchesCorrectOut) {
+TEST_F(SeedConvNotebook, ConvForwardNaiveMatchesCorrectOut) {
   Tensor x = linspace(-0.1, 0.5, {2, 3, 4, 4});
   Tensor w = linspace(-0.2, 0.3, {3, 3, 4, 4});
   Tensor b = linspace(-0.1, 0.2, {3});
@@ -57,7 +77,7 @@ TEST(SeedConvNotebook, ConvForwardNaiveMatchesCorrectOut) {
 }
 
 // Cell "Convolution: Naive backward pass".
-TEST(SeedConvNotebook, ConvBackwardNaiveNumericGradient) {
+TEST_F(SeedConvNotebook, ConvBackwardNaiveNumericGradient) {
   NumpyRandom rng(231);
   Tensor x = randn(rng, {4, 3, 5, 5});
   Tensor w = randn(rng, {2, 3, 3, 3});
@@ -72,7 +92,7 @@ TEST(SeedConvNotebook, ConvBackwardNaiveNumericGradient) {
   EXPECT_LT(e.db, 1e-7);
 }
 
-TEST(ConvRef, CrossCorrelationByHand) {
+TEST_F(ConvRef, CrossCorrelationByHand) {
   // x = [[1 2 3] [4 5 6] [7 8 9]], w = [[1 2] [3 4]], b = 10.
   Tensor x = Tensor::from_vector({1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 1, 3, 3});
   Tensor w = Tensor::from_vector({1, 2, 3, 4}, {1, 1, 2, 2});
@@ -87,7 +107,7 @@ TEST(ConvRef, CrossCorrelationByHand) {
                                                      10 + 1 * 5 + 2 * 6 + 3 * 8 + 4 * 9}));
 }
 
-TEST(ConvRef, OutputSizeRoundsDown) {
+TEST_F(ConvRef, OutputSizeRoundsDown) {
   Tensor x({1, 1, 7, 6}, DType::f64), w({2, 1, 3, 2}, DType::f64), b({2}, DType::f64);
   // stride 2: H' = 1 + (7 - 3) / 2 = 3, W' = 1 + (6 - 2) / 2 = 3
   ConvDims d = conv_dims(x, w, b, {2, 0});
@@ -102,12 +122,7 @@ TEST(ConvRef, OutputSizeRoundsDown) {
   EXPECT_EQ(conv_out(x, w, b, {3, 1}).shape(), (Shape{1, 2, 3, 3}));
 }
 
-struct ConvCase {
-  Shape x, w;
-  ConvParam p;
-};
-
-class ConvRefShapes : public ::testing::TestWithParam<ConvCase> {};
+class ConvRefShapes : public ReferenceVariants, public ::testing::WithParamInterface<ConvCase> {};
 
 TEST_P(ConvRefShapes, NumericGradient) {
   const ConvCase& c = GetParam();
@@ -137,7 +152,7 @@ INSTANTIATE_TEST_SUITE_P(
              "_pad" + std::to_string(c.p.pad);
     });
 
-TEST(ConvRef, Float32AgreesWithFloat64) {
+TEST_F(ConvRef, Float32AgreesWithFloat64) {
   NumpyRandom rng(231);
   Tensor x = randn(rng, {2, 3, 9, 7}), w = randn(rng, {4, 3, 3, 3}), b = randn(rng, {4});
   const ConvParam p{2, 1};
@@ -159,7 +174,7 @@ TEST(ConvRef, Float32AgreesWithFloat64) {
   EXPECT_LT(max_abs_diff(g32.db, g64.db), 1e-4);
 }
 
-TEST(ConvRef, ParamsOnlyBackwardGivesTheSameDwDbAndNoDx) {
+TEST_F(ConvRef, ParamsOnlyBackwardGivesTheSameDwDbAndNoDx) {
   NumpyRandom rng(5);
   Tensor x = randn(rng, {2, 3, 6, 5}), w = randn(rng, {4, 3, 3, 3}), b = randn(rng, {4});
   auto fwd = conv_forward(x, w, b, {1, 1}, kRef);
@@ -170,7 +185,7 @@ TEST(ConvRef, ParamsOnlyBackwardGivesTheSameDwDbAndNoDx) {
   EXPECT_EQ(params.db.to_vector(), full.db.to_vector());
 }
 
-TEST(ConvRef, BadShapesAndParamsThrowClearErrors) {
+TEST_F(ConvRef, BadShapesAndParamsThrowClearErrors) {
   Tensor x({2, 3, 5, 5}, DType::f64), w({4, 3, 3, 3}, DType::f64), b({4}, DType::f64);
   EXPECT_NO_THROW(conv_out(x, w, b, {1, 1}));
   EXPECT_ERROR_CONTAINS(conv_out(x, w, b, {0, 1}), "stride must be positive");
@@ -191,15 +206,251 @@ TEST(ConvRef, BadShapesAndParamsThrowClearErrors) {
   EXPECT_ERROR_CONTAINS(conv_backward(Tensor({2, 4, 4, 4}, DType::f64), fwd.cache, kRef), "conv_backward: dout");
 }
 
-TEST(ConvRef, RegisteredAsCpuReference) {
+TEST_F(ConvRef, RegisteredAsCpuReference) {
   const auto v = OpRegistry<ConvImpl>::variants(Device::cpu);
   EXPECT_NE(std::find(v.begin(), v.end(), "reference"), v.end());
 }
 
-// The reference tests run the ground truth: with use_reference_variants.h the
+// The reference tests run the ground truth: in the ReferenceVariants fixture the
 // default CPU variant resolves to "reference" although "threaded" is the default.
-TEST(ReferenceTests, UnnamedVariantResolvesToReference) {
+TEST_F(ReferenceTests, UnnamedVariantResolvesToReference) {
   EXPECT_EQ(OpRegistry<ConvImpl>::default_variant(Device::cpu), "threaded");
   EXPECT_EQ(OpRegistry<ConvImpl>::get(Device::cpu).forward, &ref::conv_forward);
   EXPECT_NE(OpRegistry<ConvImpl>::get(Device::cpu, "threaded").forward, &ref::conv_forward);
+}
+
+// --- The threaded CPU variant ------------------------------------------------
+
+namespace {
+
+struct ConvSizes {
+  int64_t N, C, H, W, F, HH, WW;
+  int stride, pad;
+};
+
+const ConvSizes kThreadedCases[] = {
+    {2, 3, 4, 4, 3, 4, 4, 2, 1},   // the notebook's conv_forward_naive check
+    {1, 1, 5, 7, 1, 3, 3, 1, 0},   // N = 1, C = 1, H != W, no padding
+    {3, 2, 7, 5, 4, 3, 2, 2, 2},   // rectangular filter, stride 2, pad 2
+    {2, 3, 9, 8, 2, 3, 3, 3, 1},   // stride 3, windows that miss the last rows
+    {2, 4, 6, 6, 5, 1, 1, 1, 0},   // 1x1 filter
+    {1, 2, 3, 3, 2, 5, 5, 1, 2},   // filter larger than the input, covered by padding
+    {4, 3, 31, 31, 25, 3, 3, 2, 1},  // the seed's benchmark layer, fewer images
+    {2, 3, 8, 8, 4, 7, 7, 1, 3},   // ThreeLayerConvNet's 7x7 pad 3
+};
+
+void check_case(const ConvSizes& c, DType dt, uint32_t seed) {
+  SCOPED_TRACE("x (" + std::to_string(c.N) + "," + std::to_string(c.C) + "," + std::to_string(c.H) + "," +
+               std::to_string(c.W) + ") w (" + std::to_string(c.F) + "," + std::to_string(c.C) + "," +
+               std::to_string(c.HH) + "," + std::to_string(c.WW) + ") stride " + std::to_string(c.stride) +
+               " pad " + std::to_string(c.pad));
+  NumpyRandom rng(seed);
+  Tensor x = randn_as(rng, {c.N, c.C, c.H, c.W}, dt);
+  Tensor w = randn_as(rng, {c.F, c.C, c.HH, c.WW}, dt);
+  Tensor b = randn_as(rng, {c.F}, dt);
+  const ConvParam p{c.stride, c.pad};
+  expect_fast_layer_matches(
+      rng, dt, x.shape(), [&](const std::string& v) { return conv_forward(x, w, b, p, v); }, conv_backward,
+      conv_backward_params);
+}
+
+}  // namespace
+
+TEST(CpuFastConv, MatchesReferenceOnAwkwardShapes) {
+  for_each_dtype_and_threads([](DType dt) {
+    uint32_t seed = 1;
+    for (const auto& c : kThreadedCases) check_case(c, dt, seed++);
+  });
+}
+
+TEST(CpuFastConv, DirectKernelsMatchReference) {
+  if (!threaded::direct_conv_supported()) GTEST_SKIP() << "this CPU has no AVX2/FMA: the direct conv kernels are not used";
+  const ConvSizes cases[] = {
+      {2, 3, 32, 32, 32, 7, 7, 1, 3},  // ThreeLayerConvNet's layer: 5 tiles of 6 filters + 2, 4 whole chunks
+      {3, 5, 13, 11, 13, 3, 3, 1, 1},  // 6 + 6 + 1 filters, rows of 11 (one whole chunk + 3 columns)
+      {2, 2, 9, 20, 7, 5, 3, 1, 0},    // 5x3 filter, no padding, Wout 18: 2 + 1 chunks, last of 2
+      {1, 4, 6, 6, 6, 1, 1, 1, 0},     // 1x1 filter
+      {2, 3, 4, 9, 10, 3, 5, 1, 2},    // Wout 9: a chunk of 1 column; taps per row 5 = 3 + 2
+      {1, 1, 3, 3, 4, 5, 5, 1, 2},     // filter as large as the padded input
+      {2, 2, 12, 12, 5, 3, 9, 1, 4},   // 9 taps wide: dw by lane sums instead of taps in lanes
+      {3, 3, 8, 8, 9, 7, 7, 1, 3},     // 7x7 with filter rows 3 + 2 + 2 and 4 + 4 + 1 filters
+      {1, 2, 5, 5, 3, 3, 3, 1, 3},     // pad 3 > HH - 1: dx by GEMM + col2im, not the flipped-filter conv
+      {2, 8, 8, 8, 13, 3, 3, 1, 1},    // rows of 8 columns: forward tiles of two rows
+      {2, 3, 5, 7, 7, 3, 3, 1, 1},     // rows of 7 (masked), 5 of them: two-row tiles and a last single row
+  };
+  ASSERT_TRUE(threaded::direct_conv_usable(conv_dims(Tensor({1, 1, 3, 3}), Tensor({1, 1, 3, 3}), Tensor({1}), {1, 1})));
+  for (int threads : {1, 3}) {
+    set_num_threads(threads);
+    PoisonScope poison;
+    uint32_t seed = 40;
+    for (const auto& c : cases) check_case(c, DType::f32, seed++);
+  }
+  set_num_threads(0);
+}
+
+TEST(CpuFastConv, MatchesReferenceForEveryTiling) {
+  // The im2col + GEMM path (the direct kernels off).
+  // Bound 1: tiles of 16 output positions that start and end inside output
+  // rows, dx by (image, channel) tasks. 2000: tiles of one or a few whole
+  // images with a shorter last tile. The default: the whole batch in a tile.
+  const bool direct = threaded::set_direct_conv_enabled(false);
+  for (int64_t bound : {int64_t(1), int64_t(2000)}) {
+    SCOPED_TRACE("tile bound " + std::to_string(bound));
+    const int64_t previous = threaded::set_conv_workspace_elements(bound);
+    for_each_dtype_and_threads([](DType dt) {
+      check_case({3, 2, 7, 5, 4, 3, 2, 2, 2}, dt, 11);
+      check_case({5, 3, 8, 8, 4, 7, 7, 1, 3}, dt, 12);
+      check_case({7, 2, 6, 6, 3, 3, 3, 1, 1}, dt, 13);
+    });
+    threaded::set_conv_workspace_elements(previous);
+  }
+  for_each_dtype_and_threads([](DType dt) {
+    uint32_t seed = 20;
+    for (const auto& c : kThreadedCases) check_case(c, dt, seed++);
+  });
+  threaded::set_direct_conv_enabled(direct);
+}
+
+TEST(CpuFastConv, IsTheCpuDefault) {
+  EXPECT_EQ(OpRegistry<ConvImpl>::default_variant(Device::cpu), "threaded");
+}
+
+TEST(CpuFastConv, GradientsMatchNumericalGradients) {
+  for (const ConvSizes& c : {ConvSizes{2, 3, 5, 6, 3, 3, 3, 1, 1}, ConvSizes{2, 2, 7, 5, 2, 3, 2, 2, 2},
+                             ConvSizes{1, 2, 9, 8, 2, 3, 3, 3, 0}}) {
+    NumpyRandom rng(231);
+    Tensor x = randn(rng, {c.N, c.C, c.H, c.W});
+    Tensor w = randn(rng, {c.F, c.C, c.HH, c.WW});
+    Tensor b = randn(rng, {c.F});
+    const ConvParam p{c.stride, c.pad};
+    auto fwd = conv_forward(x, w, b, p, "threaded");
+    Tensor dout = randn(rng, fwd.out.shape());
+    Grads g = conv_backward(dout, fwd.cache, "threaded");
+    Tensor dx_num = eval_numerical_gradient_array(
+        [&](const Tensor& v) { return conv_forward(v, w, b, p, "threaded").out; }, x, dout);
+    Tensor dw_num = eval_numerical_gradient_array(
+        [&](const Tensor& v) { return conv_forward(x, v, b, p, "threaded").out; }, w, dout);
+    Tensor db_num = eval_numerical_gradient_array(
+        [&](const Tensor& v) { return conv_forward(x, w, v, p, "threaded").out; }, b, dout);
+    EXPECT_GRAD_CLOSE(g.dx, dx_num, "dx");
+    EXPECT_GRAD_CLOSE(g.dw, dw_num, "dw");
+    EXPECT_GRAD_CLOSE(g.db, db_num, "db");
+  }
+}
+
+TEST(CpuFastConv, RejectsBadShapesWithClearErrors) {
+  Tensor x({2, 3, 5, 5}), w({4, 2, 3, 3}), b({4});
+  try {
+    conv_forward(x, w, b, ConvParam{1, 0}, "threaded");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("channel mismatch"), std::string::npos) << e.what();
+  }
+  Tensor w_ok({4, 3, 3, 3});
+  auto fwd = conv_forward(x, w_ok, b, ConvParam{1, 0}, "threaded");
+  EXPECT_THROW(conv_backward(Tensor({2, 4, 4, 4}), fwd.cache, "threaded"), Error);  // dout of the wrong shape
+}
+
+// --- The CUDA variants -------------------------------------------------------
+
+namespace {
+
+std::string describe(const ConvCase& c, DType dt) {
+  std::ostringstream os;
+  os << dtype_label(dt) << " x " << shape_str(c.x) << " w " << shape_str(c.w) << " stride " << c.p.stride << " pad "
+     << c.p.pad;
+  return os.str();
+}
+
+const ConvCase kGpuCases[] = {
+    {{4, 3, 5, 5}, {2, 3, 3, 3}, {1, 1}},        // the notebook's gradient-check shape
+    {{1, 1, 7, 5}, {3, 1, 3, 2}, {2, 0}},        // N = 1, C = 1, H != W, rectangular filter, stride 2
+    {{2, 5, 11, 9}, {7, 5, 5, 3}, {3, 2}},       // stride 3, pad 2
+    {{3, 17, 20, 18}, {10, 17, 3, 3}, {1, 1}},   // C and F not multiples of the tile/chunk sizes
+    {{2, 3, 33, 35}, {9, 3, 4, 4}, {2, 2}},      // several spatial tiles, even filter
+    {{2, 20, 6, 6}, {20, 20, 1, 1}, {1, 0}},     // 1x1 filters, F over one filter chunk
+    {{1, 2, 4, 4}, {3, 2, 4, 4}, {1, 0}},        // filter as large as the input: 1x1 output
+    {{2, 3, 18, 17}, {4, 3, 7, 7}, {3, 3}},      // large filter, stride 3
+};
+
+class ConvGpu : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ConvGpu, MatchesCpuReferenceForwardAndBackward) {
+  CONVLAB_REQUIRE_GPU();
+  const std::string variant = GetParam();
+  NumpyRandom rng(17);
+  for (const ConvCase& c : kGpuCases)
+    for (DType dt : kBothDtypes) {
+      const std::string what = variant + " " + describe(c, dt);
+      Tensor x = randn(rng, c.x, dt), w = randn(rng, c.w, dt), b = randn(rng, {c.w[0]}, dt);
+      auto ref_fwd = conv_forward(x, w, b, c.p, "reference");
+      Tensor dout = randn(rng, ref_fwd.out.shape(), dt);
+      Grads ref_g = conv_backward(dout, ref_fwd.cache, "reference");
+      PoisonScope poison;
+      auto fwd = conv_forward(gpu(x), gpu(w), gpu(b), c.p, variant);
+      ASSERT_EQ(fwd.out.shape(), ref_fwd.out.shape()) << what;
+      EXPECT_TRUE(fwd.out.is_cuda()) << what;
+      EXPECT_GPU_MATCHES(fwd.out, ref_fwd.out, dt, what + " out");
+      Grads g = conv_backward(gpu(dout), fwd.cache, variant);
+      EXPECT_GPU_MATCHES(g.dx, ref_g.dx, dt, what + " dx");
+      EXPECT_GPU_MATCHES(g.dw, ref_g.dw, dt, what + " dw");
+      EXPECT_GPU_MATCHES(g.db, ref_g.db, dt, what + " db");
+      Grads gp = conv_backward_params(gpu(dout), fwd.cache, variant);
+      EXPECT_PARAMS_ONLY_MATCHES(gp, ref_g, dt, what);
+    }
+}
+
+// The conv notebook's check: x (4,3,5,5), w (2,3,3,3), stride 1, pad 1, float64.
+TEST_P(ConvGpu, NotebookNumericalGradient) {
+  CONVLAB_REQUIRE_GPU();
+  const std::string variant = GetParam();
+  NumpyRandom rng(231);
+  Tensor x = randn(rng, {4, 3, 5, 5}), w = randn(rng, {2, 3, 3, 3}), b = randn(rng, {2});
+  Tensor dout = randn(rng, {4, 2, 5, 5});
+  const ConvParam p{1, 1};
+  auto f = [&](const Tensor& xv, const Tensor& wv, const Tensor& bv) {
+    return conv_forward(gpu(xv), gpu(wv), gpu(bv), p, variant).out;
+  };
+  Tensor dx_num = eval_numerical_gradient_array([&](const Tensor& v) { return f(v, w, b); }, x, dout);
+  Tensor dw_num = eval_numerical_gradient_array([&](const Tensor& v) { return f(x, v, b); }, w, dout);
+  Tensor db_num = eval_numerical_gradient_array([&](const Tensor& v) { return f(x, w, v); }, b, dout);
+  auto fwd = conv_forward(gpu(x), gpu(w), gpu(b), p, variant);
+  Grads g = conv_backward(gpu(dout), fwd.cache, variant);
+  EXPECT_LT(rel_error(g.dx, dx_num), 1e-7) << variant;
+  EXPECT_LT(rel_error(g.dw, dw_num), 1e-7) << variant;
+  EXPECT_LT(rel_error(g.db, db_num), 1e-7) << variant;
+}
+
+TEST_P(ConvGpu, RejectsBadInputWithClearErrors) {
+  CONVLAB_REQUIRE_GPU();
+  const std::string variant = GetParam();
+  Tensor x = gpu(Tensor::zeros({2, 3, 5, 5})), w = gpu(Tensor::zeros({4, 2, 3, 3})), b = gpu(Tensor::zeros({4}));
+  EXPECT_ERROR_CONTAINS(conv_forward(x, w, b, {1, 1}, variant), "channel mismatch");
+  Tensor w3 = gpu(Tensor::zeros({4, 3, 3, 3}));
+  EXPECT_ERROR_CONTAINS(conv_forward(x, w3, b, {0, 1}, variant), "stride");
+  Tensor w64 = gpu(Tensor::zeros({4, 3, 3, 3}, DType::f64));
+  EXPECT_THROW(conv_forward(x, w64, b, {1, 1}, variant), Error);
+  auto fwd = conv_forward(x, w3, b, {1, 1}, variant);
+  EXPECT_ERROR_CONTAINS(conv_backward(gpu(Tensor::zeros({2, 4, 4, 4})), fwd.cache, variant), "dout");
+}
+
+CONVLAB_INSTANTIATE_FOR_CUDA_VARIANTS(ConvGpu, ConvImpl);
+
+}  // namespace
+
+// Runs without a GPU: the variants exist and the default is the GEMM one;
+// a CUDA variant given CPU tensors refuses them with a message.
+TEST(ConvCudaRegistry, VariantsAndDefault) {
+  CONVLAB_REQUIRE_CUDA_BUILD();
+  const auto v = cuda_variants<ConvImpl>();
+  for (const char* name : {"naive", "tiled", "gemm"})
+    EXPECT_NE(std::find(v.begin(), v.end(), name), v.end()) << name;
+  EXPECT_EQ(OpRegistry<ConvImpl>::default_variant(Device::cuda), "gemm");
+}
+
+TEST(ConvCudaRegistry, CpuTensorsAreRejected) {
+  CONVLAB_REQUIRE_CUDA_BUILD();
+  Tensor x = Tensor::zeros({1, 1, 3, 3}), w = Tensor::zeros({1, 1, 3, 3}), b = Tensor::zeros({1});
+  for (const auto& v : cuda_variants<ConvImpl>())
+    EXPECT_THROW(OpRegistry<ConvImpl>::get(Device::cuda, v).forward(x, w, b, ConvParam{}), Error) << v;
 }

@@ -1,17 +1,25 @@
-// CPU reference of inverted dropout: statistics, test mode, seeding, the
-// counter-based mask contract, gradient check and parameter errors.
+// dropout: the CPU reference of inverted dropout (statistics, test mode,
+// seeding, the counter-based mask contract, gradient check and parameter
+// errors); every CUDA variant against the CPU reference: the same mask for the
+// same seed (exactly), train and test mode, float32 and float64, and the
+// notebook's numerical gradient check through each variant.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "use_reference_variants.h"
 #include "expect_error.h"
+#include "gpu_core_test_util.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
 #include "host/ops/dropout/dropout.h"
 #include "host/random/counter_rng.h"
 
 using namespace convlab;
+using namespace convlab::test;
+
+// --- The CPU reference -------------------------------------------------------
+
+class DropoutRef : public ReferenceVariants {};
 
 namespace {
 
@@ -40,7 +48,7 @@ double fraction_nonzero(const Tensor& t) {
 }  // namespace
 
 // As cs231n's dropout check: x = randn(500, 500) + 10, several keep probabilities.
-TEST(DropoutRef, MeanPreservedAndFractionKeptIsP) {
+TEST_F(DropoutRef, MeanPreservedAndFractionKeptIsP) {
   NumpyRandom rng(231);
   Tensor x = randn(rng, {500, 500});
   for (int64_t i = 0; i < x.numel(); ++i) x.set_item(i, x.item(i) + 10.0);
@@ -59,7 +67,7 @@ TEST(DropoutRef, MeanPreservedAndFractionKeptIsP) {
   }
 }
 
-TEST(DropoutRef, TestModeIsIdentity) {
+TEST_F(DropoutRef, TestModeIsIdentity) {
   NumpyRandom rng(1);
   Tensor x = randn(rng, {4, 5});
   DropoutParam p = train(0.3, 9);
@@ -70,7 +78,7 @@ TEST(DropoutRef, TestModeIsIdentity) {
   EXPECT_EQ(dropout_backward(dout, fwd.cache, kRef).to_vector(), dout.to_vector());
 }
 
-TEST(DropoutRef, SameSeedSameMaskDifferentSeedDifferentMask) {
+TEST_F(DropoutRef, SameSeedSameMaskDifferentSeedDifferentMask) {
   Tensor x = Tensor::full({64, 64}, 1.0, DType::f64);
   const auto a = dropout_forward(x, train(0.5, 42), kRef).out.to_vector();
   const auto b = dropout_forward(x, train(0.5, 42), kRef).out.to_vector();
@@ -82,7 +90,7 @@ TEST(DropoutRef, SameSeedSameMaskDifferentSeedDifferentMask) {
   EXPECT_GT(differ, int64_t(a.size()) / 3);
 }
 
-TEST(DropoutRef, MaskIsCounterUniformBelowP) {
+TEST_F(DropoutRef, MaskIsCounterUniformBelowP) {
   // The contract the GPU kernels rely on: element i is kept iff counter_uniform01(seed, i) < p.
   Tensor x = Tensor::full({3, 4, 5, 6}, 2.0, DType::f32);
   const DropoutParam p = train(0.6, 2026);
@@ -95,7 +103,7 @@ TEST(DropoutRef, MaskIsCounterUniformBelowP) {
   }
 }
 
-TEST(DropoutRef, Float32AndFloat64DrawTheSameMask) {
+TEST_F(DropoutRef, Float32AndFloat64DrawTheSameMask) {
   NumpyRandom rng(2);
   Tensor x = randn(rng, {10, 30});
   Tensor o64 = dropout_forward(x, train(0.5, 7), kRef).out;
@@ -105,14 +113,14 @@ TEST(DropoutRef, Float32AndFloat64DrawTheSameMask) {
   EXPECT_LT(rel_error(o32, o64), 1e-6);
 }
 
-TEST(DropoutRef, KeepProbabilityOneKeepsEverything) {
+TEST_F(DropoutRef, KeepProbabilityOneKeepsEverything) {
   NumpyRandom rng(4);
   Tensor x = randn(rng, {7, 9});
   EXPECT_EQ(dropout_forward(x, train(1.0, 5), kRef).out.to_vector(), x.to_vector());
 }
 
 // As cs231n's dropout_backward check: np.random.seed(231), x (10, 10), p = 0.2, fixed mask seed.
-TEST(DropoutRef, BackwardNumericGradientWithFixedSeed) {
+TEST_F(DropoutRef, BackwardNumericGradientWithFixedSeed) {
   NumpyRandom rng(231);
   Tensor x = randn(rng, {10, 10});
   for (int i = 0; i < x.numel(); ++i) x.set_item(i, x.item(i) + 10.0);
@@ -126,7 +134,7 @@ TEST(DropoutRef, BackwardNumericGradientWithFixedSeed) {
   EXPECT_GT(fraction_nonzero(dx), 0.05);    // the check is not vacuous: some gradient flows
 }
 
-TEST(DropoutRef, BadParamsThrowClearErrors) {
+TEST_F(DropoutRef, BadParamsThrowClearErrors) {
   Tensor x({3, 3}, DType::f64);
   for (double p : {0.0, -0.5, 1.5, std::nan("")})
     EXPECT_ERROR_CONTAINS(dropout_forward(x, train(p, 1), kRef), "keep probability p must satisfy 0 < p <= 1");
@@ -134,4 +142,102 @@ TEST(DropoutRef, BadParamsThrowClearErrors) {
   auto fwd = dropout_forward(x, train(0.5, 1), kRef);
   EXPECT_ERROR_CONTAINS(dropout_backward(Tensor({3, 4}, DType::f64), fwd.cache, kRef), "dropout_backward: dout");
   EXPECT_ERROR_CONTAINS(dropout_backward(Tensor({3, 3}, DType::f32), fwd.cache, kRef), "cache.mask");
+}
+
+// --- The CUDA variants -------------------------------------------------------
+
+namespace {
+
+class DropoutGpu : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(DropoutGpu, TrainModeMatchesCpuReferenceMaskExactly) {
+  CONVLAB_REQUIRE_GPU();
+  NumpyRandom rng(47);
+  for (const Shape& s : {Shape{10, 10}, Shape{1}, Shape{3, 5, 7, 9}, Shape{500, 257}})
+    for (DType dt : kBothDtypes)
+      for (double p : {0.2, 0.5, 0.9, 1.0}) {
+        const std::string what =
+            GetParam() + " " + dtype_label(dt) + " " + shape_str(s) + " p " + std::to_string(p);
+        DropoutParam param;
+        param.p = p;
+        param.seed = 1000 + static_cast<uint64_t>(p * 10);
+        Tensor x = randn(rng, s, dt), dout = randn(rng, s, dt);
+        auto ref_fwd = dropout_forward(x, param, "reference");
+        Tensor ref_dx = dropout_backward(dout, ref_fwd.cache, "reference");
+        PoisonScope poison;
+        auto fwd = dropout_forward(gpu(x), param, GetParam());
+        ASSERT_TRUE(fwd.cache.mask.defined()) << what;
+        EXPECT_EQ(fwd.cache.mask.to_vector(), ref_fwd.cache.mask.to_vector()) << what << ": masks differ";
+        EXPECT_GPU_MATCHES(fwd.out, ref_fwd.out, dt, what + " out");
+        EXPECT_GPU_MATCHES(dropout_backward(gpu(dout), fwd.cache, GetParam()), ref_dx, dt, what + " dx");
+      }
+}
+
+TEST_P(DropoutGpu, KeepsAboutAFractionPAndScalesByOneOverP) {
+  CONVLAB_REQUIRE_GPU();
+  DropoutParam param;
+  param.p = 0.3;
+  param.seed = 7;
+  Tensor x = gpu(Tensor::full({200, 500}, 1.0));
+  const auto out = dropout_forward(x, param, GetParam()).out.to_vector();
+  int64_t kept = 0;
+  for (double v : out) {
+    if (v != 0.0) {
+      ++kept;
+      EXPECT_NEAR(v, 1.0 / 0.3, 1e-6);
+    }
+  }
+  EXPECT_NEAR(static_cast<double>(kept) / static_cast<double>(out.size()), 0.3, 0.01);
+}
+
+TEST_P(DropoutGpu, TestModePassesThrough) {
+  CONVLAB_REQUIRE_GPU();
+  NumpyRandom rng(53);
+  for (DType dt : kBothDtypes) {
+    DropoutParam param;
+    param.mode = Mode::test;
+    Tensor x = randn(rng, {4, 9}, dt), dout = randn(rng, {4, 9}, dt);
+    PoisonScope poison;
+    auto fwd = dropout_forward(gpu(x), param, GetParam());
+    EXPECT_EQ(fwd.out.to_vector(), x.to_vector());
+    EXPECT_EQ(dropout_backward(gpu(dout), fwd.cache, GetParam()).to_vector(), dout.to_vector());
+  }
+}
+
+// The notebook's check: x = randn(10,10) + 10, p = 0.2, seed 123, float64.
+TEST_P(DropoutGpu, NotebookNumericalGradient) {
+  CONVLAB_REQUIRE_GPU();
+  NumpyRandom rng(231);
+  Tensor x = randn(rng, {10, 10});
+  for (int64_t i = 0; i < x.numel(); ++i) x.set_item(i, x.item(i) + 10.0);
+  Tensor dout = randn(rng, {10, 10});
+  DropoutParam param;
+  param.p = 0.2;
+  param.seed = 123;
+  Tensor dx_num = eval_numerical_gradient_array(
+      [&](const Tensor& v) { return dropout_forward(gpu(v), param, GetParam()).out; }, x, dout);
+  Tensor dx = dropout_backward(gpu(dout), dropout_forward(gpu(x), param, GetParam()).cache, GetParam());
+  EXPECT_LT(rel_error(dx, dx_num), 1e-10) << GetParam();  // cs231n: "around e-10 or less"
+}
+
+TEST_P(DropoutGpu, RejectsBadParameters) {
+  CONVLAB_REQUIRE_GPU();
+  Tensor x = gpu(Tensor::zeros({2, 2}));
+  DropoutParam param;
+  param.p = 0.0;
+  EXPECT_ERROR_CONTAINS(dropout_forward(x, param, GetParam()), "0 < p <= 1");
+  param.p = 1.5;
+  EXPECT_ERROR_CONTAINS(dropout_forward(x, param, GetParam()), "0 < p <= 1");
+}
+
+CONVLAB_INSTANTIATE_FOR_CUDA_VARIANTS(DropoutGpu, DropoutImpl);
+
+}  // namespace
+
+TEST(DropoutCudaRegistry, HasAVariantAndRejectsCpuTensors) {
+  CONVLAB_REQUIRE_CUDA_BUILD();
+  ASSERT_FALSE(cuda_variants<DropoutImpl>().empty());
+  for (const auto& v : cuda_variants<DropoutImpl>())
+    EXPECT_THROW(OpRegistry<DropoutImpl>::get(Device::cuda, v).forward(Tensor::zeros({2, 2}), DropoutParam{}), Error)
+        << v;
 }

@@ -1,13 +1,81 @@
-// Every CUDA variant of relu against the CPU reference and the notebook's
+// relu: the CPU reference (cs231n's relu forward check and numeric gradient
+// check); the threaded CPU variant against the reference and numerical
+// gradients; every CUDA variant against the CPU reference and the notebook's
 // numerical gradient check through each.
 #include <gtest/gtest.h>
 
 #include "gpu_core_test_util.h"
+#include "host/fill.h"
 #include "host/gradcheck.h"
 #include "host/ops/relu/relu.h"
+#include "threaded_test_util.h"
 
 using namespace convlab;
 using namespace convlab::test;
+
+// --- The CPU reference -------------------------------------------------------
+
+namespace {
+const char* kRef = "reference";
+}
+
+class ReluRef : public ReferenceVariants {};
+
+// cs231n's relu_forward check: x = linspace(-0.5, 0.5, 12).reshape(3, 4).
+TEST_F(ReluRef, ForwardZeroesNegatives) {
+  Tensor x = linspace(-0.5, 0.5, {3, 4});
+  Tensor out = relu_forward(x, kRef).out;
+  Tensor correct_out = Tensor::from_vector({0., 0., 0., 0., 0., 0., 0.04545455, 0.13636364, 0.22727273, 0.31818182,
+                                            0.40909091, 0.5},
+                                           {3, 4});
+  EXPECT_LT(rel_error(out, correct_out), 5e-8);
+}
+
+// cs231n's relu_backward check: np.random.seed(231), x (10, 10).
+TEST_F(ReluRef, BackwardNumericGradient) {
+  NumpyRandom rng(231);
+  Tensor x = randn(rng, {10, 10}), dout = randn(rng, {10, 10});
+  Tensor dx_num = eval_numerical_gradient_array([&](const Tensor& v) { return relu_forward(v, kRef).out; }, x, dout);
+  Tensor dx = relu_backward(dout, relu_forward(x, kRef).cache, kRef);
+  EXPECT_LT(rel_error(dx, dx_num), 1e-10);  // cs231n: "error should be on the order of e-12"
+}
+
+// --- The threaded CPU variant ------------------------------------------------
+
+TEST(CpuFastRelu, MatchesReferenceExactly) {
+  for_each_dtype_and_threads([](DType dt) {
+    uint32_t seed = 7;
+    for (const Shape& s : {Shape{1}, Shape{3, 4}, Shape{2, 3, 5, 7}, Shape{50, 32, 32, 32}}) {
+      SCOPED_TRACE("x " + shape_str(s));
+      NumpyRandom rng(seed++);
+      Tensor x = randn_as(rng, s, dt);
+      auto ref = relu_forward(x, "reference");
+      auto fast = relu_forward(x, "threaded");
+      EXPECT_EQ(norm_rel_error(fast.out, ref.out), 0.0);
+      Tensor dout = randn_as(rng, s, dt);
+      EXPECT_EQ(norm_rel_error(relu_backward(dout, fast.cache, "threaded"), relu_backward(dout, ref.cache, "reference")),
+                0.0);
+    }
+  });
+}
+
+TEST(CpuFastRelu, GradientMatchesNumericalGradient) {
+  NumpyRandom rng(231);
+  Tensor x = randn(rng, {10, 10});
+  Tensor dout = randn(rng, {10, 10});
+  auto fwd = relu_forward(x, "threaded");
+  Tensor dx_num = eval_numerical_gradient_array([](const Tensor& v) { return relu_forward(v, "threaded").out; }, x, dout);
+  EXPECT_GRAD_CLOSE(relu_backward(dout, fwd.cache, "threaded"), dx_num, "dx");
+}
+
+TEST(CpuFastRelu, IsTheCpuDefaultAndRejectsBadInput) {
+  EXPECT_EQ(OpRegistry<ReluImpl>::default_variant(Device::cpu), "threaded");
+  EXPECT_THROW(relu_forward(Tensor({2, 2}, DType::i32), "threaded"), Error);
+  auto fwd = relu_forward(Tensor({2, 2}), "threaded");
+  EXPECT_THROW(relu_backward(Tensor({2, 3}), fwd.cache, "threaded"), Error);
+}
+
+// --- The CUDA variants -------------------------------------------------------
 
 namespace {
 
@@ -52,6 +120,7 @@ CONVLAB_INSTANTIATE_FOR_CUDA_VARIANTS(ReluGpu, ReluImpl);
 }  // namespace
 
 TEST(ReluCudaRegistry, HasAVariantAndRejectsCpuTensors) {
+  CONVLAB_REQUIRE_CUDA_BUILD();
   ASSERT_FALSE(cuda_variants<ReluImpl>().empty());
   for (const auto& v : cuda_variants<ReluImpl>())
     EXPECT_THROW(OpRegistry<ReluImpl>::get(Device::cuda, v).forward(Tensor::zeros({2, 2})), Error) << v;
