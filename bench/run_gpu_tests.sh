@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs convlab's GPU test suite on a GPU machine, then compute-sanitizer
-# memcheck and racecheck over every GPU test binary, and records the outcome:
+# memcheck and racecheck over every GPU test (the test_gpu_* binaries whole,
+# the GPU tests of each op's binary test_<op>), and records the outcome:
 #
 #   bench/run_gpu_tests.sh BUILD_DIR [OUT_DIR]
 #
@@ -39,19 +40,34 @@ if [ -z "$SAN" ]; then
 else
   san_json="["
   sep=""
-  for bin in "$BUILD"/tests/test_gpu_*; do
-    [ -x "$bin" ] || continue
-    case "$bin" in *.cmake) continue ;; esac
+  # sanitize BINARY [GTEST_ARGS...]: memcheck and racecheck over the binary's tests.
+  sanitize() {
+    local bin=$1 tool rc
+    shift
     for tool in memcheck racecheck; do
-      echo "== $tool $(basename "$bin")" | tee -a "$LOG"
+      echo "== $tool $(basename "$bin")${1:+ $*}" | tee -a "$LOG"
       # Without the caching allocator every tensor is its own exact-size
       # cudaMalloc, so memcheck sees a write past the end of one.
-      CONVLAB_NO_CACHING_ALLOCATOR=1 "$SAN" --tool "$tool" --error-exitcode 99 "$bin" --gtest_brief=1 >> "$LOG" 2>&1
+      CONVLAB_NO_CACHING_ALLOCATOR=1 "$SAN" --tool "$tool" --error-exitcode 99 "$bin" --gtest_brief=1 "$@" >> "$LOG" 2>&1
       rc=$?
       [ "$rc" = 0 ] || status=1
       san_json+="$sep{\"binary\": \"$(basename "$bin")\", \"tool\": \"$tool\", \"exit\": $rc}"
       sep=", "
     done
+  }
+  for bin in "$BUILD"/tests/test_gpu_*; do
+    [ -x "$bin" ] || continue
+    case "$bin" in *.cmake) continue ;; esac
+    sanitize "$bin"
+  done
+  # Each op's binary (tests/test_<op>.cpp for host/ops/<op>/) holds its CPU
+  # tests too: only its GPU tests run, the ones ctest -R "Gpu|Cuda" picks.
+  gpu_filter='*Gpu*:*Cuda*'
+  for dir in "$ROOT"/host/ops/*/; do
+    bin="$BUILD/tests/test_$(basename "$dir")"
+    [ -x "$bin" ] || continue
+    [ "$("$bin" --gtest_list_tests --gtest_filter="$gpu_filter" 2>/dev/null | grep -c '^  ')" -gt 0 ] || continue
+    sanitize "$bin" --gtest_filter="$gpu_filter"
   done
   san_json+="]"
 fi

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <string>
 
+#include "host/ops/registry.h"
 #include "host/tensor.h"
 #include "kernels/runtime/cuda_device.h"
 
@@ -18,7 +19,34 @@
     if (!::convlab::cuda::available()) GTEST_SKIP() << "no GPU: " << ::convlab::cuda::no_gpu_reason(); \
   } while (0)
 
+// Skips the current test in a build without CUDA, which registers no CUDA
+// variant; the tests of the CUDA registry need no GPU and run in CUDA builds.
+#if CONVLAB_HAVE_CUDA
+#define CONVLAB_REQUIRE_CUDA_BUILD() \
+  do {                               \
+  } while (0)
+#else
+#define CONVLAB_REQUIRE_CUDA_BUILD() GTEST_SKIP() << "built without CUDA: no CUDA variant is registered"
+#endif
+
 namespace convlab::test {
+
+// Fixture of the CPU reference tests: while one runs, every op called without
+// an explicit variant runs its "reference" variant on the CPU (the CPU default
+// is "threaded"), so these tests check the ground truth itself. The preference
+// is set for the test alone: the threaded and GPU tests in the same executable
+// run without it.
+class ReferenceVariants : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    previous_ = preferred_variant(Device::cpu);
+    set_preferred_variant(Device::cpu, "reference");
+  }
+  void TearDown() override { set_preferred_variant(Device::cpu, previous_); }
+
+ private:
+  std::string previous_;
+};
 
 // A temporary folder named after the test (and `prefix`), made empty at the
 // start and removed at the end of the test.

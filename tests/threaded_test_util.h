@@ -1,5 +1,5 @@
 // Helpers for the fast-CPU-vs-reference tests: random inputs in either
-// dtype, the suite's norm-relative comparison (tests/gpu/gpu_test_util.h),
+// dtype, the suite's norm-relative comparison (gpu_test_util.h),
 // running a check under several thread counts, and the forward/backward
 // check of an (x, w, b) layer op.
 #pragma once
@@ -8,7 +8,7 @@
 #include <functional>
 #include <string>
 
-#include "gpu/gpu_test_util.h"
+#include "gpu_test_util.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
 #include "host/ops/common.h"
@@ -21,8 +21,6 @@ namespace convlab::test {
 inline Tensor randn_as(NumpyRandom& rng, Shape shape, DType dt, double scale = 1.0) {
   return randn(rng, std::move(shape), DType::f64, scale).to(dt);
 }
-
-inline std::string dtype_label(DType dt) { return dt == DType::f32 ? "float32" : "float64"; }
 
 // Runs f(dtype) for float32 and float64, each with 1 thread and with 3
 // (more threads than this machine may have cores, so blocks split unevenly),

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "expect_error.h"
-#include "gpu/gpu_test_util.h"
+#include "gpu_test_util.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
 #include "host/ops/batchnorm/batchnorm.h"

@@ -1,6 +1,12 @@
-// CPU reference of the update rules against cs231n's optim checks (N, D = 4, 5
-// linspace inputs; expected arrays computed with numpy from optim.py's formulas),
-// hand-computed sgd steps, the default learning rates and bad arguments.
+// optim: the CPU reference of the update rules against cs231n's optim checks
+// (N, D = 4, 5 linspace inputs; expected arrays computed with numpy from
+// optim.py's formulas), hand-computed sgd steps, the default learning rates
+// and bad arguments; the threaded CPU update rules against the reference over
+// several steps; the CUDA update rules (every variant, every rule, float32 and
+// float64) against the CPU reference after several steps on a set of
+// awkwardly sized parameters, with state created on the first step or given.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -9,12 +15,18 @@
 #include "host/fill.h"
 #include "host/gradcheck.h"
 #include "host/ops/optim/optim.h"
+#include "norm_gpu_test_util.h"
 #include "norm_test_util.h"
 #include "test_util.h"
-#include "use_reference_variants.h"
+#include "threaded_test_util.h"
 
 using namespace convlab;
 using namespace convlab::test;
+
+// --- The CPU reference -------------------------------------------------------
+
+class Cs231nOptimChecks : public ReferenceVariants {};
+class OptimReference : public ReferenceVariants {};
 
 namespace {
 
@@ -101,7 +113,7 @@ OptimConfig config_for(UpdateRule rule, double lr) {
 }  // namespace
 
 // sgd_momentum check: learning_rate 1e-3, velocity = linspace(0.6, 0.9).
-TEST(Cs231nOptimChecks, SgdMomentum) {
+TEST_F(Cs231nOptimChecks, SgdMomentum) {
   std::vector<ParamSlot> p{check_slot()};
   p[0].s1 = linspace(0.6, 0.9, {4, 5});
   optim_step(p, config_for(UpdateRule::sgd_momentum, 1e-3), 1);
@@ -113,7 +125,7 @@ TEST(Cs231nOptimChecks, SgdMomentum) {
 }
 
 // rmsprop check: learning_rate 1e-2, cache = linspace(0.6, 0.9).
-TEST(Cs231nOptimChecks, Rmsprop) {
+TEST_F(Cs231nOptimChecks, Rmsprop) {
   std::vector<ParamSlot> p{check_slot()};
   p[0].s1 = linspace(0.6, 0.9, {4, 5});
   optim_step(p, config_for(UpdateRule::rmsprop, 1e-2), 1);
@@ -123,7 +135,7 @@ TEST(Cs231nOptimChecks, Rmsprop) {
 }
 
 // adam check: learning_rate 1e-2, m = linspace(0.6, 0.9), v = linspace(0.7, 0.5), t = 5 before the step.
-TEST(Cs231nOptimChecks, Adam) {
+TEST_F(Cs231nOptimChecks, Adam) {
   std::vector<ParamSlot> p{check_slot()};
   p[0].s1 = linspace(0.6, 0.9, {4, 5});
   p[0].s2 = linspace(0.7, 0.5, {4, 5});
@@ -134,7 +146,7 @@ TEST(Cs231nOptimChecks, Adam) {
   EXPECT_NEAR(p[0].w.item(0), -0.40094747, 1e-8);
 }
 
-TEST(Cs231nOptimChecks, Float32FollowsFloat64) {
+TEST_F(Cs231nOptimChecks, Float32FollowsFloat64) {
   for (UpdateRule rule : {UpdateRule::sgd_momentum, UpdateRule::rmsprop, UpdateRule::adam}) {
     std::vector<ParamSlot> p{check_slot(DType::f32)};
     p[0].s1 = linspace(0.6, 0.9, {4, 5}, DType::f32);
@@ -148,7 +160,7 @@ TEST(Cs231nOptimChecks, Float32FollowsFloat64) {
   }
 }
 
-TEST(OptimReference, SgdByHandAndSeveralSlots) {
+TEST_F(OptimReference, SgdByHandAndSeveralSlots) {
   std::vector<ParamSlot> p{{Tensor::from_vector({1, -2, 3}, {3}), Tensor::from_vector({0.5, 0.5, -1}, {3}), {}, {}},
                            {Tensor::from_vector({10}, {1}), Tensor::from_vector({-4}, {1}), {}, {}}};
   optim_step(p, config_for(UpdateRule::sgd, 0.1), 1);
@@ -159,7 +171,7 @@ TEST(OptimReference, SgdByHandAndSeveralSlots) {
   EXPECT_FALSE(p[0].s1.defined());  // sgd keeps no state
 }
 
-TEST(OptimReference, StateCreatedAsZerosOnFirstStep) {
+TEST_F(OptimReference, StateCreatedAsZerosOnFirstStep) {
   // Adam's first step from zero moments: m = 0.1 dw, v = 0.001 dw^2, mt = dw, vt = dw^2,
   // so w moves by lr * dw / (|dw| + eps), about lr * sign(dw).
   std::vector<ParamSlot> p{{Tensor::from_vector({0, 0}, {2}), Tensor::from_vector({2, -0.5}, {2}), {}, {}}};
@@ -177,7 +189,7 @@ TEST(OptimReference, StateCreatedAsZerosOnFirstStep) {
   EXPECT_NEAR(q[0].w.item(0), 0.7, 1e-15);
 }
 
-TEST(OptimReference, DefaultLearningRates) {
+TEST_F(OptimReference, DefaultLearningRates) {
   for (UpdateRule rule : {UpdateRule::sgd, UpdateRule::sgd_momentum, UpdateRule::rmsprop, UpdateRule::adam}) {
     OptimConfig c;
     c.rule = rule;
@@ -195,20 +207,20 @@ TEST(OptimReference, DefaultLearningRates) {
   EXPECT_DOUBLE_EQ(d.epsilon, 1e-8);
 }
 
-TEST(OptimReference, RuleNamesRoundTripAndUnknownListsKnown) {
+TEST_F(OptimReference, RuleNamesRoundTripAndUnknownListsKnown) {
   for (UpdateRule rule : {UpdateRule::sgd, UpdateRule::sgd_momentum, UpdateRule::rmsprop, UpdateRule::adam})
     EXPECT_EQ(parse_update_rule(update_rule_name(rule)), rule);
   EXPECT_ERROR_CONTAINS(parse_update_rule("adagrad"), "adagrad");
   EXPECT_ERROR_CONTAINS(parse_update_rule("Adam"), "sgd, sgd_momentum, rmsprop, adam");
 }
 
-TEST(OptimReference, RegisteredAsCpuReference) {
+TEST_F(OptimReference, RegisteredAsCpuReference) {
   // Registered under "reference" (the CPU default is the fast variant).
   const auto v = OpRegistry<OptimImpl>::variants(Device::cpu);
   EXPECT_NE(std::find(v.begin(), v.end(), "reference"), v.end());
 }
 
-TEST(OptimReference, BadArgumentsThrowClearErrors) {
+TEST_F(OptimReference, BadArgumentsThrowClearErrors) {
   auto run = [](std::vector<ParamSlot> p, OptimConfig c, int64_t t = 1) { optim_step(p, c, t); };
   const OptimConfig sgd = config_for(UpdateRule::sgd, 0.1);
   EXPECT_ERROR_CONTAINS(run({{Tensor::zeros({2, 3}), Tensor::zeros({3, 2}), {}, {}}}, sgd), "dw");
@@ -241,3 +253,174 @@ TEST(OptimReference, BadArgumentsThrowClearErrors) {
   EXPECT_ERROR_CONTAINS(run({{Tensor::zeros({2}), Tensor::zeros({2}), {}, {}}}, adam), "epsilon");
   EXPECT_ERROR_CONTAINS(run({{Tensor(), Tensor::zeros({2}), {}, {}}}, sgd), "w is empty");
 }
+
+// --- The threaded CPU variant ------------------------------------------------
+
+namespace {
+
+std::vector<ParamSlot> make_params(NumpyRandom& rng, DType dt) {
+  std::vector<ParamSlot> ps;
+  for (const Shape& s : {Shape{3}, Shape{32, 3, 7, 7}, Shape{8192, 100}}) {
+    ParamSlot p;
+    p.w = randn_as(rng, s, dt);
+    p.dw = randn_as(rng, s, dt);
+    ps.push_back(p);
+  }
+  return ps;
+}
+
+std::vector<ParamSlot> deep_copy(const std::vector<ParamSlot>& ps) {
+  std::vector<ParamSlot> out;
+  for (const auto& p : ps) out.push_back({p.w.clone(), p.dw.clone(), Tensor(), Tensor()});
+  return out;
+}
+
+}  // namespace
+
+TEST(CpuFastOptim, MatchesReferenceOverSteps) {
+  for (UpdateRule rule : {UpdateRule::sgd, UpdateRule::sgd_momentum, UpdateRule::rmsprop, UpdateRule::adam}) {
+    SCOPED_TRACE(update_rule_name(rule));
+    for_each_dtype_and_threads([&](DType dt) {
+      NumpyRandom rng(11);
+      std::vector<ParamSlot> ref = make_params(rng, dt);
+      std::vector<ParamSlot> fast = deep_copy(ref);
+      const Tensor w_start = ref[1].w.clone();
+      OptimConfig cfg;
+      cfg.rule = rule;
+      for (int64_t t = 1; t <= 3; ++t) {
+        optim_step(ref, cfg, t, "reference");
+        optim_step(fast, cfg, t, "threaded");
+        for (std::size_t i = 0; i < ref.size(); ++i) {
+          EXPECT_FAST_MATCHES(fast[i].w, ref[i].w, dt, "w");
+          if (ref[i].s1.defined()) EXPECT_FAST_MATCHES(fast[i].s1, ref[i].s1, dt, "s1");
+          if (ref[i].s2.defined()) EXPECT_FAST_MATCHES(fast[i].s2, ref[i].s2, dt, "s2");
+        }
+      }
+      EXPECT_GT(norm_rel_error(fast[1].w, w_start), 1e-6);  // the parameters did move
+    });
+  }
+}
+
+TEST(CpuFastOptim, IsTheCpuDefaultAndRejectsBadInput) {
+  EXPECT_EQ(OpRegistry<OptimImpl>::default_variant(Device::cpu), "threaded");
+  std::vector<ParamSlot> ps{{Tensor({3}), Tensor({4}), Tensor(), Tensor()}};
+  EXPECT_THROW(optim_step(ps, OptimConfig{}, 1, "threaded"), Error);  // dw shape
+  std::vector<ParamSlot> ok{{Tensor({3}), Tensor({3}), Tensor(), Tensor()}};
+  OptimConfig adam;
+  adam.rule = UpdateRule::adam;
+  EXPECT_THROW(optim_step(ok, adam, 0, "threaded"), Error);  // adam's t starts at 1
+}
+
+// --- The CUDA variants -------------------------------------------------------
+
+namespace convlab::test {
+namespace {
+
+const std::vector<Shape> kParamShapes = {{3, 5}, {7}, {1}, {0}, {1000, 33}, {2, 3, 4, 5}, {4097}};
+
+std::vector<ParamSlot> random_slots(NumpyRandom& rng, DType dt, bool with_state) {
+  std::vector<ParamSlot> slots;
+  for (const Shape& s : kParamShapes) {
+    ParamSlot p;
+    p.w = random_tensor(rng, s, dt);
+    p.dw = random_tensor(rng, s, dt);
+    if (with_state) {
+      p.s1 = uniform(rng, s, 0.0, 0.1, dt);   // rmsprop's cache is non-negative
+      p.s2 = uniform(rng, s, 0.01, 0.1, dt);  // adam's v is positive
+    }
+    slots.push_back(p);
+  }
+  return slots;
+}
+
+std::vector<ParamSlot> to_gpu(const std::vector<ParamSlot>& slots) {
+  std::vector<ParamSlot> g;
+  for (const ParamSlot& p : slots)
+    g.push_back({on_gpu(p.w), on_gpu(p.dw), p.s1.defined() ? on_gpu(p.s1) : Tensor(),
+                 p.s2.defined() ? on_gpu(p.s2) : Tensor()});
+  return g;
+}
+
+void run_steps(const std::string& variant, UpdateRule rule, DType dt, bool with_state, uint32_t seed) {
+  const std::string what = std::string("optim/") + variant + " " + update_rule_name(rule) + " " + dtype_name(dt) +
+                           (with_state ? " given state" : " fresh state");
+  SCOPED_TRACE(what);
+  NumpyRandom rng(seed);
+  OptimConfig config;
+  config.rule = rule;
+  std::vector<ParamSlot> cpu = random_slots(rng, dt, with_state);
+  PoisonScope poison;
+  std::vector<ParamSlot> gpu = to_gpu(cpu);
+  const auto& impl = OpRegistry<OptimImpl>::get(Device::cuda, variant);
+  const auto& ref = cpu_reference<OptimImpl>();
+  for (int64_t t = 1; t <= 5; ++t) {
+    if (t > 1)  // a fresh gradient every step, the same on both sides
+      for (std::size_t i = 0; i < cpu.size(); ++i) {
+        cpu[i].dw = random_tensor(rng, cpu[i].w.shape(), dt);
+        gpu[i].dw = on_gpu(cpu[i].dw);
+      }
+    ref.step(cpu, config, t);
+    impl.step(gpu, config, t);
+  }
+  for (std::size_t i = 0; i < cpu.size(); ++i) {
+    if (cpu[i].w.numel() == 0) continue;
+    const std::string slot = what + " parameter " + std::to_string(i);
+    EXPECT_GPU_MATCHES(gpu[i].w, cpu[i].w, dt, slot + " w");
+    if (rule != UpdateRule::sgd) {
+      ASSERT_TRUE(gpu[i].s1.defined()) << slot;
+      EXPECT_GPU_MATCHES(gpu[i].s1, cpu[i].s1, dt, slot + " s1");
+    }
+    if (rule == UpdateRule::adam) {
+      ASSERT_TRUE(gpu[i].s2.defined()) << slot;
+      EXPECT_GPU_MATCHES(gpu[i].s2, cpu[i].s2, dt, slot + " s2");
+    }
+  }
+}
+
+TEST(GpuOptim, EveryVariantAndRuleMatchesReferenceAfterSeveralSteps) {
+  CONVLAB_REQUIRE_GPU();
+  const auto variants = OpRegistry<OptimImpl>::variants(Device::cuda);
+  ASSERT_GE(variants.size(), 2u);
+  uint32_t seed = 100;
+  for (const auto& v : variants)
+    for (UpdateRule rule : {UpdateRule::sgd, UpdateRule::sgd_momentum, UpdateRule::rmsprop, UpdateRule::adam})
+      for (DType dt : {DType::f32, DType::f64})
+        for (bool with_state : {false, true}) run_steps(v, rule, dt, with_state, seed++);
+}
+
+TEST(GpuOptim, ParametersThatChangeBetweenStepsAreHandled) {
+  // The multi-tensor variant keeps the descriptors of the previous step on
+  // the device; a different set of parameters must be picked up.
+  CONVLAB_REQUIRE_GPU();
+  for (const auto& v : OpRegistry<OptimImpl>::variants(Device::cuda)) {
+    NumpyRandom rng(7);
+    OptimConfig config;
+    config.rule = UpdateRule::sgd;
+    for (int round = 0; round < 3; ++round) {
+      std::vector<ParamSlot> cpu = random_slots(rng, DType::f32, false);
+      cpu.resize(cpu.size() - round);
+      std::vector<ParamSlot> gpu = to_gpu(cpu);
+      cpu_reference<OptimImpl>().step(cpu, config, 1);
+      OpRegistry<OptimImpl>::get(Device::cuda, v).step(gpu, config, 1);
+      for (std::size_t i = 0; i < cpu.size(); ++i)
+        if (cpu[i].w.numel()) EXPECT_GPU_MATCHES(gpu[i].w, cpu[i].w, DType::f32, v + " round " + std::to_string(round));
+    }
+  }
+}
+
+TEST(GpuOptim, BadSlotGivesClearError) {
+  CONVLAB_REQUIRE_GPU();
+  for (const auto& v : OpRegistry<OptimImpl>::variants(Device::cuda)) {
+    std::vector<ParamSlot> slots{{Tensor::zeros({3}, DType::f32, Device::cuda),
+                                  Tensor::zeros({4}, DType::f32, Device::cuda), Tensor(), Tensor()}};
+    EXPECT_ERROR_CONTAINS(OpRegistry<OptimImpl>::get(Device::cuda, v).step(slots, OptimConfig{}, 1), "dw");
+  }
+}
+
+TEST(GpuOptim, MultiTensorIsTheDefault) {
+  CONVLAB_REQUIRE_CUDA_BUILD();
+  EXPECT_EQ(OpRegistry<OptimImpl>::default_variant(Device::cuda), "multi_tensor");
+}
+
+}  // namespace
+}  // namespace convlab::test

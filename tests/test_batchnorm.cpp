@@ -1,17 +1,30 @@
-// CPU reference of batchnorm against the batch normalization notebook's
+// batchnorm: the CPU reference against the batch normalization notebook's
 // cells (np.random.seed(231) inputs; expected statistics computed with numpy
-// from the same inputs) and against its own edge cases.
+// from the same inputs) and its own edge cases; the threaded CPU variant
+// against the reference (train and test mode, running statistics, both
+// backward passes) and numerical gradients; the CUDA variants against the CPU
+// reference (forward in train and test mode, running statistics, cache,
+// backward and backward_alt, float32 and float64) and the notebook's numerical
+// gradient check in float64.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 
 #include "expect_error.h"
 #include "host/gradcheck.h"
 #include "host/ops/batchnorm/batchnorm.h"
+#include "norm_gpu_test_util.h"
 #include "norm_test_util.h"
 #include "test_util.h"
-#include "use_reference_variants.h"
+#include "threaded_norm_check.h"
 
 using namespace convlab;
 using namespace convlab::test;
+
+// --- The CPU reference -------------------------------------------------------
+
+class SeedBatchnormNotebook : public ReferenceVariants {};
+class BatchnormReference : public ReferenceVariants {};
 
 namespace {
 
@@ -27,14 +40,14 @@ Tensor notebook_activations() {
 }  // namespace
 
 // Cell "Simulacija prolaza unaprijed": statistics before batchnorm.
-TEST(SeedBatchnormNotebook, TrainForwardInputStatistics) {
+TEST_F(SeedBatchnormNotebook, TrainForwardInputStatistics) {
   const MeanStd s = stats_axis0(notebook_activations());
   expect_near_all(s.mean, {-2.3814598006044174, -13.180382463991416, 1.9178046225495151}, 1e-9, "mean");
   expect_near_all(s.std, {27.185021859009453, 34.21455510894339, 37.68611761516215}, 1e-9, "std");
 }
 
 // Same cell, gamma = 1, beta = 0: means ~ 0, stds ~ 1 (just under, by eps).
-TEST(SeedBatchnormNotebook, TrainForwardMeansAndStds) {
+TEST_F(SeedBatchnormNotebook, TrainForwardMeansAndStds) {
   const Tensor a = notebook_activations();
   BatchNormParam p;
   auto fwd = batchnorm_forward(a, Tensor::full({3}, 1.0, DType::f64), Tensor::zeros({3}, DType::f64), p);
@@ -44,7 +57,7 @@ TEST(SeedBatchnormNotebook, TrainForwardMeansAndStds) {
 }
 
 // Same cell, gamma = (1, 2, 3), beta = (11, 12, 13): means ~ beta, stds ~ gamma.
-TEST(SeedBatchnormNotebook, TrainForwardNontrivialGammaBeta) {
+TEST_F(SeedBatchnormNotebook, TrainForwardNontrivialGammaBeta) {
   const Tensor a = notebook_activations();
   BatchNormParam p;
   auto fwd = batchnorm_forward(a, Tensor::from_vector({1, 2, 3}, {3}), Tensor::from_vector({11, 12, 13}, {3}), p);
@@ -54,7 +67,7 @@ TEST(SeedBatchnormNotebook, TrainForwardNontrivialGammaBeta) {
 }
 
 // Cell with 50 train-mode passes then one test-mode pass.
-TEST(SeedBatchnormNotebook, TestTimeForwardUsesRunningAverages) {
+TEST_F(SeedBatchnormNotebook, TestTimeForwardUsesRunningAverages) {
   NumpyRandom rng(231);
   Tensor W1 = randn(rng, {50, 60});
   Tensor W2 = randn(rng, {60, 3});
@@ -76,7 +89,7 @@ TEST(SeedBatchnormNotebook, TestTimeForwardUsesRunningAverages) {
 }
 
 // Cell "Batch normalizacija: prolaz unazad": numerical gradients, expected rel errors 1e-13 .. 1e-8.
-TEST(SeedBatchnormNotebook, BackwardNumericalGradient) {
+TEST_F(SeedBatchnormNotebook, BackwardNumericalGradient) {
   NumpyRandom rng(231);
   Tensor x = randn_affine(rng, {4, 5}, 5, 12);
   Tensor gamma = randn(rng, {5});
@@ -98,7 +111,7 @@ TEST(SeedBatchnormNotebook, BackwardNumericalGradient) {
 }
 
 // Cell "alternativni prolaz unazad": both backward forms agree (N, D = 100, 500).
-TEST(SeedBatchnormNotebook, BackwardAltMatchesBackward) {
+TEST_F(SeedBatchnormNotebook, BackwardAltMatchesBackward) {
   NumpyRandom rng(231);
   Tensor x = randn_affine(rng, {100, 500}, 5, 12);
   Tensor gamma = randn(rng, {500});
@@ -113,13 +126,13 @@ TEST(SeedBatchnormNotebook, BackwardAltMatchesBackward) {
   EXPECT_LT(rel_error(g1.dbeta, g2.dbeta), 1e-12);
 }
 
-TEST(BatchnormReference, RegisteredAsCpuReference) {
+TEST_F(BatchnormReference, RegisteredAsCpuReference) {
   // Registered under "reference" (the CPU default is the fast variant).
   const auto v = OpRegistry<BatchNormImpl>::variants(Device::cpu);
   EXPECT_NE(std::find(v.begin(), v.end(), "reference"), v.end());
 }
 
-TEST(BatchnormReference, RunningStatsCreatedAndUpdatedWithMomentum) {
+TEST_F(BatchnormReference, RunningStatsCreatedAndUpdatedWithMomentum) {
   const Tensor x = Tensor::from_vector({1, 10, 3, 20, 8, 60}, {3, 2});  // column means 4, 30; biased vars 26/3, 1400/3
   const Tensor gamma = Tensor::full({2}, 1.0, DType::f64), beta = Tensor::zeros({2}, DType::f64);
   BatchNormParam p;
@@ -141,7 +154,7 @@ TEST(BatchnormReference, RunningStatsCreatedAndUpdatedWithMomentum) {
   EXPECT_NEAR(fwd.out.item(0), (1 - 2.2) / std::sqrt(p.running_var.item(0) + 1e-5), 1e-12);
 }
 
-TEST(BatchnormReference, TestModeBackwardNumericalGradient) {
+TEST_F(BatchnormReference, TestModeBackwardNumericalGradient) {
   NumpyRandom rng(7);
   Tensor x = randn(rng, {6, 4});
   Tensor gamma = randn(rng, {4});
@@ -158,7 +171,7 @@ TEST(BatchnormReference, TestModeBackwardNumericalGradient) {
   EXPECT_LT(rel_error(dx_num, batchnorm_backward_alt(dout, fwd.cache).dx), 1e-8);
 }
 
-TEST(BatchnormReference, SingleRowGivesBetaAndSingleFeatureWorks) {
+TEST_F(BatchnormReference, SingleRowGivesBetaAndSingleFeatureWorks) {
   BatchNormParam p;
   auto fwd = batchnorm_forward(Tensor::from_vector({3, -2}, {1, 2}), Tensor::from_vector({2, 5}, {2}),
                                Tensor::from_vector({0.5, -1}, {2}), p);
@@ -175,7 +188,7 @@ TEST(BatchnormReference, SingleRowGivesBetaAndSingleFeatureWorks) {
   EXPECT_LT(rel_error(dx_num, batchnorm_backward(dout, f1.cache).dx), 1e-7);
 }
 
-TEST(BatchnormReference, Float32MatchesFloat64) {
+TEST_F(BatchnormReference, Float32MatchesFloat64) {
   NumpyRandom rng(11);
   const Tensor x = randn_affine(rng, {16, 9}, 3, 2), gamma = randn(rng, {9}), beta = randn(rng, {9});
   const Tensor dout = randn(rng, {16, 9});
@@ -195,7 +208,7 @@ TEST(BatchnormReference, Float32MatchesFloat64) {
   }
 }
 
-TEST(BatchnormReference, BadArgumentsThrowClearErrors) {
+TEST_F(BatchnormReference, BadArgumentsThrowClearErrors) {
   const Tensor x = Tensor::zeros({4, 3}, DType::f64), g = Tensor::zeros({3}, DType::f64);
   BatchNormParam p;
   EXPECT_ERROR_CONTAINS(batchnorm_forward(Tensor::zeros({4}, DType::f64), g, g, p), "(N, D)");
@@ -217,3 +230,172 @@ TEST(BatchnormReference, BadArgumentsThrowClearErrors) {
   EXPECT_ERROR_CONTAINS(batchnorm_backward_alt(Tensor::zeros({4, 3}, DType::f32), fwd.cache), "dout");
   EXPECT_ERROR_CONTAINS(batchnorm_forward(x, g, g, p, "nope"), "unknown variant");
 }
+
+// --- The threaded CPU variant ------------------------------------------------
+
+namespace {
+
+NormForwardFn train_forward() {
+  return [](const Tensor& x, const Tensor& g, const Tensor& b, const std::string& v) {
+    BatchNormParam p;
+    return batchnorm_forward(x, g, b, p, v);
+  };
+}
+
+}  // namespace
+
+TEST(CpuFastBatchnorm, MatchesReferenceInTrainMode) {
+  for_each_dtype_and_threads([](DType dt) {
+    uint32_t seed = 20;
+    for (const Shape& s : {Shape{4, 5}, Shape{1, 3}, Shape{200, 3}, Shape{50, 100}, Shape{7, 300}}) {
+      expect_norm_matches(
+          train_forward(),
+          [](const Tensor& d, const NormCache& c, const std::string& v) { return batchnorm_backward(d, c, v); }, s,
+          s[1], dt, seed);
+      expect_norm_matches(
+          train_forward(),
+          [](const Tensor& d, const NormCache& c, const std::string& v) { return batchnorm_backward_alt(d, c, v); }, s,
+          s[1], dt, seed++);
+    }
+  });
+}
+
+TEST(CpuFastBatchnorm, RunningStatisticsAndTestModeMatchReference) {
+  for_each_dtype_and_threads([](DType dt) {
+    NumpyRandom rng(21);
+    const int64_t D = 70;
+    Tensor gamma = randn_as(rng, {D}, dt), beta = randn_as(rng, {D}, dt);
+    BatchNormParam pr, pf;
+    pr.momentum = pf.momentum = 0.8;
+    for (int step = 0; step < 5; ++step) {
+      Tensor x = randn_as(rng, {30, D}, dt, 2.0);
+      batchnorm_forward(x, gamma, beta, pr, "reference");
+      batchnorm_forward(x, gamma, beta, pf, "threaded");
+    }
+    EXPECT_FAST_MATCHES(pf.running_mean, pr.running_mean, dt, "running_mean");
+    EXPECT_FAST_MATCHES(pf.running_var, pr.running_var, dt, "running_var");
+    pr.mode = pf.mode = Mode::test;
+    Tensor x = randn_as(rng, {30, D}, dt, 2.0);
+    auto ref = batchnorm_forward(x, gamma, beta, pr, "reference");
+    auto fast = batchnorm_forward(x, gamma, beta, pf, "threaded");
+    EXPECT_FAST_MATCHES(fast.out, ref.out, dt, "test-mode out");
+    Tensor dout = randn_as(rng, {30, D}, dt);
+    NormGrads gr = batchnorm_backward(dout, ref.cache, "reference");
+    NormGrads gf = batchnorm_backward(dout, fast.cache, "threaded");
+    EXPECT_FAST_MATCHES(gf.dx, gr.dx, dt, "test-mode dx");
+    EXPECT_FAST_MATCHES(gf.dgamma, gr.dgamma, dt, "test-mode dgamma");
+    EXPECT_FAST_MATCHES(gf.dbeta, gr.dbeta, dt, "test-mode dbeta");
+  });
+}
+
+TEST(CpuFastBatchnorm, GradientsMatchNumericalGradients) {
+  expect_norm_gradients(
+      train_forward(),
+      [](const Tensor& d, const NormCache& c, const std::string& v) { return batchnorm_backward(d, c, v); }, {4, 5}, 5);
+  expect_norm_gradients(
+      train_forward(),
+      [](const Tensor& d, const NormCache& c, const std::string& v) { return batchnorm_backward_alt(d, c, v); }, {6, 3},
+      3);
+}
+
+TEST(CpuFastBatchnorm, IsTheCpuDefaultAndRejectsBadInput) {
+  EXPECT_EQ(OpRegistry<BatchNormImpl>::default_variant(Device::cpu), "threaded");
+  BatchNormParam p;
+  EXPECT_THROW(batchnorm_forward(Tensor({4, 5}), Tensor({4}), Tensor({5}), p, "threaded"), Error);
+  p.eps = 0;
+  EXPECT_THROW(batchnorm_forward(Tensor({4, 5}), Tensor({5}), Tensor({5}), p, "threaded"), Error);
+  BatchNormParam q;
+  q.running_mean = Tensor({4});
+  EXPECT_THROW(batchnorm_forward(Tensor({4, 5}), Tensor({5}), Tensor({5}), q, "threaded"), Error);
+}
+
+// --- The CUDA variants -------------------------------------------------------
+
+namespace convlab::test {
+namespace {
+
+const std::vector<Shape> kShapes = {
+    {4, 5}, {1, 7}, {3, 1}, {100, 500}, {50, 33}, {7, 1000}, {2000, 70}, {64, 4099}, {513, 3},
+};
+
+BatchNormParam random_running_stats(NumpyRandom& rng, int64_t D, DType dt, Mode mode) {
+  BatchNormParam p;
+  p.mode = mode;
+  p.running_mean = random_tensor(rng, {D}, dt);
+  p.running_var = uniform(rng, {D}, 0.5, 2.5, dt);  // positive
+  return p;
+}
+
+TEST(GpuBatchnorm, EveryVariantMatchesReferenceInTrainMode) {
+  CONVLAB_REQUIRE_GPU();
+  NumpyRandom rng(1);
+  const auto variants = OpRegistry<BatchNormImpl>::variants(Device::cuda);
+  ASSERT_GE(variants.size(), 2u);
+  for (const auto& v : variants)
+    for (DType dt : {DType::f32, DType::f64})
+      for (const Shape& s : kShapes) {
+        // Running statistics created by the op (empty) and updated from given values.
+        expect_norm_variant_matches<BatchNormImpl>(v, &BatchNormImpl::backward, s, s[1], BatchNormParam{}, dt, rng);
+        expect_norm_variant_matches<BatchNormImpl>(v, &BatchNormImpl::backward_alt, s, s[1],
+                                                   random_running_stats(rng, s[1], dt, Mode::train), dt, rng);
+      }
+}
+
+TEST(GpuBatchnorm, EveryVariantMatchesReferenceInTestMode) {
+  CONVLAB_REQUIRE_GPU();
+  NumpyRandom rng(2);
+  for (const auto& v : OpRegistry<BatchNormImpl>::variants(Device::cuda))
+    for (DType dt : {DType::f32, DType::f64})
+      for (const Shape& s : {Shape{4, 5}, Shape{1, 7}, Shape{300, 129}}) {
+        expect_norm_variant_matches<BatchNormImpl>(v, &BatchNormImpl::backward, s, s[1],
+                                                   random_running_stats(rng, s[1], dt, Mode::test), dt, rng);
+        expect_norm_variant_matches<BatchNormImpl>(v, &BatchNormImpl::backward_alt, s, s[1],
+                                                   random_running_stats(rng, s[1], dt, Mode::test), dt, rng);
+      }
+}
+
+TEST(GpuBatchnorm, RunningStatsAccumulateOverSteps) {
+  CONVLAB_REQUIRE_GPU();
+  for (const auto& v : OpRegistry<BatchNormImpl>::variants(Device::cuda)) {
+    NumpyRandom rng(3);
+    BatchNormParam pc, pg;
+    for (int step = 0; step < 5; ++step) {
+      const Tensor x = random_tensor(rng, {60, 37}, DType::f64, 2.0, 1.0 + step);
+      const Tensor gamma = random_tensor(rng, {37}, DType::f64), beta = random_tensor(rng, {37}, DType::f64);
+      cpu_reference<BatchNormImpl>().forward(x, gamma, beta, pc);
+      OpRegistry<BatchNormImpl>::get(Device::cuda, v).forward(on_gpu(x), on_gpu(gamma), on_gpu(beta), pg);
+    }
+    expect_param_matches(pg, pc, DType::f64, "batchnorm/" + v + " after 5 steps");
+  }
+}
+
+TEST(GpuBatchnorm, NumericalGradientsThroughEveryVariant) {
+  CONVLAB_REQUIRE_GPU();
+  for (const auto& v : OpRegistry<BatchNormImpl>::variants(Device::cuda)) {
+    expect_numeric_gradients<BatchNormImpl>(v, &BatchNormImpl::backward, {4, 5}, 5, BatchNormParam{});
+    expect_numeric_gradients<BatchNormImpl>(v, &BatchNormImpl::backward_alt, {4, 5}, 5, BatchNormParam{});
+  }
+}
+
+TEST(GpuBatchnorm, BadInputGivesClearError) {
+  CONVLAB_REQUIRE_GPU();
+  for (const auto& v : OpRegistry<BatchNormImpl>::variants(Device::cuda)) {
+    const auto& impl = OpRegistry<BatchNormImpl>::get(Device::cuda, v);
+    BatchNormParam p;
+    const Tensor x = Tensor::zeros({4, 5}, DType::f32, Device::cuda);
+    EXPECT_ERROR_CONTAINS(
+        impl.forward(x, Tensor::zeros({4}, DType::f32, Device::cuda), Tensor::zeros({5}, DType::f32, Device::cuda), p),
+        "gamma");
+    EXPECT_ERROR_CONTAINS(
+        impl.forward(x, Tensor::zeros({5}, DType::f64, Device::cuda), Tensor::zeros({5}, DType::f32, Device::cuda), p),
+        "gamma");
+  }
+}
+
+TEST(GpuBatchnorm, FastIsTheDefault) {
+  CONVLAB_REQUIRE_CUDA_BUILD();
+  EXPECT_EQ(OpRegistry<BatchNormImpl>::default_variant(Device::cuda), "warp");
+}
+
+}  // namespace
+}  // namespace convlab::test

@@ -1,58 +1,30 @@
-// Sandwich layers on the CPU: the conv notebook's conv_relu_pool and
-// conv_relu checks, cs231n's affine_relu check, normalization parsing.
+// The sandwich layers (host/ops/sandwich): on the CPU reference, the conv
+// notebook's conv_relu check, cs231n's affine_relu check, affine - norm -
+// relu and normalization parsing; on the GPU, where they dispatch to each
+// op's default CUDA variant, against the same layers on the CPU: the path
+// training takes on a GPU. conv_relu_pool is an op of its own:
+// tests/test_conv_relu_pool.cpp.
 #include <gtest/gtest.h>
 
 #include <cstdio>
 
 #include "expect_error.h"
+#include "gpu_core_test_util.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
 #include "host/ops/sandwich/sandwich.h"
-#include "use_reference_variants.h"
+#include "sandwich_test_util.h"
 
 using namespace convlab;
+using namespace convlab::test;
 
-namespace {
+// --- The CPU reference -------------------------------------------------------
 
-struct Errors3 {
-  double dx, dw, db;
-};
-
-// Analytic vs numerical gradients of sum(layer(x, w, b) * dout).
-template <class Fwd, class Bwd>
-Errors3 sandwich_errors(Tensor x, Tensor w, Tensor b, const Tensor& dout, Fwd fwd, Bwd bwd) {
-  Tensor dx_num = eval_numerical_gradient_array([&](const Tensor& v) { return fwd(v, w, b).out; }, x, dout);
-  Tensor dw_num = eval_numerical_gradient_array([&](const Tensor& v) { return fwd(x, v, b).out; }, w, dout);
-  Tensor db_num = eval_numerical_gradient_array([&](const Tensor& v) { return fwd(x, w, v).out; }, b, dout);
-  Grads g = bwd(dout, fwd(x, w, b).cache);
-  return {rel_error(dx_num, g.dx), rel_error(dw_num, g.dw), rel_error(db_num, g.db)};
-}
-
-}  // namespace
-
-// Cell "Convolutional sandwich layers": conv_relu_pool.
-TEST(SeedConvNotebook, ConvReluPoolNumericGradient) {
-  NumpyRandom rng(231);
-  Tensor x = randn(rng, {2, 3, 16, 16});
-  Tensor w = randn(rng, {3, 3, 3, 3});
-  Tensor b = randn(rng, {3});
-  Tensor dout = randn(rng, {2, 3, 8, 8});
-  const ConvParam conv_param{1, 1};
-  const PoolParam pool_param{2, 2, 2};
-  auto fwd = [&](const Tensor& xx, const Tensor& ww, const Tensor& bb) {
-    return conv_relu_pool_forward(xx, ww, bb, conv_param, pool_param);
-  };
-  auto bwd = [](const Tensor& d, const ConvReluPoolCache& cache) { return conv_relu_pool_backward(d, cache); };
-  Errors3 e = sandwich_errors(x, w, b, dout, fwd, bwd);
-  std::printf("Testing conv_relu_pool\ndx error:  %g\ndw error:  %g\ndb error:  %g\n", e.dx, e.dw, e.db);
-  // The notebook: "Relative errors should be around e-8 or less" (it printed 5.8e-9, 8.4e-9, 3.6e-10).
-  EXPECT_LT(e.dx, 1e-7);
-  EXPECT_LT(e.dw, 1e-7);
-  EXPECT_LT(e.db, 1e-7);
-}
+class SeedConvNotebook : public ReferenceVariants {};
+class SandwichRef : public ReferenceVariants {};
 
 // Cell "Convolutional sandwich layers": conv_relu.
-TEST(SeedConvNotebook, ConvReluNumericGradient) {
+TEST_F(SeedConvNotebook, ConvReluNumericGradient) {
   NumpyRandom rng(231);
   Tensor x = randn(rng, {2, 3, 8, 8});
   Tensor w = randn(rng, {3, 3, 3, 3});
@@ -71,7 +43,7 @@ TEST(SeedConvNotebook, ConvReluNumericGradient) {
 }
 
 // cs231n's affine_relu check: np.random.seed(231), x (2, 3, 4), w (12, 10), b (10,), dout (2, 10).
-TEST(SandwichRef, AffineReluNumericGradient) {
+TEST_F(SandwichRef, AffineReluNumericGradient) {
   NumpyRandom rng(231);
   Tensor x = randn(rng, {2, 3, 4}), w = randn(rng, {12, 10}), b = randn(rng, {10}), dout = randn(rng, {2, 10});
   auto fwd = [](const Tensor& xx, const Tensor& ww, const Tensor& bb) { return affine_relu_forward(xx, ww, bb); };
@@ -81,16 +53,7 @@ TEST(SandwichRef, AffineReluNumericGradient) {
   EXPECT_LT(e.db, 1e-8);
 }
 
-TEST(SandwichRef, ConvReluPoolIsTheChainOfItsOps) {
-  NumpyRandom rng(5);
-  Tensor x = randn(rng, {1, 2, 9, 7}), w = randn(rng, {3, 2, 3, 2}), b = randn(rng, {3});
-  const ConvParam cp{2, 1};
-  const PoolParam pp{3, 3, 1};  // rectangular filter, stride 2 conv, overlapping pool
-  Tensor chained = max_pool_forward(relu_forward(conv_forward(x, w, b, cp).out).out, pp).out;
-  EXPECT_EQ(conv_relu_pool_forward(x, w, b, cp, pp).out.to_vector(), chained.to_vector());
-}
-
-TEST(SandwichRef, ParseNormalization) {
+TEST_F(SandwichRef, ParseNormalization) {
   EXPECT_EQ(parse_normalization("none"), Normalization::none);
   EXPECT_EQ(parse_normalization("batchnorm"), Normalization::batchnorm);
   EXPECT_EQ(parse_normalization("layernorm"), Normalization::layernorm);
@@ -98,7 +61,7 @@ TEST(SandwichRef, ParseNormalization) {
   EXPECT_ERROR_CONTAINS(parse_normalization(""), "expected none, batchnorm or layernorm");
 }
 
-TEST(SandwichRef, AffineNormReluWithoutNormIsAffineRelu) {
+TEST_F(SandwichRef, AffineNormReluWithoutNormIsAffineRelu) {
   NumpyRandom rng(8);
   Tensor x = randn(rng, {4, 6}), w = randn(rng, {6, 5}), b = randn(rng, {5}), dout = randn(rng, {4, 5});
   BatchNormParam bn;
@@ -114,7 +77,7 @@ TEST(SandwichRef, AffineNormReluWithoutNormIsAffineRelu) {
   EXPECT_FALSE(ga.dbeta.defined());
 }
 
-TEST(SandwichRef, ErrorsOfTheInnerOpsComeThrough) {
+TEST_F(SandwichRef, ErrorsOfTheInnerOpsComeThrough) {
   Tensor x({2, 3, 8, 8}, DType::f64), w({4, 3, 3, 3}, DType::f64), b({4}, DType::f64);
   EXPECT_ERROR_CONTAINS(conv_relu_pool_forward(x, w, b, {1, 1}, {2, 2, 0}), "max_pool: stride must be positive");
   EXPECT_ERROR_CONTAINS(conv_relu_forward(x, w, Tensor({3}, DType::f64), {1, 1}), "conv: b must have shape (4,)");
@@ -122,7 +85,7 @@ TEST(SandwichRef, ErrorsOfTheInnerOpsComeThrough) {
 }
 
 // affine - batchnorm/layernorm - relu: numeric gradients of all five inputs.
-class AffineNormReluRef : public ::testing::TestWithParam<Normalization> {};
+class AffineNormReluRef : public ReferenceVariants, public ::testing::WithParamInterface<Normalization> {};
 
 TEST_P(AffineNormReluRef, NumericGradient) {
   const Normalization kind = GetParam();
@@ -163,3 +126,42 @@ INSTANTIATE_TEST_SUITE_P(Norms, AffineNormReluRef,
                          [](const ::testing::TestParamInfo<Normalization>& i) {
                            return std::string(i.param == Normalization::batchnorm ? "batchnorm" : "layernorm");
                          });
+
+// --- On the GPU --------------------------------------------------------------
+
+TEST(SandwichGpu, ConvReluMatchesCpu) {
+  CONVLAB_REQUIRE_GPU();
+  NumpyRandom rng(67);
+  for (DType dt : kBothDtypes) {
+    Tensor x = randn(rng, {2, 3, 8, 8}, dt), w = randn(rng, {3, 3, 3, 3}, dt), b = randn(rng, {3}, dt);
+    const ConvParam cp{1, 1};
+    auto cpu = conv_relu_forward(x, w, b, cp);
+    Tensor dout = randn(rng, cpu.out.shape(), dt);
+    Grads cg = conv_relu_backward(dout, cpu.cache);
+    PoisonScope poison;
+    auto dev = conv_relu_forward(gpu(x), gpu(w), gpu(b), cp);
+    EXPECT_GPU_MATCHES(dev.out, cpu.out, dt, std::string("out ") + dtype_label(dt));
+    Grads g = conv_relu_backward(gpu(dout), dev.cache);
+    EXPECT_GPU_MATCHES(g.dx, cg.dx, dt, std::string("dx ") + dtype_label(dt));
+    EXPECT_GPU_MATCHES(g.dw, cg.dw, dt, std::string("dw ") + dtype_label(dt));
+    EXPECT_GPU_MATCHES(g.db, cg.db, dt, std::string("db ") + dtype_label(dt));
+  }
+}
+
+TEST(SandwichGpu, AffineReluMatchesCpu) {
+  CONVLAB_REQUIRE_GPU();
+  NumpyRandom rng(71);
+  for (DType dt : kBothDtypes) {
+    Tensor x = randn(rng, {2, 3, 4}, dt), w = randn(rng, {12, 10}, dt), b = randn(rng, {10}, dt);
+    auto cpu = affine_relu_forward(x, w, b);
+    Tensor dout = randn(rng, cpu.out.shape(), dt);
+    Grads cg = affine_relu_backward(dout, cpu.cache);
+    PoisonScope poison;
+    auto dev = affine_relu_forward(gpu(x), gpu(w), gpu(b));
+    EXPECT_GPU_MATCHES(dev.out, cpu.out, dt, std::string("out ") + dtype_label(dt));
+    Grads g = affine_relu_backward(gpu(dout), dev.cache);
+    EXPECT_GPU_MATCHES(g.dx, cg.dx, dt, std::string("dx ") + dtype_label(dt));
+    EXPECT_GPU_MATCHES(g.dw, cg.dw, dt, std::string("dw ") + dtype_label(dt));
+    EXPECT_GPU_MATCHES(g.db, cg.db, dt, std::string("db ") + dtype_label(dt));
+  }
+}

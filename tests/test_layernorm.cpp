@@ -1,19 +1,30 @@
-// CPU reference of layernorm against the batch normalization notebook's
+// layernorm: the CPU reference against the batch normalization notebook's
 // layer normalization cells (np.random.seed(231); expected statistics computed
-// with numpy from the same inputs) and its own edge cases.
+// with numpy from the same inputs) and its own edge cases; the threaded CPU
+// variant against the reference and numerical gradients; the CUDA variants
+// against the CPU reference (forward, cache, backward; float32 and float64)
+// and the notebook's numerical gradient check in float64.
+#include <gtest/gtest.h>
+
 #include "expect_error.h"
 #include "host/gradcheck.h"
 #include "host/ops/batchnorm/batchnorm.h"
 #include "host/ops/layernorm/layernorm.h"
+#include "norm_gpu_test_util.h"
 #include "norm_test_util.h"
 #include "test_util.h"
-#include "use_reference_variants.h"
+#include "threaded_norm_check.h"
 
 using namespace convlab;
 using namespace convlab::test;
 
+// --- The CPU reference -------------------------------------------------------
+
+class SeedBatchnormNotebookLayernorm : public ReferenceVariants {};
+class LayernormReference : public ReferenceVariants {};
+
 // Cell "Layer Normalizacija: Implementacija" forward (N=4 rows of the two-layer activations).
-TEST(SeedBatchnormNotebookLayernorm, ForwardMeansAndStds) {
+TEST_F(SeedBatchnormNotebookLayernorm, ForwardMeansAndStds) {
   NumpyRandom rng(231);
   const Tensor X = randn(rng, {4, 50}), W1 = randn(rng, {50, 60}), W2 = randn(rng, {60, 3});
   const Tensor a = relu_matmul_matmul(X, W1, W2);
@@ -38,7 +49,7 @@ TEST(SeedBatchnormNotebookLayernorm, ForwardMeansAndStds) {
 }
 
 // Cell of the layernorm gradient check: errors expected 1e-12 .. 1e-8.
-TEST(SeedBatchnormNotebookLayernorm, BackwardNumericalGradient) {
+TEST_F(SeedBatchnormNotebookLayernorm, BackwardNumericalGradient) {
   NumpyRandom rng(231);
   Tensor x = randn_affine(rng, {4, 5}, 5, 12);
   Tensor gamma = randn(rng, {5});
@@ -60,7 +71,7 @@ TEST(SeedBatchnormNotebookLayernorm, BackwardNumericalGradient) {
 }
 
 // With gamma = 1, beta = 0, layernorm of x is batchnorm of x^T, transposed.
-TEST(LayernormReference, MatchesBatchnormOfTranspose) {
+TEST_F(LayernormReference, MatchesBatchnormOfTranspose) {
   NumpyRandom rng(17);
   const Tensor x = randn_affine(rng, {6, 8}, 2, 3), dout = randn(rng, {6, 8});
   auto f = layernorm_forward(x, Tensor::full({8}, 1.0, DType::f64), Tensor::zeros({8}, DType::f64), {});
@@ -72,7 +83,7 @@ TEST(LayernormReference, MatchesBatchnormOfTranspose) {
       1e-9);
 }
 
-TEST(LayernormReference, SingleRowAndSingleFeature) {
+TEST_F(LayernormReference, SingleRowAndSingleFeature) {
   NumpyRandom rng(21);
   // N = 1: one row normalises over its own D features, gradients still check.
   Tensor x = randn(rng, {1, 7});
@@ -94,7 +105,7 @@ TEST(LayernormReference, SingleRowAndSingleFeature) {
   EXPECT_DOUBLE_EQ(f1.out.item(1), 0.25);
 }
 
-TEST(LayernormReference, Float32MatchesFloat64) {
+TEST_F(LayernormReference, Float32MatchesFloat64) {
   NumpyRandom rng(23);
   const Tensor x = randn_affine(rng, {5, 12}, 4, 1), gamma = randn(rng, {12}), beta = randn(rng, {12});
   const Tensor dout = randn(rng, {5, 12});
@@ -108,7 +119,7 @@ TEST(LayernormReference, Float32MatchesFloat64) {
   EXPECT_LT(rel_error(g64.dbeta, g32.dbeta), 1e-5);
 }
 
-TEST(LayernormReference, BadArgumentsThrowClearErrors) {
+TEST_F(LayernormReference, BadArgumentsThrowClearErrors) {
   const Tensor x = Tensor::zeros({4, 3}, DType::f64), g = Tensor::zeros({3}, DType::f64);
   EXPECT_ERROR_CONTAINS(layernorm_forward(Tensor::zeros({4, 3, 1, 1}, DType::f64), g, g, {}), "(N, D)");
   EXPECT_ERROR_CONTAINS(layernorm_forward(x, Tensor::zeros({4}, DType::f64), g, {}), "gamma");
@@ -118,3 +129,65 @@ TEST(LayernormReference, BadArgumentsThrowClearErrors) {
   auto fwd = layernorm_forward(x, g, g, {});
   EXPECT_ERROR_CONTAINS(layernorm_backward(Tensor::zeros({4, 4}, DType::f64), fwd.cache), "dout");
 }
+
+// --- The threaded CPU variant ------------------------------------------------
+
+namespace {
+
+Forward<NormCache> forward(const Tensor& x, const Tensor& g, const Tensor& b, const std::string& v) {
+  return layernorm_forward(x, g, b, LayerNormParam{}, v);
+}
+NormGrads backward(const Tensor& d, const NormCache& c, const std::string& v) { return layernorm_backward(d, c, v); }
+
+}  // namespace
+
+TEST(CpuFastLayernorm, MatchesReference) {
+  for_each_dtype_and_threads([](DType dt) {
+    uint32_t seed = 40;
+    for (const Shape& s : {Shape{4, 5}, Shape{1, 3}, Shape{3, 1}, Shape{50, 100}, Shape{200, 513}})
+      expect_norm_matches(forward, backward, s, s[1], dt, seed++);
+  });
+}
+
+TEST(CpuFastLayernorm, GradientsMatchNumericalGradients) { expect_norm_gradients(forward, backward, {4, 5}, 5); }
+
+TEST(CpuFastLayernorm, IsTheCpuDefaultAndRejectsBadInput) {
+  EXPECT_EQ(OpRegistry<LayerNormImpl>::default_variant(Device::cpu), "threaded");
+  EXPECT_THROW(layernorm_forward(Tensor({4, 5}), Tensor({4}), Tensor({5}), LayerNormParam{}, "threaded"), Error);
+  EXPECT_THROW(layernorm_forward(Tensor({4, 5}), Tensor({5}), Tensor({5}), LayerNormParam{-1.0}, "threaded"), Error);
+}
+
+// --- The CUDA variants -------------------------------------------------------
+
+namespace convlab::test {
+namespace {
+
+// D below, at and above the warp-per-row limit, not a multiple of 32, large.
+const std::vector<Shape> kShapes = {
+    {4, 5}, {1, 1}, {3, 33}, {16, 1000}, {5, 1024}, {5, 1025}, {2, 5000}, {300, 128}, {1, 20000},
+};
+
+TEST(GpuLayernorm, EveryVariantMatchesReference) {
+  CONVLAB_REQUIRE_GPU();
+  NumpyRandom rng(21);
+  const auto variants = OpRegistry<LayerNormImpl>::variants(Device::cuda);
+  ASSERT_GE(variants.size(), 2u);
+  for (const auto& v : variants)
+    for (DType dt : {DType::f32, DType::f64})
+      for (const Shape& s : kShapes)
+        expect_norm_variant_matches<LayerNormImpl>(v, &LayerNormImpl::backward, s, s[1], LayerNormParam{}, dt, rng);
+}
+
+TEST(GpuLayernorm, NumericalGradientsThroughEveryVariant) {
+  CONVLAB_REQUIRE_GPU();
+  for (const auto& v : OpRegistry<LayerNormImpl>::variants(Device::cuda))
+    expect_numeric_gradients<LayerNormImpl>(v, &LayerNormImpl::backward, {4, 5}, 5, LayerNormParam{});
+}
+
+TEST(GpuLayernorm, FastIsTheDefault) {
+  CONVLAB_REQUIRE_CUDA_BUILD();
+  EXPECT_EQ(OpRegistry<LayerNormImpl>::default_variant(Device::cuda), "warp");
+}
+
+}  // namespace
+}  // namespace convlab::test

@@ -1,16 +1,27 @@
-// CPU reference of spatial group norm against the convolutional networks
+// spatial_groupnorm: the CPU reference against the convolutional networks
 // notebook's group normalization cells (np.random.seed(231); the printed
-// statistics of the English notebook) and its own edge cases.
+// statistics of the English notebook) and its own edge cases; the threaded CPU
+// variant against the reference and numerical gradients; the CUDA variants
+// against the CPU reference (forward, cache, backward; float32 and float64)
+// and the notebook's numerical gradient check in float64.
+#include <gtest/gtest.h>
+
 #include "expect_error.h"
 #include "host/gradcheck.h"
 #include "host/ops/layernorm/layernorm.h"
 #include "host/ops/spatial_groupnorm/spatial_groupnorm.h"
+#include "norm_gpu_test_util.h"
 #include "norm_test_util.h"
 #include "test_util.h"
-#include "use_reference_variants.h"
+#include "threaded_norm_check.h"
 
 using namespace convlab;
 using namespace convlab::test;
+
+// --- The CPU reference -------------------------------------------------------
+
+class SeedConvNotebookGroupnorm : public ReferenceVariants {};
+class GroupnormReference : public ReferenceVariants {};
 
 namespace {
 
@@ -46,7 +57,7 @@ void check_gradients(Shape shape, int G, uint32_t seed, double scale, double shi
 }  // namespace
 
 // Cell "Group normalization: forward": statistics of x.reshape(N*G, -1).
-TEST(SeedConvNotebookGroupnorm, ForwardMeansAndStds) {
+TEST_F(SeedConvNotebookGroupnorm, ForwardMeansAndStds) {
   NumpyRandom rng(231);
   const Tensor x = randn_affine(rng, {2, 6, 4, 5}, 4, 10);
   const MeanStd before = stats_axis1(x.reshape({4, -1}));
@@ -73,9 +84,11 @@ TEST(SeedConvNotebookGroupnorm, ForwardMeansAndStds) {
 // C++ numerical gradient differs from dx by 1.2e-7, numpy's own by 7.4e-8, while
 // dx agrees with a numpy implementation of the closed form to 1e-14. So dx is
 // held to 2e-7 here, dgamma and dbeta to the notebook's 1e-7.
-TEST(SeedConvNotebookGroupnorm, BackwardNumericalGradient) { check_gradients({2, 6, 4, 5}, 2, 231, 5, 12, 1e-7, 2e-7); }
+TEST_F(SeedConvNotebookGroupnorm, BackwardNumericalGradient) {
+  check_gradients({2, 6, 4, 5}, 2, 231, 5, 12, 1e-7, 2e-7);
+}
 
-TEST(GroupnormReference, NumericalGradientOneGroupAndOneGroupPerChannel) {
+TEST_F(GroupnormReference, NumericalGradientOneGroupAndOneGroupPerChannel) {
   check_gradients({2, 4, 3, 2}, 1, 31, 2, 1, 1e-7, 1e-7);  // G = 1
   check_gradients({2, 4, 3, 2}, 4, 32, 2, 1, 1e-7, 1e-7);  // G = C
   check_gradients({1, 6, 2, 3}, 3, 33, 2, 1, 1e-7, 1e-7);  // N = 1, H != W
@@ -83,7 +96,7 @@ TEST(GroupnormReference, NumericalGradientOneGroupAndOneGroupPerChannel) {
 }
 
 // G = 1 with gamma = 1, beta = 0 is layernorm over each sample's C*H*W values.
-TEST(GroupnormReference, OneGroupMatchesLayernormOfFlattenedSample) {
+TEST_F(GroupnormReference, OneGroupMatchesLayernormOfFlattenedSample) {
   NumpyRandom rng(41);
   const Tensor x = randn_affine(rng, {3, 4, 2, 3}, 3, 2), dout = randn(rng, {3, 4, 2, 3});
   auto fg = spatial_groupnorm_forward(x, Tensor::full({4}, 1.0, DType::f64), Tensor::zeros({4}, DType::f64), groups(1));
@@ -96,7 +109,7 @@ TEST(GroupnormReference, OneGroupMatchesLayernormOfFlattenedSample) {
 }
 
 // G = C: every (n, c) plane is normalised on its own, and gamma/beta apply per channel.
-TEST(GroupnormReference, OneGroupPerChannelNormalisesEachPlane) {
+TEST_F(GroupnormReference, OneGroupPerChannelNormalisesEachPlane) {
   NumpyRandom rng(43);
   const Tensor x = randn_affine(rng, {2, 3, 4, 5}, 3, 7);
   auto f = spatial_groupnorm_forward(x, Tensor::from_vector({1, 2, 3}, {3}), Tensor::from_vector({-1, 0, 1}, {3}),
@@ -109,7 +122,7 @@ TEST(GroupnormReference, OneGroupPerChannelNormalisesEachPlane) {
   EXPECT_EQ(f.cache.inv_std.shape(), (Shape{6}));
 }
 
-TEST(GroupnormReference, Float32MatchesFloat64) {
+TEST_F(GroupnormReference, Float32MatchesFloat64) {
   NumpyRandom rng(47);
   const Tensor x = randn_affine(rng, {2, 6, 3, 4}, 3, 5), gamma = randn(rng, {6}), beta = randn(rng, {6});
   const Tensor dout = randn(rng, {2, 6, 3, 4});
@@ -124,7 +137,7 @@ TEST(GroupnormReference, Float32MatchesFloat64) {
   EXPECT_LT(rel_error(g64.dbeta, g32.dbeta), 1e-5);
 }
 
-TEST(GroupnormReference, BadArgumentsThrowClearErrors) {
+TEST_F(GroupnormReference, BadArgumentsThrowClearErrors) {
   const Tensor x = Tensor::zeros({2, 6, 3, 3}, DType::f64), g = Tensor::zeros({6}, DType::f64);
   EXPECT_ERROR_CONTAINS(spatial_groupnorm_forward(x, g, g, groups(4)), "must divide the channel count C = 6");
   EXPECT_ERROR_CONTAINS(spatial_groupnorm_forward(x, g, g, groups(0)), "at least 1");
@@ -138,3 +151,106 @@ TEST(GroupnormReference, BadArgumentsThrowClearErrors) {
   broken.groups = 3;  // inconsistent with the cached statistics
   EXPECT_ERROR_CONTAINS(spatial_groupnorm_backward(x, broken), "cache.mean");
 }
+
+// --- The threaded CPU variant ------------------------------------------------
+
+namespace {
+
+NormForwardFn forward_with(int G) {
+  return [G](const Tensor& x, const Tensor& g, const Tensor& b, const std::string& v) {
+    GroupNormParam p;
+    p.G = G;
+    return spatial_groupnorm_forward(x, g, b, p, v);
+  };
+}
+NormGrads backward(const Tensor& d, const NormCache& c, const std::string& v) {
+  return spatial_groupnorm_backward(d, c, v);
+}
+
+}  // namespace
+
+TEST(CpuFastSpatialGroupnorm, MatchesReference) {
+  struct Case {
+    Shape x;
+    int G;
+  };
+  for_each_dtype_and_threads([](DType dt) {
+    uint32_t seed = 50;
+    for (const Case& c : {Case{{2, 6, 4, 5}, 2}, Case{{1, 1, 3, 7}, 1}, Case{{3, 4, 2, 2}, 4},
+                          Case{{50, 32, 16, 16}, 8}, Case{{2, 12, 1, 1}, 3}}) {
+      SCOPED_TRACE("G " + std::to_string(c.G));
+      expect_norm_matches(forward_with(c.G), backward, c.x, c.x[1], dt, seed++);
+    }
+  });
+}
+
+TEST(CpuFastSpatialGroupnorm, GradientsMatchNumericalGradients) {
+  expect_norm_gradients(forward_with(2), backward, {2, 6, 4, 5}, 6);
+  expect_norm_gradients(forward_with(3), backward, {3, 3, 2, 3}, 3);
+}
+
+TEST(CpuFastSpatialGroupnorm, IsTheCpuDefaultAndRejectsBadInput) {
+  EXPECT_EQ(OpRegistry<SpatialGroupNormImpl>::default_variant(Device::cpu), "threaded");
+  GroupNormParam p;
+  p.G = 4;  // does not divide C = 6
+  EXPECT_THROW(spatial_groupnorm_forward(Tensor({2, 6, 3, 3}), Tensor({6}), Tensor({6}), p, "threaded"), Error);
+}
+
+// --- The CUDA variants -------------------------------------------------------
+
+namespace convlab::test {
+namespace {
+
+struct Case {
+  Shape x;
+  int G;
+};
+
+// One channel per group, one group, S = 1, H != W, segments below and above
+// the warp-per-segment limit (1024) and a long one.
+const std::vector<Case> kCases = {
+    {{2, 6, 4, 5}, 2},    {{1, 4, 3, 7}, 4},    {{2, 6, 4, 5}, 1}, {{3, 8, 16, 16}, 2},
+    {{2, 16, 32, 32}, 4}, {{2, 64, 32, 32}, 2}, {{4, 3, 1, 1}, 3}, {{5, 12, 3, 9}, 6},
+};
+
+TEST(GpuSpatialGroupnorm, EveryVariantMatchesReference) {
+  CONVLAB_REQUIRE_GPU();
+  NumpyRandom rng(31);
+  const auto variants = OpRegistry<SpatialGroupNormImpl>::variants(Device::cuda);
+  ASSERT_GE(variants.size(), 2u);
+  for (const auto& v : variants)
+    for (DType dt : {DType::f32, DType::f64})
+      for (const Case& c : kCases) {
+        GroupNormParam p;
+        p.G = c.G;
+        expect_norm_variant_matches<SpatialGroupNormImpl>(v, &SpatialGroupNormImpl::backward, c.x, c.x[1], p, dt, rng);
+      }
+}
+
+TEST(GpuSpatialGroupnorm, NumericalGradientsThroughEveryVariant) {
+  CONVLAB_REQUIRE_GPU();
+  GroupNormParam p;
+  p.G = 2;
+  for (const auto& v : OpRegistry<SpatialGroupNormImpl>::variants(Device::cuda))
+    expect_numeric_gradients<SpatialGroupNormImpl>(v, &SpatialGroupNormImpl::backward, {2, 6, 4, 5}, 6, p, 2e-7);
+}
+
+TEST(GpuSpatialGroupnorm, GroupsMustDivideChannels) {
+  CONVLAB_REQUIRE_GPU();
+  GroupNormParam p;
+  p.G = 4;
+  for (const auto& v : OpRegistry<SpatialGroupNormImpl>::variants(Device::cuda))
+    EXPECT_ERROR_CONTAINS(
+        OpRegistry<SpatialGroupNormImpl>::get(Device::cuda, v)
+            .forward(Tensor::zeros({2, 6, 4, 5}, DType::f32, Device::cuda),
+                     Tensor::zeros({6}, DType::f32, Device::cuda), Tensor::zeros({6}, DType::f32, Device::cuda), p),
+        "divide");
+}
+
+TEST(GpuSpatialGroupnorm, FastIsTheDefault) {
+  CONVLAB_REQUIRE_CUDA_BUILD();
+  EXPECT_EQ(OpRegistry<SpatialGroupNormImpl>::default_variant(Device::cuda), "warp");
+}
+
+}  // namespace
+}  // namespace convlab::test

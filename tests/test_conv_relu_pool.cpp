@@ -1,14 +1,60 @@
-// The fused conv_relu_pool on the CPU against the chain of the reference
-// ops, its gradients against numerical ones, and its cache checks.
+// conv_relu_pool: the reference variant (the chain of the reference ops)
+// against the conv notebook's check and the chain itself; the fused threaded
+// CPU variant against the chain of the reference ops, its gradients against
+// numerical ones, and its cache checks; the default CUDA variant against the
+// CPU's default.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "expect_error.h"
+#include "gpu_core_test_util.h"
+#include "host/fill.h"
+#include "host/gradcheck.h"
 #include "host/ops/conv/conv_direct.h"
 #include "host/ops/conv_relu_pool/conv_relu_pool.h"
+#include "sandwich_test_util.h"
 #include "threaded_test_util.h"
 
 using namespace convlab;
 using namespace convlab::test;
+
+// --- The CPU reference -------------------------------------------------------
+
+class SeedConvNotebook : public ReferenceVariants {};
+class SandwichRef : public ReferenceVariants {};
+
+// Cell "Convolutional sandwich layers": conv_relu_pool.
+TEST_F(SeedConvNotebook, ConvReluPoolNumericGradient) {
+  NumpyRandom rng(231);
+  Tensor x = randn(rng, {2, 3, 16, 16});
+  Tensor w = randn(rng, {3, 3, 3, 3});
+  Tensor b = randn(rng, {3});
+  Tensor dout = randn(rng, {2, 3, 8, 8});
+  const ConvParam conv_param{1, 1};
+  const PoolParam pool_param{2, 2, 2};
+  auto fwd = [&](const Tensor& xx, const Tensor& ww, const Tensor& bb) {
+    return conv_relu_pool_forward(xx, ww, bb, conv_param, pool_param);
+  };
+  auto bwd = [](const Tensor& d, const ConvReluPoolCache& cache) { return conv_relu_pool_backward(d, cache); };
+  Errors3 e = sandwich_errors(x, w, b, dout, fwd, bwd);
+  std::printf("Testing conv_relu_pool\ndx error:  %g\ndw error:  %g\ndb error:  %g\n", e.dx, e.dw, e.db);
+  // The notebook: "Relative errors should be around e-8 or less" (it printed 5.8e-9, 8.4e-9, 3.6e-10).
+  EXPECT_LT(e.dx, 1e-7);
+  EXPECT_LT(e.dw, 1e-7);
+  EXPECT_LT(e.db, 1e-7);
+}
+
+TEST_F(SandwichRef, ConvReluPoolIsTheChainOfItsOps) {
+  NumpyRandom rng(5);
+  Tensor x = randn(rng, {1, 2, 9, 7}), w = randn(rng, {3, 2, 3, 2}), b = randn(rng, {3});
+  const ConvParam cp{2, 1};
+  const PoolParam pp{3, 3, 1};  // rectangular filter, stride 2 conv, overlapping pool
+  Tensor chained = max_pool_forward(relu_forward(conv_forward(x, w, b, cp).out).out, pp).out;
+  EXPECT_EQ(conv_relu_pool_forward(x, w, b, cp, pp).out.to_vector(), chained.to_vector());
+}
+
+// --- The threaded CPU variant ------------------------------------------------
 
 namespace {
 
@@ -84,4 +130,27 @@ TEST(CpuFastConvReluPool, IsTheCpuDefaultAndChecksItsCache) {
   EXPECT_ERROR_CONTAINS(conv_relu_pool_forward(x, w, b, {1, 1}, {7, 7, 1}, "threaded"), "larger than the input");
   EXPECT_ERROR_CONTAINS(conv_relu_pool_forward(x, randn(rng, {4, 2, 3, 3}), b, {1, 1}, {2, 2, 2}, "threaded"),
                         "channel mismatch");
+}
+
+// --- On the GPU --------------------------------------------------------------
+
+TEST(SandwichGpu, ConvReluPoolMatchesCpu) {
+  CONVLAB_REQUIRE_GPU();
+  NumpyRandom rng(61);
+  for (DType dt : kBothDtypes) {
+    Tensor x = randn(rng, {2, 3, 16, 16}, dt), w = randn(rng, {3, 3, 3, 3}, dt), b = randn(rng, {3}, dt);
+    const ConvParam cp{1, 1};
+    const PoolParam pp{2, 2, 2};
+    auto cpu = conv_relu_pool_forward(x, w, b, cp, pp);
+    Tensor dout = randn(rng, cpu.out.shape(), dt);
+    Grads cg = conv_relu_pool_backward(dout, cpu.cache);
+    PoisonScope poison;
+    auto dev = conv_relu_pool_forward(gpu(x), gpu(w), gpu(b), cp, pp);
+    ASSERT_TRUE(dev.out.is_cuda());
+    EXPECT_GPU_MATCHES(dev.out, cpu.out, dt, std::string("out ") + dtype_label(dt));
+    Grads g = conv_relu_pool_backward(gpu(dout), dev.cache);
+    EXPECT_GPU_MATCHES(g.dx, cg.dx, dt, std::string("dx ") + dtype_label(dt));
+    EXPECT_GPU_MATCHES(g.dw, cg.dw, dt, std::string("dw ") + dtype_label(dt));
+    EXPECT_GPU_MATCHES(g.db, cg.db, dt, std::string("db ") + dtype_label(dt));
+  }
 }

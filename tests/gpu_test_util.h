@@ -31,6 +31,9 @@ inline double l2_norm(const Tensor& a) {
   return std::sqrt(s);
 }
 
+// "float32" or "float64", for a check's message.
+inline std::string dtype_label(DType dt) { return dt == DType::f32 ? "float32" : "float64"; }
+
 // The tolerance the suite uses for a dtype: 1e-5 (float32), 1e-12 (float64).
 inline double gpu_tolerance(DType dt) { return dt == DType::f32 ? 1e-5 : 1e-12; }
 

@@ -1,19 +1,31 @@
-// CPU reference of spatial batchnorm against the convolutional networks
+// spatial_batchnorm: the CPU reference against the convolutional networks
 // notebook's spatial batch normalization cells (np.random.seed(231); the
-// printed statistics of the English notebook) and its own edge cases.
+// printed statistics of the English notebook) and its own edge cases; the
+// threaded CPU variant against the reference and numerical gradients; the
+// CUDA variants against the CPU reference (train and test mode, running
+// statistics, cache, backward; float32 and float64) and the notebook's
+// numerical gradient check in float64.
+#include <gtest/gtest.h>
+
 #include "expect_error.h"
 #include "host/gradcheck.h"
 #include "host/ops/batchnorm/batchnorm.h"
 #include "host/ops/spatial_batchnorm/spatial_batchnorm.h"
+#include "norm_gpu_test_util.h"
 #include "norm_test_util.h"
 #include "test_util.h"
-#include "use_reference_variants.h"
+#include "threaded_norm_check.h"
 
 using namespace convlab;
 using namespace convlab::test;
 
+// --- The CPU reference -------------------------------------------------------
+
+class SeedConvNotebookSpatialBatchnorm : public ReferenceVariants {};
+class SpatialBatchnormReference : public ReferenceVariants {};
+
 // Cell "Spatial batch normalization: forward", all three printed blocks.
-TEST(SeedConvNotebookSpatialBatchnorm, TrainForwardMeansAndStds) {
+TEST_F(SeedConvNotebookSpatialBatchnorm, TrainForwardMeansAndStds) {
   NumpyRandom rng(231);
   const Tensor x = randn_affine(rng, {2, 3, 4, 5}, 4, 10);
   const MeanStd before = stats_channels(x);
@@ -34,7 +46,7 @@ TEST(SeedConvNotebookSpatialBatchnorm, TrainForwardMeansAndStds) {
 }
 
 // Cell with 50 train-mode passes (N, C, H, W = 10, 4, 11, 12) then one test-mode pass.
-TEST(SeedConvNotebookSpatialBatchnorm, TestTimeForwardUsesRunningAverages) {
+TEST_F(SeedConvNotebookSpatialBatchnorm, TestTimeForwardUsesRunningAverages) {
   NumpyRandom rng(231);
   const Tensor gamma = Tensor::full({4}, 1.0, DType::f64), beta = Tensor::zeros({4}, DType::f64);
   BatchNormParam p;
@@ -51,7 +63,7 @@ TEST(SeedConvNotebookSpatialBatchnorm, TestTimeForwardUsesRunningAverages) {
 }
 
 // Cell "Spatial batch normalization: backward": errors expected 1e-12 .. 1e-6.
-TEST(SeedConvNotebookSpatialBatchnorm, BackwardNumericalGradient) {
+TEST_F(SeedConvNotebookSpatialBatchnorm, BackwardNumericalGradient) {
   NumpyRandom rng(231);
   Tensor x = randn_affine(rng, {2, 3, 4, 5}, 5, 12);
   Tensor gamma = randn(rng, {3});
@@ -73,7 +85,7 @@ TEST(SeedConvNotebookSpatialBatchnorm, BackwardNumericalGradient) {
 }
 
 // Spatial batchnorm equals batchnorm on x moved to (N*H*W, C).
-TEST(SpatialBatchnormReference, MatchesBatchnormOnChannelsLastRows) {
+TEST_F(SpatialBatchnormReference, MatchesBatchnormOnChannelsLastRows) {
   NumpyRandom rng(5);
   const int64_t N = 3, C = 2, H = 2, W = 5;  // H != W
   const Tensor x = randn_affine(rng, {N, C, H, W}, 2, 1), gamma = randn(rng, {C}), beta = randn(rng, {C});
@@ -97,7 +109,7 @@ TEST(SpatialBatchnormReference, MatchesBatchnormOnChannelsLastRows) {
   EXPECT_LT(rel_error(gs.dbeta, gb.dbeta), 1e-12);
 }
 
-TEST(SpatialBatchnormReference, SingleChannelNumericalGradientAndTestMode) {
+TEST_F(SpatialBatchnormReference, SingleChannelNumericalGradientAndTestMode) {
   NumpyRandom rng(9);
   Tensor x = randn(rng, {2, 1, 3, 4});
   Tensor gamma = randn(rng, {1});
@@ -114,7 +126,7 @@ TEST(SpatialBatchnormReference, SingleChannelNumericalGradientAndTestMode) {
   EXPECT_LT(rel_error(dx_num_test, spatial_batchnorm_backward(dout, ft.cache).dx), 1e-8);
 }
 
-TEST(SpatialBatchnormReference, Float32MatchesFloat64) {
+TEST_F(SpatialBatchnormReference, Float32MatchesFloat64) {
   NumpyRandom rng(13);
   const Tensor x = randn_affine(rng, {4, 3, 5, 2}, 3, -1), gamma = randn(rng, {3}), beta = randn(rng, {3});
   const Tensor dout = randn(rng, {4, 3, 5, 2});
@@ -130,7 +142,7 @@ TEST(SpatialBatchnormReference, Float32MatchesFloat64) {
   EXPECT_LT(rel_error(g64.dbeta, g32.dbeta), 1e-5);
 }
 
-TEST(SpatialBatchnormReference, BadArgumentsThrowClearErrors) {
+TEST_F(SpatialBatchnormReference, BadArgumentsThrowClearErrors) {
   const Tensor x = Tensor::zeros({2, 3, 4, 4}, DType::f64), g = Tensor::zeros({3}, DType::f64);
   BatchNormParam p;
   EXPECT_ERROR_CONTAINS(spatial_batchnorm_forward(Tensor::zeros({2, 3}, DType::f64), g, g, p), "(N, C, H, W)");
@@ -141,3 +153,111 @@ TEST(SpatialBatchnormReference, BadArgumentsThrowClearErrors) {
   auto fwd = spatial_batchnorm_forward(x, g, g, p);
   EXPECT_ERROR_CONTAINS(spatial_batchnorm_backward(Tensor::zeros({2, 3, 4, 5}, DType::f64), fwd.cache), "dout");
 }
+
+// --- The threaded CPU variant ------------------------------------------------
+
+namespace {
+
+NormForwardFn train_forward() {
+  return [](const Tensor& x, const Tensor& g, const Tensor& b, const std::string& v) {
+    BatchNormParam p;
+    return spatial_batchnorm_forward(x, g, b, p, v);
+  };
+}
+NormGrads backward(const Tensor& d, const NormCache& c, const std::string& v) {
+  return spatial_batchnorm_backward(d, c, v);
+}
+
+}  // namespace
+
+TEST(CpuFastSpatialBatchnorm, MatchesReference) {
+  for_each_dtype_and_threads([](DType dt) {
+    uint32_t seed = 30;
+    for (const Shape& s :
+         {Shape{2, 3, 4, 5}, Shape{1, 1, 3, 7}, Shape{10, 4, 1, 1}, Shape{50, 32, 16, 16}, Shape{3, 130, 2, 3}})
+      expect_norm_matches(train_forward(), backward, s, s[1], dt, seed++);
+  });
+}
+
+TEST(CpuFastSpatialBatchnorm, RunningStatisticsAndTestModeMatchReference) {
+  for_each_dtype_and_threads([](DType dt) {
+    NumpyRandom rng(31);
+    Tensor gamma = randn_as(rng, {3}, dt), beta = randn_as(rng, {3}, dt);
+    BatchNormParam pr, pf;
+    for (int step = 0; step < 4; ++step) {
+      Tensor x = randn_as(rng, {5, 3, 6, 4}, dt, 3.0);
+      spatial_batchnorm_forward(x, gamma, beta, pr, "reference");
+      spatial_batchnorm_forward(x, gamma, beta, pf, "threaded");
+    }
+    EXPECT_FAST_MATCHES(pf.running_mean, pr.running_mean, dt, "running_mean");
+    EXPECT_FAST_MATCHES(pf.running_var, pr.running_var, dt, "running_var");
+    pr.mode = pf.mode = Mode::test;
+    Tensor x = randn_as(rng, {5, 3, 6, 4}, dt, 3.0);
+    auto ref = spatial_batchnorm_forward(x, gamma, beta, pr, "reference");
+    auto fast = spatial_batchnorm_forward(x, gamma, beta, pf, "threaded");
+    EXPECT_FAST_MATCHES(fast.out, ref.out, dt, "test-mode out");
+    Tensor dout = randn_as(rng, x.shape(), dt);
+    EXPECT_FAST_MATCHES(backward(dout, fast.cache, "threaded").dx, backward(dout, ref.cache, "reference").dx, dt,
+                        "test-mode dx");
+  });
+}
+
+TEST(CpuFastSpatialBatchnorm, GradientsMatchNumericalGradients) {
+  expect_norm_gradients(train_forward(), backward, {2, 3, 4, 5}, 3);
+}
+
+TEST(CpuFastSpatialBatchnorm, IsTheCpuDefaultAndRejectsBadInput) {
+  EXPECT_EQ(OpRegistry<SpatialBatchNormImpl>::default_variant(Device::cpu), "threaded");
+  BatchNormParam p;
+  EXPECT_THROW(spatial_batchnorm_forward(Tensor({2, 3, 4}), Tensor({3}), Tensor({3}), p, "threaded"), Error);
+  EXPECT_THROW(spatial_batchnorm_forward(Tensor({2, 3, 4, 4}), Tensor({4}), Tensor({3}), p, "threaded"), Error);
+}
+
+// --- The CUDA variants -------------------------------------------------------
+
+namespace convlab::test {
+namespace {
+
+const std::vector<Shape> kShapes = {
+    {2, 3, 4, 5}, {1, 1, 3, 7}, {8, 16, 9, 11}, {4, 2, 64, 64}, {64, 3, 32, 32}, {3, 5, 1, 1}, {2, 40, 7, 3},
+};
+
+TEST(GpuSpatialBatchnorm, EveryVariantMatchesReference) {
+  CONVLAB_REQUIRE_GPU();
+  NumpyRandom rng(11);
+  const auto variants = OpRegistry<SpatialBatchNormImpl>::variants(Device::cuda);
+  ASSERT_GE(variants.size(), 2u);
+  for (const auto& v : variants)
+    for (DType dt : {DType::f32, DType::f64})
+      for (const Shape& s : kShapes)
+        for (Mode mode : {Mode::train, Mode::test}) {
+          BatchNormParam p;
+          p.mode = mode;
+          p.running_mean = random_tensor(rng, {s[1]}, dt);
+          p.running_var = uniform(rng, {s[1]}, 0.5, 2.5, dt);  // positive
+          expect_norm_variant_matches<SpatialBatchNormImpl>(v, &SpatialBatchNormImpl::backward, s, s[1], p, dt, rng);
+        }
+}
+
+TEST(GpuSpatialBatchnorm, CreatesRunningStats) {
+  CONVLAB_REQUIRE_GPU();
+  NumpyRandom rng(12);
+  for (const auto& v : OpRegistry<SpatialBatchNormImpl>::variants(Device::cuda))
+    expect_norm_variant_matches<SpatialBatchNormImpl>(v, &SpatialBatchNormImpl::backward, {5, 4, 6, 2}, 4,
+                                                      BatchNormParam{}, DType::f32, rng);
+}
+
+TEST(GpuSpatialBatchnorm, NumericalGradientsThroughEveryVariant) {
+  CONVLAB_REQUIRE_GPU();
+  for (const auto& v : OpRegistry<SpatialBatchNormImpl>::variants(Device::cuda))
+    expect_numeric_gradients<SpatialBatchNormImpl>(v, &SpatialBatchNormImpl::backward, {2, 3, 4, 5}, 3,
+                                                   BatchNormParam{}, 1e-6);
+}
+
+TEST(GpuSpatialBatchnorm, FastIsTheDefault) {
+  CONVLAB_REQUIRE_CUDA_BUILD();
+  EXPECT_EQ(OpRegistry<SpatialBatchNormImpl>::default_variant(Device::cuda), "warp");
+}
+
+}  // namespace
+}  // namespace convlab::test
