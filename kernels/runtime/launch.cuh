@@ -32,7 +32,10 @@ void launch(const char* name, Kernel kernel, dim3 grid, dim3 block, std::size_t 
     throw Error(e.what());
   }
 #else
-  kernel<<<grid, block, shared_bytes> > >(std::forward<Args>(args)...);
+  // clang-format 14 takes a .cuh for C++ and would split the >>>.
+  // clang-format off
+  kernel<<<grid, block, shared_bytes>>>(std::forward<Args>(args)...);
+  // clang-format on
 #endif
   const cudaError_t err = cudaGetLastError();
   if (err != cudaSuccess) throw Error(std::string("CUDA error launching ") + name + ": " + cudaGetErrorString(err));
