@@ -76,17 +76,12 @@ class OpRegistry {
   // The name of the variant a request picks: "" (or "default") is the
   // device's default, or the preferred variant when one is set and the op has it.
   static std::string resolve(Device device, const std::string& variant = "") {
-    const auto& dev = per_device(device);
-    if (!variant.empty() && variant != "default") return variant;
-    const std::string preferred = preferred_variant(device);
-    const std::string v = !preferred.empty() && dev.impls.count(preferred) ? preferred : dev.default_variant;
-    CONVLAB_CHECK(!v.empty(), Impl::name << ": no default variant set on " << device_name(device));
-    return v;
+    return resolve_in(per_device(device), device, variant);
   }
 
   static const Impl& get(Device device, const std::string& variant = "") {
     const auto& dev = per_device(device);
-    const std::string v = resolve(device, variant);
+    const std::string v = resolve_in(dev, device, variant);
     auto f = dev.impls.find(v);
     if (f == dev.impls.end()) {
       std::string known;
@@ -119,6 +114,13 @@ class OpRegistry {
     std::map<std::string, Impl> impls;
     std::string default_variant;
   };
+  static std::string resolve_in(const PerDevice& dev, Device device, const std::string& variant) {
+    if (!variant.empty() && variant != "default") return variant;
+    const std::string preferred = preferred_variant(device);
+    const std::string v = !preferred.empty() && dev.impls.count(preferred) ? preferred : dev.default_variant;
+    CONVLAB_CHECK(!v.empty(), Impl::name << ": no default variant set on " << device_name(device));
+    return v;
+  }
   static const PerDevice& per_device(Device device) {
     ensure_builtin_ops_registered();
     auto& t = table();

@@ -43,8 +43,8 @@ History history_from_json(const nlohmann::json& j, const Metric& metric) {
   History h;
   h.metric = metric;
   h.loss_history = series("loss_history").get<std::vector<double>>();
-  h.train_metric = series(stored_metric_history_key(j, "train", metric.name)).get<std::vector<double>>();
-  h.val_metric = series(stored_metric_history_key(j, "val", metric.name)).get<std::vector<double>>();
+  h.train_metric = series(metric_history_key("train", metric.name)).get<std::vector<double>>();
+  h.val_metric = series(metric_history_key("val", metric.name)).get<std::vector<double>>();
   h.check_epoch = series("check_epoch").get<std::vector<int64_t>>();
   h.epoch_time_s = series("epoch_time_s").get<std::vector<double>>();
   h.images_per_s = series("images_per_s").get<std::vector<double>>();

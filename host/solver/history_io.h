@@ -23,6 +23,7 @@ std::string metric_history_key(const std::string& split, const std::string& metr
 // metric_history_key's, or train_acc_history / val_acc_history in a file
 // written before the series were named after their metric (regression runs
 // then stored theirs under the accuracy names) when only those are there.
+// For the plots, which read old run folders; a resume state is always current.
 std::string stored_metric_history_key(const nlohmann::json& j, const std::string& split, const std::string& metric);
 
 nlohmann::json history_to_json(const History& h);

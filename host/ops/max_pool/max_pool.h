@@ -62,7 +62,7 @@ Tensor max_pool_backward(const Tensor& dout, const PoolCache& cache);
 }  // namespace threaded
 
 // Checks of a variant's arguments on `device` (one float dtype, valid shapes;
-// on the GPU the H*W plane must fit the int32 argmax): forward's, and
+// the H*W plane must fit an int32 argmax): forward's, and
 // backward's (dout of the output's shape).
 PoolDims max_pool_check_forward(const Tensor& x, const PoolParam& param, Device device);
 PoolDims max_pool_check_backward(const Tensor& dout, const PoolCache& cache, Device device);

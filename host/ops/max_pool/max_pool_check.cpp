@@ -32,7 +32,7 @@ PoolDims max_pool_check_forward(const Tensor& x, const PoolParam& param, Device 
   x.expect_float("max_pool_forward: x");
   expect_same("max_pool_forward", device, x.dtype(), {{"x", &x}});
   const PoolDims d = pool_dims(x, param);
-  CONVLAB_CHECK(device != Device::cuda || d.H * d.W <= std::numeric_limits<int32_t>::max(),
+  CONVLAB_CHECK(d.H * d.W <= std::numeric_limits<int32_t>::max(),
                 "max_pool_forward: the H*W plane of x " << shape_str(x.shape()) << " is too large for int32 argmax");
   return d;
 }
