@@ -1,0 +1,10 @@
+// Host entry point of kernels/tta/tta_views.cu (built only with CUDA).
+#pragma once
+#include "host/tensor.h"
+
+namespace convlab::kernels {
+
+// out = tta_view(x, flip, dy, dx) (host/ops/tta/tta_views.h); x and out NCHW on the GPU, same shape and dtype.
+void tta_view_cuda(const Tensor& x, Tensor& out, bool flip, int dy, int dx);
+
+}  // namespace convlab::kernels
