@@ -62,6 +62,24 @@ TEST(TtaView, MatchesPicturesMadeByHand) {
   }
 }
 
+// With the mean image: the view of the picture before the subtraction, less the mean.
+TEST(TtaView, WithAMeanImageIsTheViewOfTheRawPicture) {
+  const Tensor raw = picture();
+  std::vector<double> m(2 * 3 * 4);
+  for (std::size_t i = 0; i < m.size(); ++i) m[i] = static_cast<double>(i * i % 7) - 2.5;  // not symmetric
+  const Tensor mean = Tensor::from_vector(m, {2, 3, 4}, DType::f32);
+  Tensor x = raw.clone();  // raw - mean, as Dataset::gather makes it
+  for (int64_t i = 0; i < x.numel(); ++i) x.set_item(i, raw.item(i) - m[static_cast<std::size_t>(i % 24)]);
+  for (bool flip : {false, true})
+    for (int d : {-1, 0, 1}) {
+      const Tensor want = tta_view(raw, flip, d, d);
+      const Tensor got = tta_view(x, flip, d, d, mean);
+      for (int64_t i = 0; i < got.numel(); ++i)
+        EXPECT_FLOAT_EQ(got.item(i), want.item(i) - m[static_cast<std::size_t>(i % 24)]) << i;
+    }
+  EXPECT_ERROR_CONTAINS(tta_view(x, true, 0, 0, Tensor({3, 3, 4})), "tta_view: mean");
+}
+
 TEST(TtaView, RejectsBadInput) {
   EXPECT_ERROR_CONTAINS(tta_view(picture(), false, 2, 0), "shifts are -1, 0 or 1");
   EXPECT_ERROR_CONTAINS(tta_view(Tensor({2, 3, 4}), false, 0, 0), "tta_view: x");
@@ -83,6 +101,9 @@ TEST(TtaViewGpu, MatchesCpu) {
         EXPECT_EQ(g.device(), Device::cuda);
         EXPECT_EQ(g.to(Device::cpu).to_vector(), tta_view(x, flip, d, d).to_vector())
             << "flip " << flip << " shift " << d;
+        const Tensor mean = uniform(rng, {2, 5, 7}, -1, 1, dt);
+        EXPECT_GPU_MATCHES(tta_view(gx, flip, d, d, mean.to(Device::cuda)), tta_view(x, flip, d, d, mean), dt,
+                           "tta_view with a mean image");
       }
   }
 }
@@ -142,6 +163,9 @@ TEST(TtaConfig, EvaluationSection) {
   EXPECT_ERROR_CONTAINS(config::parse_run_config(j), "evaluation.tta");
   j["evaluation"] = {{"ta", "mirror"}};
   EXPECT_ERROR_CONTAINS(config::parse_run_config(j), "evaluation.ta");
+  j = json::parse(R"({"model": {"type": "linear_regression"}, "data": {"dataset": "libsvm"},
+                      "evaluation": {"tta": "mirror"}})");
+  EXPECT_ERROR_CONTAINS(config::parse_run_config(j), "needs pictures");
 }
 
 // The end of training reports val_tta/test_tta; `convlab eval --tta` agrees.

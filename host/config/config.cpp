@@ -197,6 +197,9 @@ RunConfig parse_run_config(const json& j) {
     c.evaluation.tta =
         parse_tta(er.string("tta", std::string("none"), {"none", "mirror", "mirror_translate"}), er.path_of("tta"));
     er.finish();
+    CONVLAB_CHECK(c.evaluation.tta == TtaLevel::none || c.data.dataset == "cifar10",
+                  er.path_of("tta") << ": test-time augmentation needs pictures (data.dataset \"cifar10\"), got "
+                                    << "data.dataset \"" << c.data.dataset << "\"");
   }
   root.allow("sweep");        // expanded before parsing (host/config/sweep.h)
   root.allow("description");  // free text

@@ -118,7 +118,7 @@ double Solver::check_metric(const Dataset& data, int64_t num_samples, TtaLevel t
     const int64_t end = std::min(N, start + opt_.eval_batch_size);
     const std::vector<int64_t> part(idx.begin() + start, idx.begin() + end);
     const Batch b = data.gather(part);
-    sum += model_.metric_sum(tta_scores(model_, b.X, tta), b.y);
+    sum += model_.metric_sum(tta_scores(model_, b.X, tta, data.mean()), b.y);
   }
   return sum / static_cast<double>(N);
 }

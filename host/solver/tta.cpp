@@ -30,21 +30,21 @@ namespace {
 Tensor scores_of(Model& model, const Tensor& X) { return model.scores(X).clone(); }
 
 // mean(scores(v), scores(flip(v))) of the view shifted by (d, d).
-Tensor mirror_scores(Model& model, const Tensor& X, int d) {
-  Tensor s = scores_of(model, d == 0 ? X : tta_view(X, false, d, d));
-  lerp_(s, scores_of(model, tta_view(X, true, d, d)), 0.5);
+Tensor mirror_scores(Model& model, const Tensor& X, int d, const Tensor& mean) {
+  Tensor s = scores_of(model, d == 0 ? X : tta_view(X, false, d, d, mean));
+  lerp_(s, scores_of(model, tta_view(X, true, d, d, mean)), 0.5);
   return s;
 }
 
 }  // namespace
 
-Tensor tta_scores(Model& model, const Tensor& X, TtaLevel level) {
+Tensor tta_scores(Model& model, const Tensor& X, TtaLevel level, const Tensor& mean) {
   if (level == TtaLevel::none) return model.scores(X);
   X.expect_ndim("test-time augmentation: the batch (N, C, H, W)", 4);
-  Tensor s = mirror_scores(model, X, 0);
+  Tensor s = mirror_scores(model, X, 0, mean);
   if (level == TtaLevel::mirror) return s;
-  Tensor translated = mirror_scores(model, X, -1);
-  lerp_(translated, mirror_scores(model, X, +1), 0.5);
+  Tensor translated = mirror_scores(model, X, -1, mean);
+  lerp_(translated, mirror_scores(model, X, +1, mean), 0.5);
   lerp_(s, translated, 0.5);
   return s;
 }

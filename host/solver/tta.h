@@ -24,7 +24,9 @@ const char* tta_name(TtaLevel level);
 // "none", "mirror" or "mirror_translate"; else an error naming `what` (a JSON path or an option).
 TtaLevel parse_tta(const std::string& name, const std::string& what);
 
-// The model's test-mode scores of the NCHW batch X averaged over the views of `level`.
-Tensor tta_scores(Model& model, const Tensor& X, TtaLevel level);
+// The model's test-mode scores of the NCHW batch X averaged over the views of
+// `level`. `mean`: the mean image (C, H, W) subtracted from X, if any; the
+// views are then those of the pictures before the subtraction (see tta_view).
+Tensor tta_scores(Model& model, const Tensor& X, TtaLevel level, const Tensor& mean = Tensor());
 
 }  // namespace convlab

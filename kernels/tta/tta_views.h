@@ -4,7 +4,8 @@
 
 namespace convlab::kernels {
 
-// out = tta_view(x, flip, dy, dx) (host/ops/tta/tta_views.h); x and out NCHW on the GPU, same shape and dtype.
-void tta_view_cuda(const Tensor& x, Tensor& out, bool flip, int dy, int dx);
+// out = tta_view(x, flip, dy, dx, mean) (host/ops/tta/tta_views.h); x and out NCHW on the GPU, same shape and
+// dtype; mean (C, H, W) of that dtype, or undefined.
+void tta_view_cuda(const Tensor& x, const Tensor& mean, Tensor& out, bool flip, int dy, int dx);
 
 }  // namespace convlab::kernels

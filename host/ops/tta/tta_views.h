@@ -5,6 +5,12 @@
 // mirrored left-right when `flip`. dy, dx in {-1, 0, 1}; a shift needs that
 // side >= 2. Used by host/solver/tta.h (mirror, mirror_translate).
 //
+// `mean` (optional, (C, H, W), the dataset's mean image that the batch had
+// subtracted): the view is then made of the picture before the subtraction,
+//   out = view(x + mean) - mean,
+// so that it equals the subtracted view of the raw picture (a per-pixel mean
+// image does not commute with a flip or a shift; a per-channel one does).
+//
 // Variants (chosen by the tensor's device):
 //   cpu    host/ops/tta/tta_views.cpp  loop over rows (threads over n*c*h when large)
 //   cuda   kernels/tta/tta_views.cu    grid-stride loop, one output element per thread
@@ -13,6 +19,6 @@
 
 namespace convlab {
 
-Tensor tta_view(const Tensor& x, bool flip, int dy, int dx);
+Tensor tta_view(const Tensor& x, bool flip, int dy, int dx, const Tensor& mean = Tensor());
 
 }  // namespace convlab
