@@ -68,6 +68,42 @@ TEST(LerpGpu, MatchesCpu) {
   }
 }
 
+// The averaging of a GPU model (its batchnorm statistics included) matches the same on the CPU.
+TEST(WeightAverageGpu, EmaAndLookaheadMatchCpu) {
+  CONVLAB_REQUIRE_GPU();
+  const json spec = json::parse(R"({"type": "fc_net", "input_dim": 6, "hidden_dims": [5], "num_classes": 3,
+                                    "normalization": "batchnorm"})");
+  for (Type t : {Type::ema, Type::lookahead}) {
+    WeightAveragingConfig c;
+    c.type = t;
+    c.decay = 0.7;
+    c.every = 2;
+    c.decay_power = 2;
+    NumpyRandom r1(5), r2(5), values(9);
+    ModelPtr cpu = build_model(spec, r1), gpu = build_model(spec, r2);
+    gpu->to(Device::cuda);
+    WeightAverage a(c), b(c);
+    a.start(*cpu);
+    b.start(*gpu);
+    for (int64_t step = 1; step <= 5; ++step) {
+      // Stand-in for a training step: new values for every parameter and buffer.
+      for (auto& kv : cpu->state()) {
+        const Tensor v = uniform(values, kv.second.shape(), -1, 1, kv.second.dtype());
+        kv.second.copy_from(v);
+        gpu->state().at(kv.first).copy_from(v);
+      }
+      a.after_step(*cpu, step, 5);
+      b.after_step(*gpu, step, 5);
+    }
+    for (const auto& kv : a.average()) {
+      EXPECT_EQ(b.average().at(kv.first).device(), Device::cuda);
+      EXPECT_GPU_MATCHES(b.average().at(kv.first), kv.second, kv.second.dtype(), "average " + kv.first);
+      EXPECT_GPU_MATCHES(gpu->state().at(kv.first), cpu->state().at(kv.first), kv.second.dtype(),
+                         "weights " + kv.first);
+    }
+  }
+}
+
 // ---- the decay schedules
 
 TEST(WeightAverage, LookaheadDecayIsAirbenchs) {
