@@ -1,4 +1,4 @@
-// convlab eval CHECKPOINT [--split test|val|train|all] [--device ..] [--data DIR]
+// convlab eval CHECKPOINT [--split test|val|train|all] [--tta none|mirror|mirror_translate] [--device ..] [--data DIR]
 #include <iostream>
 #include <memory>
 
@@ -16,6 +16,8 @@ std::function<int()> add_eval(CLI::App& app) {
       ->check(CLI::IsMember({"test", "val", "train", "all"}));
   cmd->add_option("--device", opt->device, "cpu, cuda or auto (default auto)")
       ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+  cmd->add_option("--tta", opt->tta, "Test-time augmentation: none (default), mirror or mirror_translate")
+      ->check(CLI::IsMember({"none", "mirror", "mirror_translate"}));
   cmd->add_option("--data", opt->data_path, "Folder of the CIFAR-10 .bin files (default: as in the run's config)");
   return [checkpoint, opt]() {
     eval_command(*checkpoint, *opt, std::cout);

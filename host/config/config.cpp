@@ -140,6 +140,7 @@ SolverConfig parse_solver(JsonReader r) {
   s.verbose = r.boolean("verbose", s.verbose);
   s.seed = static_cast<uint32_t>(r.integer("seed", s.seed, 0, 4294967295LL));
   s.progress = r.string("progress", s.progress, {"auto", "on", "off"});
+  s.averaging = parse_weight_averaging(r.object("weight_averaging"));
   r.finish();
   return s;
 }
@@ -191,6 +192,15 @@ RunConfig parse_run_config(const json& j) {
   c.solver = parse_solver(root.object("solver"));
   c.device = root.string("device", c.device, {"auto", "cpu", "cuda"});
   c.output = parse_output(root.object("output"));
+  {
+    JsonReader er = root.object("evaluation");
+    c.evaluation.tta =
+        parse_tta(er.string("tta", std::string("none"), {"none", "mirror", "mirror_translate"}), er.path_of("tta"));
+    er.finish();
+    CONVLAB_CHECK(c.evaluation.tta == TtaLevel::none || c.data.dataset == "cifar10",
+                  er.path_of("tta") << ": test-time augmentation needs pictures (data.dataset \"cifar10\"), got "
+                                    << "data.dataset \"" << c.data.dataset << "\"");
+  }
   root.allow("sweep");        // expanded before parsing (host/config/sweep.h)
   root.allow("description");  // free text
   root.finish();
@@ -214,8 +224,10 @@ RunConfig parse_run_config(const json& j) {
                           {"print_every", s.print_every},
                           {"verbose", s.verbose},
                           {"seed", s.seed},
-                          {"progress", s.progress}};
+                          {"progress", s.progress},
+                          {"weight_averaging", weight_averaging_json(s.averaging)}};
   c.resolved["device"] = c.device;
+  c.resolved["evaluation"] = {{"tta", tta_name(c.evaluation.tta)}};
   c.resolved["output"] = {
       {"dir", c.output.dir}, {"name", c.output.name}, {"save_checkpoint", c.output.save_checkpoint}};
   return c;

@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "host/ops/optim/optim.h"
+#include "host/solver/tta.h"
+#include "host/solver/weight_average.h"
 
 namespace convlab::config {
 
@@ -45,8 +47,14 @@ struct SolverConfig {
   int64_t num_val_samples = -1;      // -1 = all (Python None)
   int64_t print_every = 10;
   bool verbose = true;
-  uint32_t seed = 231;            // seeds model initialisation and batch sampling (np.random.seed)
-  std::string progress = "auto";  // auto (only on a terminal), on, off
+  uint32_t seed = 231;              // seeds model initialisation and batch sampling (np.random.seed)
+  std::string progress = "auto";    // auto (only on a terminal), on, off
+  WeightAveragingConfig averaging;  // "weight_averaging" (host/solver/weight_average.h)
+};
+
+// "evaluation": test-time augmentation of the end-of-training val/test evaluation.
+struct EvaluationConfig {
+  TtaLevel tta = TtaLevel::none;
 };
 
 struct OutputConfig {
@@ -61,6 +69,7 @@ struct RunConfig {
   SolverConfig solver;
   std::string device = "auto";  // auto, cpu, cuda
   OutputConfig output;
+  EvaluationConfig evaluation;
   json resolved;  // the validated config with defaults filled in (written to the run folder)
 };
 

@@ -114,6 +114,13 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   s["final_loss"] = h.loss_history.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.loss_history.back());
   s["test"] = nullptr;
   if (test.size() > 0 && solver.best_epoch() >= 0) s["test"] = solver.check_metric(test, -1);
+  // Test-time augmentation (evaluation.tta) of the kept parameters on the whole val and test sets.
+  const TtaLevel tta = cfg.evaluation.tta;
+  if (tta != TtaLevel::none && solver.best_epoch() >= 0) {
+    s["tta"] = tta_name(tta);
+    s["val_tta"] = solver.check_metric(val, -1, tta);
+    s["test_tta"] = test.size() > 0 ? nlohmann::json(solver.check_metric(test, -1, tta)) : nlohmann::json(nullptr);
+  }
   s["epochs"] = solver.epoch();
   s["iterations"] = solver.iterations_done();
   s["train_time_s"] = solver.train_seconds();
@@ -133,6 +140,14 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   if (!s["test"].is_null()) {
     std::snprintf(line, sizeof line, "; test %s %f", metric.c_str(), s["test"].get<double>());
     out << line;
+  }
+  if (s.contains("val_tta")) {
+    std::snprintf(line, sizeof line, "; tta %s: val %s %f", tta_name(tta), metric.c_str(), s["val_tta"].get<double>());
+    out << line;
+    if (!s["test_tta"].is_null()) {
+      std::snprintf(line, sizeof line, ", test %s %f", metric.c_str(), s["test_tta"].get<double>());
+      out << line;
+    }
   }
   std::snprintf(line, sizeof line, "; %.1f s, %.0f images/s; run folder %s\n", s["time_s"].get<double>(),
                 solver.images_per_second(), ctx.folder->path().c_str());

@@ -17,6 +17,7 @@ namespace convlab {
 nlohmann::json eval_command(const std::string& checkpoint, const EvalOptions& opt, std::ostream& out) {
   CONVLAB_CHECK(opt.split == "test" || opt.split == "val" || opt.split == "train" || opt.split == "all",
                 "--split: expected test, val, train or all, got \"" << opt.split << "\"");
+  const TtaLevel tta = parse_tta(opt.tta, "--tta");
   std::string path = checkpoint;
   if (std::filesystem::is_directory(path)) path = (std::filesystem::path(path) / "best.safetensors").string();
   const SafeTensors st = load_safetensors(path);
@@ -69,10 +70,18 @@ nlohmann::json eval_command(const std::string& checkpoint, const EvalOptions& op
   const std::string m = model->metric().name;
   auto report = [&](const char* name, const Dataset& d) {
     if (d.size() == 0) return;
-    const double v = solver.check_metric(d.to(dev), -1);
+    const Dataset on_dev = d.to(dev);
+    const double v = solver.check_metric(on_dev, -1);
     result[name] = v;
-    char line[128];
+    char line[160];
     std::snprintf(line, sizeof line, "%s %s: %f (%lld images)\n", name, m.c_str(), v, static_cast<long long>(d.size()));
+    out << line;
+    if (tta == TtaLevel::none) return;
+    const double vt = solver.check_metric(on_dev, -1, tta);
+    result["tta"] = tta_name(tta);
+    result[std::string(name) + "_tta"] = vt;
+    std::snprintf(line, sizeof line, "%s %s with tta %s: %f (%lld images)\n", name, m.c_str(), tta_name(tta), vt,
+                  static_cast<long long>(d.size()));
     out << line;
   };
   out << "checkpoint " << path << ": " << model->type() << ", epoch "

@@ -20,6 +20,7 @@ void write_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
     if (kv.second.s2.defined()) t["optim.s2." + kv.first] = kv.second.s2;
   }
   for (const auto& kv : solver.best_state()) t["best." + kv.first] = kv.second;
+  for (const auto& kv : solver.weight_average().average()) t["average." + kv.first] = kv.second;
   // Called from the Solver's check, whose iteration counter still names the
   // current iteration: the iterations done are the losses recorded.
   const auto iterations_done = static_cast<int64_t>(solver.history().loss_history.size());
@@ -184,7 +185,7 @@ void load_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
   if (history.val_metric[at] != best_val)
     c.fail("best_val", "differs from history." + val_key + " at best_epoch " + std::to_string(best_epoch));
 
-  std::map<std::string, Tensor> state, best;
+  std::map<std::string, Tensor> state, best, average;
   std::map<std::string, OptimState> optim;
   std::map<std::string, Tensor> optim_s1, optim_s2;
   const Device dev = model.device();
@@ -196,6 +197,8 @@ void load_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
       optim_s2[k.substr(9)] = kv.second;
     else if (k.rfind("best.", 0) == 0)
       best[k.substr(5)] = kv.second;
+    else if (k.rfind("average.", 0) == 0)
+      average[k.substr(8)] = kv.second;
     else
       state[k] = kv.second;
   }
@@ -205,6 +208,20 @@ void load_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
   check_tensors(lp, "best.", best, model_state, true);
   check_tensors(lp, "optim.s1.", optim_s1, params, false);
   check_tensors(lp, "optim.s2.", optim_s2, params, false);
+  // The weight average (solver.weight_averaging) is there exactly when the run averages.
+  const WeightAverage& wa = solver.weight_average();
+  CONVLAB_CHECK(wa.active() || average.empty(),
+                lp << ": the checkpoint holds a weight average (\"average.*\" tensors) but solver.weight_averaging is "
+                      "\"none\" (the run's type cannot change on --resume)");
+  CONVLAB_CHECK(!wa.active() || !average.empty(),
+                lp << ": solver.weight_averaging is \"" << weight_averaging_name(wa.config().type)
+                   << "\" but the checkpoint holds no weight average (\"average.*\" tensors; the run's type "
+                      "cannot change on --resume)");
+  if (wa.active()) check_tensors(lp, "average.", average, model_state, true);
+  for (const auto& kv : average)
+    CONVLAB_CHECK(kv.second.dtype() == model_state.at(kv.first).dtype(),
+                  lp << ": tensor \"average." << kv.first << "\" is " << dtype_name(kv.second.dtype())
+                     << ", the model's is " << dtype_name(model_state.at(kv.first).dtype()));
 
   // Everything checked: restore.
   for (auto& kv : best) kv.second = kv.second.to(dev);
@@ -212,6 +229,7 @@ void load_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
   for (const auto& kv : optim_s2) optim[kv.first].s2 = kv.second.to(dev);
   model.load_state(state);
   solver.resume(epoch, history, best_val, best_epoch, best, optim);
+  if (wa.active()) solver.weight_average().restore(average, dev);
 }
 
 }  // namespace convlab

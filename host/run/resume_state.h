@@ -9,7 +9,8 @@
 namespace convlab {
 
 // last.safetensors: model state + optimiser state "optim.s1.<name>"/"optim.s2.<name>"
-// + best state "best.<name>", and the resume state (epoch, iterations_done,
+// + best state "best.<name>" + the weight average "average.<name>" (when
+// solver.weight_averaging is not "none"), and the resume state (epoch, iterations_done,
 // best_val, best_epoch, history) as JSON in the metadata key "resume_state",
 // so one rename commits the tensors and the counters together. state.json
 // is a copy of the resume state for people; resuming never reads it.

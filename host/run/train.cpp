@@ -35,6 +35,7 @@ SolverOptions solver_options(const config::SolverConfig& solver) {
   so.num_val_samples = solver.num_val_samples;
   so.print_every = solver.print_every;
   so.verbose = solver.verbose;
+  so.averaging = solver.averaging;
   return so;
 }
 

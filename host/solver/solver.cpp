@@ -30,7 +30,8 @@ Solver::Solver(Model& model, Dataset train, Dataset val, SolverOptions options, 
       opt_(options),
       optim_(options.optim),
       rng_(rng),
-      out_(out) {
+      out_(out),
+      average_(options.averaging) {
   CONVLAB_CHECK(train_.size() > 0, "Solver: the training set is empty");
   CONVLAB_CHECK(val_.size() > 0, "Solver: the validation set is empty (set data.num_validation >= 1)");
   CONVLAB_CHECK(opt_.batch_size >= 1 && opt_.num_epochs >= 1 && opt_.print_every >= 1,
@@ -101,7 +102,7 @@ bool Solver::flush_losses() {
   return ok;
 }
 
-double Solver::check_metric(const Dataset& data, int64_t num_samples) {
+double Solver::check_metric(const Dataset& data, int64_t num_samples, TtaLevel tta) {
   int64_t N = data.size();
   std::vector<int64_t> idx;
   if (num_samples > 0 && N > num_samples) {
@@ -117,12 +118,19 @@ double Solver::check_metric(const Dataset& data, int64_t num_samples) {
     const int64_t end = std::min(N, start + opt_.eval_batch_size);
     const std::vector<int64_t> part(idx.begin() + start, idx.begin() + end);
     const Batch b = data.gather(part);
-    sum += model_.metric_sum(model_.scores(b.X), b.y);
+    sum += model_.metric_sum(tta_scores(model_, b.X, tta, data.mean()), b.y);
   }
   return sum / static_cast<double>(N);
 }
 
 void Solver::check_and_record() {
+  // With weight averaging the check evaluates (and keeps) the averaged
+  // weights; the raw ones go back before on_check saves the resume state.
+  std::map<std::string, Tensor> raw;
+  if (average_.active()) {
+    for (auto& kv : model_.state()) raw[kv.first] = kv.second.clone();
+    model_.load_state(average_.average());
+  }
   const double train_value = check_metric(train_, opt_.num_train_samples);
   const double val_value = check_metric(val_, opt_.num_val_samples);
   history_.train_metric.push_back(train_value);
@@ -146,6 +154,7 @@ void Solver::check_and_record() {
     best_state_.clear();
     for (auto& kv : model_.state()) best_state_[kv.first] = kv.second.clone();
   }
+  if (!raw.empty()) model_.load_state(raw);
   if (on_check) on_check(epoch_, improved);
 }
 
@@ -164,8 +173,10 @@ bool Solver::train() {
   auto epoch_start = Clock::now();
   double check_seconds = 0.0;  // time spent in checks during the current epoch
   int64_t steps_in_epoch = 0;
+  average_.start(model_);
   for (; t_ < num_iterations_; ++t_) {
     pending_losses_.push_back(step());
+    average_.after_step(model_, t_ + 1, num_iterations_);
     ++steps_in_epoch;
     const bool print_it = opt_.verbose && t_ % opt_.print_every == 0;
     if (print_it || pending_losses_.size() >= 64) {

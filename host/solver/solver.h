@@ -2,7 +2,9 @@
 // minibatch gradient descent (update rules through optim_step), evaluates
 // the model's metric on train/val after the first iteration, at the end of
 // every epoch and at the last iteration, keeps the parameters with the best
-// validation metric and loads them into the model when training ends.
+// validation metric and loads them into the model when training ends. With
+// weight averaging (SolverOptions::averaging, host/solver/weight_average.h)
+// the checks, the best parameters and the end state are the averaged weights.
 //
 // Random draws come from the run's NumpyRandom, as np.random does:
 //   batch   = np.random.choice(num_train, batch_size)   -> batch_size randint(0, N)
@@ -25,6 +27,8 @@
 #include "host/data/dataset.h"
 #include "host/ops/optim/optim.h"
 #include "host/random/numpy_random.h"
+#include "host/solver/tta.h"
+#include "host/solver/weight_average.h"
 #include "models/model.h"
 
 namespace convlab {
@@ -41,8 +45,9 @@ struct SolverOptions {
   int64_t num_val_samples = -1;      // < 0: all
   int64_t print_every = 10;
   bool verbose = true;
-  bool progress = false;          // a progress bar on `out` (use only on a terminal)
-  int64_t eval_batch_size = 100;  // check_metric's batch_size
+  bool progress = false;            // a progress bar on `out` (use only on a terminal)
+  int64_t eval_batch_size = 100;    // check_metric's batch_size
+  WeightAveragingConfig averaging;  // none: the checks evaluate the raw weights
 };
 
 // What the Solver records. The metric series hold the model's metric (see
@@ -75,8 +80,9 @@ class Solver {
   // Runs the remaining iterations. Returns false when it stopped on a
   // non-finite loss or divergence (see stop_reason()).
   bool train();
-  // The model's metric on (a random subset of num_samples of) data, in test mode.
-  double check_metric(const Dataset& data, int64_t num_samples);
+  // The model's metric on (a random subset of num_samples of) data, in test
+  // mode, with the scores averaged over the views of `tta` (host/solver/tta.h).
+  double check_metric(const Dataset& data, int64_t num_samples, TtaLevel tta = TtaLevel::none);
 
   // Called after every check (epoch 0 included) with the epoch number and
   // whether the validation metric improved.
@@ -95,6 +101,9 @@ class Solver {
   double images_per_second() const;
   const OptimConfig& optim() const { return optim_; }
   std::map<std::string, OptimState>& optim_state() { return state_; }
+  // The weight average (solver.weight_averaging; inactive for "none"). The
+  // checks evaluate it, and best_state() holds averaged weights.
+  WeightAverage& weight_average() { return average_; }
 
   // Restores a run stopped after `epoch` full epochs (history, best, optimiser state).
   void resume(int64_t epoch, History history, double best_val, int64_t best_epoch,
@@ -123,6 +132,7 @@ class Solver {
   int64_t epochs_timed_ = 0;  // epochs whose steps train_seconds_ holds
   std::string stop_reason_;
   int64_t losses_above_start_ = 0;  // consecutive losses above the divergence limit
+  WeightAverage average_;
 };
 
 }  // namespace convlab
