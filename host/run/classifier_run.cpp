@@ -62,6 +62,10 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   SolverOptions so = solver_options(cfg.solver);
   so.progress = cfg.solver.progress == "on" || (cfg.solver.progress == "auto" && stdout_is_terminal());
   Solver solver(*model, train, val, so, rng, out);
+  out << "  lr schedule: "
+      << describe_lr_schedule(solver.lr_schedule(), so.optim.lr(), solver.num_iterations(),
+                              solver.iterations_per_epoch())
+      << "\n";
 
   nlohmann::json resolved = cfg.resolved;
   resolved["data"]["path"] = data_dir;

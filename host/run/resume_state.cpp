@@ -112,7 +112,7 @@ void load_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
   CONVLAB_CHECK(s.is_object(), lp << ": the resume state in the metadata is not a JSON object");
 
   const int64_t ipe = solver.iterations_per_epoch();
-  const int64_t num_epochs = solver.num_iterations() / ipe;
+  const int64_t num_epochs = solver.num_epochs_total();  // a last partial epoch included
   const int64_t epoch = c.integer(s, "epoch", "epoch");
   if (epoch < 1) c.fail("epoch", std::to_string(epoch) + " is not >= 1");
   CONVLAB_CHECK(epoch != num_epochs, "--resume " << folder.path() << ": the run is finished (all " << num_epochs
