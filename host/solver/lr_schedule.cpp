@@ -170,8 +170,8 @@ LrSchedule parse_lr_schedule(config::JsonReader r, double lr_decay, bool lr_deca
     else
       s.warmup = r.number("warmup", std::nullopt, 0.0, 1.0);
     s.start = r.number("start", 0.0, 0.0, 1e3);
-    s.decay = r.string("decay", std::string("linear"), {"linear", "cosine"}) == "linear" ? LrDecay::linear
-                                                                                           : LrDecay::cosine;
+    s.decay =
+        r.string("decay", std::string("linear"), {"linear", "cosine"}) == "linear" ? LrDecay::linear : LrDecay::cosine;
     s.final = r.number("final", 0.0, 0.0, 1e3);
   }
   if (s.type == LrScheduleType::piecewise_linear) {

@@ -36,11 +36,11 @@ enum class LrDecay { linear, cosine };
 
 struct LrSchedule {
   LrScheduleType type = LrScheduleType::step;
-  double lr_decay = 1.0;       // step: the factor applied after every epoch
-  double final = 0.0;          // cosine, warmup: the last multiplier of the base lr
-  double warmup = 0.0;         // warmup: fraction of the iterations spent warming up...
-  double warmup_epochs = -1;   // ...or, when >= 0, that many epochs (takes the place of warmup)
-  double start = 0.0;          // warmup: the multiplier at iteration 0
+  double lr_decay = 1.0;      // step: the factor applied after every epoch
+  double final = 0.0;         // cosine, warmup: the last multiplier of the base lr
+  double warmup = 0.0;        // warmup: fraction of the iterations spent warming up...
+  double warmup_epochs = -1;  // ...or, when >= 0, that many epochs (takes the place of warmup)
+  double start = 0.0;         // warmup: the multiplier at iteration 0
   LrDecay decay = LrDecay::linear;
   std::vector<std::pair<double, double>> points;  // piecewise_linear: (fraction of the run, multiplier)
 };
