@@ -100,9 +100,9 @@ TEST(LrSchedule, PiecewiseLinearTriangleAtItsKnotsAndBetween) {
   EXPECT_DOUBLE_EQ(lr_at(s, 0.5, 0, 100, 10), 0.1);
   EXPECT_DOUBLE_EQ(lr_at(s, 0.5, 23, 100, 10), 0.5);
   EXPECT_DOUBLE_EQ(lr_at(s, 0.5, 100, 100, 10), 0.035);
-  EXPECT_NEAR(lr_at(s, 1.0, 10, 100, 10), 0.2 + 0.8 * 10.0 / 23.0, 1e-12);        // 0.547826...
-  EXPECT_NEAR(lr_at(s, 1.0, 50, 100, 10), 1.0 - 0.93 * 27.0 / 77.0, 1e-12);       // 0.673896...
-  EXPECT_NEAR(lr_at(s, 1.0, 99, 100, 10), 1.0 - 0.93 * 76.0 / 77.0, 1e-12);       // 0.082078...
+  EXPECT_NEAR(lr_at(s, 1.0, 10, 100, 10), 0.2 + 0.8 * 10.0 / 23.0, 1e-12);   // 0.547826...
+  EXPECT_NEAR(lr_at(s, 1.0, 50, 100, 10), 1.0 - 0.93 * 27.0 / 77.0, 1e-12);  // 0.673896...
+  EXPECT_NEAR(lr_at(s, 1.0, 99, 100, 10), 1.0 - 0.93 * 76.0 / 77.0, 1e-12);  // 0.082078...
 }
 
 TEST(LrSchedule, ConfigParsesEveryTypeAndWritesTheResolvedSchedule) {
@@ -113,7 +113,8 @@ TEST(LrSchedule, ConfigParsesEveryTypeAndWritesTheResolvedSchedule) {
   EXPECT_EQ(w.warmup_epochs, 1.5);
   EXPECT_EQ(w.decay, LrDecay::cosine);
   EXPECT_EQ(w.start, 0.1);
-  const LrSchedule p = parse(json::parse(R"({"type": "piecewise_linear", "points": [[0, 0.2], [0.23, 1], [1, 0.07]]})"));
+  const LrSchedule p =
+      parse(json::parse(R"({"type": "piecewise_linear", "points": [[0, 0.2], [0.23, 1], [1, 0.07]]})"));
   ASSERT_EQ(p.points.size(), 3u);
   EXPECT_EQ(p.points[1], std::make_pair(0.23, 1.0));
   // step keeps lr_decay in solver.lr_decay.
@@ -122,7 +123,8 @@ TEST(LrSchedule, ConfigParsesEveryTypeAndWritesTheResolvedSchedule) {
   json j = json::parse(R"({"model": {"type": "three_layer_convnet"},
       "solver": {"num_epochs": 3, "lr_schedule": {"type": "piecewise_linear", "points": [[0, 0], [1, 1]]}}})");
   config::RunConfig c = config::parse_run_config(j);
-  EXPECT_EQ(c.resolved["solver"]["lr_schedule"], json::parse(R"({"type": "piecewise_linear", "points": [[0, 0], [1, 1]]})"));
+  EXPECT_EQ(c.resolved["solver"]["lr_schedule"],
+            json::parse(R"({"type": "piecewise_linear", "points": [[0, 0], [1, 1]]})"));
   EXPECT_TRUE(c.resolved["solver"]["num_epochs"].is_number_integer());  // an integer stays one
   EXPECT_EQ(c.resolved["solver"]["num_epochs"], 3);
   j["solver"]["num_epochs"] = 9.9;
@@ -156,7 +158,8 @@ TEST(LrSchedule, ConfigErrorsNameThePath) {
   EXPECT_NE(pw("null").find("solver.lr_schedule.points: expected a list"), std::string::npos);
   EXPECT_EQ(pw("[[0, 1], [0.5, 2], [0.4, 1], [1, 0]]"),
             "solver.lr_schedule.points[2]: x must increase from point to point, got 0.4 after 0.5");
-  EXPECT_EQ(pw("[[0, 1], [1.5, 0]]"), "solver.lr_schedule.points[1]: x (the fraction of the run) must be in [0, 1], got 1.5");
+  EXPECT_EQ(pw("[[0, 1], [1.5, 0]]"),
+            "solver.lr_schedule.points[1]: x (the fraction of the run) must be in [0, 1], got 1.5");
   EXPECT_NE(pw("[[0, 1], [1, -1]]").find("points[1]: y (the multiplier of the learning rate) must be in [0, 1000]"),
             std::string::npos);
   EXPECT_NE(pw("[[0, 1], [1]]").find("points[1]: expected a point [x, y] of two numbers"), std::string::npos);
