@@ -93,8 +93,10 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
     if (improved && cfg.output.save_checkpoint)
       write_best_checkpoint(folder, solver.best_state(), resolved, model->type(), epoch, metric,
                             solver.best_val_metric());
+    // After every full epoch, and at the end of a last, partial one (fractional num_epochs).
+    const int64_t done = solver.iterations_done() + 1;
     if (epoch > 0 && cfg.output.save_checkpoint &&
-        solver.iterations_done() + 1 == epoch * solver.iterations_per_epoch())
+        (done == epoch * solver.iterations_per_epoch() || done == solver.num_iterations()))
       write_resume_state(folder, *model, solver);
   };
   const bool ok = solver.train();

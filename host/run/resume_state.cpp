@@ -123,6 +123,12 @@ void load_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
     c.fail("epoch", std::to_string(epoch) + " is beyond solver.num_epochs " + std::to_string(num_epochs) +
                         " (to continue the run, solver.num_epochs must exceed it)");
   const int64_t iterations = c.integer(s, "iterations_done", "iterations_done");
+  // A run of fractional num_epochs ends with a partial epoch, whose state cannot be continued.
+  const bool partial = iterations < epoch * ipe && iterations > (epoch - 1) * ipe;
+  if (partial)
+    throw Error(lp + ": resume state key \"iterations_done\": " + std::to_string(iterations) + " is not epoch " +
+                std::to_string(epoch) + " x " + std::to_string(ipe) + ": the run ended with a partial epoch " +
+                std::to_string(epoch) + " (fractional solver.num_epochs), which cannot be continued; start a new run");
   if (iterations != epoch * ipe)
     c.fail("iterations_done", std::to_string(iterations) + " is not epoch " + std::to_string(epoch) + " x " +
                                   std::to_string(ipe) +
