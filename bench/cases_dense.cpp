@@ -106,7 +106,7 @@ static Case loss_case(const std::string& group, int64_t N, int64_t C) {
       const auto k = static_cast<uint64_t>(s) * 16;
       ins.push_back({random_tensor({N, C}, dev, k + 10, 3.0), random_labels(N, C, dev, k + 11)});
     }
-    return single_pass<In, LossOut>("fwd+bwd", std::move(ins), [impl](In& in) { return impl.fn(in.x, in.y); });
+    return single_pass<In, LossOut>("fwd+bwd", std::move(ins), [impl](In& in) { return impl.fn(in.x, in.y, {}); });
   };
   return c;
 }

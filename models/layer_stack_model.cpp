@@ -1,5 +1,7 @@
 #include "models/layer_stack_model.h"
 
+#include <sstream>
+
 #include "host/ops/loss/loss.h"
 #include "models/layers.h"
 #include "models/regularization.h"
@@ -41,7 +43,9 @@ Tensor LayerStackModel::scores(const Tensor& X) { return forward(X, Mode::test);
 
 Tensor LayerStackModel::loss(const Tensor& X, const Tensor& y) {
   const Tensor s = forward(X, Mode::train);
-  LossOut lo = loss_kind_ == LossKind::softmax ? softmax_.impl.fn(s, y) : svm_.impl.fn(s, y);
+  LossOut lo = loss_kind_ == LossKind::softmax
+                   ? softmax_.impl.fn(s, y, SoftmaxLossParam{loss_options_.label_smoothing, loss_options_.reduction})
+                   : svm_.impl.fn(s, y, SvmLossParam{loss_options_.reduction});
   Tensor total = lo.loss;
   Tensor d = lo.dx;
   for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) d = (*it)->backward(d);
@@ -85,9 +89,29 @@ void LayerStackModel::to(Device device) {
 std::vector<std::string> LayerStackModel::plan() const {
   std::vector<std::string> lines;
   for (const auto& l : layers_) lines.push_back(l->label() + " -> " + l->plan());
-  lines.push_back("loss -> " + (loss_kind_ == LossKind::softmax ? softmax_.describe() : svm_.describe()));
+  std::string loss = "loss -> " + (loss_kind_ == LossKind::softmax ? softmax_.describe() : svm_.describe());
+  if (loss_options_.label_smoothing != 0.0) {
+    std::ostringstream os;
+    os << " label_smoothing " << loss_options_.label_smoothing;
+    loss += os.str();
+  }
+  if (loss_options_.reduction != LossReduction::mean)
+    loss += std::string(" reduction ") + loss_reduction_name(loss_options_.reduction);
+  lines.push_back(loss);
   lines.push_back(std::string("fusion ") + (fusion_ ? "on" : "off (model.fusion = false)"));
   return lines;
+}
+
+void LayerStackModel::set_loss_options(const LossOptions& o) {
+  CONVLAB_CHECK(o.label_smoothing >= 0.0 && o.label_smoothing < 1.0,
+                type_ << ": label_smoothing must be in [0, 1), got " << o.label_smoothing);
+  CONVLAB_CHECK(o.label_smoothing == 0.0 || loss_kind_ == LossKind::softmax,
+                type_ << ": label_smoothing applies to the softmax loss only, not to svm");
+  loss_options_ = o;
+  description_.erase("label_smoothing");
+  description_.erase("loss_reduction");
+  if (o.label_smoothing != 0.0) description_["label_smoothing"] = o.label_smoothing;
+  if (o.reduction != LossReduction::mean) description_["loss_reduction"] = loss_reduction_name(o.reduction);
 }
 
 void LayerStackModel::begin_step(int64_t t) {

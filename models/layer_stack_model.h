@@ -16,6 +16,12 @@ namespace convlab {
 
 enum class LossKind { softmax, svm };
 
+// The model config's "label_smoothing" (softmax only) and "loss_reduction".
+struct LossOptions {
+  double label_smoothing = 0.0;
+  LossReduction reduction = LossReduction::mean;
+};
+
 class LayerStackModel : public Model {
  public:
   LayerStackModel(std::string type, std::vector<LayerPtr> layers, double reg, LossKind loss, DType dtype,
@@ -33,6 +39,11 @@ class LayerStackModel : public Model {
   nlohmann::json describe() const override { return description_; }
   std::vector<std::string> plan() const override;
 
+  // Label smoothing and reduction of the loss (validated: smoothing in [0, 1),
+  // softmax only); the non-default ones are added to describe().
+  void set_loss_options(const LossOptions& o);
+  const LossOptions& loss_options() const { return loss_options_; }
+
   const std::vector<LayerPtr>& layers() const { return layers_; }
   double reg() const { return reg_; }
   DType dtype() const { return dtype_; }
@@ -43,6 +54,7 @@ class LayerStackModel : public Model {
   std::vector<LayerPtr> layers_;
   double reg_;
   LossKind loss_kind_;
+  LossOptions loss_options_;
   DType dtype_;
   Device device_ = Device::cpu;
   nlohmann::json description_;

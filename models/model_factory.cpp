@@ -21,6 +21,18 @@ Shape read_input_dim(JsonReader& r, const Shape& def) {
   return Shape(v.begin(), v.end());
 }
 
+// "label_smoothing" and "loss_reduction", common to the layer-stack models.
+void read_loss_options(JsonReader& r, LayerStackModel& m, bool svm) {
+  LossOptions o;
+  o.label_smoothing = r.number("label_smoothing", 0.0, 0.0, 1.0);
+  if (o.label_smoothing >= 1.0) r.fail("label_smoothing", "expected a number in [0, 1), got 1");
+  if (svm && o.label_smoothing != 0.0)
+    r.fail("label_smoothing", "applies to loss \"softmax\" only (svm_loss has no label smoothing); remove it");
+  o.reduction = r.string("loss_reduction", std::string("mean"), {"mean", "sum"}) == "sum" ? LossReduction::sum
+                                                                                          : LossReduction::mean;
+  m.set_loss_options(o);
+}
+
 }  // namespace
 
 std::vector<std::string> model_types() { return {"three_layer_convnet", "fc_net", "sequential"}; }
@@ -42,7 +54,9 @@ ModelPtr build_model(const nlohmann::json& spec, NumpyRandom& rng, const std::st
     o.reg = r.number("reg", o.reg, 0.0);
     o.dtype = read_dtype(r);
     o.fusion = r.boolean("fusion", true);
-    model = make_three_layer_convnet(o, rng);
+    auto m = make_three_layer_convnet(o, rng);
+    read_loss_options(r, *m, false);
+    model = std::move(m);
   } else if (type == "fc_net") {
     FullyConnectedNetOptions o;
     o.hidden_dims = r.integer_list("hidden_dims", o.hidden_dims, 1, kMaxModelDim);
@@ -60,9 +74,13 @@ ModelPtr build_model(const nlohmann::json& spec, NumpyRandom& rng, const std::st
       o.seed = static_cast<uint64_t>(r.integer("seed", 0, 0));
     else
       r.allow("seed");
-    model = make_fc_net(o, rng);
+    auto m = make_fc_net(o, rng);
+    read_loss_options(r, *m, false);
+    model = std::move(m);
   } else {
-    model = make_sequential(r, rng);
+    auto m = make_sequential(r, rng);
+    read_loss_options(r, *m, r.value("loss") == "svm");
+    model = std::move(m);
   }
   r.finish();
   return model;

@@ -66,7 +66,12 @@ LayerPtr make_layer(JsonReader& l, const Shape& in, int& weight_index, NumpyRand
   no.eps = l.number("eps", no.eps, 0.0, 1.0, true);
   NormKind kind = NormKind::batchnorm;
   if (type == "batchnorm" || type == "spatial_batchnorm") {
-    no.momentum = l.number("momentum", no.momentum, 0.0, 1.0);
+    // "cs231n": running = m running + (1 - m) batch; "pytorch": running =
+    // (1 - m) running + m batch (PyTorch's 0.1 is cs231n's 0.9, its default).
+    // The ops take the cs231n convention.
+    const bool pytorch = l.string("momentum_convention", std::string("cs231n"), {"cs231n", "pytorch"}) == "pytorch";
+    no.momentum =
+        pytorch ? 1.0 - l.number("momentum", 1.0 - no.momentum, 0.0, 1.0) : l.number("momentum", no.momentum, 0.0, 1.0);
     kind = type == "batchnorm" ? NormKind::batchnorm : NormKind::spatial_batchnorm;
   } else if (type == "layernorm") {
     kind = NormKind::layernorm;

@@ -3,7 +3,9 @@
 // threaded CPU softmax_loss against the reference and numerical gradients;
 // every CUDA variant of both against the CPU reference (loss and dx, float32
 // and float64, small and large class counts), the cs231n numerical gradient
-// checks through each, and bad labels.
+// checks through each, and bad labels. Label smoothing and the sum reduction:
+// hand-computed losses and gradients, numerical gradients, every variant
+// against the reference.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -134,6 +136,124 @@ TEST_F(LossRef, BadLabelsAndShapesThrowClearErrors) {
   }
 }
 
+// --- Label smoothing and reduction ---------------------------------------------
+
+namespace {
+
+// x = [[1, 2, 3], [0, 0, 0]], y = [2, 0], eps = 0.3, by hand: row 0 has
+// log z = 3 + log(1 + e^-1 + e^-2), -log p = log z - x = [2, 1, 0] + L with
+// L = log(1 + e^-1 + e^-2), so CE = L and mean_c(-log p_c) = 1 + L: the row
+// loss is 0.7 L + 0.3 (1 + L) = L + 0.3. Row 1 is uniform: every -log p_c is
+// log 3, the row loss log 3. dx = p - target, target 0.1 off the label and
+// 0.8 on it; p of row 0 = [e^-2, e^-1, 1] / (1 + e^-1 + e^-2), of row 1 1/3.
+struct Smoothed2x3 {
+  Tensor x = Tensor::from_vector({1, 2, 3, 0, 0, 0}, {2, 3});
+  Tensor y = Tensor::from_vector({2, 0}, {2}, DType::i32);
+  double L = std::log(1 + std::exp(-1.0) + std::exp(-2.0));
+  double loss_sum = L + 0.3 + std::log(3.0);
+  std::vector<double> dx_sum() const {
+    const double z = 1 + std::exp(-1.0) + std::exp(-2.0);
+    return {
+        std::exp(-2.0) / z - 0.1, std::exp(-1.0) / z - 0.1, 1 / z - 0.8, 1 / 3.0 - 0.8, 1 / 3.0 - 0.1, 1 / 3.0 - 0.1};
+  }
+};
+
+void expect_near_all(const Tensor& got, const std::vector<double>& want, double tol, const std::string& what) {
+  const std::vector<double> g = got.to(Device::cpu).to_vector();
+  ASSERT_EQ(g.size(), want.size()) << what;
+  for (std::size_t i = 0; i < g.size(); ++i) EXPECT_NEAR(g[i], want[i], tol) << what << " [" << i << "]";
+}
+
+// The parameter sets every variant is checked with.
+const SoftmaxLossParam kSoftmaxParams[] = {
+    {0.1, LossReduction::mean}, {0.25, LossReduction::sum}, {0.0, LossReduction::sum}, {0.0, LossReduction::mean}};
+
+std::string param_label(const SoftmaxLossParam& p) {
+  return "eps " + std::to_string(p.label_smoothing) + " " + loss_reduction_name(p.reduction);
+}
+
+}  // namespace
+
+TEST(SoftmaxLossSmoothing, HandComputed2x3EveryCpuVariant) {
+  const Smoothed2x3 h;
+  for (const char* v : {"reference", "threaded"}) {
+    for (DType dt : {DType::f64, DType::f32}) {
+      const double tol = dt == DType::f64 ? 1e-12 : 1e-6;
+      const std::string what = std::string(v) + " " + dtype_name(dt);
+      LossOut sum = softmax_loss(h.x.to(dt), h.y, SoftmaxLossParam{0.3, LossReduction::sum}, v);
+      EXPECT_NEAR(sum.value(), h.loss_sum, tol) << what;  // 1.806218...
+      expect_near_all(sum.dx, h.dx_sum(), tol, what + " sum dx");
+      LossOut mean = softmax_loss(h.x.to(dt), h.y, SoftmaxLossParam{0.3, LossReduction::mean}, v);
+      EXPECT_NEAR(mean.value(), h.loss_sum / 2, tol) << what;  // 0.903109...
+      std::vector<double> half = h.dx_sum();
+      for (double& d : half) d /= 2;
+      expect_near_all(mean.dx, half, tol, what + " mean dx");
+    }
+  }
+  EXPECT_NEAR(h.loss_sum, 1.806218253, 1e-9);  // the numbers worked out on paper
+}
+
+TEST(SoftmaxLossSmoothing, NumericalGradientOfTheSmoothedLoss) {
+  NumpyRandom rng(5);
+  Tensor x = randn(rng, {6, 5});
+  Tensor y = randint(rng, 0, 5, 6);
+  for (const char* v : {"reference", "threaded"})
+    for (const SoftmaxLossParam& p : kSoftmaxParams) {
+      Tensor dx_num = eval_numerical_gradient([&](const Tensor& t) { return softmax_loss(t, y, p, v).value(); }, x);
+      // Elements of dx near 0 (the smoothed target is close to p) bound the relative error at ~4e-7.
+      EXPECT_LT(rel_error(softmax_loss(x, y, p, v).dx, dx_num), 1e-6) << v << " " << param_label(p);
+    }
+}
+
+TEST(SoftmaxLossSmoothing, ThreadedMatchesReference) {
+  for_each_dtype_and_threads([](DType dt) {
+    NumpyRandom rng(17);
+    for (auto [N, C] : {std::pair<int64_t, int64_t>{1, 1}, {50, 10}, {2000, 37}})
+      for (const SoftmaxLossParam& p : kSoftmaxParams) {
+        SCOPED_TRACE("N " + std::to_string(N) + " C " + std::to_string(C) + " " + param_label(p));
+        Tensor x = randn_as(rng, {N, C}, dt, 3.0);
+        Tensor y = randint(rng, 0, C, N);
+        LossOut ref = softmax_loss(x, y, p, "reference");
+        LossOut fast = softmax_loss(x, y, p, "threaded");
+        EXPECT_FAST_MATCHES(fast.loss, ref.loss, dt, "loss");
+        EXPECT_FAST_MATCHES(fast.dx, ref.dx, dt, "dx");
+      }
+  });
+}
+
+TEST(SoftmaxLossSmoothing, SumIsNTimesTheMeanAndDefaultsAreTheMean) {
+  NumpyRandom rng(3);
+  Tensor x = randn(rng, {7, 4});
+  Tensor y = randint(rng, 0, 4, 7);
+  for (const char* v : {"reference", "threaded"}) {
+    LossOut mean = softmax_loss(x, y, v), sum = softmax_loss(x, y, SoftmaxLossParam{0.0, LossReduction::sum}, v);
+    EXPECT_NEAR(sum.value(), 7 * mean.value(), 1e-12) << v;
+    std::vector<double> seven = mean.dx.to_vector();
+    for (double& d : seven) d *= 7.0;
+    expect_near_all(sum.dx, seven, 1e-14, std::string(v) + " sum dx");
+    // The default parameters are today's op, to the bit.
+    LossOut same = softmax_loss(x, y, SoftmaxLossParam{}, v);
+    EXPECT_EQ(same.value(), mean.value()) << v;
+    EXPECT_EQ(same.dx.to_vector(), mean.dx.to_vector()) << v;
+  }
+  // svm_loss: the same hand-computed margins as HandComputedMargins, summed.
+  Tensor xs = Tensor::from_vector({3, 4, 5, 1, 0.5, -3}, {2, 3});
+  LossOut r = svm_loss(xs, Tensor::from_vector({1, 0}, {2}, DType::i32), SvmLossParam{LossReduction::sum}, kRef);
+  EXPECT_DOUBLE_EQ(r.value(), 2.0 + 0.5);
+  EXPECT_EQ(r.dx.to_vector(), (std::vector<double>{0, -1, 1, -1, 1, 0}));
+}
+
+TEST(SoftmaxLossSmoothing, LabelSmoothingOutsideZeroOneIsRejected) {
+  Tensor x({2, 3}, DType::f64);
+  Tensor y = Tensor::from_vector({0, 1}, {2}, DType::i32);
+  for (const char* v : {"reference", "threaded"}) {
+    EXPECT_ERROR_CONTAINS(softmax_loss(x, y, SoftmaxLossParam{1.0, LossReduction::mean}, v),
+                          "label_smoothing must be in [0, 1), got 1");
+    EXPECT_ERROR_CONTAINS(softmax_loss(x, y, SoftmaxLossParam{-0.1, LossReduction::mean}, v),
+                          "label_smoothing must be in [0, 1)");
+  }
+}
+
 // --- The threaded CPU variant ------------------------------------------------
 
 TEST(CpuFastSoftmaxLoss, MatchesReference) {
@@ -251,6 +371,36 @@ TEST_P(SoftmaxLossGpu, LossOfTinyScoresIsLogC) {
   Tensor x = randn(rng, {50, 10}, DType::f64, 0.001);
   EXPECT_NEAR(softmax_loss(gpu(x), gpu(randint(rng, 0, 10, 50)), GetParam()).value(), std::log(10.0), 1e-2);
 }
+TEST_P(SoftmaxLossGpu, SmoothingAndReductionMatchCpuReference) {
+  CONVLAB_REQUIRE_GPU();
+  NumpyRandom rng(61);
+  for (const LossCase& c : kCases)
+    for (DType dt : kBothDtypes)
+      for (const SoftmaxLossParam& p : kSoftmaxParams) {
+        const std::string what = GetParam() + " " + dtype_label(dt) + " N " + std::to_string(c.N) + " C " +
+                                 std::to_string(c.C) + " " + param_label(p);
+        Tensor x = randn(rng, {c.N, c.C}, dt, c.scale);
+        Tensor y = randint(rng, 0, c.C, c.N);
+        LossOut ref = softmax_loss(x, y, p, "reference");
+        PoisonScope poison;
+        LossOut out = softmax_loss(gpu(x), gpu(y), p, GetParam());
+        EXPECT_GPU_MATCHES(out.loss, ref.loss, dt, what + " loss");
+        EXPECT_GPU_MATCHES(out.dx, ref.dx, dt, what + " dx");
+      }
+  // The hand-computed 2x3 example and the numerical gradient of the smoothed loss.
+  const Smoothed2x3 h;
+  LossOut sum = softmax_loss(gpu(h.x), gpu(h.y), SoftmaxLossParam{0.3, LossReduction::sum}, GetParam());
+  EXPECT_NEAR(sum.value(), h.loss_sum, 1e-12);
+  expect_near_all(sum.dx, h.dx_sum(), 1e-12, GetParam() + " sum dx");
+  Tensor x = randn(rng, {6, 5});
+  Tensor y = gpu(randint(rng, 0, 5, 6));
+  const SoftmaxLossParam p{0.2, LossReduction::mean};
+  Tensor dx_num =
+      eval_numerical_gradient([&](const Tensor& t) { return softmax_loss(gpu(t), y, p, GetParam()).value(); }, x);
+  EXPECT_LT(rel_error(softmax_loss(gpu(x), y, p, GetParam()).dx, dx_num), 1e-7);
+  EXPECT_ERROR_CONTAINS(softmax_loss(gpu(h.x), gpu(h.y), SoftmaxLossParam{1.5, LossReduction::mean}, GetParam()),
+                        "label_smoothing must be in [0, 1)");
+}
 TEST_P(SoftmaxLossGpu, RejectsBadInput) {
   CONVLAB_REQUIRE_GPU();
   check_bad_input(softmax_loss, GetParam());
@@ -269,6 +419,23 @@ TEST_P(SvmLossGpu, LossOfTinyScoresIsCMinusOne) {
   NumpyRandom rng(231);
   Tensor x = randn(rng, {50, 10}, DType::f64, 0.001);
   EXPECT_NEAR(svm_loss(gpu(x), gpu(randint(rng, 0, 10, 50)), GetParam()).value(), 9.0, 1e-1);
+}
+TEST_P(SvmLossGpu, SumReductionMatchesCpuReference) {
+  CONVLAB_REQUIRE_GPU();
+  NumpyRandom rng(67);
+  const SvmLossParam p{LossReduction::sum};
+  for (const LossCase& c : kCases)
+    for (DType dt : kBothDtypes) {
+      const std::string what =
+          GetParam() + " " + dtype_label(dt) + " N " + std::to_string(c.N) + " C " + std::to_string(c.C) + " sum";
+      Tensor x = randn(rng, {c.N, c.C}, dt, c.scale);
+      Tensor y = randint(rng, 0, c.C, c.N);
+      LossOut ref = svm_loss(x, y, p, "reference");
+      PoisonScope poison;
+      LossOut out = svm_loss(gpu(x), gpu(y), p, GetParam());
+      EXPECT_GPU_MATCHES(out.loss, ref.loss, dt, what + " loss");
+      EXPECT_GPU_MATCHES(out.dx, ref.dx, dt, what + " dx");
+    }
 }
 TEST_P(SvmLossGpu, RejectsBadInput) {
   CONVLAB_REQUIRE_GPU();
@@ -292,7 +459,7 @@ TEST(LossCudaRegistry, CpuTensorsAreRejected) {
   CONVLAB_REQUIRE_CUDA_BUILD();
   Tensor x = Tensor::zeros({2, 3}), y = Tensor::zeros({2}, DType::i32);
   for (const auto& v : cuda_variants<SoftmaxLossImpl>())
-    EXPECT_THROW(OpRegistry<SoftmaxLossImpl>::get(Device::cuda, v).fn(x, y), Error) << v;
+    EXPECT_THROW(OpRegistry<SoftmaxLossImpl>::get(Device::cuda, v).fn(x, y, {}), Error) << v;
   for (const auto& v : cuda_variants<SvmLossImpl>())
-    EXPECT_THROW(OpRegistry<SvmLossImpl>::get(Device::cuda, v).fn(x, y), Error) << v;
+    EXPECT_THROW(OpRegistry<SvmLossImpl>::get(Device::cuda, v).fn(x, y, {}), Error) << v;
 }

@@ -1,7 +1,10 @@
 // sequential: stacks built from JSON, names, shapes, gradient checks in double.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "host/fill.h"
+#include "host/ops/loss/loss.h"
 #include "host/ops/registry.h"
 #include "model_test_util.h"
 #include "models/model_factory.h"
@@ -155,4 +158,153 @@ TEST(Sequential, LayersBindTheirVariantAtConstructionAndOnDeviceChange) {
   model->to(Device::cpu);
   EXPECT_EQ(model->plan().front(), "conv1+relu+max_pool -> conv_relu_pool cpu/reference");
   set_preferred_variant(Device::cpu, "");
+}
+
+namespace {
+
+// The running mean and variance of the model's one batchnorm layer.
+std::pair<std::vector<double>, std::vector<double>> running_stats(Model& m) {
+  std::vector<double> mean, var;
+  for (const auto& kv : m.buffers()) {
+    if (kv.first.rfind("running_mean", 0) == 0) mean = kv.second.to_vector();
+    if (kv.first.rfind("running_var", 0) == 0) var = kv.second.to_vector();
+  }
+  return {mean, var};
+}
+
+void expect_vector_near(const std::vector<double>& got, const std::vector<double>& want, const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-12) << what << " [" << i << "]";
+}
+
+// A batchnorm layer on (2,) inputs with `bn` extra keys, then the scores.
+ModelPtr batchnorm_model(const json& bn) {
+  json spec = json::parse(R"({"type": "sequential", "input_dim": [2], "num_classes": 2, "dtype": "float64",
+    "layers": [{"type": "batchnorm"}, {"type": "affine", "out_dim": 2}]})");
+  for (const auto& kv : bn.items()) spec["layers"][0][kv.key()] = kv.value();
+  NumpyRandom rng(1);
+  return build_model(spec, rng);
+}
+
+}  // namespace
+
+TEST(Sequential, BatchnormMomentumConventions) {
+  // X = [[1, 2], [3, 6]]: batch mean [2, 4], biased variance [1, 4]; running stats start at 0.
+  const Tensor X = Tensor::from_vector({1, 2, 3, 6}, {2, 2});
+  const Tensor y = Tensor::from_vector({0, 1}, {2}, DType::i32);
+  struct Case {
+    json keys;
+    std::vector<double> mean1, var1, mean2, var2;  // after one and two steps on X
+  };
+  const Case cases[] = {
+      // PyTorch's 0.4 (airbench): running = 0.6 running + 0.4 batch.
+      {{{"momentum", 0.4}, {"momentum_convention", "pytorch"}}, {0.8, 1.6}, {0.4, 1.6}, {1.28, 2.56}, {0.64, 2.56}},
+      // cs231n's 0.4: running = 0.4 running + 0.6 batch.
+      {{{"momentum", 0.4}}, {1.2, 2.4}, {0.6, 2.4}, {1.68, 3.36}, {0.84, 3.36}},
+      // The defaults, cs231n's 0.9 and PyTorch's 0.1, are the same.
+      {json::object(), {0.2, 0.4}, {0.1, 0.4}, {0.38, 0.76}, {0.19, 0.76}},
+      {{{"momentum_convention", "pytorch"}}, {0.2, 0.4}, {0.1, 0.4}, {0.38, 0.76}, {0.19, 0.76}},
+  };
+  for (const Case& c : cases) {
+    const std::string what = c.keys.dump();
+    ModelPtr m = batchnorm_model(c.keys);
+    m->loss(X, y);
+    auto s = running_stats(*m);
+    expect_vector_near(s.first, c.mean1, what + " mean, step 1");
+    expect_vector_near(s.second, c.var1, what + " var, step 1");
+    m->loss(X, y);
+    s = running_stats(*m);
+    expect_vector_near(s.first, c.mean2, what + " mean, step 2");
+    expect_vector_near(s.second, c.var2, what + " var, step 2");
+  }
+  // spatial_batchnorm: one channel holding 1, 3, 5, 7 (mean 4, biased variance 5), PyTorch's 0.25.
+  const json spec = json::parse(R"({"type": "sequential", "input_dim": [1, 1, 2], "num_classes": 2, "dtype": "float64",
+    "layers": [{"type": "spatial_batchnorm", "momentum": 0.25, "momentum_convention": "pytorch", "eps": 1e-3},
+               {"type": "affine", "out_dim": 2}]})");
+  NumpyRandom rng(2);
+  ModelPtr m = build_model(spec, rng);
+  m->loss(Tensor::from_vector({1, 3, 5, 7}, {2, 1, 1, 2}), y);
+  const auto s = running_stats(*m);
+  expect_vector_near(s.first, {1.0}, "spatial mean");
+  expect_vector_near(s.second, {1.25}, "spatial var");
+
+  auto error_of = [](const json& keys) {
+    try {
+      batchnorm_model(keys);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(error_of({{"momentum_convention", "keras"}}).find("model.layers[0].momentum_convention: expected one of"),
+            std::string::npos)
+      << error_of({{"momentum_convention", "keras"}});
+  EXPECT_NE(error_of({{"momentum", 1.5}, {"momentum_convention", "pytorch"}}).find("model.layers[0].momentum"),
+            std::string::npos);
+  json ln = json::parse(R"({"type": "sequential", "input_dim": [2], "num_classes": 2,
+    "layers": [{"type": "layernorm", "momentum_convention": "pytorch"}, {"type": "affine", "out_dim": 2}]})");
+  NumpyRandom r3(3);
+  EXPECT_THROW(build_model(ln, r3), Error);  // layernorm keeps no running statistics
+}
+
+TEST(Sequential, LabelSmoothingAndSumReductionReachTheLoss) {
+  const json base = json::parse(R"({"type": "fc_net", "input_dim": 4, "hidden_dims": [5], "num_classes": 3,
+    "dtype": "float64", "weight_scale": 0.5})");
+  NumpyRandom data_rng(7);
+  const Tensor X = randn(data_rng, {6, 4});
+  const Tensor y = randint(data_rng, 0, 3, 6);
+  for (const char* type : {"fc_net", "three_layer_convnet", "sequential"}) {
+    json spec = base;
+    Tensor x = X;
+    if (std::string(type) == "three_layer_convnet") {
+      spec = json::parse(R"({"type": "three_layer_convnet", "input_dim": [1, 2, 2], "num_filters": 2,
+        "filter_size": 1, "hidden_dim": 3, "num_classes": 3, "dtype": "float64", "weight_scale": 0.5})");
+      x = X.reshape({6, 1, 2, 2});
+    } else if (std::string(type) == "sequential") {
+      spec = json::parse(R"({"type": "sequential", "input_dim": [4], "num_classes": 3, "dtype": "float64",
+        "weight_scale": 0.5, "layers": [{"type": "affine", "out_dim": 5}, {"type": "relu"},
+                                        {"type": "affine", "out_dim": 3}]})");
+    }
+    spec["label_smoothing"] = 0.2;
+    spec["loss_reduction"] = "sum";
+    NumpyRandom rng(8);
+    ModelPtr m = build_model(spec, rng);
+    const double loss = m->loss(x, y).item();
+    const LossOut want = softmax_loss(m->scores(x), y, SoftmaxLossParam{0.2, LossReduction::sum}, "reference");
+    EXPECT_NEAR(loss, want.value(), 1e-12) << type;
+    EXPECT_GT(std::abs(loss - 6 * softmax_loss(m->scores(x), y, "reference").value()), 1e-3) << type;
+    EXPECT_EQ(m->describe()["label_smoothing"], 0.2) << type;
+    EXPECT_EQ(m->describe()["loss_reduction"], "sum") << type;
+    const auto plan = m->plan();
+    EXPECT_TRUE(std::any_of(plan.begin(), plan.end(), [](const std::string& l) {
+      return l.find("loss -> softmax_loss") == 0 && l.find("label_smoothing 0.2 reduction sum") != std::string::npos;
+    })) << type;
+    // The description builds the same model (checkpoints keep it; it has no dtype: float32).
+    NumpyRandom rng2(8);
+    EXPECT_NEAR(build_model(m->describe(), rng2)->loss(x, y).item(), loss, 1e-5) << type;
+  }
+  auto error_of = [](const json& spec) {
+    try {
+      NumpyRandom rng(1);
+      build_model(spec, rng);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  json svm = json::parse(R"({"type": "sequential", "input_dim": [4], "num_classes": 3, "loss": "svm",
+    "label_smoothing": 0.1, "layers": [{"type": "affine", "out_dim": 3}]})");
+  EXPECT_EQ(error_of(svm),
+            "model.label_smoothing: applies to loss \"softmax\" only (svm_loss has no label smoothing); remove it");
+  svm["label_smoothing"] = 0;
+  svm["loss_reduction"] = "sum";
+  EXPECT_EQ(error_of(svm), "no error");
+  json bad = base;
+  bad["label_smoothing"] = 1;
+  EXPECT_EQ(error_of(bad), "model.label_smoothing: expected a number in [0, 1), got 1");
+  bad["label_smoothing"] = -0.1;
+  EXPECT_NE(error_of(bad).find("model.label_smoothing"), std::string::npos);
+  bad = base;
+  bad["loss_reduction"] = "max";
+  EXPECT_NE(error_of(bad).find("model.loss_reduction: expected one of"), std::string::npos) << error_of(bad);
 }

@@ -588,3 +588,46 @@ TEST_F(RunFolderTest, CliRefusesReusedOutAndAFolderInUse) {
 }
 
 }  // namespace
+
+// ---- fractional num_epochs and learning-rate schedules through `convlab train`
+
+TEST_F(RunFolderTest, AFractionalRunEndsWithAPartialEpochAndResumesFromFullOnes) {
+  json j = config();
+  j["solver"]["num_epochs"] = 1.5;  // 3 iterations per epoch: ceil(4.5) = 5 iterations
+  j["solver"]["lr_schedule"] = {{"type", "cosine"}, {"final", 0.1}};
+  const std::string run = run_path();
+  const std::string text = train(j, run);
+  EXPECT_NE(text.find("lr schedule: cosine: 0.001 -> 0.0001 (cosine) over 5 iterations"), std::string::npos) << text;
+  const json summary = read_json(fs::path(run) / "summary.json");
+  EXPECT_EQ(summary["epochs"], 2);
+  EXPECT_EQ(summary["iterations"], 5);
+  const json h = read_json(fs::path(run) / "history.json");
+  EXPECT_EQ(h["loss_history"].size(), 5u);
+  EXPECT_EQ(h["check_epoch"], json({0, 1, 2}));
+  const json state = read_json(fs::path(run) / "state.json");
+  EXPECT_EQ(state["epoch"], 2);
+  EXPECT_EQ(state["iterations_done"], 5);
+  const json cfg = read_json(fs::path(run) / "config.json");
+  EXPECT_EQ(cfg["solver"]["num_epochs"], 1.5);
+  EXPECT_EQ(cfg["solver"]["lr_schedule"], json::parse(R"({"type": "cosine", "final": 0.1})"));
+
+  TrainOptions res;
+  res.resume_dir = run;
+  std::ostringstream printed;
+  EXPECT_ERROR_CONTAINS(train_command("", res, printed), "the run is finished (all 2 epochs");
+  res.overrides = {"solver.num_epochs=3"};
+  EXPECT_ERROR_CONTAINS(train_command("", res, printed),
+                        "\"iterations_done\": 5 is not epoch 2 x 3: the run ended with a partial epoch 2 (fractional ");
+
+  // A run stopped after its first full epoch continues to 2.5 epochs: 8 iterations, checks 0..3.
+  const std::string part = run_path("part");
+  json first = config();
+  first["solver"]["num_epochs"] = 1;
+  train(first, part);
+  const std::string again = resume(part, {"solver.num_epochs=2.5"});
+  EXPECT_NE(again.find("resuming after epoch 1 of 2.5"), std::string::npos) << again;
+  const json h2 = read_json(fs::path(part) / "history.json");
+  EXPECT_EQ(h2["loss_history"].size(), 8u);
+  EXPECT_EQ(h2["check_epoch"], json({0, 1, 2, 3}));
+  EXPECT_EQ(read_json(fs::path(part) / "summary.json")["iterations"], 8);
+}

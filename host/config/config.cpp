@@ -1,5 +1,6 @@
 #include "host/config/config.h"
 
+#include <cmath>
 #include <regex>
 
 #include "host/config/json_reader.h"
@@ -128,9 +129,11 @@ SolverConfig parse_solver(JsonReader r) {
     if (r.value("optim_config").is_object() && r.value("optim_config").contains(kv.first) && !oc.is_known(kv.first))
       oc.fail(kv.first, std::string("not used by update_rule \"") + rule + "\" (only by " + kv.second + ")");
   oc.finish();
+  const bool lr_decay_given = r.has("lr_decay");
   s.lr_decay = r.number("lr_decay", s.lr_decay, 0.0, 1.0, true);
+  s.lr_schedule = parse_lr_schedule(r.object("lr_schedule"), s.lr_decay, lr_decay_given);
   s.batch_size = r.integer("batch_size", s.batch_size, 1, 1 << 20);
-  s.num_epochs = r.integer("num_epochs", s.num_epochs, 1, 100000);
+  s.num_epochs = r.number("num_epochs", s.num_epochs, 0.0, 100000, true);
   s.num_train_samples = count_or_all(r, "num_train_samples", s.num_train_samples);
   s.num_val_samples = count_or_all(r, "num_val_samples", s.num_val_samples);
   CONVLAB_CHECK(s.num_train_samples != 0, r.path_of("num_train_samples")
@@ -217,6 +220,7 @@ RunConfig parse_run_config(const json& j) {
   c.resolved["solver"] = {{"update_rule", update_rule_name(s.optim.rule)},
                           {"optim_config", optim_json(s.optim)},
                           {"lr_decay", s.lr_decay},
+                          {"lr_schedule", lr_schedule_json(s.lr_schedule)},
                           {"batch_size", s.batch_size},
                           {"num_epochs", s.num_epochs},
                           {"num_train_samples", s.num_train_samples < 0 ? json(nullptr) : json(s.num_train_samples)},
@@ -226,6 +230,8 @@ RunConfig parse_run_config(const json& j) {
                           {"seed", s.seed},
                           {"progress", s.progress},
                           {"weight_averaging", weight_averaging_json(s.averaging)}};
+  // An integer num_epochs stays an integer in the resolved config.
+  if (s.num_epochs == std::floor(s.num_epochs)) c.resolved["solver"]["num_epochs"] = static_cast<int64_t>(s.num_epochs);
   c.resolved["device"] = c.device;
   c.resolved["evaluation"] = {{"tta", tta_name(c.evaluation.tta)}};
   c.resolved["output"] = {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host/ops/optim/optim.h"
+#include "host/solver/lr_schedule.h"
 #include "host/solver/tta.h"
 #include "host/solver/weight_average.h"
 
@@ -41,8 +42,9 @@ struct ModelConfig {
 struct SolverConfig {
   OptimConfig optim;  // update_rule + optim_config
   double lr_decay = 1.0;
+  LrSchedule lr_schedule;  // "lr_schedule" (host/solver/lr_schedule.h); step uses lr_decay
   int64_t batch_size = 100;
-  int64_t num_epochs = 10;
+  double num_epochs = 10;            // may be fractional: ceil(num_epochs * iterations per epoch) iterations
   int64_t num_train_samples = 1000;  // -1 = all (Python None)
   int64_t num_val_samples = -1;      // -1 = all (Python None)
   int64_t print_every = 10;

@@ -62,6 +62,10 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   SolverOptions so = solver_options(cfg.solver);
   so.progress = cfg.solver.progress == "on" || (cfg.solver.progress == "auto" && stdout_is_terminal());
   Solver solver(*model, train, val, so, rng, out);
+  out << "  lr schedule: "
+      << describe_lr_schedule(solver.lr_schedule(), so.optim.lr(), solver.num_iterations(),
+                              solver.iterations_per_epoch())
+      << "\n";
 
   nlohmann::json resolved = cfg.resolved;
   resolved["data"]["path"] = data_dir;
@@ -89,8 +93,10 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
     if (improved && cfg.output.save_checkpoint)
       write_best_checkpoint(folder, solver.best_state(), resolved, model->type(), epoch, metric,
                             solver.best_val_metric());
+    // After every full epoch, and at the end of a last, partial one (fractional num_epochs).
+    const int64_t done = solver.iterations_done() + 1;
     if (epoch > 0 && cfg.output.save_checkpoint &&
-        solver.iterations_done() + 1 == epoch * solver.iterations_per_epoch())
+        (done == epoch * solver.iterations_per_epoch() || done == solver.num_iterations()))
       write_resume_state(folder, *model, solver);
   };
   const bool ok = solver.train();

@@ -113,7 +113,7 @@ void load_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
   CONVLAB_CHECK(s.is_object(), lp << ": the resume state in the metadata is not a JSON object");
 
   const int64_t ipe = solver.iterations_per_epoch();
-  const int64_t num_epochs = solver.num_iterations() / ipe;
+  const int64_t num_epochs = solver.num_epochs_total();  // a last partial epoch included
   const int64_t epoch = c.integer(s, "epoch", "epoch");
   if (epoch < 1) c.fail("epoch", std::to_string(epoch) + " is not >= 1");
   CONVLAB_CHECK(epoch != num_epochs, "--resume " << folder.path() << ": the run is finished (all " << num_epochs
@@ -124,6 +124,12 @@ void load_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
     c.fail("epoch", std::to_string(epoch) + " is beyond solver.num_epochs " + std::to_string(num_epochs) +
                         " (to continue the run, solver.num_epochs must exceed it)");
   const int64_t iterations = c.integer(s, "iterations_done", "iterations_done");
+  // A run of fractional num_epochs ends with a partial epoch, whose state cannot be continued.
+  const bool partial = iterations < epoch * ipe && iterations > (epoch - 1) * ipe;
+  if (partial)
+    throw Error(lp + ": resume state key \"iterations_done\": " + std::to_string(iterations) + " is not epoch " +
+                std::to_string(epoch) + " x " + std::to_string(ipe) + ": the run ended with a partial epoch " +
+                std::to_string(epoch) + " (fractional solver.num_epochs), which cannot be continued; start a new run");
   if (iterations != epoch * ipe)
     c.fail("iterations_done", std::to_string(iterations) + " is not epoch " + std::to_string(epoch) + " x " +
                                   std::to_string(ipe) +

@@ -29,6 +29,7 @@ SolverOptions solver_options(const config::SolverConfig& solver) {
   SolverOptions so;
   so.optim = solver.optim;
   so.lr_decay = solver.lr_decay;
+  so.lr_schedule = solver.lr_schedule;
   so.batch_size = solver.batch_size;
   so.num_epochs = solver.num_epochs;
   so.num_train_samples = solver.num_train_samples;

@@ -34,14 +34,24 @@ Solver::Solver(Model& model, Dataset train, Dataset val, SolverOptions options, 
       average_(options.averaging) {
   CONVLAB_CHECK(train_.size() > 0, "Solver: the training set is empty");
   CONVLAB_CHECK(val_.size() > 0, "Solver: the validation set is empty (set data.num_validation >= 1)");
-  CONVLAB_CHECK(opt_.batch_size >= 1 && opt_.num_epochs >= 1 && opt_.print_every >= 1,
-                "Solver: batch_size, num_epochs and print_every must be >= 1");
+  CONVLAB_CHECK(opt_.batch_size >= 1 && opt_.print_every >= 1, "Solver: batch_size and print_every must be >= 1");
+  CONVLAB_CHECK(opt_.num_epochs > 0 && opt_.num_epochs <= 1e6,
+                "Solver: num_epochs must be > 0 (and at most 1e6), got " << opt_.num_epochs);
   CONVLAB_CHECK(train_.device() == model_.device() && val_.device() == model_.device(),
                 "Solver: data and model must be on the same device");
   iterations_per_epoch_ = std::max<int64_t>(train_.size() / opt_.batch_size, 1);
-  num_iterations_ = opt_.num_epochs * iterations_per_epoch_;
+  // ceil(num_epochs * iterations_per_epoch), the product's rounding error
+  // forgiven (9.9 epochs of 10 iterations are 99 iterations, not 100).
+  const double exact = opt_.num_epochs * static_cast<double>(iterations_per_epoch_);
+  num_iterations_ = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(exact * (1.0 - 1e-12))));
+  schedule_ = opt_.lr_schedule;
+  if (schedule_.type == LrScheduleType::step) schedule_.lr_decay = opt_.lr_decay;
   history_.metric = model_.metric();
   best_val_ = history_.metric.higher_is_better ? -INFINITY : INFINITY;
+}
+
+double Solver::lr_at_iteration(int64_t t) const {
+  return lr_at(schedule_, opt_.optim.lr(), t, num_iterations_, iterations_per_epoch_);
 }
 
 Tensor Solver::step() {
@@ -140,11 +150,11 @@ void Solver::check_and_record() {
   if (opt_.verbose) {
     if (opt_.progress) out_ << "\r\033[K";
     if (m.name == "acc")
-      out_ << fmt("(Epoch %lld / %lld) train acc: %f; val_acc: %f\n", static_cast<long long>(epoch_),
-                  static_cast<long long>(opt_.num_epochs), train_value, val_value);
+      out_ << fmt("(Epoch %lld / %g) train acc: %f; val_acc: %f\n", static_cast<long long>(epoch_), opt_.num_epochs,
+                  train_value, val_value);
     else
-      out_ << fmt("(Epoch %lld / %lld) train %s: %f; val_%s: %f\n", static_cast<long long>(epoch_),
-                  static_cast<long long>(opt_.num_epochs), m.name.c_str(), train_value, m.name.c_str(), val_value);
+      out_ << fmt("(Epoch %lld / %g) train %s: %f; val_%s: %f\n", static_cast<long long>(epoch_), opt_.num_epochs,
+                  m.name.c_str(), train_value, m.name.c_str(), val_value);
     out_.flush();
   }
   const bool improved = m.higher_is_better ? val_value > best_val_ : val_value < best_val_;
@@ -164,7 +174,7 @@ void Solver::print_progress(int64_t t) {
   const int filled = static_cast<int>(width * in_epoch / iterations_per_epoch_);
   out_ << "\r[" << std::string(static_cast<std::size_t>(filled), '=')
        << std::string(static_cast<std::size_t>(width - filled), ' ') << "] " << in_epoch << "/" << iterations_per_epoch_
-       << " (epoch " << epoch_ + 1 << " / " << opt_.num_epochs << ")";
+       << " (epoch " << epoch_ + 1 << " / " << fmt("%g", opt_.num_epochs) << ")";
   out_.flush();
 }
 
@@ -175,6 +185,7 @@ bool Solver::train() {
   int64_t steps_in_epoch = 0;
   average_.start(model_);
   for (; t_ < num_iterations_; ++t_) {
+    optim_.learning_rate = lr_at_iteration(t_);
     pending_losses_.push_back(step());
     average_.after_step(model_, t_ + 1, num_iterations_);
     ++steps_in_epoch;
@@ -190,12 +201,10 @@ bool Solver::train() {
     }
     if (opt_.progress) print_progress(t_);
 
-    const bool epoch_end = (t_ + 1) % iterations_per_epoch_ == 0;
-    if (epoch_end) {
-      ++epoch_;
-      optim_.learning_rate = optim_.lr() * opt_.lr_decay;
-    }
+    // The last iteration of a fractional run ends its partial epoch.
     const bool first_it = t_ == 0, last_it = t_ == num_iterations_ - 1;
+    const bool epoch_end = (t_ + 1) % iterations_per_epoch_ == 0 || last_it;
+    if (epoch_end) ++epoch_;
     if (first_it || last_it || epoch_end) {
       if (!flush_losses()) break;  // also waits for the device, so the timing below is real
       const double steps_s = seconds_since(epoch_start) - check_seconds;
@@ -205,7 +214,7 @@ bool Solver::train() {
         // time is added to the entry afterwards.
         const double ips = steps_s > 0 ? static_cast<double>(steps_in_epoch * opt_.batch_size) / steps_s : 0.0;
         train_seconds_ += steps_s;
-        ++epochs_timed_;
+        images_timed_ += steps_in_epoch * opt_.batch_size;
         history_.epoch_time_s.push_back(seconds_since(epoch_start));
         history_.images_per_s.push_back(ips);
       }
@@ -215,9 +224,8 @@ bool Solver::train() {
       if (epoch_end) {
         history_.epoch_time_s.back() = seconds_since(epoch_start);
         if (opt_.verbose) {
-          out_ << fmt("(Epoch %lld / %lld) time: %.2f s, %.0f images/s\n", static_cast<long long>(epoch_),
-                      static_cast<long long>(opt_.num_epochs), history_.epoch_time_s.back(),
-                      history_.images_per_s.back());
+          out_ << fmt("(Epoch %lld / %g) time: %.2f s, %.0f images/s\n", static_cast<long long>(epoch_),
+                      opt_.num_epochs, history_.epoch_time_s.back(), history_.images_per_s.back());
           out_.flush();
         }
         epoch_start = Clock::now();
@@ -242,13 +250,12 @@ bool Solver::train() {
 
 double Solver::images_per_second() const {
   // The epochs timed by this object: after a resume, train_seconds_ covers only those.
-  const int64_t imgs = epochs_timed_ * iterations_per_epoch_ * opt_.batch_size;
-  return train_seconds_ > 0 ? static_cast<double>(imgs) / train_seconds_ : 0.0;
+  return train_seconds_ > 0 ? static_cast<double>(images_timed_) / train_seconds_ : 0.0;
 }
 
 void Solver::resume(int64_t epoch, History history, double best_val, int64_t best_epoch,
                     std::map<std::string, Tensor> best_state, std::map<std::string, OptimState> optim_state) {
-  CONVLAB_CHECK(epoch >= 0 && epoch <= opt_.num_epochs,
+  CONVLAB_CHECK(epoch >= 0 && epoch * iterations_per_epoch_ <= num_iterations_,
                 "resume: the run stopped after epoch " << epoch << " but solver.num_epochs is " << opt_.num_epochs);
   const Metric m = model_.metric();
   CONVLAB_CHECK(history.metric.name == m.name && history.metric.higher_is_better == m.higher_is_better,
@@ -261,8 +268,7 @@ void Solver::resume(int64_t epoch, History history, double best_val, int64_t bes
   best_epoch_ = best_epoch;
   best_state_ = std::move(best_state);
   state_ = std::move(optim_state);
-  optim_ = opt_.optim;
-  for (int64_t e = 0; e < epoch; ++e) optim_.learning_rate = optim_.lr() * opt_.lr_decay;
+  optim_ = opt_.optim;  // train() sets the learning rate of iteration t_ from the schedule
 }
 
 }  // namespace convlab

@@ -1,5 +1,6 @@
 // Solver: cs231n's Solver in C++. Trains a Model on a Dataset with
-// minibatch gradient descent (update rules through optim_step), evaluates
+// minibatch gradient descent (update rules through optim_step, the learning
+// rate of every iteration from the schedule, host/solver/lr_schedule.h), evaluates
 // the model's metric on train/val after the first iteration, at the end of
 // every epoch and at the last iteration, keeps the parameters with the best
 // validation metric and loads them into the model when training ends. With
@@ -27,6 +28,7 @@
 #include "host/data/dataset.h"
 #include "host/ops/optim/optim.h"
 #include "host/random/numpy_random.h"
+#include "host/solver/lr_schedule.h"
 #include "host/solver/tta.h"
 #include "host/solver/weight_average.h"
 #include "models/model.h"
@@ -38,9 +40,12 @@ constexpr int64_t kDivergenceWindow = 100;
 
 struct SolverOptions {
   OptimConfig optim;
-  double lr_decay = 1.0;
+  double lr_decay = 1.0;   // the step schedule's factor (lr_schedule.lr_decay is ignored: this one is used)
+  LrSchedule lr_schedule;  // the learning rate of every iteration, from optim's learning rate
   int64_t batch_size = 100;
-  int64_t num_epochs = 10;
+  // Fractional epochs run ceil(num_epochs x iterations per epoch) iterations
+  // (as airbench); the last, partial epoch counts as an epoch in the history.
+  double num_epochs = 10;
   int64_t num_train_samples = 1000;  // < 0: all
   int64_t num_val_samples = -1;      // < 0: all
   int64_t print_every = 10;
@@ -95,6 +100,11 @@ class Solver {
   int64_t epoch() const { return epoch_; }
   int64_t iterations_done() const { return t_; }
   int64_t num_iterations() const { return num_iterations_; }
+  // The epochs of the run, a last partial one included: ceil(num_iterations / iterations_per_epoch).
+  int64_t num_epochs_total() const { return (num_iterations_ + iterations_per_epoch_ - 1) / iterations_per_epoch_; }
+  const LrSchedule& lr_schedule() const { return schedule_; }
+  // The learning rate of iteration t (0-based) from the schedule.
+  double lr_at_iteration(int64_t t) const;
   int64_t iterations_per_epoch() const { return iterations_per_epoch_; }
   const std::string& stop_reason() const { return stop_reason_; }
   double train_seconds() const { return train_seconds_; }  // time in training steps only
@@ -122,6 +132,7 @@ class Solver {
   NumpyRandom& rng_;
   std::ostream& out_;
   std::map<std::string, OptimState> state_;
+  LrSchedule schedule_;
   History history_;
   std::vector<Tensor> pending_losses_;
   std::map<std::string, Tensor> best_state_;
@@ -129,7 +140,7 @@ class Solver {
   int64_t best_epoch_ = -1;
   int64_t epoch_ = 0, t_ = 0, num_iterations_ = 0, iterations_per_epoch_ = 1;
   double train_seconds_ = 0.0;
-  int64_t epochs_timed_ = 0;  // epochs whose steps train_seconds_ holds
+  int64_t images_timed_ = 0;  // images of the steps train_seconds_ holds
   std::string stop_reason_;
   int64_t losses_above_start_ = 0;  // consecutive losses above the divergence limit
   WeightAverage average_;

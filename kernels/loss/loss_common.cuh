@@ -4,11 +4,11 @@
 // apart, fine for classifier-sized C) or W = 32 ("warp": the lanes stride
 // over the row, coalesced, and warp shuffles reduce). A loss is a Row
 // functor with
-//   template <int W, class T> static __device__ void run(const T* xr, int32_t label, int64_t C, int64_t N,
-//                                                        int lane, T* row_loss, T* dr);
+//   template <int W, class T> static __device__ void run(const T* xr, int32_t label, int64_t C,
+//                                                        const LossRowParam& p, int lane, T* row_loss, T* dr);
 // that writes *row_loss (lane 0) and the row's dx. Each row's loss goes to a
-// scratch vector that one block then averages into the scalar loss tensor on
-// the device (no host copy).
+// scratch vector that one block then averages (reduction mean) or sums
+// (reduction sum) into the scalar loss tensor on the device (no host copy).
 #pragma once
 #include <limits>
 #include <string>
@@ -20,6 +20,14 @@
 #include "kernels/runtime/workspace.h"
 
 namespace convlab::cuda {
+
+// What every row needs besides its data: the batch size, the reduction and
+// (softmax_loss) the label smoothing. The same for every lane of a warp.
+struct LossRowParam {
+  int64_t N;
+  bool mean;  // reduction mean (dx / N) or sum
+  double label_smoothing;
+};
 
 // Sum and max over a row's W lanes, complete in every lane (nothing to do for W = 1).
 template <int W, class T>
@@ -46,8 +54,9 @@ __device__ __forceinline__ T team_max(T v) {
 // outside [0, C) cannot be reported without a host copy: that row's loss
 // and dx become NaN instead.
 template <class T, int W, class Row>
-__global__ void loss_rows_kernel(const T* __restrict__ x, const int32_t* __restrict__ y, int64_t N, int64_t C,
+__global__ void loss_rows_kernel(const T* __restrict__ x, const int32_t* __restrict__ y, int64_t C, LossRowParam p,
                                  T* __restrict__ row_loss, T* __restrict__ dx) {
+  const int64_t N = p.N;
   const int lane = static_cast<int>(threadIdx.x % W);
   const int64_t first = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / W;
   const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x / W;
@@ -61,27 +70,32 @@ __global__ void loss_rows_kernel(const T* __restrict__ x, const int32_t* __restr
       for (int64_t j = lane; j < C; j += W) dr[j] = nan;
       continue;
     }
-    Row::template run<W>(xr, label, C, N, lane, row_loss + row, dr);
+    Row::template run<W>(xr, label, C, p, lane, row_loss + row, dr);
   }
 }
 
 // Checks the inputs, allocates the outputs, runs loss_rows_kernel with W
-// lanes per row into a scratch vector of row losses, then averages them
-// into the scalar loss on the device.
+// lanes per row into a scratch vector of row losses, then averages (or
+// sums) them into the scalar loss on the device.
 template <int W, class Row>
-LossOut run_loss(const char* op, const Tensor& x, const Tensor& y) {
+LossOut run_loss(const char* op, const Tensor& x, const Tensor& y, LossReduction reduction,
+                 double label_smoothing = 0.0) {
   x.expect_float((std::string(op) + ": x").c_str());
   expect_same(op, Device::cuda, x.dtype(), {{"x", &x}});
   expect_same(op, Device::cuda, DType::i32, {{"y", &y}});
   const LossDims d = loss_dims(op, x, y);
+  const LossRowParam p{d.N, reduction == LossReduction::mean, label_smoothing};
   LossOut r{Tensor({}, x.dtype(), Device::cuda), Tensor(x.shape(), x.dtype(), Device::cuda)};
   dispatch_floating(x.dtype(), op, [&](auto zero) {
     using T = decltype(zero);
     T* row_loss = workspace_as<T>(static_cast<std::size_t>(d.N));
     constexpr int kThreadsPerBlock = W == 1 ? 128 : 256;
     launch("loss_rows_kernel", loss_rows_kernel<T, W, Row>, grid_for(d.N, kThreadsPerBlock / W), kThreadsPerBlock, 0,
-           x.data<T>(), y.data<int32_t>(), d.N, d.C, row_loss, r.dx.data<T>());
-    mean_to_scalar(row_loss, d.N, r.loss.data<T>());
+           x.data<T>(), y.data<int32_t>(), d.C, p, row_loss, r.dx.data<T>());
+    if (p.mean)
+      mean_to_scalar(row_loss, d.N, r.loss.data<T>());
+    else
+      sum_to_scalar(row_loss, d.N, r.loss.data<T>());
   });
   return r;
 }

@@ -12,10 +12,11 @@ struct SvmRow {
   // Margins in double, as the CPU reference computes them, so that a margin
   // at the hinge takes the same side in float32 on both.
   template <int W, class T>
-  static __device__ void run(const T* __restrict__ xr, int32_t label, int64_t C, int64_t N, int lane, T* row_loss,
-                             T* __restrict__ dr) {
+  static __device__ void run(const T* __restrict__ xr, int32_t label, int64_t C, const LossRowParam& p, int lane,
+                             T* row_loss, T* __restrict__ dr) {
     const double correct = static_cast<double>(xr[label]);
-    const T inv_n = T(1.0 / static_cast<double>(N));
+    const double n = p.mean ? static_cast<double>(p.N) : 1.0;  // dx's divisor: N for the mean, 1 for the sum
+    const T inv_n = T(1.0 / n);
     double loss = 0;
     int64_t positive = 0;
     for (int64_t j = lane; j < C; j += W) {
@@ -30,14 +31,18 @@ struct SvmRow {
     positive = team_sum<W>(positive);
     if (lane == 0) {
       *row_loss = static_cast<T>(loss);
-      dr[label] = static_cast<T>(-static_cast<double>(positive) / static_cast<double>(N));
+      dr[label] = static_cast<T>(-static_cast<double>(positive) / n);
     }
   }
 };
 
 }  // namespace
 
-LossOut svm_loss_naive(const Tensor& x, const Tensor& y) { return run_loss<1, SvmRow>("svm_loss", x, y); }
-LossOut svm_loss_warp(const Tensor& x, const Tensor& y) { return run_loss<32, SvmRow>("svm_loss", x, y); }
+LossOut svm_loss_naive(const Tensor& x, const Tensor& y, const SvmLossParam& p) {
+  return run_loss<1, SvmRow>("svm_loss", x, y, p.reduction);
+}
+LossOut svm_loss_warp(const Tensor& x, const Tensor& y, const SvmLossParam& p) {
+  return run_loss<32, SvmRow>("svm_loss", x, y, p.reduction);
+}
 
 }  // namespace convlab::cuda

@@ -29,13 +29,13 @@ __global__ void channel_sum_kernel(const T* __restrict__ a, int64_t N, int64_t C
   if (threadIdx.x == 0) out[c] = s;
 }
 
-// A single block sums the vector (deterministic order) and divides by n.
-template <class T>
-__global__ void mean_to_scalar_kernel(const T* __restrict__ v, int64_t n, T* __restrict__ out) {
+// A single block sums the vector (deterministic order) and, for the mean, divides by n.
+template <class T, bool kMean>
+__global__ void reduce_to_scalar_kernel(const T* __restrict__ v, int64_t n, T* __restrict__ out) {
   T s = 0;
   for (int64_t i = threadIdx.x; i < n; i += blockDim.x) s += v[i];
   s = block_sum(s);
-  if (threadIdx.x == 0) *out = s / static_cast<T>(n);
+  if (threadIdx.x == 0) *out = kMean ? s / static_cast<T>(n) : s;
 }
 
 template <class T>
@@ -51,7 +51,12 @@ void channel_sum(const T* a, int64_t N, int64_t C, int64_t inner, T* out) {
 
 template <class T>
 void mean_to_scalar(const T* v, int64_t n, T* out) {
-  launch("mean_to_scalar_kernel", mean_to_scalar_kernel<T>, 1, 1024, 0, v, n, out);
+  launch("mean_to_scalar_kernel", reduce_to_scalar_kernel<T, true>, 1, 1024, 0, v, n, out);
+}
+
+template <class T>
+void sum_to_scalar(const T* v, int64_t n, T* out) {
+  launch("sum_to_scalar_kernel", reduce_to_scalar_kernel<T, false>, 1, 1024, 0, v, n, out);
 }
 
 template void column_sum<float>(const float*, int64_t, int64_t, float*);
@@ -60,5 +65,7 @@ template void channel_sum<float>(const float*, int64_t, int64_t, int64_t, float*
 template void channel_sum<double>(const double*, int64_t, int64_t, int64_t, double*);
 template void mean_to_scalar<float>(const float*, int64_t, float*);
 template void mean_to_scalar<double>(const double*, int64_t, double*);
+template void sum_to_scalar<float>(const float*, int64_t, float*);
+template void sum_to_scalar<double>(const double*, int64_t, double*);
 
 }  // namespace convlab::cuda

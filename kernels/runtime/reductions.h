@@ -15,5 +15,8 @@ void channel_sum(const T* a, int64_t N, int64_t C, int64_t inner, T* out);
 // *out = (sum_i v[i]) / n, a scalar on the device (the mean loss over rows).
 template <class T>
 void mean_to_scalar(const T* v, int64_t n, T* out);
+// *out = sum_i v[i], the same order of additions (the summed loss).
+template <class T>
+void sum_to_scalar(const T* v, int64_t n, T* out);
 
 }  // namespace convlab::cuda

@@ -18,4 +18,11 @@ LossDims loss_dims(const char* op, const Tensor& x, const Tensor& y) {
   return {N, C};
 }
 
+void check_softmax_loss_param(const SoftmaxLossParam& p) {
+  CONVLAB_CHECK(p.label_smoothing >= 0.0 && p.label_smoothing < 1.0,
+                "softmax_loss: label_smoothing must be in [0, 1), got " << p.label_smoothing);
+}
+
+const char* loss_reduction_name(LossReduction r) { return r == LossReduction::mean ? "mean" : "sum"; }
+
 }  // namespace convlab

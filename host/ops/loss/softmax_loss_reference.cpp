@@ -1,6 +1,6 @@
-// CPU reference of softmax_loss (mean cross-entropy), float and double.
-// Numerically stable: each row is shifted by its maximum before exp; the
-// arithmetic runs in double.
+// CPU reference of softmax_loss (cross-entropy, label smoothing, mean or
+// sum), float and double. Numerically stable: each row is shifted by its
+// maximum before exp; the arithmetic runs in double.
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -10,10 +10,15 @@
 
 namespace convlab::ref {
 
-LossOut softmax_loss(const Tensor& x, const Tensor& y) {
+LossOut softmax_loss(const Tensor& x, const Tensor& y, const SoftmaxLossParam& p) {
   const LossDims d = loss_dims("softmax_loss", x, y);
   CONVLAB_CHECK(x.device() == Device::cpu, "softmax_loss (cpu reference): x must be a CPU tensor");
   check_labels("softmax_loss", y, d.C);
+  check_softmax_loss_param(p);
+  const double eps = p.label_smoothing;
+  // The target distribution: on + off at the label, off elsewhere (1 and 0 without smoothing).
+  const double on = 1.0 - eps, off = eps / double(d.C);
+  const double denom = p.reduction == LossReduction::mean ? double(d.N) : 1.0;
   LossOut r{Tensor({}, x.dtype()), Tensor(x.shape(), x.dtype())};
   dispatch_floating(x.dtype(), "softmax_loss", [&](auto zero) {
     using T = decltype(zero);
@@ -29,10 +34,17 @@ LossOut softmax_loss(const Tensor& x, const Tensor& y) {
       double z = 0.0;
       for (int64_t c = 0; c < d.C; ++c) z += (e[c] = std::exp(double(row[c]) - mx));
       const int64_t label = py[n];
-      loss -= (double(row[label]) - mx) - std::log(z);
-      for (int64_t c = 0; c < d.C; ++c) pdx[n * d.C + c] = T((e[c] / z - (c == label ? 1.0 : 0.0)) / double(d.N));
+      const double ce = std::log(z) - (double(row[label]) - mx);  // -log p_label
+      if (eps == 0.0) {
+        loss += ce;
+      } else {
+        double shifted = 0.0;  // sum_c (x_c - max); mean_c(-log p_c) = log z - shifted / C
+        for (int64_t c = 0; c < d.C; ++c) shifted += double(row[c]) - mx;
+        loss += on * ce + eps * (std::log(z) - shifted / double(d.C));
+      }
+      for (int64_t c = 0; c < d.C; ++c) pdx[n * d.C + c] = T((e[c] / z - (c == label ? on + off : off)) / denom);
     }
-    r.loss.data<T>()[0] = T(loss / double(d.N));
+    r.loss.data<T>()[0] = T(loss / denom);
   });
   return r;
 }

@@ -1,11 +1,11 @@
-// CPU reference of svm_loss (mean multiclass hinge loss with margin 1),
+// CPU reference of svm_loss (multiclass hinge loss with margin 1, mean or sum),
 // float and double; the arithmetic runs in double.
 #include "host/ops/loss/check_labels.h"
 #include "host/ops/loss/loss.h"
 
 namespace convlab::ref {
 
-LossOut svm_loss(const Tensor& x, const Tensor& y) {
+LossOut svm_loss(const Tensor& x, const Tensor& y, const SvmLossParam& p) {
   const LossDims d = loss_dims("svm_loss", x, y);
   CONVLAB_CHECK(x.device() == Device::cpu, "svm_loss (cpu reference): x must be a CPU tensor");
   check_labels("svm_loss", y, d.C);
@@ -15,7 +15,7 @@ LossOut svm_loss(const Tensor& x, const Tensor& y) {
     const T* px = x.data<T>();
     const int32_t* py = y.data<int32_t>();
     T* pdx = r.dx.data<T>();
-    const double inv_n = 1.0 / double(d.N);
+    const double inv_n = p.reduction == LossReduction::mean ? 1.0 / double(d.N) : 1.0;
     double loss = 0.0;
     for (int64_t n = 0; n < d.N; ++n) {
       const T* row = px + n * d.C;
