@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host/ops/optim/optim.h"
+#include "host/solver/param_groups.h"
 
 namespace convlab::config {
 
@@ -38,6 +39,7 @@ struct ModelConfig {
 
 struct SolverConfig {
   OptimConfig optim;  // update_rule + optim_config
+  std::vector<ParamGroup> param_groups;
   double lr_decay = 1.0;
   int64_t batch_size = 100;
   int64_t num_epochs = 10;

@@ -25,6 +25,7 @@
 #include "host/data/dataset.h"
 #include "host/ops/optim/optim.h"
 #include "host/random/numpy_random.h"
+#include "host/solver/param_groups.h"
 #include "models/model.h"
 
 namespace convlab {
@@ -34,6 +35,7 @@ constexpr int64_t kDivergenceWindow = 100;
 
 struct SolverOptions {
   OptimConfig optim;
+  std::vector<ParamGroup> param_groups;  // lr/wd multipliers, frozen parameters (param_groups.h)
   double lr_decay = 1.0;
   int64_t batch_size = 100;
   int64_t num_epochs = 10;
@@ -65,8 +67,11 @@ struct OptimState {
 
 // One update of every parameter of `model` from its current gradients with
 // the update rule of `config` (adam's step count t, 1 on the first step),
-// keeping each parameter's optimiser state in `state` by name.
-void update_parameters(Model& model, std::map<std::string, OptimState>& state, const OptimConfig& config, int64_t t);
+// keeping each parameter's optimiser state in `state` by name. `plan` gives
+// each parameter's lr and weight-decay multipliers; a parameter it does not
+// update at iteration t - 1 (frozen) is skipped, its state untouched.
+void update_parameters(Model& model, std::map<std::string, OptimState>& state, const OptimConfig& config, int64_t t,
+                       const ParamPlan& plan = {});
 
 class Solver {
  public:
@@ -113,6 +118,7 @@ class Solver {
   NumpyRandom& rng_;
   std::ostream& out_;
   std::map<std::string, OptimState> state_;
+  ParamPlan param_plan_;  // opt_.param_groups resolved for model_
   History history_;
   std::vector<Tensor> pending_losses_;
   std::map<std::string, Tensor> best_state_;

@@ -6,7 +6,20 @@
 #include <cmath>
 #include <cstdint>
 
+#include "host/ops/optim/optim.h"
+
 namespace convlab::optim_formula {
+
+// Weight decay of one element before the rule (optim.h): decoupled scales w
+// by s.decay (rounded to T, as PyTorch's AdamW scales the parameter in place
+// first); coupled returns the gradient dw + lambda * w (rounded to T, as
+// PyTorch's weight_decay adds it to the gradient). Without weight decay w is
+// untouched and dw returned as it is.
+template <class T>
+inline T decayed_gradient(T& w, T dw, const SlotCoeffs& s) {
+  if (s.decay != 1.0) w = T(s.decay * w);
+  return s.coupled_wd != 0.0 ? T(dw + s.coupled_wd * w) : dw;
+}
 
 // w -= lr * dw
 template <class T>
@@ -19,6 +32,13 @@ template <class T>
 inline void sgd_momentum(T& w, T dw, T& v, double lr, double mu) {
   v = T(mu * v - lr * dw);
   w = T(w + double(v));
+}
+
+// PyTorch SGD(nesterov=True), dampening 0: b = mu * b + dw; w -= lr * (dw + mu * b)
+template <class T>
+inline void sgd_nesterov(T& w, T dw, T& b, double lr, double mu) {
+  b = T(mu * b + dw);
+  w = T(w - lr * (dw + mu * double(b)));
 }
 
 // cache = d * cache + (1 - d) * dw^2; w -= lr * dw / (sqrt(cache) + eps)
