@@ -14,10 +14,11 @@ namespace convlab::threaded {
 
 namespace {
 
-template <class T>
-void update_slot(ParamSlot& p, const OptimConfig& c, int64_t t) {
+using optim_formula::DecayKind;
+
+template <class T, DecayKind D>
+void update_slot(ParamSlot& p, const OptimConfig& c, int64_t t, const SlotCoeffs& k) {
   const int64_t n = p.w.numel();
-  const SlotCoeffs k = slot_coeffs(c, p);
   const double lr = k.lr;
   T* w = p.w.data<T>();
   const T* dw = p.dw.data<T>();
@@ -25,7 +26,7 @@ void update_slot(ParamSlot& p, const OptimConfig& c, int64_t t) {
   switch (c.rule) {
     case UpdateRule::sgd: {
       CONVLAB_OMP(parallel for simd schedule(static) if(worth_threads(n)))
-      for (int64_t i = 0; i < n; ++i) f::sgd(w[i], f::decayed_gradient(w[i], dw[i], k), lr);
+      for (int64_t i = 0; i < n; ++i) f::sgd(w[i], f::decayed_gradient<D>(w[i], dw[i], k), lr);
       break;
     }
     case UpdateRule::sgd_momentum: {
@@ -33,10 +34,10 @@ void update_slot(ParamSlot& p, const OptimConfig& c, int64_t t) {
       const double mu = c.momentum;
       if (c.nesterov) {
         CONVLAB_OMP(parallel for simd schedule(static) if(worth_threads(n)))
-        for (int64_t i = 0; i < n; ++i) f::sgd_nesterov(w[i], f::decayed_gradient(w[i], dw[i], k), v[i], lr, mu);
+        for (int64_t i = 0; i < n; ++i) f::sgd_nesterov(w[i], f::decayed_gradient<D>(w[i], dw[i], k), v[i], lr, mu);
       } else {
         CONVLAB_OMP(parallel for simd schedule(static) if(worth_threads(n)))
-        for (int64_t i = 0; i < n; ++i) f::sgd_momentum(w[i], f::decayed_gradient(w[i], dw[i], k), v[i], lr, mu);
+        for (int64_t i = 0; i < n; ++i) f::sgd_momentum(w[i], f::decayed_gradient<D>(w[i], dw[i], k), v[i], lr, mu);
       }
       break;
     }
@@ -44,7 +45,7 @@ void update_slot(ParamSlot& p, const OptimConfig& c, int64_t t) {
       T* cache = p.s1.data<T>();
       const double dr = c.decay_rate, eps = c.epsilon;
       CONVLAB_OMP(parallel for simd schedule(static) if(worth_threads(n)))
-      for (int64_t i = 0; i < n; ++i) f::rmsprop(w[i], f::decayed_gradient(w[i], dw[i], k), cache[i], lr, dr, eps);
+      for (int64_t i = 0; i < n; ++i) f::rmsprop(w[i], f::decayed_gradient<D>(w[i], dw[i], k), cache[i], lr, dr, eps);
       break;
     }
     case UpdateRule::adam:
@@ -62,7 +63,7 @@ void update_slot(ParamSlot& p, const OptimConfig& c, int64_t t) {
       const T step = T(lr / c1), inv_sqrt_c2 = T(1.0 / std::sqrt(c2));
       CONVLAB_OMP(parallel for simd schedule(static) if(worth_threads(n)))
       for (int64_t i = 0; i < n; ++i) {
-        const T g = f::decayed_gradient(w[i], dw[i], k);
+        const T g = f::decayed_gradient<D>(w[i], dw[i], k);
         const T mi = tb1 * m[i] + ta * g, vi = tb2 * v[i] + tb * g * g;
         m[i] = mi;
         v[i] = vi;
@@ -76,8 +77,12 @@ void update_slot(ParamSlot& p, const OptimConfig& c, int64_t t) {
 }  // namespace
 
 void optim_step(std::vector<ParamSlot>& params, const OptimConfig& config, int64_t t) {
-  cpu_optim_step("cpu fast", params, config, t,
-                 [&](auto zero, ParamSlot& p) { update_slot<decltype(zero)>(p, config, t); });
+  cpu_optim_step("cpu fast", params, config, t, [&](auto zero, ParamSlot& p) {
+    const SlotCoeffs k = slot_coeffs(config, p);
+    optim_formula::dispatch_decay(optim_formula::decay_kind(k), [&](auto decay) {
+      update_slot<decltype(zero), decltype(decay)::value>(p, config, t, k);
+    });
+  });
 }
 
 }  // namespace convlab::threaded
