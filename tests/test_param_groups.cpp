@@ -146,6 +146,9 @@ TEST(ParamGroups, FirstMatchingGroupAppliesAllCriteriaMustMatch) {
   EXPECT_TRUE(plan.at("W1").updated_at(29));
   EXPECT_FALSE(plan.at("W1").updated_at(30));
   EXPECT_TRUE(plan.at("b1").updated_at(1000000));
+  EXPECT_EQ(describe_param_plan(plan, 10),
+            "param_groups: W1 frozen after epoch 3, b1 lr x2, beta1 lr x64 wd x0.015625, gamma1 frozen");
+  EXPECT_EQ(describe_param_plan({}, 10), "");
   // Unmatched parameters get the defaults.
   const ParamPlan partial =
       resolve_param_groups(groups_of(R"([{"match": {"name": "W1"}, "lr_mult": 3}])"), m.param_info(), 10);
@@ -308,6 +311,14 @@ TEST(ParamGroups, FrozenAndTrainEpochsInTheSolver) {
   std::vector<Snapshot> at_epoch(4);
   s.on_check = [&](int64_t epoch, bool) { at_epoch[static_cast<std::size_t>(epoch)] = snapshot(m, s); };
   ASSERT_TRUE(s.train());
+  {  // A verbose Solver says what the groups do.
+    SolverOptions o = frozen_options(1);
+    o.verbose = true;
+    std::ostringstream log;
+    Solver v(m, test::toy_dataset({0, 0, 0, 0}), test::toy_dataset({0, 0}), o, rng, log);
+    EXPECT_EQ(log.str(),
+              "param_groups: b1 lr x2 frozen after epoch 1, beta1 lr x2 frozen after epoch 1, gamma1 frozen\n");
+  }
   // Epoch 0's check comes after the first iteration.
   EXPECT_EQ(at_epoch[3].w["gamma1"], std::vector<double>({2.0, 2.0}));  // frozen: never moves
   EXPECT_EQ(at_epoch[3].s1.count("gamma1"), 0u);                        // and has no state

@@ -1,5 +1,6 @@
 #include "host/solver/param_groups.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "host/error.h"
@@ -67,6 +68,24 @@ ParamPlan resolve_param_groups(const std::vector<ParamGroup>& groups, const std:
                 " (parameters: " + list.str() + ")");
   }
   return plan;
+}
+
+std::string describe_param_plan(const ParamPlan& plan, int64_t iterations_per_epoch) {
+  std::ostringstream line;
+  for (const auto& kv : plan) {
+    const ParamSettings& s = kv.second;
+    std::ostringstream what;
+    if (s.train_until == 0) {
+      what << " frozen";
+    } else {
+      if (s.lr_mult != 1.0) what << " lr x" << s.lr_mult;
+      if (s.wd_mult != 1.0) what << " wd x" << s.wd_mult;
+      if (s.train_until > 0)
+        what << " frozen after epoch " << s.train_until / std::max<int64_t>(iterations_per_epoch, 1);
+    }
+    if (what.tellp() > 0) line << (line.tellp() > 0 ? "," : "param_groups:") << " " << kv.first << what.str();
+  }
+  return line.str();
 }
 
 std::vector<ParamGroup> parse_param_groups(config::JsonReader& r) {

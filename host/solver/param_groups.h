@@ -52,6 +52,11 @@ bool group_matches(const ParamGroup& g, const std::string& name, const ParamInfo
 ParamPlan resolve_param_groups(const std::vector<ParamGroup>& groups, const std::map<std::string, ParamInfo>& params,
                                int64_t iterations_per_epoch);
 
+// One line for the training log, e.g. "param_groups: W1 lr x2 wd x0.5,
+// b1 frozen after epoch 1, gamma1 frozen" (parameters in name order; those
+// with the defaults left out); "" for an empty plan.
+std::string describe_param_plan(const ParamPlan& plan, int64_t iterations_per_epoch);
+
 // Reads the list at r's key "param_groups" (absent or null: none); errors
 // name the JSON path.
 std::vector<ParamGroup> parse_param_groups(config::JsonReader& r);

@@ -40,6 +40,8 @@ Solver::Solver(Model& model, Dataset train, Dataset val, SolverOptions options, 
   iterations_per_epoch_ = std::max<int64_t>(train_.size() / opt_.batch_size, 1);
   num_iterations_ = opt_.num_epochs * iterations_per_epoch_;
   param_plan_ = resolve_param_groups(opt_.param_groups, model_.param_info(), iterations_per_epoch_);
+  const std::string groups = describe_param_plan(param_plan_, iterations_per_epoch_);
+  if (opt_.verbose && !groups.empty()) out_ << groups << "\n";
   history_.metric = model_.metric();
   best_val_ = history_.metric.higher_is_better ? -INFINITY : INFINITY;
 }
