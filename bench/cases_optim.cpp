@@ -14,6 +14,7 @@ static int state_tensors(UpdateRule r) {
     case UpdateRule::rmsprop:
       return 1;
     case UpdateRule::adam:
+    case UpdateRule::adamw:
       return 2;
   }
   return 0;

@@ -63,6 +63,16 @@ std::map<std::string, Tensor> LayerStackModel::params() {
   return out;
 }
 
+std::map<std::string, ParamInfo> LayerStackModel::param_info() {
+  std::map<std::string, ParamInfo> out;
+  for (auto& l : layers_) {
+    // A fused conv-relu-pool layer holds the conv's parameters.
+    const std::string kind = std::string(l->kind()) == "conv_relu_pool" ? "conv" : l->kind();
+    for (auto& p : l->params()) out[p.name] = {kind, param_role(p.name)};
+  }
+  return out;
+}
+
 std::map<std::string, Tensor> LayerStackModel::grads() {
   std::map<std::string, Tensor> out;
   for (auto& l : layers_)

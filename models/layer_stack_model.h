@@ -32,6 +32,8 @@ class LayerStackModel : public Model {
   Tensor scores(const Tensor& X) override;
   std::map<std::string, Tensor> params() override;
   std::map<std::string, Tensor> grads() override;
+  // The kind of each parameter's layer (conv for a fused conv_relu_pool).
+  std::map<std::string, ParamInfo> param_info() override;
   std::map<std::string, Tensor> buffers() override;
   void to(Device device) override;
   Device device() const override { return device_; }

@@ -84,6 +84,12 @@ double LinearRegressionModel::metric_sum(const Tensor& scores, const Tensor& y) 
   return sum;
 }
 
+std::map<std::string, ParamInfo> LinearRegressionModel::param_info() {
+  std::map<std::string, ParamInfo> out;
+  for (const auto& kv : params()) out[kv.first] = {"affine", param_role(kv.first)};
+  return out;
+}
+
 std::map<std::string, Tensor> LinearRegressionModel::params() {
   std::map<std::string, Tensor> p = {{"W", W_}};
   if (b_.defined()) p["b"] = b_;

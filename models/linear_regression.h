@@ -29,6 +29,8 @@ class LinearRegressionModel : public Model {
   Tensor scores(const Tensor& X) override;                 // (B, 1) predictions
   std::map<std::string, Tensor> params() override;
   std::map<std::string, Tensor> grads() override;
+  // W and b belong to one "affine" layer (X W + b): W the weight, b the bias.
+  std::map<std::string, ParamInfo> param_info() override;
   void to(Device device) override;  // only the CPU; cuda is a clear error
   Device device() const override { return Device::cpu; }
   Metric metric() const override { return {"mae", false}; }

@@ -2,6 +2,17 @@
 
 namespace convlab {
 
+std::string param_role(const std::string& name) {
+  if (name.rfind("beta", 0) == 0 || name.rfind("b", 0) == 0) return "bias";
+  return "weight";
+}
+
+std::map<std::string, ParamInfo> Model::param_info() {
+  std::map<std::string, ParamInfo> out;
+  for (const auto& kv : params()) out[kv.first] = {type(), param_role(kv.first)};
+  return out;
+}
+
 std::map<std::string, Tensor> Model::state() {
   auto s = params();
   for (auto& kv : buffers()) s[kv.first] = kv.second;

@@ -6,6 +6,8 @@
 //   params() / grads() / buffers()   by cs231n name (W1, b1, gamma1, ...);
 //                the tensors share storage with the model, so updating them
 //                in place updates the model
+//   param_info() each parameter's layer kind and role, by name (what the
+//                solver's parameter groups match on)
 //   metric()     how the Solver evaluates it: accuracy for classifiers (higher
 //                is better); a regression model reports e.g. mean absolute
 //                error (lower is better). metric_sum() returns the metric
@@ -27,6 +29,19 @@ struct Metric {
   bool higher_is_better;  // selects the best parameters on validation
 };
 
+// What a parameter is: `layer` the kind of layer that owns it ("conv",
+// "affine", "batchnorm", "spatial_batchnorm", "layernorm",
+// "spatial_groupnorm"; a conv fused with its relu and pool stays "conv"),
+// `role` "weight" (W, gamma) or "bias" (b, beta).
+struct ParamInfo {
+  std::string layer;
+  std::string role;
+};
+
+// The role of a parameter from its cs231n name: W*, gamma* -> "weight";
+// b*, beta* -> "bias"; any other name -> "weight".
+std::string param_role(const std::string& name);
+
 class Model {
  public:
   virtual ~Model() = default;
@@ -39,6 +54,9 @@ class Model {
   virtual std::map<std::string, Tensor> params() = 0;
   virtual std::map<std::string, Tensor> grads() = 0;
   virtual std::map<std::string, Tensor> buffers() { return {}; }
+  // Every parameter of params() by name. The default gives each the layer
+  // kind type() and the role param_role(name).
+  virtual std::map<std::string, ParamInfo> param_info();
   // Copies values into the named parameters/buffers (same shapes; any device).
   // Unknown or missing names are an error naming them.
   void load_state(const std::map<std::string, Tensor>& state);

@@ -254,6 +254,156 @@ TEST_F(OptimReference, BadArgumentsThrowClearErrors) {
   EXPECT_ERROR_CONTAINS(run({{Tensor(), Tensor::zeros({2}), {}, {}}}, sgd), "w is empty");
 }
 
+// --- Nesterov, weight decay, per-parameter multipliers (hand-computed) ------
+
+namespace {
+
+ParamSlot scalar_slot(std::vector<double> w, std::vector<double> dw, double lr_mult = 1.0, double wd_mult = 1.0) {
+  const int64_t n = static_cast<int64_t>(w.size());
+  ParamSlot p{Tensor::from_vector(w, {n}), Tensor::from_vector(dw, {n}), Tensor(), Tensor()};
+  p.lr_mult = lr_mult;
+  p.wd_mult = wd_mult;
+  return p;
+}
+
+}  // namespace
+
+// PyTorch SGD(lr=0.1, momentum=0.9, nesterov=True): buf = 0.9 buf + g;
+// w -= 0.1 (g + 0.9 buf). Two steps with g = (0.5, 0.25):
+//   step 1: buf = (0.5, 0.25);  w = (1 - 0.1 * 0.95, -2 - 0.1 * 0.475) = (0.905, -2.0475)
+//   step 2: buf = (0.95, 0.475); w = (0.905 - 0.1 * 1.355, -2.0475 - 0.1 * 0.6775) = (0.7695, -2.11525)
+TEST_F(OptimReference, NesterovMatchesPyTorchByHand) {
+  OptimConfig c = config_for(UpdateRule::sgd_momentum, 0.1);
+  c.nesterov = true;
+  std::vector<ParamSlot> p{scalar_slot({1.0, -2.0}, {0.5, 0.25})};
+  optim_step(p, c, 1);
+  EXPECT_NEAR(p[0].w.item(0), 0.905, 1e-14);
+  EXPECT_NEAR(p[0].w.item(1), -2.0475, 1e-14);
+  EXPECT_NEAR(p[0].s1.item(0), 0.5, 1e-14);
+  optim_step(p, c, 2);
+  EXPECT_NEAR(p[0].w.item(0), 0.7695, 1e-14);
+  EXPECT_NEAR(p[0].w.item(1), -2.11525, 1e-14);
+  EXPECT_NEAR(p[0].s1.item(1), 0.475, 1e-14);
+  // Without nesterov the same config is cs231n's momentum: v = -0.1 * 0.5, w = 1 - 0.05.
+  c.nesterov = false;
+  std::vector<ParamSlot> q{scalar_slot({1.0}, {0.5})};
+  optim_step(q, c, 1);
+  EXPECT_NEAR(q[0].w.item(0), 0.95, 1e-14);
+}
+
+// Coupled weight decay (PyTorch's weight_decay): g = dw + 0.1 * w.
+//   sgd, lr 0.1, w 2, dw 0.5:  g = 0.7, w = 2 - 0.07 = 1.93
+//   sgd_momentum, v 0.2:       v = 0.18 - 0.07 = 0.11, w = 2.11
+//   rmsprop, lr 0.01:          cache = 0.01 * 0.49 = 0.0049, w = 2 - 0.01 * 0.7 / (0.07 + 1e-8)
+//   adam, lr 0.1, t 1:         m^ = 0.7, v^ = 0.49, w = 2 - 0.1 * 0.7 / (0.7 + 1e-8)
+TEST_F(OptimReference, CoupledWeightDecayByHand) {
+  auto step = [](UpdateRule rule, double lr, double s1) {
+    OptimConfig c = config_for(rule, lr);
+    c.weight_decay = 0.1;
+    std::vector<ParamSlot> p{scalar_slot({2.0}, {0.5})};
+    if (s1 != 0) p[0].s1 = Tensor::from_vector({s1}, {1});
+    optim_step(p, c, 1);
+    return p[0].w.item(0);
+  };
+  EXPECT_NEAR(step(UpdateRule::sgd, 0.1, 0), 1.93, 1e-14);
+  EXPECT_NEAR(step(UpdateRule::sgd_momentum, 0.1, 0.2), 2.11, 1e-14);
+  EXPECT_NEAR(step(UpdateRule::rmsprop, 0.01, 0), 2 - 0.01 * 0.7 / (0.07 + 1e-8), 1e-14);
+  EXPECT_NEAR(step(UpdateRule::adam, 0.1, 0), 2 - 0.1 * 0.7 / (0.7 + 1e-8), 1e-14);
+}
+
+// Decoupled weight decay: w *= 1 - lr * 0.1 before the rule.
+//   sgd, lr 0.1:            w = 2 * 0.99 - 0.05 = 1.93 (plain sgd: the same as coupled)
+//   rmsprop, lr 0.01:       w = 2 * 0.999 - 0.01 * 0.5 / (0.05 + 1e-8) = 1.898 (+2e-8 * 0.1)
+//   sgd_momentum, 2 steps:  v1 = -0.05, w1 = 1.98 - 0.05 = 1.93;
+//                           v2 = -0.045 - 0.05 = -0.095, w2 = 1.93 * 0.99 - 0.095 = 1.8157
+//     (coupled would give: g2 = 0.5 + 0.1 * 1.93 = 0.693, v2 = 0.9 * -0.07 - 0.0693, w2 = 1.93 + v2 = 1.7977)
+TEST_F(OptimReference, DecoupledWeightDecayByHand) {
+  OptimConfig c = config_for(UpdateRule::sgd, 0.1);
+  c.weight_decay = 0.1;
+  c.weight_decay_mode = WeightDecayMode::decoupled;
+  std::vector<ParamSlot> p{scalar_slot({2.0}, {0.5})};
+  optim_step(p, c, 1);
+  EXPECT_NEAR(p[0].w.item(0), 1.93, 1e-14);
+
+  c.rule = UpdateRule::rmsprop;
+  c.learning_rate = 0.01;
+  p = {scalar_slot({2.0}, {0.5})};
+  optim_step(p, c, 1);
+  EXPECT_NEAR(p[0].w.item(0), 2 * 0.999 - 0.01 * 0.5 / (0.05 + 1e-8), 1e-14);
+
+  for (auto mode : {WeightDecayMode::decoupled, WeightDecayMode::coupled}) {
+    OptimConfig m = config_for(UpdateRule::sgd_momentum, 0.1);
+    m.weight_decay = 0.1;
+    m.weight_decay_mode = mode;
+    p = {scalar_slot({2.0}, {0.5})};
+    optim_step(p, m, 1);
+    EXPECT_NEAR(p[0].w.item(0), 1.93, 1e-14);
+    optim_step(p, m, 2);
+    EXPECT_NEAR(p[0].w.item(0), mode == WeightDecayMode::decoupled ? 1.8157 : 1.7977, 1e-14)
+        << weight_decay_mode_name(mode);
+  }
+}
+
+// adamw (lr 0.1, weight_decay 0.1), a constant gradient 0.5 from w = 2:
+// m^ = 0.5 and v^ = 0.25 at every step (step 2: m = 0.095 / 0.19, v =
+// 0.00049975 / 0.001999), so each step is w = 0.99 w - 0.1 * 0.5 / (0.5 + 1e-8):
+//   w1 = 1.98 - s, w2 = 0.99 w1 - s with s = 0.1 / (1 + 2e-8).
+TEST_F(OptimReference, AdamWByHand) {
+  OptimConfig c = config_for(UpdateRule::adamw, 0.1);
+  c.weight_decay = 0.1;
+  std::vector<ParamSlot> p{scalar_slot({2.0}, {0.5})};
+  const double s = 0.1 / (1 + 2e-8);
+  optim_step(p, c, 1);
+  EXPECT_NEAR(p[0].w.item(0), 1.98 - s, 1e-14);
+  optim_step(p, c, 2);
+  EXPECT_NEAR(p[0].w.item(0), 0.99 * (1.98 - s) - s, 1e-14);
+  EXPECT_NEAR(p[0].s1.item(0), 0.095, 1e-15);
+  EXPECT_NEAR(p[0].s2.item(0), 0.00049975, 1e-15);
+  // adamw's defaults: learning rate 1e-3, weight decay 0.01 (PyTorch's AdamW), decoupled.
+  OptimConfig d;
+  d.rule = UpdateRule::adamw;
+  EXPECT_DOUBLE_EQ(d.lr(), 1e-3);
+  EXPECT_DOUBLE_EQ(d.wd(), 0.01);
+  EXPECT_TRUE(d.decoupled());
+  d.rule = UpdateRule::adam;
+  EXPECT_DOUBLE_EQ(d.wd(), 0.0);
+  EXPECT_FALSE(d.decoupled());
+}
+
+// Per-parameter multipliers. sgd lr 0.1, decoupled weight decay 0.01, w 1, dw 0.5:
+//   multipliers 1:             w = 1 * (1 - 0.001) - 0.05 = 0.949
+//   lr_mult 64, wd_mult 1/64:  lr 6.4, wd 0.01/64: w = 1 * (1 - 0.001) - 3.2 = -2.201
+//   coupled, lr_mult 2, wd_mult 3: g = 0.5 + 0.03 = 0.53, w = 1 - 0.2 * 0.53 = 0.894
+//   lr_mult 0: w stays 1 (the weight decay scales with lr when decoupled)
+TEST_F(OptimReference, LrAndWdMultipliersPerSlot) {
+  OptimConfig c = config_for(UpdateRule::sgd, 0.1);
+  c.weight_decay = 0.01;
+  c.weight_decay_mode = WeightDecayMode::decoupled;
+  std::vector<ParamSlot> p{scalar_slot({1.0}, {0.5}), scalar_slot({1.0}, {0.5}, 64.0, 1.0 / 64),
+                           scalar_slot({1.0}, {0.5}, 0.0, 5.0)};
+  optim_step(p, c, 1);
+  EXPECT_NEAR(p[0].w.item(0), 0.949, 1e-14);
+  EXPECT_NEAR(p[1].w.item(0), -2.201, 1e-14);
+  EXPECT_EQ(p[2].w.item(0), 1.0);
+  c.weight_decay_mode = WeightDecayMode::coupled;
+  std::vector<ParamSlot> q{scalar_slot({1.0}, {0.5}, 2.0, 3.0)};
+  optim_step(q, c, 1);
+  EXPECT_NEAR(q[0].w.item(0), 0.894, 1e-14);
+}
+
+TEST_F(OptimReference, BadWeightDecayNesterovAndMultipliersThrow) {
+  auto run = [](std::vector<ParamSlot> p, OptimConfig c) { optim_step(p, c, 1); };
+  OptimConfig c = config_for(UpdateRule::sgd, 0.1);
+  c.weight_decay = NAN;
+  EXPECT_ERROR_CONTAINS(run({scalar_slot({1}, {1})}, c), "weight_decay");
+  c = config_for(UpdateRule::adam, 0.1);
+  c.nesterov = true;
+  EXPECT_ERROR_CONTAINS(run({scalar_slot({1}, {1})}, c), "nesterov");
+  c = config_for(UpdateRule::sgd, 0.1);
+  EXPECT_ERROR_CONTAINS(run({scalar_slot({1}, {1}), scalar_slot({1}, {1}, -1.0)}, c), "parameter 1: lr_mult");
+  EXPECT_ERROR_CONTAINS(run({scalar_slot({1}, {1}, 1.0, INFINITY)}, c), "wd_mult");
+}
+
 // --- The threaded CPU variant ------------------------------------------------
 
 namespace {
@@ -301,6 +451,67 @@ TEST(CpuFastOptim, MatchesReferenceOverSteps) {
   }
 }
 
+namespace {
+
+// Configurations with the options beyond cs231n: Nesterov, weight decay of both kinds, adamw.
+std::vector<OptimConfig> extended_configs() {
+  std::vector<OptimConfig> out;
+  auto add = [&](UpdateRule rule, bool nesterov, double wd, WeightDecayMode mode) {
+    OptimConfig c;
+    c.rule = rule;
+    c.nesterov = nesterov;
+    c.weight_decay = wd;
+    c.weight_decay_mode = mode;
+    out.push_back(c);
+  };
+  add(UpdateRule::sgd_momentum, true, 0.0, WeightDecayMode::coupled);
+  add(UpdateRule::sgd_momentum, true, 0.5, WeightDecayMode::decoupled);
+  add(UpdateRule::sgd, false, 0.5, WeightDecayMode::coupled);
+  add(UpdateRule::sgd_momentum, false, 0.5, WeightDecayMode::coupled);
+  add(UpdateRule::rmsprop, false, 0.5, WeightDecayMode::decoupled);
+  add(UpdateRule::adam, false, 0.5, WeightDecayMode::coupled);
+  add(UpdateRule::adamw, false, -1.0, WeightDecayMode::coupled);  // 0.01, decoupled
+  add(UpdateRule::adamw, false, 2.0, WeightDecayMode::coupled);
+  return out;
+}
+
+std::string describe(const OptimConfig& c) {
+  return std::string(update_rule_name(c.rule)) + (c.nesterov ? " nesterov" : "") + " wd " + std::to_string(c.wd()) +
+         " " + (c.decoupled() ? "decoupled" : "coupled");
+}
+
+}  // namespace
+
+TEST(CpuFastOptim, NesterovWeightDecayAndMultipliersMatchReference) {
+  for (const OptimConfig& cfg : extended_configs()) {
+    SCOPED_TRACE(describe(cfg));
+    for_each_dtype_and_threads([&](DType dt) {
+      NumpyRandom rng(12);
+      std::vector<ParamSlot> ref = make_params(rng, dt);
+      ref[0].lr_mult = 64;
+      ref[0].wd_mult = 1.0 / 64;
+      ref[2].lr_mult = 0.5;
+      ref[2].wd_mult = 3;
+      std::vector<ParamSlot> fast = deep_copy(ref);
+      for (std::size_t i = 0; i < ref.size(); ++i) {
+        fast[i].lr_mult = ref[i].lr_mult;
+        fast[i].wd_mult = ref[i].wd_mult;
+      }
+      const Tensor w_start = ref[2].w.clone();
+      for (int64_t t = 1; t <= 3; ++t) {
+        optim_step(ref, cfg, t, "reference");
+        optim_step(fast, cfg, t, "threaded");
+        for (std::size_t i = 0; i < ref.size(); ++i) {
+          EXPECT_FAST_MATCHES(fast[i].w, ref[i].w, dt, "w");
+          if (ref[i].s1.defined()) EXPECT_FAST_MATCHES(fast[i].s1, ref[i].s1, dt, "s1");
+          if (ref[i].s2.defined()) EXPECT_FAST_MATCHES(fast[i].s2, ref[i].s2, dt, "s2");
+        }
+      }
+      EXPECT_GT(norm_rel_error(fast[2].w, w_start), 1e-6);
+    });
+  }
+}
+
 TEST(CpuFastOptim, IsTheCpuDefaultAndRejectsBadInput) {
   EXPECT_EQ(OpRegistry<OptimImpl>::default_variant(Device::cpu), "threaded");
   std::vector<ParamSlot> ps{{Tensor({3}), Tensor({4}), Tensor(), Tensor()}};
@@ -337,18 +548,27 @@ std::vector<ParamSlot> to_gpu(const std::vector<ParamSlot>& slots) {
   std::vector<ParamSlot> g;
   for (const ParamSlot& p : slots)
     g.push_back({on_gpu(p.w), on_gpu(p.dw), p.s1.defined() ? on_gpu(p.s1) : Tensor(),
-                 p.s2.defined() ? on_gpu(p.s2) : Tensor()});
+                 p.s2.defined() ? on_gpu(p.s2) : Tensor(), p.lr_mult, p.wd_mult});
   return g;
 }
 
-void run_steps(const std::string& variant, UpdateRule rule, DType dt, bool with_state, uint32_t seed) {
-  const std::string what = std::string("optim/") + variant + " " + update_rule_name(rule) + " " + dtype_name(dt) +
-                           (with_state ? " given state" : " fresh state");
+// Five steps of `config` on the GPU variant and the CPU reference; with
+// multipliers, each parameter gets its own lr_mult and wd_mult.
+void run_steps(const std::string& variant, const OptimConfig& config, DType dt, bool with_state, uint32_t seed,
+               bool multipliers = false) {
+  const UpdateRule rule = config.rule;
+  const std::string what = std::string("optim/") + variant + " " + update_rule_name(rule) +
+                           (config.nesterov ? " nesterov" : "") + " wd " + std::to_string(config.wd()) +
+                           (config.decoupled() ? " decoupled " : " coupled ") + dtype_name(dt) +
+                           (with_state ? " given state" : " fresh state") + (multipliers ? " with multipliers" : "");
   SCOPED_TRACE(what);
   NumpyRandom rng(seed);
-  OptimConfig config;
-  config.rule = rule;
   std::vector<ParamSlot> cpu = random_slots(rng, dt, with_state);
+  if (multipliers)
+    for (std::size_t i = 0; i < cpu.size(); ++i) {
+      cpu[i].lr_mult = i % 3 == 0 ? 64.0 : 1.0 / double(i + 1);
+      cpu[i].wd_mult = i % 3 == 0 ? 1.0 / 64 : double(i);
+    }
   PoisonScope poison;
   std::vector<ParamSlot> gpu = to_gpu(cpu);
   const auto& impl = OpRegistry<OptimImpl>::get(Device::cuda, variant);
@@ -370,7 +590,7 @@ void run_steps(const std::string& variant, UpdateRule rule, DType dt, bool with_
       ASSERT_TRUE(gpu[i].s1.defined()) << slot;
       EXPECT_GPU_MATCHES(gpu[i].s1, cpu[i].s1, dt, slot + " s1");
     }
-    if (rule == UpdateRule::adam) {
+    if (is_adam(rule)) {
       ASSERT_TRUE(gpu[i].s2.defined()) << slot;
       EXPECT_GPU_MATCHES(gpu[i].s2, cpu[i].s2, dt, slot + " s2");
     }
@@ -385,7 +605,19 @@ TEST(GpuOptim, EveryVariantAndRuleMatchesReferenceAfterSeveralSteps) {
   for (const auto& v : variants)
     for (UpdateRule rule : {UpdateRule::sgd, UpdateRule::sgd_momentum, UpdateRule::rmsprop, UpdateRule::adam})
       for (DType dt : {DType::f32, DType::f64})
-        for (bool with_state : {false, true}) run_steps(v, rule, dt, with_state, seed++);
+        for (bool with_state : {false, true}) {
+          OptimConfig config;
+          config.rule = rule;
+          run_steps(v, config, dt, with_state, seed++);
+        }
+}
+
+TEST(GpuOptim, NesterovWeightDecayAndMultipliersMatchReference) {
+  CONVLAB_REQUIRE_GPU();
+  uint32_t seed = 300;
+  for (const auto& v : OpRegistry<OptimImpl>::variants(Device::cuda))
+    for (const OptimConfig& config : extended_configs())
+      for (DType dt : {DType::f32, DType::f64}) run_steps(v, config, dt, true, seed++, true);
 }
 
 TEST(GpuOptim, ParametersThatChangeBetweenStepsAreHandled) {

@@ -22,7 +22,7 @@ TEST(SolverUpdateRules, HandComputedValuesAfterTwoDecayedSteps) {
     double lr;
   };
   for (const Case c : {Case{UpdateRule::sgd, 0.1}, Case{UpdateRule::sgd_momentum, 0.1}, Case{UpdateRule::rmsprop, 0.01},
-                       Case{UpdateRule::adam, 0.01}}) {
+                       Case{UpdateRule::adam, 0.01}, Case{UpdateRule::adamw, 0.01}}) {
     SCOPED_TRACE(update_rule_name(c.rule));
     std::vector<double> expect;
     for (double w0 : kW0) {
@@ -47,10 +47,15 @@ TEST(SolverUpdateRules, HandComputedValuesAfterTwoDecayedSteps) {
           w -= lr2 * w / (std::sqrt(cache) + 1e-8);
           break;
         }
-        case UpdateRule::adam: {
+        case UpdateRule::adam:
+        case UpdateRule::adamw: {
+          // adamw: decoupled weight decay 0.01 (its default) at the current,
+          // decayed learning rate, after the gradient (g = w) is taken.
+          const double wd = c.rule == UpdateRule::adamw ? 0.01 : 0.0;
           double m = 0, v = 0;
           for (int t = 1; t <= 2; ++t) {
             const double g = w, lr = t == 1 ? lr1 : lr2;
+            w *= 1 - lr * wd;
             m = 0.9 * m + 0.1 * g;
             v = 0.999 * v + 0.001 * g * g;
             const double mt = m / (1 - std::pow(0.9, t)), vt = v / (1 - std::pow(0.999, t));

@@ -107,29 +107,42 @@ int64_t count_or_all(JsonReader& r, const std::string& key, int64_t def) {
 
 SolverConfig parse_solver(JsonReader r) {
   SolverConfig s;
-  const std::string rule = r.string("update_rule", std::string("sgd"), {"sgd", "sgd_momentum", "rmsprop", "adam"});
+  const std::string rule =
+      r.string("update_rule", std::string("sgd"), {"sgd", "sgd_momentum", "rmsprop", "adam", "adamw"});
   s.optim.rule = parse_update_rule(rule);
+  const bool adam = is_adam(s.optim.rule);
   JsonReader oc = r.object("optim_config");
   s.optim.learning_rate = oc.number("learning_rate", s.optim.lr(), 0.0, 1e3, true);
-  if (s.optim.rule == UpdateRule::sgd_momentum) s.optim.momentum = oc.number("momentum", s.optim.momentum, 0.0, 1.0);
+  if (s.optim.rule == UpdateRule::sgd_momentum) {
+    s.optim.momentum = oc.number("momentum", s.optim.momentum, 0.0, 1.0);
+    s.optim.nesterov = oc.boolean("nesterov", s.optim.nesterov);
+  }
   if (s.optim.rule == UpdateRule::rmsprop) s.optim.decay_rate = oc.number("decay_rate", s.optim.decay_rate, 0.0, 1.0);
-  if (s.optim.rule == UpdateRule::adam) {
+  if (adam) {
     s.optim.beta1 = oc.number("beta1", s.optim.beta1, 0.0, 1.0);
     s.optim.beta2 = oc.number("beta2", s.optim.beta2, 0.0, 1.0);
   }
-  if (s.optim.rule == UpdateRule::rmsprop || s.optim.rule == UpdateRule::adam)
+  if (s.optim.rule == UpdateRule::rmsprop || adam)
     s.optim.epsilon = oc.number("epsilon", s.optim.epsilon, 0.0, 1.0, true);
+  s.optim.weight_decay = oc.number("weight_decay", s.optim.wd(), 0.0, 1e3);
+  const std::string wd_mode = oc.string(
+      "weight_decay_mode", std::string(weight_decay_mode_name(s.optim.weight_decay_mode)), {"coupled", "decoupled"});
+  s.optim.weight_decay_mode = wd_mode == "decoupled" ? WeightDecayMode::decoupled : WeightDecayMode::coupled;
+  if (s.optim.rule == UpdateRule::adamw) {
+    if (oc.has("weight_decay_mode") && wd_mode != "decoupled")
+      oc.fail("weight_decay_mode", "adamw's weight decay is decoupled (for coupled weight decay use update_rule adam)");
+    s.optim.weight_decay_mode = WeightDecayMode::decoupled;
+  }
   // Keys of the other rules: say why they are rejected.
-  const std::vector<std::pair<const char*, const char*>> other = {{"momentum", "sgd_momentum"},
-                                                                  {"decay_rate", "rmsprop"},
-                                                                  {"beta1", "adam"},
-                                                                  {"beta2", "adam"},
-                                                                  {"epsilon", "rmsprop and adam"}};
+  const std::vector<std::pair<const char*, const char*>> other = {
+      {"momentum", "sgd_momentum"}, {"nesterov", "sgd_momentum"}, {"decay_rate", "rmsprop"},
+      {"beta1", "adam and adamw"},  {"beta2", "adam and adamw"},  {"epsilon", "rmsprop, adam and adamw"}};
   for (const auto& kv : other)
     if (r.value("optim_config").is_object() && r.value("optim_config").contains(kv.first) && !oc.is_known(kv.first))
       oc.fail(kv.first, std::string("not used by update_rule \"") + rule + "\" (only by " + kv.second + ")");
   oc.finish();
   const bool lr_decay_given = r.has("lr_decay");
+  s.param_groups = parse_param_groups(r);
   s.lr_decay = r.number("lr_decay", s.lr_decay, 0.0, 1.0, true);
   s.lr_schedule = parse_lr_schedule(r.object("lr_schedule"), s.lr_decay, lr_decay_given);
   s.batch_size = r.integer("batch_size", s.batch_size, 1, 1 << 20);
@@ -165,17 +178,22 @@ json optim_json(const OptimConfig& o) {
       break;
     case UpdateRule::sgd_momentum:
       j["momentum"] = o.momentum;
+      j["nesterov"] = o.nesterov;
       break;
     case UpdateRule::rmsprop:
       j["decay_rate"] = o.decay_rate;
       j["epsilon"] = o.epsilon;
       break;
     case UpdateRule::adam:
+    case UpdateRule::adamw:
       j["beta1"] = o.beta1;
       j["beta2"] = o.beta2;
       j["epsilon"] = o.epsilon;
       break;
   }
+  j["weight_decay"] = o.wd();
+  j["weight_decay_mode"] =
+      weight_decay_mode_name(o.decoupled() ? WeightDecayMode::decoupled : WeightDecayMode::coupled);
   return j;
 }
 
@@ -232,6 +250,7 @@ RunConfig parse_run_config(const json& j) {
                           {"weight_averaging", weight_averaging_json(s.averaging)}};
   // An integer num_epochs stays an integer in the resolved config.
   if (s.num_epochs == std::floor(s.num_epochs)) c.resolved["solver"]["num_epochs"] = static_cast<int64_t>(s.num_epochs);
+  if (!s.param_groups.empty()) c.resolved["solver"]["param_groups"] = param_groups_json(s.param_groups);
   c.resolved["device"] = c.device;
   c.resolved["evaluation"] = {{"tta", tta_name(c.evaluation.tta)}};
   c.resolved["output"] = {

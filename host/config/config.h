@@ -10,6 +10,7 @@
 
 #include "host/ops/optim/optim.h"
 #include "host/solver/lr_schedule.h"
+#include "host/solver/param_groups.h"
 #include "host/solver/tta.h"
 #include "host/solver/weight_average.h"
 
@@ -41,6 +42,7 @@ struct ModelConfig {
 
 struct SolverConfig {
   OptimConfig optim;  // update_rule + optim_config
+  std::vector<ParamGroup> param_groups;
   double lr_decay = 1.0;
   LrSchedule lr_schedule;  // "lr_schedule" (host/solver/lr_schedule.h); step uses lr_decay
   int64_t batch_size = 100;

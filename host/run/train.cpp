@@ -28,6 +28,7 @@ const std::map<std::string, TrainHandler>& train_handlers() {
 SolverOptions solver_options(const config::SolverConfig& solver) {
   SolverOptions so;
   so.optim = solver.optim;
+  so.param_groups = solver.param_groups;
   so.lr_decay = solver.lr_decay;
   so.lr_schedule = solver.lr_schedule;
   so.batch_size = solver.batch_size;

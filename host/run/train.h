@@ -73,7 +73,7 @@ RunResult train_regression(const config::RunConfig& config, const RunContext& ct
 // convlab::Error on bad input.
 int train_command(const std::string& config_path, const TrainOptions& options, std::ostream& out);
 
-// The Solver's options from the config's solver section (optim, lr_decay,
+// The Solver's options from the config's solver section (optim, param_groups, lr_decay,
 // batch_size, num_epochs, sample counts, print_every, verbose); progress stays off.
 SolverOptions solver_options(const config::SolverConfig& solver);
 

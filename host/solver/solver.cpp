@@ -46,6 +46,9 @@ Solver::Solver(Model& model, Dataset train, Dataset val, SolverOptions options, 
   num_iterations_ = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(exact * (1.0 - 1e-12))));
   schedule_ = opt_.lr_schedule;
   if (schedule_.type == LrScheduleType::step) schedule_.lr_decay = opt_.lr_decay;
+  param_plan_ = resolve_param_groups(opt_.param_groups, model_.param_info(), iterations_per_epoch_);
+  const std::string groups = describe_param_plan(param_plan_, iterations_per_epoch_);
+  if (opt_.verbose && !groups.empty()) out_ << groups << "\n";
   history_.metric = model_.metric();
   best_val_ = history_.metric.higher_is_better ? -INFINITY : INFINITY;
 }
@@ -60,27 +63,29 @@ Tensor Solver::step() {
   const Batch b = train_.gather(idx);
   model_.begin_step(t_);
   Tensor loss = model_.loss(b.X, b.y);
-  update_parameters(model_, state_, optim_, t_ + 1);
+  update_parameters(model_, state_, optim_, t_ + 1, param_plan_);
   return loss;
 }
 
-void update_parameters(Model& model, std::map<std::string, OptimState>& state, const OptimConfig& config, int64_t t) {
+void update_parameters(Model& model, std::map<std::string, OptimState>& state, const OptimConfig& config, int64_t t,
+                       const ParamPlan& plan) {
   auto params = model.params();
   auto grads = model.grads();
   std::vector<ParamSlot> slots;
+  std::vector<std::string> names;  // of the slots
   slots.reserve(params.size());
   for (auto& kv : params) {
+    const auto settings = plan.find(kv.first);
+    const ParamSettings ps = settings == plan.end() ? ParamSettings{} : settings->second;
+    if (!ps.updated_at(t - 1)) continue;  // frozen: w and its state stay as they are
     OptimState& s = state[kv.first];
     auto g = grads.find(kv.first);
     CONVLAB_CHECK(g != grads.end() && g->second.defined(), "Solver: no gradient for parameter " << kv.first);
-    slots.push_back({kv.second, g->second, s.s1, s.s2});
+    slots.push_back({kv.second, g->second, s.s1, s.s2, ps.lr_mult, ps.wd_mult});
+    names.push_back(kv.first);
   }
   optim_step(slots, config, t);
-  std::size_t i = 0;
-  for (auto& kv : params) {
-    state[kv.first] = {slots[i].s1, slots[i].s2};
-    ++i;
-  }
+  for (std::size_t i = 0; i < slots.size(); ++i) state[names[i]] = {slots[i].s1, slots[i].s2};
 }
 
 bool Solver::flush_losses() {

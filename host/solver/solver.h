@@ -29,6 +29,7 @@
 #include "host/ops/optim/optim.h"
 #include "host/random/numpy_random.h"
 #include "host/solver/lr_schedule.h"
+#include "host/solver/param_groups.h"
 #include "host/solver/tta.h"
 #include "host/solver/weight_average.h"
 #include "models/model.h"
@@ -40,6 +41,7 @@ constexpr int64_t kDivergenceWindow = 100;
 
 struct SolverOptions {
   OptimConfig optim;
+  std::vector<ParamGroup> param_groups;  // lr/wd multipliers, frozen parameters (param_groups.h)
   double lr_decay = 1.0;   // the step schedule's factor (lr_schedule.lr_decay is ignored: this one is used)
   LrSchedule lr_schedule;  // the learning rate of every iteration, from optim's learning rate
   int64_t batch_size = 100;
@@ -75,8 +77,11 @@ struct OptimState {
 
 // One update of every parameter of `model` from its current gradients with
 // the update rule of `config` (adam's step count t, 1 on the first step),
-// keeping each parameter's optimiser state in `state` by name.
-void update_parameters(Model& model, std::map<std::string, OptimState>& state, const OptimConfig& config, int64_t t);
+// keeping each parameter's optimiser state in `state` by name. `plan` gives
+// each parameter's lr and weight-decay multipliers; a parameter it does not
+// update at iteration t - 1 (frozen) is skipped, its state untouched.
+void update_parameters(Model& model, std::map<std::string, OptimState>& state, const OptimConfig& config, int64_t t,
+                       const ParamPlan& plan = {});
 
 class Solver {
  public:
@@ -133,6 +138,7 @@ class Solver {
   std::ostream& out_;
   std::map<std::string, OptimState> state_;
   LrSchedule schedule_;
+  ParamPlan param_plan_;  // opt_.param_groups resolved for model_
   History history_;
   std::vector<Tensor> pending_losses_;
   std::map<std::string, Tensor> best_state_;

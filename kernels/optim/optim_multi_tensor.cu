@@ -13,7 +13,10 @@ namespace {
 
 constexpr int kBlock = 256;
 
-// One parameter in the flattened index space [begin, begin + n).
+// One parameter in the flattened index space [begin, begin + n), with the
+// multipliers of its learning rate and weight decay (ParamSlot). The step's
+// lr and weight decay travel in UpdateCoeffs, so the descriptors stay the
+// same from step to step while the learning rate changes.
 template <class T>
 struct TensorDesc {
   T* w;
@@ -21,7 +24,14 @@ struct TensorDesc {
   T* s1;
   T* s2;
   int64_t begin, n;
+  double lr_mult, wd_mult;
 };
+
+// The learning rate and weight decay of the descriptor's parameter.
+template <class T>
+__device__ __forceinline__ SlotCoeffs desc_coeffs(const UpdateCoeffs& k, const TensorDesc<T>& d) {
+  return make_slot_coeffs(k.lr, k.wd, k.decoupled != 0, d.lr_mult, d.wd_mult);
+}
 
 // Grid-stride over the concatenation of all parameters (total elements):
 // consecutive threads take consecutive flat indices, so accesses are
@@ -43,10 +53,14 @@ __global__ void multi_tensor_kernel(UpdateCoeffs k, const TensorDesc<T>* descs, 
   }
   int t = lo;
   TensorDesc<T> d = descs[t];
+  SlotCoeffs s = desc_coeffs(k, d);
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (; i < total; i += stride) {
-    while (i >= d.begin + d.n) d = descs[++t];
-    update_element<R>(k, i - d.begin, d.w, d.dw, d.s1, d.s2);
+    if (i >= d.begin + d.n) {
+      while (i >= d.begin + d.n) d = descs[++t];
+      s = desc_coeffs(k, d);
+    }
+    update_element<R>(k, s, i - d.begin, d.w, d.dw, d.s1, d.s2);
   }
 }
 
@@ -80,8 +94,8 @@ void step_typed(std::vector<ParamSlot>& params, const OptimConfig& config, int64
   for (ParamSlot& p : params) {
     const int64_t n = p.w.numel();
     if (n == 0) continue;
-    descs.push_back(
-        {p.w.data<T>(), p.dw.data<T>(), state_ptr<T>(p, config.rule, 1), state_ptr<T>(p, config.rule, 2), total, n});
+    descs.push_back({p.w.data<T>(), p.dw.data<T>(), state_ptr<T>(p, config.rule, 1), state_ptr<T>(p, config.rule, 2),
+                     total, n, p.lr_mult, p.wd_mult});
     total += n;
   }
   if (total == 0) return;

@@ -12,8 +12,8 @@ constexpr int kBlock = 256;
 // Grid-stride over the n elements of one parameter: thread i updates w[i]
 // and its state, consecutive threads on consecutive elements (coalesced).
 template <UpdateRule R, class T>
-__global__ void update_kernel(UpdateCoeffs k, int64_t n, T* w, const T* dw, T* s1, T* s2) {
-  CONVLAB_GRID_STRIDE_LOOP(i, n) update_element<R>(k, i, w, dw, s1, s2);
+__global__ void update_kernel(UpdateCoeffs k, SlotCoeffs s, int64_t n, T* w, const T* dw, T* s1, T* s2) {
+  CONVLAB_GRID_STRIDE_LOOP(i, n) update_element<R>(k, s, i, w, dw, s1, s2);
 }
 
 template <class T>
@@ -22,8 +22,8 @@ void step_typed(std::vector<ParamSlot>& params, const OptimConfig& config, int64
   dispatch_rule(config.rule, [&](auto rule) {
     for (ParamSlot& p : params) {
       const int64_t n = p.w.numel();
-      launch_n<kBlock>("update_kernel", n, update_kernel<decltype(rule)::value, T>, k, n, p.w.data<T>(), p.dw.data<T>(),
-                       state_ptr<T>(p, config.rule, 1), state_ptr<T>(p, config.rule, 2));
+      launch_n<kBlock>("update_kernel", n, update_kernel<decltype(rule)::value, T>, k, slot_coeffs(config, p), n,
+                       p.w.data<T>(), p.dw.data<T>(), state_ptr<T>(p, config.rule, 1), state_ptr<T>(p, config.rule, 2));
     }
   });
 }

@@ -10,18 +10,25 @@
 namespace convlab::cuda {
 
 // Hyper-parameters of one step, in double: the element updates compute in
-// double and round to T where the CPU reference does (optim_ref.cpp), so a
-// float32 step matches it to rounding. (In float, 1 - beta2 = 1 - 0.999f is
+// double and round to T where the CPU reference does (optim_reference.cpp), so
+// a float32 step matches it to rounding. (In float, 1 - beta2 = 1 - 0.999f is
 // off by 1.3e-5 relative, which adam's second moment would inherit.) The
-// bias corrections 1 - beta^t are computed once per step on the host.
+// bias corrections 1 - beta^t are computed once per step on the host. The
+// learning rate and the weight decay are scaled per parameter (SlotCoeffs,
+// optim.h): the naive variant passes each parameter's SlotCoeffs, the
+// multi-tensor one makes them from lr, wd and each descriptor's multipliers.
 struct UpdateCoeffs {
-  double lr, momentum, decay_rate, beta1, beta2, epsilon;
+  double lr, wd;
+  double momentum, decay_rate, beta1, beta2, epsilon;
   double one_minus_decay, one_minus_beta1, one_minus_beta2, bias1, bias2;
+  int nesterov;   // sgd_momentum: 1 for PyTorch's Nesterov update
+  int decoupled;  // weight decay: 1 decoupled, 0 coupled
 };
 
 inline UpdateCoeffs make_coeffs(const OptimConfig& c, int64_t t) {
-  const bool adam = c.rule == UpdateRule::adam;
+  const bool adam = is_adam(c.rule);
   return {c.lr(),
+          c.wd(),
           c.momentum,
           c.decay_rate,
           c.beta1,
@@ -31,31 +38,44 @@ inline UpdateCoeffs make_coeffs(const OptimConfig& c, int64_t t) {
           1.0 - c.beta1,
           1.0 - c.beta2,
           adam ? 1.0 - std::pow(c.beta1, double(t)) : 1.0,
-          adam ? 1.0 - std::pow(c.beta2, double(t)) : 1.0};
+          adam ? 1.0 - std::pow(c.beta2, double(t)) : 1.0,
+          c.nesterov ? 1 : 0,
+          c.decoupled() ? 1 : 0};
 }
 
 // Updates element i of one parameter in place: w and the rule's state
-// (s1: velocity / cache / m, s2: v), each read once and written once.
+// (s1: velocity / momentum buffer / cache / m, s2: v), each read once and
+// written once. Weight decay first, as optim_formula::decayed_gradient.
 template <UpdateRule R, class T>
-__device__ __forceinline__ void update_element(const UpdateCoeffs& k, int64_t i, T* w, const T* dw, T* s1, T* s2) {
-  const double g = dw[i];
+__device__ __forceinline__ void update_element(const UpdateCoeffs& k, const SlotCoeffs& s, int64_t i, T* w, const T* dw,
+                                               T* s1, T* s2) {
+  T wi = w[i];
+  if (s.decay != 1.0) wi = T(s.decay * wi);
+  const double g = s.coupled_wd != 0.0 ? double(T(dw[i] + s.coupled_wd * wi)) : double(dw[i]);
+  const double lr = s.lr;
   if constexpr (R == UpdateRule::sgd) {
-    w[i] = T(w[i] - k.lr * g);
+    w[i] = T(wi - lr * g);
   } else if constexpr (R == UpdateRule::sgd_momentum) {
-    const T v = T(k.momentum * s1[i] - k.lr * g);
-    s1[i] = v;
-    w[i] = T(w[i] + double(v));
+    if (k.nesterov) {
+      const T b = T(k.momentum * s1[i] + g);
+      s1[i] = b;
+      w[i] = T(wi - lr * (g + k.momentum * double(b)));
+    } else {
+      const T v = T(k.momentum * s1[i] - lr * g);
+      s1[i] = v;
+      w[i] = T(wi + double(v));
+    }
   } else if constexpr (R == UpdateRule::rmsprop) {
     const T c = T(k.decay_rate * s1[i] + k.one_minus_decay * g * g);
     s1[i] = c;
-    w[i] = T(w[i] - k.lr * g / (sqrt(double(c)) + k.epsilon));
+    w[i] = T(wi - lr * g / (sqrt(double(c)) + k.epsilon));
   } else {
     const T m = T(k.beta1 * s1[i] + k.one_minus_beta1 * g);
     const T v = T(k.beta2 * s2[i] + k.one_minus_beta2 * g * g);
     s1[i] = m;
     s2[i] = v;
     const double mt = double(m) / k.bias1, vt = double(v) / k.bias2;
-    w[i] = T(w[i] - k.lr * mt / (sqrt(vt) + k.epsilon));
+    w[i] = T(wi - lr * mt / (sqrt(vt) + k.epsilon));
   }
 }
 
@@ -70,6 +90,7 @@ void dispatch_rule(UpdateRule r, F&& f) {
     case UpdateRule::rmsprop:
       return f(std::integral_constant<UpdateRule, UpdateRule::rmsprop>{});
     case UpdateRule::adam:
+    case UpdateRule::adamw:  // adam's element update; its weight decay is in SlotCoeffs
       return f(std::integral_constant<UpdateRule, UpdateRule::adam>{});
   }
 }
@@ -78,7 +99,7 @@ void dispatch_rule(UpdateRule r, F&& f) {
 // rule does not use it (the shared checks validated and created those it uses).
 template <class T>
 T* state_ptr(ParamSlot& p, UpdateRule r, int which) {
-  const int used = r == UpdateRule::sgd ? 0 : r == UpdateRule::adam ? 2 : 1;
+  const int used = r == UpdateRule::sgd ? 0 : is_adam(r) ? 2 : 1;
   if (which > used) return nullptr;
   return which == 1 ? p.s1.data<T>() : p.s2.data<T>();
 }

@@ -4,7 +4,8 @@
 namespace convlab {
 
 namespace {
-constexpr UpdateRule kRules[] = {UpdateRule::sgd, UpdateRule::sgd_momentum, UpdateRule::rmsprop, UpdateRule::adam};
+constexpr UpdateRule kRules[] = {UpdateRule::sgd, UpdateRule::sgd_momentum, UpdateRule::rmsprop, UpdateRule::adam,
+                                 UpdateRule::adamw};
 }
 
 const char* update_rule_name(UpdateRule r) {
@@ -17,8 +18,14 @@ const char* update_rule_name(UpdateRule r) {
       return "rmsprop";
     case UpdateRule::adam:
       return "adam";
+    case UpdateRule::adamw:
+      return "adamw";
   }
   return "?";
+}
+
+const char* weight_decay_mode_name(WeightDecayMode m) {
+  return m == WeightDecayMode::decoupled ? "decoupled" : "coupled";
 }
 
 UpdateRule parse_update_rule(const std::string& s) {

@@ -21,6 +21,7 @@ int state_count(UpdateRule r) {
     case UpdateRule::rmsprop:
       return 1;
     case UpdateRule::adam:
+    case UpdateRule::adamw:
       return 2;
   }
   return 0;
@@ -46,14 +47,20 @@ void check_and_prepare_optim_step(const char* op, std::vector<ParamSlot>& params
       check_range(op, "decay_rate", config.decay_rate, 0, 1, false);
       break;
     case UpdateRule::adam:
+    case UpdateRule::adamw:
       check_range(op, "beta1", config.beta1, 0, 1, true);
       check_range(op, "beta2", config.beta2, 0, 1, true);
       CONVLAB_CHECK(t >= 1, op << ": adam's step count t must be >= 1 (1 on the first step), got " << t);
       break;
   }
-  if (config.rule == UpdateRule::rmsprop || config.rule == UpdateRule::adam)
+  if (config.rule == UpdateRule::rmsprop || is_adam(config.rule))
     CONVLAB_CHECK(std::isfinite(config.epsilon) && config.epsilon > 0,
                   op << ": epsilon must be a positive number, got " << config.epsilon);
+  CONVLAB_CHECK(std::isfinite(config.weight_decay),
+                op << ": weight_decay must be a finite number (>= 0, or < 0 for the rule's default), got "
+                   << config.weight_decay);
+  CONVLAB_CHECK(!config.nesterov || config.rule == UpdateRule::sgd_momentum,
+                op << ": nesterov applies to sgd_momentum only, not to " << update_rule_name(config.rule));
   if (params.empty()) return;
   const Tensor& w0 = params.front().w;
   CONVLAB_CHECK(w0.defined(), op << ": parameter 0: w is empty");
@@ -62,6 +69,8 @@ void check_and_prepare_optim_step(const char* op, std::vector<ParamSlot>& params
     ParamSlot& p = params[i];
     const std::string where = std::string(op) + ": parameter " + std::to_string(i);
     CONVLAB_CHECK(p.w.defined(), where << ": w is empty");
+    CONVLAB_CHECK(std::isfinite(p.lr_mult) && p.lr_mult >= 0 && std::isfinite(p.wd_mult) && p.wd_mult >= 0,
+                  where << ": lr_mult and wd_mult must be finite and >= 0, got " << p.lr_mult << " and " << p.wd_mult);
     p.w.expect_float((where + ": w").c_str());
     expect_same(where.c_str(), w0.device(), w0.dtype(), {{"w", &p.w}, {"dw", &p.dw}});
     p.dw.expect_shape((where + ": dw").c_str(), p.w.shape());

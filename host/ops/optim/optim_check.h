@@ -9,7 +9,8 @@ namespace convlab {
 // Throws a clear convlab::Error unless: the hyper-parameters are valid
 // (learning_rate finite, a negative one meaning the rule's default; momentum
 // and decay_rate in [0, 1]; beta1 and beta2 in [0, 1); epsilon > 0; t >= 1
-// for adam); every slot's w and dw are defined float tensors of one shape,
+// for adam; weight_decay finite; nesterov only with sgd_momentum); every
+// slot's lr_mult and wd_mult finite and >= 0, its w and dw are defined float tensors of one shape,
 // dtype and device, the same device and dtype for all slots; every state
 // tensor the rule uses is empty or matches w. Then creates the rule's empty
 // state tensors as zeros like w.

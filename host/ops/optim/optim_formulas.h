@@ -5,8 +5,46 @@
 
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
+
+#include "host/ops/optim/optim.h"
 
 namespace convlab::optim_formula {
+
+// Weight decay of one element before the rule: decoupled scales w by s.decay
+// (rounded to T, as PyTorch's AdamW scales the parameter in place first);
+// coupled returns the gradient dw + lambda * w (rounded to T, as PyTorch's
+// weight_decay adds it to the gradient); none returns dw as it is. The kind
+// is a template argument so that each variant's loop has no branch in it
+// (and vectorizes as it did without weight decay).
+enum class DecayKind { none, coupled, decoupled };
+
+inline DecayKind decay_kind(const SlotCoeffs& s) {
+  return s.decay != 1.0 ? DecayKind::decoupled : s.coupled_wd != 0.0 ? DecayKind::coupled : DecayKind::none;
+}
+
+template <DecayKind D, class T>
+inline T decayed_gradient(T& w, T dw, const SlotCoeffs& s) {
+  if constexpr (D == DecayKind::decoupled) w = T(s.decay * w);
+  if constexpr (D == DecayKind::coupled) {
+    return T(dw + s.coupled_wd * w);
+  } else {
+    return dw;
+  }
+}
+
+// Calls f(std::integral_constant<DecayKind, K>{}) for the run-time kind k.
+template <class F>
+void dispatch_decay(DecayKind k, F&& f) {
+  switch (k) {
+    case DecayKind::none:
+      return f(std::integral_constant<DecayKind, DecayKind::none>{});
+    case DecayKind::coupled:
+      return f(std::integral_constant<DecayKind, DecayKind::coupled>{});
+    case DecayKind::decoupled:
+      return f(std::integral_constant<DecayKind, DecayKind::decoupled>{});
+  }
+}
 
 // w -= lr * dw
 template <class T>
@@ -19,6 +57,13 @@ template <class T>
 inline void sgd_momentum(T& w, T dw, T& v, double lr, double mu) {
   v = T(mu * v - lr * dw);
   w = T(w + double(v));
+}
+
+// PyTorch SGD(nesterov=True), dampening 0: b = mu * b + dw; w -= lr * (dw + mu * b)
+template <class T>
+inline void sgd_nesterov(T& w, T dw, T& b, double lr, double mu) {
+  b = T(mu * b + dw);
+  w = T(w - lr * (dw + mu * double(b)));
 }
 
 // cache = d * cache + (1 - d) * dw^2; w -= lr * dw / (sqrt(cache) + eps)
