@@ -35,6 +35,8 @@ SolverOptions solver_options(const config::SolverConfig& solver) {
   so.num_val_samples = solver.num_val_samples;
   so.print_every = solver.print_every;
   so.verbose = solver.verbose;
+  so.sampling = parse_sampling(solver.sampling);
+  so.seed = solver.seed;
   return so;
 }
 
