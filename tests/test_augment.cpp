@@ -13,10 +13,12 @@
 #include <stdexcept>
 #include <thread>
 
+#include "cifar10_test_util.h"
 #include "expect_error.h"
 #include "gpu_test_util.h"
 #include "host/config/config.h"
 #include "host/data/augment.h"
+#include "host/data/cifar10.h"
 #include "host/data/dataset.h"
 #include "host/data/prefetch_loader.h"
 #include "host/solver/solver.h"
@@ -135,6 +137,41 @@ TEST(Augment, ChannelMeanStdIsThePopulationStatisticOfTheFirstImages) {
   EXPECT_FLOAT_EQ(s.item(0), static_cast<float>(std::sqrt(21.0)));
   EXPECT_FLOAT_EQ(m.item(1), 9.0f);
   EXPECT_FLOAT_EQ(s.item(1), 1.0f);
+}
+
+TEST(Augment, RealCifar10MeanStdMakesChannelsZeroMeanUnitStd) {
+  std::string why;
+  const std::string dir = test::cifar10_bin_dir(&why);
+  if (dir.empty()) GTEST_SKIP() << why;
+  Cifar10Options o;
+  o.num_training = 5000;
+  o.num_validation = 10;
+  o.num_test = 0;
+  o.mean_std = true;
+  const Cifar10Data d = get_cifar10_data(dir, o);
+  // CIFAR-10's well-known channel statistics (0..255): mean (125.3, 123.0, 113.9), std (63.0, 62.1, 66.7);
+  // the datasets folder's JPEG re-encoding and the 5,000-image subset move them a little.
+  const double mean[3] = {125.3, 123.0, 113.9}, sd[3] = {63.0, 62.1, 66.7};
+  for (int c = 0; c < 3; ++c) {
+    EXPECT_NEAR(d.channel_mean.item(c), mean[c], 3.0) << "channel " << c;
+    EXPECT_NEAR(d.channel_std.item(c), sd[c], 3.0) << "channel " << c;
+  }
+  EXPECT_FALSE(d.train.mean().defined());
+  // The normalised training split: per channel mean 0, std 1.
+  const Batch b = d.train.range(0, 5000);
+  const float* x = b.X.data<float>();
+  for (int c = 0; c < 3; ++c) {
+    double s = 0, q = 0;
+    for (int64_t i = 0; i < 5000; ++i)
+      for (int k = 0; k < 1024; ++k) {
+        const double v = x[(i * 3 + c) * 1024 + k];
+        s += v;
+        q += v * v;
+      }
+    const double n = 5000.0 * 1024, m = s / n;
+    EXPECT_NEAR(m, 0.0, 1e-4) << "channel " << c;
+    EXPECT_NEAR(std::sqrt(q / n - m * m), 1.0, 1e-4) << "channel " << c;
+  }
 }
 
 TEST(Augment, DatasetRefusesContradictoryNormalisations) {
