@@ -601,3 +601,33 @@ TEST(AugmentGpu, KernelMatchesTheCpuPathBitForBit) {
     EXPECT_EQ(gpu.gather(idx).X.to(Device::cpu).to_vector(), cpu.gather(idx).X.to_vector());
   }
 }
+
+namespace {
+// RecordingModel whose data live on the GPU: the Solver gathers and augments there.
+class GpuRecordingModel : public RecordingModel {
+ public:
+  Tensor loss(const Tensor& X, const Tensor& y) override {
+    EXPECT_EQ(X.device(), Device::cuda);
+    return RecordingModel::loss(X.to(Device::cpu), y.to(Device::cpu));
+  }
+  Device device() const override { return Device::cuda; }
+};
+}  // namespace
+
+TEST(AugmentGpu, SolverOnTheGpuTrainsOnTheCpusBatches) {
+  CONVLAB_REQUIRE_GPU();
+  const Dataset train = index_images(40), val = index_images(5, 9);
+  for (Sampling s : {Sampling::random, Sampling::epoch}) {
+    SolverOptions so = pipeline_options(s, true);
+    so.augment.pad_mode = PadMode::zero;
+    so.augment.flip = FlipMode::alternating;
+    const Recorded cpu = run_recording(train, so);
+    GpuRecordingModel model;
+    NumpyRandom rng(231);
+    std::ostringstream out;
+    Solver solver(model, train.to(Device::cuda), val.to(Device::cuda), so, rng, out);
+    ASSERT_TRUE(solver.train());
+    EXPECT_EQ(model.xs, cpu.xs) << sampling_name(s);
+    EXPECT_EQ(model.batches, cpu.ys) << sampling_name(s);
+  }
+}
