@@ -121,7 +121,10 @@ class Solver {
               std::map<std::string, Tensor> best_state, std::map<std::string, OptimState> optim_state);
 
  private:
-  Tensor step();  // one update; returns the loss scalar (on the model's device)
+  Tensor step();            // one update; returns the loss scalar (on the model's device)
+  bool flush_losses();      // copies pending losses to the history; false on NaN/inf or divergence
+  void check_and_record();  // records the metric on train/val; keeps the best parameters
+  void print_progress(int64_t t);
   // The batch of iteration t: its indices (drawn from rng_ for "random"
   // sampling: call in iteration order, on this thread) and augmentation.
   struct BatchPlan {
@@ -131,9 +134,6 @@ class Solver {
   BatchPlan plan_batch(int64_t t);
   Batch load_batch(const BatchPlan& plan) const;  // gather + augment + normalise (any thread)
   Batch next_batch();                             // batch t_ (prefetched or made now); prefetches t_ + 1
-  bool flush_losses();      // copies pending losses to the history; false on NaN/inf or divergence
-  void check_and_record();  // records the metric on train/val; keeps the best parameters
-  void print_progress(int64_t t);
 
   Model& model_;
   Dataset train_, val_;
