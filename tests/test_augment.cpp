@@ -453,6 +453,26 @@ TEST(SolverSampling, NoAugmentationAndRandomSamplingDrawTodaysBatches) {
   }
 }
 
+TEST(SolverSampling, StoppingEarlyWithABatchInFlightEndsCleanly) {
+  // A NaN loss at step 3 stops training while the loader holds batch 4; the
+  // Solver drops it and its thread ends with the Solver (no hang).
+  for (Sampling s : {Sampling::random, Sampling::epoch}) {
+    RecordingModel model;
+    model.nan_at_call = 3;
+    NumpyRandom rng(231);
+    std::ostringstream out;
+    {
+      SolverOptions so = pipeline_options(s, true);
+      so.verbose = true;  // print (and so check the loss) every iteration
+      so.print_every = 1;
+      Solver solver(model, index_images(40), index_images(5, 9), so, rng, out);
+      EXPECT_FALSE(solver.train());
+      EXPECT_NE(solver.stop_reason().find("loss is nan at iteration 3"), std::string::npos) << solver.stop_reason();
+    }
+    EXPECT_EQ(model.calls, 3) << sampling_name(s);
+  }
+}
+
 TEST(SolverSampling, ResumeWithEpochSamplingReproducesTheBatches) {
   const Dataset train = index_images(40);
   const SolverOptions so = pipeline_options(Sampling::epoch, true);
