@@ -91,7 +91,26 @@ DataConfig parse_data(JsonReader r, const json& spec) {
   CONVLAB_CHECK(d.num_train != 0, r.path_of("num_train") << ": expected -1 (all) or an integer >= 1, got 0");
   CONVLAB_CHECK(d.num_train <= d.num_training, r.path_of("num_train") << ": expected at most data.num_training ("
                                                                       << d.num_training << "), got " << d.num_train);
+  // normalize and the older subtract_mean: subtract_mean false means "none",
+  // true any mean; a contradiction is an error.
+  const bool has_subtract = r.has("subtract_mean");
   d.subtract_mean = r.boolean("subtract_mean", d.subtract_mean);
+  d.normalize = r.string("normalize", std::string(d.subtract_mean ? "mean" : "none"), {"mean", "mean_std", "none"});
+  if (has_subtract && r.has("normalize") && d.subtract_mean != (d.normalize != "none"))
+    r.fail("normalize", "\"" + d.normalize +
+                            "\" contradicts data.subtract_mean = " + (d.subtract_mean ? "true" : "false") +
+                            " (subtract_mean false means normalize \"none\"; "
+                            "keep one of the two keys)");
+  d.subtract_mean = d.normalize != "none";
+  {
+    JsonReader a = r.object("augment");
+    d.augment.translate = static_cast<int>(a.integer("translate", 0, 0, 16));
+    d.augment.pad_mode = parse_pad_mode(a.string("pad_mode", std::string("reflect"), {"reflect", "zero"}));
+    d.augment.flip = parse_flip_mode(a.string("flip", std::string("none"), {"none", "random", "alternating"}));
+    d.augment.cutout = static_cast<int>(a.integer("cutout", 0, 0, 32));
+    a.finish();
+  }
+  d.prefetch = r.boolean("prefetch", d.prefetch);
   r.finish();
   return d;
 }
@@ -157,6 +176,7 @@ SolverConfig parse_solver(JsonReader r) {
   s.seed = static_cast<uint32_t>(r.integer("seed", s.seed, 0, 4294967295LL));
   s.progress = r.string("progress", s.progress, {"auto", "on", "off"});
   s.averaging = parse_weight_averaging(r.object("weight_averaging"));
+  s.sampling = r.string("sampling", s.sampling, {"random", "epoch"});
   r.finish();
   return s;
 }
@@ -230,9 +250,19 @@ RunConfig parse_run_config(const json& j) {
   const auto& s = c.solver;
   c.resolved = j;
   c.resolved.erase("sweep");
-  c.resolved["data"] = {
-      {"dataset", d.dataset},   {"num_training", d.num_training}, {"num_validation", d.num_validation},
-      {"num_test", d.num_test}, {"num_train", d.num_train},       {"subtract_mean", d.subtract_mean}};
+  c.resolved["data"] = {{"dataset", d.dataset},
+                        {"num_training", d.num_training},
+                        {"num_validation", d.num_validation},
+                        {"num_test", d.num_test},
+                        {"num_train", d.num_train},
+                        {"subtract_mean", d.subtract_mean},
+                        {"normalize", d.normalize},
+                        {"augment",
+                         {{"translate", d.augment.translate},
+                          {"pad_mode", pad_mode_name(d.augment.pad_mode)},
+                          {"flip", flip_mode_name(d.augment.flip)},
+                          {"cutout", d.augment.cutout}}},
+                        {"prefetch", d.prefetch}};
   if (!d.path.empty()) c.resolved["data"]["path"] = d.path;
   if (d.dataset == "libsvm") c.resolved["data"] = d.spec;
   c.resolved["solver"] = {{"update_rule", update_rule_name(s.optim.rule)},
@@ -247,6 +277,7 @@ RunConfig parse_run_config(const json& j) {
                           {"verbose", s.verbose},
                           {"seed", s.seed},
                           {"progress", s.progress},
+                          {"sampling", s.sampling},
                           {"weight_averaging", weight_averaging_json(s.averaging)}};
   // An integer num_epochs stays an integer in the resolved config.
   if (s.num_epochs == std::floor(s.num_epochs)) c.resolved["solver"]["num_epochs"] = static_cast<int64_t>(s.num_epochs);

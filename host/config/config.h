@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "host/data/augment.h"
 #include "host/ops/optim/optim.h"
 #include "host/solver/lr_schedule.h"
 #include "host/solver/param_groups.h"
@@ -26,8 +27,11 @@ struct DataConfig {
   int64_t num_training = 49000;
   int64_t num_validation = 1000;
   int64_t num_test = 1000;
-  int64_t num_train = -1;  // first num_train images of the training split go to the solver; -1 = all
-  bool subtract_mean = true;
+  int64_t num_train = -1;          // first num_train images of the training split go to the solver; -1 = all
+  bool subtract_mean = true;       // false: normalize "none" (the two keys must agree)
+  std::string normalize = "mean";  // "mean" (cs231n's mean image), "mean_std" (per channel), "none"
+  AugmentConfig augment;           // training batches only
+  bool prefetch = true;            // a background thread prepares the next training batch
   // dataset "libsvm" (regression models): the whole "data" object, whose
   // keys that pipeline validates itself (host/regression/regression_data.h).
   json spec;
@@ -53,6 +57,7 @@ struct SolverConfig {
   bool verbose = true;
   uint32_t seed = 231;              // seeds model initialisation and batch sampling (np.random.seed)
   std::string progress = "auto";    // auto (only on a terminal), on, off
+  std::string sampling = "random";  // "random" (with replacement, cs231n) or "epoch" (a permutation per epoch)
   WeightAveragingConfig averaging;  // "weight_averaging" (host/solver/weight_average.h)
 };
 

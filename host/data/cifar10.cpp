@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "host/data/augment.h"
 #include "host/error.h"
 #include "host/io/untrusted_file.h"
 
@@ -168,15 +169,20 @@ Cifar10Data get_cifar10_data(const std::string& dir, const Cifar10Options& o) {
     float* pm = d.mean_image.data<float>();
     for (int64_t k = 0; k < kCifarImageBytes; ++k) pm[k] = static_cast<float>(acc[k] / double(o.num_training));
   }
-  const Tensor mean = o.subtract_mean ? d.mean_image : Tensor();
-  d.train = Dataset(train_all.images.slice0(0, o.num_training), train_all.labels.slice0(0, o.num_training), mean);
+  const bool per_channel = o.subtract_mean && o.mean_std;
+  if (per_channel) channel_mean_std(train_all.images, o.num_training, d.channel_mean, d.channel_std);
+  const Tensor mean = o.subtract_mean && !per_channel ? d.mean_image : Tensor();
+  d.train = Dataset(train_all.images.slice0(0, o.num_training), train_all.labels.slice0(0, o.num_training), mean,
+                    d.channel_mean, d.channel_std);
   d.val = Dataset(train_all.images.slice0(o.num_training, o.num_training + o.num_validation),
-                  train_all.labels.slice0(o.num_training, o.num_training + o.num_validation), mean);
+                  train_all.labels.slice0(o.num_training, o.num_training + o.num_validation), mean, d.channel_mean,
+                  d.channel_std);
   if (o.num_test > 0) {
     const CifarImages test_all = load_cifar10_test(dir);
     CONVLAB_CHECK(o.num_test <= test_all.labels.numel(),
                   dir << ": num_test = " << o.num_test << " exceeds the " << test_all.labels.numel() << " test images");
-    d.test = Dataset(test_all.images.slice0(0, o.num_test), test_all.labels.slice0(0, o.num_test), mean);
+    d.test = Dataset(test_all.images.slice0(0, o.num_test), test_all.labels.slice0(0, o.num_test), mean, d.channel_mean,
+                     d.channel_std);
   }
   return d;
 }

@@ -48,15 +48,19 @@ std::string find_cifar10_dir(const std::string& configured, const std::string& o
 // num_validation) of the training files, test = the first num_test test images;
 // the mean image of the train split (float32, (3, 32, 32)) is subtracted from
 // all three when subtract_mean (lazily, at gather time). No scaling by 1/255.
+// With mean_std (and subtract_mean) each pixel becomes (p - mean_c) / std_c
+// instead, with the train split's per-channel mean and population std.
 struct Cifar10Options {
   int64_t num_training = 49000;
   int64_t num_validation = 1000;
   int64_t num_test = 1000;
   bool subtract_mean = true;
+  bool mean_std = false;
 };
 struct Cifar10Data {
   Dataset train, val, test;
-  Tensor mean_image;  // float32 (3, 32, 32), zeros when !subtract_mean
+  Tensor mean_image;                 // float32 (3, 32, 32), zeros when !subtract_mean
+  Tensor channel_mean, channel_std;  // float32 (3,), with mean_std only
   std::vector<std::string> class_names;
   std::string dir;
 };

@@ -1,12 +1,16 @@
 // Dataset: labelled samples kept once on one device (uint8 pixels or float
-// features, NCHW), plus the mean image to subtract. gather(indices) builds a
-// float32 batch X = images[indices] - mean and y = labels[indices] on the
-// dataset's device: on the GPU this is one kernel (kernels/data/batch_gather.cu),
-// so a training step copies only the batch's indices to the device.
+// features, NCHW), plus the normalisation: a mean image to subtract, or a
+// per-channel mean and std ((p - mean_c) / std_c). gather(indices) builds a
+// float32 batch X = normalised images[indices] and y = labels[indices] on the
+// dataset's device: on the GPU this is one kernel (kernels/data/batch_gather.cu,
+// or kernels/data/augment_gather.cu with a per-channel normalisation), so a
+// training step copies only the batch's indices to the device. gather(indices,
+// params, pad) also augments each sample (host/data/augment.h).
 #pragma once
 #include <cstdint>
 #include <vector>
 
+#include "host/data/augment.h"
 #include "host/tensor.h"
 
 namespace convlab {
@@ -21,8 +25,9 @@ class Dataset {
   Dataset() = default;
   // images: (N, ...) uint8 or float32 on the CPU or GPU; labels: (N,) int32
   // class labels or float32 targets (regression); mean: float32 of the
-  // per-sample shape, or undefined for none.
-  Dataset(Tensor images, Tensor labels, Tensor mean);
+  // per-sample shape, or undefined for none. channel_mean, channel_std:
+  // float32 (C,) for images (N, C, H, W), both or neither, not with `mean`.
+  Dataset(Tensor images, Tensor labels, Tensor mean, Tensor channel_mean = Tensor(), Tensor channel_std = Tensor());
 
   int64_t size() const { return images_.defined() ? images_.dim(0) : 0; }
   Shape sample_shape() const;
@@ -31,14 +36,22 @@ class Dataset {
   const Tensor& labels() const { return labels_; }                          // on the dataset's device
   const std::vector<int32_t>& host_labels() const { return host_labels_; }  // int32 labels only
   const Tensor& mean() const { return mean_; }
+  const Tensor& channel_mean() const { return channel_mean_; }
+  const Tensor& channel_std() const { return channel_std_; }
 
   Dataset to(Device device) const;  // uploads images, labels and mean once
   Dataset head(int64_t n) const;    // the first n samples (shares storage)
   Batch gather(const std::vector<int64_t>& indices) const;
   Batch range(int64_t begin, int64_t end) const;  // samples [begin, end)
+  // Sample b is images[indices[b]] augmented with params[b] (one per index),
+  // translated with `pad` padding; images (N, C, H, W) only.
+  Batch gather(const std::vector<int64_t>& indices, const std::vector<AugmentSample>& params, PadMode pad) const;
 
  private:
-  Tensor images_, labels_, mean_;
+  void check_indices(const std::vector<int64_t>& indices) const;
+  Batch augmented(const std::vector<int64_t>& indices, const std::vector<AugmentSample>& params, bool reflect) const;
+
+  Tensor images_, labels_, mean_, channel_mean_, channel_std_;
   std::vector<int32_t> host_labels_;
 };
 

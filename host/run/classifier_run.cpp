@@ -22,7 +22,7 @@ const Cifar10Data& load_cifar10_cached(const std::string& dir, const Cifar10Opti
   static std::string key;
   static Cifar10Data data;
   const std::string k = dir + "|" + std::to_string(o.num_training) + "|" + std::to_string(o.num_validation) + "|" +
-                        std::to_string(o.num_test) + "|" + (o.subtract_mean ? "1" : "0");
+                        std::to_string(o.num_test) + "|" + (o.subtract_mean ? "1" : "0") + (o.mean_std ? "s" : "");
   if (k != key) {
     key.clear();
     data = get_cifar10_data(dir, o);
@@ -44,6 +44,7 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   copt.num_validation = cfg.data.num_validation;
   copt.num_test = cfg.data.num_test;
   copt.subtract_mean = cfg.data.subtract_mean;
+  copt.mean_std = cfg.data.normalize == "mean_std";
   const Cifar10Data& data = load_cifar10_cached(data_dir, copt);
   Dataset train = cfg.data.num_train > 0 ? data.train.head(cfg.data.num_train) : data.train;
   CONVLAB_CHECK(data.val.size() > 0, "data.num_validation: the Solver needs a validation set (>= 1 image)");
@@ -60,6 +61,8 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   out.flush();
 
   SolverOptions so = solver_options(cfg.solver);
+  so.augment = cfg.data.augment;
+  so.prefetch = cfg.data.prefetch;
   so.progress = cfg.solver.progress == "on" || (cfg.solver.progress == "auto" && stdout_is_terminal());
   Solver solver(*model, train, val, so, rng, out);
   out << "  lr schedule: "

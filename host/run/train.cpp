@@ -38,6 +38,8 @@ SolverOptions solver_options(const config::SolverConfig& solver) {
   so.print_every = solver.print_every;
   so.verbose = solver.verbose;
   so.averaging = solver.averaging;
+  so.sampling = parse_sampling(solver.sampling);
+  so.seed = solver.seed;
   return so;
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
+#include <optional>
 #include <ostream>
 
 namespace convlab {
@@ -49,6 +50,11 @@ Solver::Solver(Model& model, Dataset train, Dataset val, SolverOptions options, 
   param_plan_ = resolve_param_groups(opt_.param_groups, model_.param_info(), iterations_per_epoch_);
   const std::string groups = describe_param_plan(param_plan_, iterations_per_epoch_);
   if (opt_.verbose && !groups.empty()) out_ << groups << "\n";
+  CONVLAB_CHECK(opt_.sampling != Sampling::epoch || train_.size() >= opt_.batch_size,
+                "Solver: sampling \"epoch\" needs at least batch_size (" << opt_.batch_size << ") training images, got "
+                                                                         << train_.size());
+  check_augment_fits(opt_.augment, train_.sample_shape(), "data.augment");
+  if (opt_.prefetch && train_.device() == Device::cpu) loader_ = std::make_unique<PrefetchLoader>();
   history_.metric = model_.metric();
   best_val_ = history_.metric.higher_is_better ? -INFINITY : INFINITY;
 }
@@ -57,10 +63,65 @@ double Solver::lr_at_iteration(int64_t t) const {
   return lr_at(schedule_, opt_.optim.lr(), t, num_iterations_, iterations_per_epoch_);
 }
 
+Sampling parse_sampling(const std::string& name) {
+  if (name == "random") return Sampling::random;
+  if (name == "epoch") return Sampling::epoch;
+  throw Error("sampling: expected \"random\" or \"epoch\", got \"" + name + "\"");
+}
+
+const char* sampling_name(Sampling s) { return s == Sampling::epoch ? "epoch" : "random"; }
+
+Solver::BatchPlan Solver::plan_batch(int64_t t) {
+  BatchPlan p;
+  p.indices.resize(static_cast<std::size_t>(opt_.batch_size));
+  const int64_t epoch = t / iterations_per_epoch_;
+  if (opt_.sampling == Sampling::random) {
+    for (auto& i : p.indices) i = rng_.randint(0, train_.size());
+  } else {
+    if (perm_epoch_ != epoch) {
+      perm_ = epoch_permutation(opt_.seed, epoch, train_.size());
+      perm_epoch_ = epoch;
+    }
+    const auto start = perm_.begin() + (t % iterations_per_epoch_) * opt_.batch_size;
+    std::copy(start, start + opt_.batch_size, p.indices.begin());
+  }
+  if (opt_.augment.enabled()) {
+    const Shape s = train_.sample_shape();
+    p.params =
+        draw_augment(opt_.augment, opt_.seed, t, epoch, p.indices, static_cast<int>(s[1]), static_cast<int>(s[2]));
+  }
+  return p;
+}
+
+Batch Solver::load_batch(const BatchPlan& plan) const {
+  if (plan.params.empty()) return train_.gather(plan.indices);
+  return train_.gather(plan.indices, plan.params, opt_.augment.pad_mode);
+}
+
+Batch Solver::next_batch() {
+  std::optional<Batch> b;
+  if (loader_ && loader_->pending()) {
+    Batch p = loader_->take();  // rethrows the loader's exception
+    if (prefetched_t_ == t_) b = std::move(p);
+    prefetched_t_ = -1;
+  }
+  if (!b) b = load_batch(plan_batch(t_));
+  // Prefetch batch t_ + 1. With "random" sampling its indices come from the
+  // generator that the checks draw from too, so it is planned only when no
+  // check follows step t_ (train(): the first iteration, each epoch's last,
+  // the last): the draws stay in cs231n's order, the numbers the same as
+  // without prefetch.
+  const int64_t next = t_ + 1;
+  const bool check_follows = t_ == 0 || next % iterations_per_epoch_ == 0 || next == num_iterations_;
+  if (loader_ && next < num_iterations_ && (opt_.sampling == Sampling::epoch || !check_follows)) {
+    loader_->submit([this, plan = plan_batch(next)] { return load_batch(plan); });
+    prefetched_t_ = next;
+  }
+  return std::move(*b);
+}
+
 Tensor Solver::step() {
-  std::vector<int64_t> idx(static_cast<std::size_t>(opt_.batch_size));
-  for (auto& i : idx) i = rng_.randint(0, train_.size());
-  const Batch b = train_.gather(idx);
+  const Batch b = next_batch();
   model_.begin_step(t_);
   Tensor loss = model_.loss(b.X, b.y);
   update_parameters(model_, state_, optim_, t_ + 1, param_plan_);
@@ -268,6 +329,7 @@ void Solver::resume(int64_t epoch, History history, double best_val, int64_t bes
                                                         << m.name << "\"");
   epoch_ = epoch;
   t_ = epoch * iterations_per_epoch_;
+  prefetched_t_ = -1;  // a batch prepared before the resume is dropped by next_batch()
   history_ = std::move(history);
   best_val_ = best_val;
   best_epoch_ = best_epoch;

@@ -9,6 +9,8 @@
 //
 // Random draws come from the run's NumpyRandom, as np.random does:
 //   batch   = np.random.choice(num_train, batch_size)   -> batch_size randint(0, N)
+//             (sampling "random", the default; sampling "epoch" instead visits
+//             a permutation keyed by (seed, epoch), floor(N / B) batches per epoch)
 //   samples = np.random.choice(N, num_samples)           in check_metric (cs231n's check_accuracy)
 // Printed lines are the notebooks':
 //   (Iteration 21 / 980) loss: 2.098229
@@ -22,10 +24,13 @@
 #include <functional>
 #include <iosfwd>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "host/data/augment.h"
 #include "host/data/dataset.h"
+#include "host/data/prefetch_loader.h"
 #include "host/ops/optim/optim.h"
 #include "host/random/numpy_random.h"
 #include "host/solver/lr_schedule.h"
@@ -38,6 +43,13 @@ namespace convlab {
 
 constexpr double kDivergenceFactor = 10.0;
 constexpr int64_t kDivergenceWindow = 100;
+
+// How the training batches are drawn: "random" is cs231n's, batch_size draws
+// with replacement from the run's generator; "epoch" visits every image once
+// per epoch in the order epoch_permutation(seed, epoch) (host/data/augment.h).
+enum class Sampling { random, epoch };
+Sampling parse_sampling(const std::string& name);
+const char* sampling_name(Sampling s);
 
 struct SolverOptions {
   OptimConfig optim;
@@ -55,6 +67,14 @@ struct SolverOptions {
   bool progress = false;            // a progress bar on `out` (use only on a terminal)
   int64_t eval_batch_size = 100;    // check_metric's batch_size
   WeightAveragingConfig averaging;  // none: the checks evaluate the raw weights
+  // The training data pipeline: batch sampling, augmentation (image data
+  // only) and a background thread preparing batch t + 1 while step t trains
+  // (CPU data; on the GPU the batch is one kernel launch and is made in
+  // place). seed keys the epoch permutations and the augmentation draws.
+  Sampling sampling = Sampling::random;
+  AugmentConfig augment;
+  bool prefetch = true;
+  uint32_t seed = 0;
 };
 
 // What the Solver records. The metric series hold the model's metric (see
@@ -129,6 +149,15 @@ class Solver {
   bool flush_losses();      // copies pending losses to the history; false on NaN/inf or divergence
   void check_and_record();  // records the metric on train/val; keeps the best parameters
   void print_progress(int64_t t);
+  // The batch of iteration t: its indices (drawn from rng_ for "random"
+  // sampling: call in iteration order, on this thread) and augmentation.
+  struct BatchPlan {
+    std::vector<int64_t> indices;
+    std::vector<AugmentSample> params;  // empty: no augmentation
+  };
+  BatchPlan plan_batch(int64_t t);
+  Batch load_batch(const BatchPlan& plan) const;  // gather + augment + normalise (any thread)
+  Batch next_batch();                             // batch t_ (prefetched or made now); prefetches t_ + 1
 
   Model& model_;
   Dataset train_, val_;
@@ -150,6 +179,10 @@ class Solver {
   std::string stop_reason_;
   int64_t losses_above_start_ = 0;  // consecutive losses above the divergence limit
   WeightAverage average_;
+  std::vector<int64_t> perm_;       // "epoch" sampling: the permutation of epoch perm_epoch_
+  int64_t perm_epoch_ = -1;
+  int64_t prefetched_t_ = -1;               // the iteration whose batch loader_ prepares
+  std::unique_ptr<PrefetchLoader> loader_;  // last: its thread reads train_, so it stops first
 };
 
 }  // namespace convlab
