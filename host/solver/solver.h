@@ -179,7 +179,7 @@ class Solver {
   std::string stop_reason_;
   int64_t losses_above_start_ = 0;  // consecutive losses above the divergence limit
   WeightAverage average_;
-  std::vector<int64_t> perm_;       // "epoch" sampling: the permutation of epoch perm_epoch_
+  std::vector<int64_t> perm_;  // "epoch" sampling: the permutation of epoch perm_epoch_
   int64_t perm_epoch_ = -1;
   int64_t prefetched_t_ = -1;               // the iteration whose batch loader_ prepares
   std::unique_ptr<PrefetchLoader> loader_;  // last: its thread reads train_, so it stops first
