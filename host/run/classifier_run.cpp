@@ -69,6 +69,14 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
       << describe_lr_schedule(solver.lr_schedule(), so.optim.lr(), solver.num_iterations(),
                               solver.iterations_per_epoch())
       << "\n";
+  // The rest of the recipe, as resolved (defaults filled in).
+  const nlohmann::json& rd = cfg.resolved["data"];
+  out << "  data: normalize " << rd.value("normalize", std::string("mean")) << ", sampling " << cfg.solver.sampling
+      << ", augment " << (so.augment.enabled() ? rd["augment"].dump() : std::string("off")) << ", prefetch "
+      << (so.prefetch && dev == Device::cpu ? "on" : "off") << "\n";
+  if (so.averaging.type != WeightAveragingConfig::Type::none)
+    out << "  weight averaging: " << weight_averaging_json(so.averaging).dump() << "\n";
+  if (cfg.evaluation.tta != TtaLevel::none) out << "  test-time augmentation: " << tta_name(cfg.evaluation.tta) << "\n";
 
   nlohmann::json resolved = cfg.resolved;
   resolved["data"]["path"] = data_dir;
