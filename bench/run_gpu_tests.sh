@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs convlab's GPU test suite on a GPU machine, then compute-sanitizer
 # memcheck and racecheck over every GPU test (the test_gpu_* binaries whole,
-# the GPU tests of each op's binary test_<op>), and records the outcome:
+# the GPU tests of every other test binary), and records the outcome:
 #
 #   bench/run_gpu_tests.sh BUILD_DIR [OUT_DIR]
 #
@@ -60,12 +60,13 @@ else
     case "$bin" in *.cmake) continue ;; esac
     sanitize "$bin"
   done
-  # Each op's binary (tests/test_<op>.cpp for host/ops/<op>/) holds its CPU
-  # tests too: only its GPU tests run, the ones ctest -R "Gpu|Cuda" picks.
+  # The other binaries (each op's tests/test_<op>.cpp, the data pipeline's,
+  # the weight averaging's, ...) hold CPU tests too: only their GPU tests run,
+  # the ones ctest -R "Gpu|Cuda" picks.
   gpu_filter='*Gpu*:*Cuda*'
-  for dir in "$ROOT"/host/ops/*/; do
-    bin="$BUILD/tests/test_$(basename "$dir")"
-    [ -x "$bin" ] || continue
+  for bin in "$BUILD"/tests/test_*; do
+    [ -x "$bin" ] && [ -f "$bin" ] || continue
+    case "$(basename "$bin")" in test_gpu_* | *.cmake) continue ;; esac
     [ "$("$bin" --gtest_list_tests --gtest_filter="$gpu_filter" 2>/dev/null | grep -c '^  ')" -gt 0 ] || continue
     sanitize "$bin" --gtest_filter="$gpu_filter"
   done
