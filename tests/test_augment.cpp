@@ -92,6 +92,20 @@ TEST(Augment, CutoutZeroesItsRectangleAfterNormalisation) {
   EXPECT_EQ(gather_one(picture(mean), s, PadMode::reflect), want);
 }
 
+TEST(Augment, TheMeanImageIsSubtractedAtTheOutputPosition) {
+  // Mean image m(y, x) = x: not symmetric, so flipping before or after the
+  // subtraction differs. The augmented picture is normalised as evaluation
+  // normalises a picture: out(y, x) = img(y, 3 - x) - m(y, x) = 10 y + 3 - 2 x.
+  Tensor mean({1, 4, 4}, DType::f32);
+  for (int y = 0; y < 4; ++y)
+    for (int x = 0; x < 4; ++x) mean.data<float>()[y * 4 + x] = static_cast<float>(x);
+  const std::vector<double> flipped = {3, 1, -1, -3, 13, 11, 9, 7, 23, 21, 19, 17, 33, 31, 29, 27};
+  EXPECT_EQ(gather_one(picture(mean), shift(0, 0, 1), PadMode::reflect), flipped);
+  // A shift: out(y, x) = img(reflect(y + 1), x) - x.
+  const std::vector<double> down = {10, 10, 10, 10, 20, 20, 20, 20, 30, 30, 30, 30, 20, 20, 20, 20};
+  EXPECT_EQ(gather_one(picture(mean), shift(1, 0), PadMode::reflect), down);
+}
+
 TEST(Augment, CutoutDrawClipsTheSquareAtTheBorders) {
   AugmentConfig cfg;
   cfg.cutout = 8;
@@ -401,7 +415,7 @@ TEST(SolverSampling, EpochSamplingNeedsABatchOfImages) {
   SolverOptions so = pipeline_options(Sampling::epoch, true);
   so.batch_size = 50;
   EXPECT_ERROR_CONTAINS(Solver(model, index_images(40), index_images(5), so, rng, out),
-                        "needs at least batch_size (50) training images");
+                        "needs at least solver.batch_size (50) training images");
   SolverOptions bad = pipeline_options(Sampling::random, true);
   bad.augment.translate = 8;  // reflect padding needs r < 8 on 8 x 8 images
   EXPECT_ERROR_CONTAINS(Solver(model, index_images(40), index_images(5), bad, rng, out), "smaller than the image");

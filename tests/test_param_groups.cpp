@@ -205,6 +205,9 @@ TEST(ParamGroups, OptimConfigKeysValidated) {
   EXPECT_NE(config_error(cfg(R"({"update_rule": "adam", "optim_config": {"nesterov": true}})"))
                 .find("solver.optim_config.nesterov: not used by update_rule \"adam\" (only by sgd_momentum)"),
             std::string::npos);
+  EXPECT_NE(config_error(cfg(R"({"update_rule": "sgd_momentum", "optim_config": {"nesterov": true, "momentum": 0}})"))
+                .find("solver.optim_config.nesterov: needs a momentum above 0"),
+            std::string::npos);
   EXPECT_NE(config_error(cfg(R"({"update_rule": "adamw", "optim_config": {"weight_decay_mode": "coupled"}})"))
                 .find("solver.optim_config.weight_decay_mode: adamw's weight decay is decoupled"),
             std::string::npos);

@@ -614,7 +614,8 @@ TEST_F(RunFolderTest, AFractionalRunEndsWithAPartialEpochAndResumesFromFullOnes)
   TrainOptions res;
   res.resume_dir = run;
   std::ostringstream printed;
-  EXPECT_ERROR_CONTAINS(train_command("", res, printed), "the run is finished (all 2 epochs");
+  // Its state ends with the partial epoch: that is said first, also without --set.
+  EXPECT_ERROR_CONTAINS(train_command("", res, printed), "the run ended with a partial epoch 2");
   res.overrides = {"solver.num_epochs=3"};
   EXPECT_ERROR_CONTAINS(train_command("", res, printed),
                         "\"iterations_done\": 5 is not epoch 2 x 3: the run ended with a partial epoch 2 (fractional ");
@@ -630,4 +631,17 @@ TEST_F(RunFolderTest, AFractionalRunEndsWithAPartialEpochAndResumesFromFullOnes)
   EXPECT_EQ(h2["loss_history"].size(), 8u);
   EXPECT_EQ(h2["check_epoch"], json({0, 1, 2, 3}));
   EXPECT_EQ(read_json(fs::path(part) / "summary.json")["iterations"], 8);
+
+  // A schedule over the whole run cannot be stretched by a resume.
+  const std::string cos = run_path("cosine");
+  json c1 = config();
+  c1["solver"]["num_epochs"] = 1;
+  c1["solver"]["lr_schedule"] = {{"type", "cosine"}};
+  train(c1, cos);
+  TrainOptions longer;
+  longer.resume_dir = cos;
+  longer.overrides = {"solver.num_epochs=2"};
+  EXPECT_ERROR_CONTAINS(train_command("", longer, printed),
+                        "solver.num_epochs makes the run 6 iterations long instead of its 3, but its lr_schedule "
+                        "\"cosine\" is planned over the whole run");
 }

@@ -196,6 +196,21 @@ TEST(WeightAverage, EmaChecksEvaluateAndKeepTheAverage) {
   EXPECT_DOUBLE_EQ(m.params().at("W").item(0), 0.75);  // loaded at the end
 }
 
+TEST(WeightAverage, AnAverageUpdatedAfterTheLastStepIsRefused) {
+  // 3 iterations, an update every 5: the average would stay the initial weights.
+  WeightAveragingConfig c;
+  c.type = Type::lookahead;
+  c.every = 5;
+  c.decay = 0.95;
+  RecordingModel m(1.0);
+  NumpyRandom rng(0);
+  std::ostringstream out;
+  EXPECT_ERROR_CONTAINS(Solver(m, toy_dataset({0}), toy_dataset({0}), one_step_epochs(3, c), rng, out),
+                        "solver.weight_averaging.every: 5 is more than the run's 3 iterations");
+  c.every = 3;
+  EXPECT_NO_THROW(Solver(m, toy_dataset({0}), toy_dataset({0}), one_step_epochs(3, c), rng, out));
+}
+
 TEST(WeightAverage, EmaEveryKStepsAndWarmup) {
   WeightAveragingConfig c;
   c.type = Type::ema;
@@ -382,6 +397,12 @@ TEST(WeightAveragingConfig, BadValuesNameTheKey) {
   EXPECT_ERROR_CONTAINS(config::parse_run_config(with({{"type", "none"}, {"decay", 0.9}})),
                         "solver.weight_averaging.decay");
   EXPECT_ERROR_CONTAINS(config::parse_run_config(with({{"type", "ema"}, {"decya", 0.9}})), "did you mean decay");
+  // An average that never moves: refused.
+  EXPECT_ERROR_CONTAINS(config::parse_run_config(with({{"type", "ema"}, {"decay", 1.0}})),
+                        "solver.weight_averaging.decay: 1 keeps the average at the initial weights");
+  EXPECT_ERROR_CONTAINS(config::parse_run_config(with({{"type", "lookahead"}, {"decay", 1.0}, {"decay_power", 0}})),
+                        "with decay_power 0");
+  EXPECT_NO_THROW(config::parse_run_config(with({{"type", "lookahead"}, {"decay", 1.0}})));
 }
 
 // ---- the run pipeline: the checkpoints hold the average
@@ -390,13 +411,14 @@ TEST(WeightAverageRun, CheckpointsHoldTheAveragedWeights) {
   const fs::path dir = fs::temp_directory_path() / ("convlab-wavg-run-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   write_fake_cifar10(dir / "cifar", 20);
-  // decay 1: the average stays the initial weights, whatever training does.
+  // decay 1 - 1e-6: the average stays within 1e-6 x |w - w0| of the initial
+  // weights, while the raw weights train.
   json j = json::parse(R"({
     "data": {"num_training": 60, "num_validation": 20, "num_test": 10},
     "model": {"type": "fc_net", "hidden_dims": [8], "weight_scale": 1e-3},
     "solver": {"update_rule": "sgd", "optim_config": {"learning_rate": 1e-4}, "num_epochs": 2,
                "batch_size": 20, "verbose": false, "seed": 1,
-               "weight_averaging": {"type": "ema", "decay": 1.0}},
+               "weight_averaging": {"type": "ema", "decay": 0.999999}},
     "device": "cpu"
   })");
   j["data"]["path"] = (dir / "cifar").string();
@@ -412,9 +434,13 @@ TEST(WeightAverageRun, CheckpointsHoldTheAveragedWeights) {
   const SafeTensors best = load_safetensors((dir / "run" / "best.safetensors").string());
   const SafeTensors last = load_safetensors((dir / "run" / "last.safetensors").string());
   bool raw_moved = false;
+  auto expect_near = [](const std::vector<double>& got, const std::vector<double>& want, const std::string& what) {
+    ASSERT_EQ(got.size(), want.size()) << what;
+    for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-8) << what << "[" << i << "]";
+  };
   for (const auto& kv : init->state()) {
-    EXPECT_EQ(best.tensors.at(kv.first).to_vector(), kv.second.to_vector()) << kv.first;
-    EXPECT_EQ(last.tensors.at("average." + kv.first).to_vector(), kv.second.to_vector()) << kv.first;
+    expect_near(best.tensors.at(kv.first).to_vector(), kv.second.to_vector(), "best " + kv.first);
+    expect_near(last.tensors.at("average." + kv.first).to_vector(), kv.second.to_vector(), "average " + kv.first);
     raw_moved = raw_moved || last.tensors.at(kv.first).to_vector() != kv.second.to_vector();
   }
   EXPECT_TRUE(raw_moved) << "the raw weights trained";

@@ -135,6 +135,9 @@ SolverConfig parse_solver(JsonReader r) {
   if (s.optim.rule == UpdateRule::sgd_momentum) {
     s.optim.momentum = oc.number("momentum", s.optim.momentum, 0.0, 1.0);
     s.optim.nesterov = oc.boolean("nesterov", s.optim.nesterov);
+    // As torch.optim.SGD: Nesterov's look-ahead needs a momentum.
+    if (s.optim.nesterov && s.optim.momentum == 0.0)
+      oc.fail("nesterov", "needs a momentum above 0 (optim_config.momentum is 0)");
   }
   if (s.optim.rule == UpdateRule::rmsprop) s.optim.decay_rate = oc.number("decay_rate", s.optim.decay_rate, 0.0, 1.0);
   if (adam) {

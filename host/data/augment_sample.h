@@ -11,8 +11,9 @@
 //      offset (r + dy, r + dx) of the image padded by r; outside the image it
 //      is the reflection (numpy/torch "reflect", no edge repeat) or, with zero
 //      padding, 0 in the output (the value a normalised "blank" pixel has);
-//   4. normalise: p - mean_image[c, sy, sx] ("mean"), (p - mean[c]) / std[c]
-//      ("mean_std"), or p ("none").
+//   4. normalise: p - mean_image[c, y, x] ("mean": the mean image at the
+//      output position, as every picture is normalised at evaluation),
+//      (p - mean[c]) / std[c] ("mean_std"), or p ("none").
 #pragma once
 #include <cstdint>
 
@@ -57,7 +58,10 @@ CONVLAB_HD float augmented_element(const Src* image, int C, int H, int W, int c,
   const int64_t off = (static_cast<int64_t>(c) * H + sy) * W + sx;
   const float p = static_cast<float>(image[off]);
   if (norm.channel_std) return (p - norm.channel_mean[c]) / norm.channel_std[c];
-  if (norm.mean_image) return p - norm.mean_image[off];
+  // The mean image is subtracted at the output position: the augmented
+  // picture is normalised as evaluation (and test-time augmentation,
+  // host/ops/tta/tta_views.h) normalises a picture.
+  if (norm.mean_image) return p - norm.mean_image[(static_cast<int64_t>(c) * H + y) * W + x];
   return p;
 }
 

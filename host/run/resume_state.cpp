@@ -26,6 +26,7 @@ void write_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
   const auto iterations_done = static_cast<int64_t>(solver.history().loss_history.size());
   const nlohmann::json s = {{"epoch", solver.epoch()},
                             {"iterations_done", iterations_done},
+                            {"num_iterations", solver.num_iterations()},
                             {"best_val", solver.best_val_metric()},
                             {"best_epoch", solver.best_epoch()},
                             {"history", history_to_json(solver.history())}};
@@ -116,13 +117,6 @@ void load_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
   const int64_t num_epochs = solver.num_epochs_total();  // a last partial epoch included
   const int64_t epoch = c.integer(s, "epoch", "epoch");
   if (epoch < 1) c.fail("epoch", std::to_string(epoch) + " is not >= 1");
-  CONVLAB_CHECK(epoch != num_epochs, "--resume " << folder.path() << ": the run is finished (all " << num_epochs
-                                                 << " epochs of solver.num_epochs are done); to train longer add "
-                                                    "--set solver.num_epochs=N with N > "
-                                                 << num_epochs);
-  if (epoch > num_epochs)
-    c.fail("epoch", std::to_string(epoch) + " is beyond solver.num_epochs " + std::to_string(num_epochs) +
-                        " (to continue the run, solver.num_epochs must exceed it)");
   const int64_t iterations = c.integer(s, "iterations_done", "iterations_done");
   // A run of fractional num_epochs ends with a partial epoch, whose state cannot be continued.
   const bool partial = iterations < epoch * ipe && iterations > (epoch - 1) * ipe;
@@ -130,11 +124,34 @@ void load_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
     throw Error(lp + ": resume state key \"iterations_done\": " + std::to_string(iterations) + " is not epoch " +
                 std::to_string(epoch) + " x " + std::to_string(ipe) + ": the run ended with a partial epoch " +
                 std::to_string(epoch) + " (fractional solver.num_epochs), which cannot be continued; start a new run");
+  CONVLAB_CHECK(epoch != num_epochs, "--resume " << folder.path() << ": the run is finished (all " << num_epochs
+                                                 << " epochs of solver.num_epochs are done); to train longer add "
+                                                    "--set solver.num_epochs=N with N > "
+                                                 << num_epochs);
+  if (epoch > num_epochs)
+    c.fail("epoch", std::to_string(epoch) + " is beyond solver.num_epochs " + std::to_string(num_epochs) +
+                        " (to continue the run, solver.num_epochs must exceed it)");
   if (iterations != epoch * ipe)
     c.fail("iterations_done", std::to_string(iterations) + " is not epoch " + std::to_string(epoch) + " x " +
                                   std::to_string(ipe) +
                                   " iterations per epoch (solver.batch_size and data.num_train must stay those of "
                                   "the run)");
+
+  // The run's length: what a learning-rate schedule over the run and
+  // lookahead's decay are planned over (states of older versions lack it).
+  if (s.contains("num_iterations")) {
+    const int64_t planned = c.integer(s, "num_iterations", "num_iterations");
+    const LrScheduleType type = solver.lr_schedule().type;
+    const bool over_run = type != LrScheduleType::step && type != LrScheduleType::constant;
+    const bool lookahead = solver.weight_average().config().type == WeightAveragingConfig::Type::lookahead;
+    CONVLAB_CHECK(planned == solver.num_iterations() || !(over_run || lookahead),
+                  "--resume " << folder.path() << ": solver.num_epochs makes the run " << solver.num_iterations()
+                              << " iterations long instead of its " << planned << ", but "
+                              << (over_run ? std::string("its lr_schedule \"") + lr_schedule_type_name(type) + "\""
+                                           : std::string("its lookahead weight averaging"))
+                              << " is planned over the whole run: the iterations still to come would follow another "
+                                 "curve than the one the run started on; start a new run");
+  }
 
   if (!s.contains("history") || !s["history"].is_object()) c.fail("history", "missing or not an object");
   const nlohmann::json& h = s["history"];

@@ -51,9 +51,15 @@ Solver::Solver(Model& model, Dataset train, Dataset val, SolverOptions options, 
   const std::string groups = describe_param_plan(param_plan_, iterations_per_epoch_);
   if (opt_.verbose && !groups.empty()) out_ << groups << "\n";
   CONVLAB_CHECK(opt_.sampling != Sampling::epoch || train_.size() >= opt_.batch_size,
-                "Solver: sampling \"epoch\" needs at least batch_size (" << opt_.batch_size << ") training images, got "
-                                                                         << train_.size());
+                "solver.sampling: \"epoch\" needs at least solver.batch_size ("
+                    << opt_.batch_size << ") training images (data.num_train), got " << train_.size());
   check_augment_fits(opt_.augment, train_.sample_shape(), "data.augment");
+  // An average updated for the first time after the last step would leave the
+  // initial weights as the result (lookahead's final update loads them).
+  CONVLAB_CHECK(opt_.averaging.type == WeightAveragingConfig::Type::none || opt_.averaging.every <= num_iterations_,
+                "solver.weight_averaging.every: " << opt_.averaging.every << " is more than the run's "
+                                                  << num_iterations_
+                                                  << " iterations; the average would never be updated");
   if (opt_.prefetch && train_.device() == Device::cpu) loader_ = std::make_unique<PrefetchLoader>();
   history_.metric = model_.metric();
   best_val_ = history_.metric.higher_is_better ? -INFINITY : INFINITY;

@@ -39,6 +39,11 @@ WeightAveragingConfig parse_weight_averaging(config::JsonReader r) {
   c.every = r.integer("every", c.every, 1, 1LL << 40);
   if (c.type == Type::ema) c.warmup = r.boolean("warmup", c.warmup);
   if (c.type == Type::lookahead) c.decay_power = r.number("decay_power", c.decay_power, 0.0, 100.0);
+  // An average that never moves would be evaluated and kept as the result:
+  // the initial weights.
+  if (c.decay == 1.0 && (c.type == Type::ema || c.decay_power == 0.0))
+    r.fail("decay", std::string("1 keeps the average at the initial weights") +
+                        (c.type == Type::ema ? "" : " with decay_power 0") + "; expected a value below 1");
   for (const char* key : {"warmup", "decay_power"})
     if (r.contains(key) && !r.is_known(key))
       r.fail(key, std::string("not used by type \"") + type + "\" (only by " +
