@@ -12,11 +12,22 @@ namespace convlab::kernels {
 
 namespace {
 
+// a + w * (b - a) with each operation rounded on its own, as the CPU loop
+// (host/solver/lerp.cpp) computes it: nvcc would otherwise fuse the multiply
+// and the add into one FMA, and the averages of the two devices would drift
+// apart by an ulp per update.
+__device__ __forceinline__ float lerp_rn(float a, float b, float w) {
+  return __fadd_rn(a, __fmul_rn(w, __fsub_rn(b, a)));
+}
+__device__ __forceinline__ double lerp_rn(double a, double b, double w) {
+  return __dadd_rn(a, __dmul_rn(w, __dsub_rn(b, a)));
+}
+
 template <class T>
 __global__ void lerp_kernel(T* __restrict__ a, const T* __restrict__ b, T weight, int64_t n) {
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
        i += static_cast<int64_t>(gridDim.x) * blockDim.x)
-    a[i] += weight * (b[i] - a[i]);
+    a[i] = lerp_rn(a[i], b[i], weight);
 }
 
 }  // namespace

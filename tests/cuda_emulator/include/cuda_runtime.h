@@ -256,6 +256,18 @@ T __shfl_down_sync(unsigned mask, T v, unsigned delta, int width = warpSize) {
   return convlab_emu::shuffle_from(mask, v, (src & ~(width - 1)) == (lane & ~(width - 1)) ? src : lane);
 }
 
+// Round-to-nearest arithmetic that the compiler may not contract into a
+// fused multiply-add (nvcc contracts a * b + c by default; these keep each
+// operation rounded on its own, as the CPU code computes it). On the CPU
+// emulator they are the plain operations: C++17 without -ffp-contract=fast
+// does not contract either.
+inline float __fadd_rn(float a, float b) { return a + b; }
+inline float __fsub_rn(float a, float b) { return a - b; }
+inline float __fmul_rn(float a, float b) { return a * b; }
+inline double __dadd_rn(double a, double b) { return a + b; }
+inline double __dsub_rn(double a, double b) { return a - b; }
+inline double __dmul_rn(double a, double b) { return a * b; }
+
 // Blocks of a launch run one at a time, so an atomic is a plain
 // read-modify-write.
 template <class T>
