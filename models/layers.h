@@ -9,6 +9,7 @@
 #include "host/ops/conv/conv.h"
 #include "host/ops/conv_relu_pool/conv_relu_pool.h"
 #include "host/ops/dropout/dropout.h"
+#include "host/ops/gelu/gelu.h"
 #include "host/ops/layernorm/layernorm.h"
 #include "host/ops/max_pool/max_pool.h"
 #include "host/ops/relu/relu.h"
@@ -71,6 +72,23 @@ class ReluLayer : public Layer {
   Shape shape_;
   OpBinding<ReluImpl> op_;
   ReluCache cache_;
+};
+
+// The exact (erf) GELU, elementwise (host/ops/gelu/gelu.h).
+class GeluLayer : public Layer {
+ public:
+  explicit GeluLayer(const Shape& in) : shape_(in) { bind(Device::cpu); }
+  const char* kind() const override { return "gelu"; }
+  Shape output_shape() const override { return shape_; }
+  Tensor forward(const Tensor& x, Mode mode) override;
+  Tensor backward(const Tensor& dout) override;
+  std::string plan() const override { return op_.describe(); }
+
+ private:
+  void bind(Device device) override { op_.bind(device); }
+  Shape shape_;
+  OpBinding<GeluImpl> op_;
+  GeluCache cache_;
 };
 
 class MaxPoolLayer : public Layer {

@@ -6,6 +6,7 @@ namespace convlab {
 // and in ensure_builtin_ops_registered.
 void register_affine_ops();
 void register_relu_ops();
+void register_gelu_ops();
 void register_conv_ops();
 void register_max_pool_ops();
 void register_conv_relu_pool_ops();
@@ -56,6 +57,7 @@ void ensure_builtin_ops_registered() {
   std::call_once(once, [] {
     register_affine_ops();
     register_relu_ops();
+    register_gelu_ops();
     register_conv_ops();
     register_max_pool_ops();
     register_conv_relu_pool_ops();
