@@ -166,6 +166,24 @@ TEST_P(GeluGpu, MatchesCpuReferenceForwardAndBackward) {
     }
 }
 
+// Row views that start off a 16-byte boundary (rows of 3 floats / doubles)
+// take the scalar path of the vec variant; the others its vectors.
+TEST_P(GeluGpu, MatchesCpuReferenceOnOffsetViews) {
+  CONVLAB_REQUIRE_GPU();
+  NumpyRandom rng(11);
+  for (DType dt : kBothDtypes)
+    for (int64_t begin : {0, 1, 2, 4}) {
+      const std::string what = GetParam() + " " + dtype_label(dt) + " rows from " + std::to_string(begin);
+      Tensor x = randn(rng, {41, 3}, dt), dout = randn(rng, {41, 3}, dt);
+      Tensor xs = x.slice0(begin, 41), ds = dout.slice0(begin, 41);
+      auto ref_fwd = gelu_forward(xs, "reference");
+      Tensor ref_dx = gelu_backward(ds, ref_fwd.cache, "reference");
+      auto fwd = gelu_forward(gpu(x).slice0(begin, 41), GetParam());
+      EXPECT_GPU_MATCHES(fwd.out, ref_fwd.out, dt, what + " out");
+      EXPECT_GPU_MATCHES(gelu_backward(gpu(dout).slice0(begin, 41), fwd.cache, GetParam()), ref_dx, dt, what + " dx");
+    }
+}
+
 TEST_P(GeluGpu, NumericalGradient) {
   CONVLAB_REQUIRE_GPU();
   NumpyRandom rng(231);
