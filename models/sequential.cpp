@@ -41,7 +41,10 @@ LayerPtr make_layer(JsonReader& l, const Shape& in, int& weight_index, NumpyRand
     }
     const int64_t hp = in[1] + 2 * p.pad - k, wp = in[2] + 2 * p.pad - k;
     if (hp < 0 || wp < 0) l.fail("filter_size", "filter " + std::to_string(k) + " does not fit input " + shape_str(in));
-    return std::make_unique<ConvLayer>(in, F, k, p, ++weight_index, rng, init);
+    ConvOptions co;
+    co.bias = l.boolean("bias", true);
+    co.dirac = l.string("init", std::string("default"), {"default", "dirac"}) == "dirac";
+    return std::make_unique<ConvLayer>(in, F, k, p, ++weight_index, rng, init, co);
   }
   if (type == "affine") {
     const int64_t out = l.integer("out_dim", std::nullopt, 1, 1 << 24);
@@ -64,6 +67,7 @@ LayerPtr make_layer(JsonReader& l, const Shape& in, int& weight_index, NumpyRand
   }
   NormOptions no;
   no.eps = l.number("eps", no.eps, 0.0, 1.0, true);
+  no.scale = l.boolean("scale", true);
   NormKind kind = NormKind::batchnorm;
   if (type == "batchnorm" || type == "spatial_batchnorm") {
     // "cs231n": running = m running + (1 - m) batch; "pytorch": running =
