@@ -12,6 +12,7 @@
 #include "host/ops/layernorm/layernorm.h"
 #include "host/ops/max_pool/max_pool.h"
 #include "host/ops/relu/relu.h"
+#include "host/ops/scale/scale.h"
 #include "host/ops/spatial_batchnorm/spatial_batchnorm.h"
 #include "host/ops/spatial_groupnorm/spatial_groupnorm.h"
 #include "models/layer.h"
@@ -86,6 +87,23 @@ class ReluLayer : public Layer {
   Shape shape_;
   OpBinding<ReluImpl> op_;
   ReluCache cache_;
+};
+
+// out = factor * x (the scale op), any input shape; no parameters.
+class ScaleLayer : public Layer {
+ public:
+  ScaleLayer(const Shape& in, double factor);
+  const char* kind() const override { return "scale"; }
+  Shape output_shape() const override { return shape_; }
+  Tensor forward(const Tensor& x, Mode mode) override;
+  Tensor backward(const Tensor& dout) override;
+  std::string plan() const override { return op_.describe(); }
+
+ private:
+  void bind(Device device) override { op_.bind(device); }
+  Shape shape_;
+  double factor_;
+  OpBinding<ScaleImpl> op_;
 };
 
 class MaxPoolLayer : public Layer {

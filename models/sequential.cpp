@@ -8,8 +8,8 @@ namespace convlab {
 namespace {
 using config::JsonReader;
 
-const std::vector<std::string> kLayerTypes = {"conv",   "spatial_batchnorm", "spatial_groupnorm", "relu",   "max_pool",
-                                              "affine", "batchnorm",         "layernorm",         "dropout"};
+const std::vector<std::string> kLayerTypes = {"conv",   "spatial_batchnorm", "spatial_groupnorm", "relu",    "max_pool",
+                                              "affine", "batchnorm",         "layernorm",         "dropout", "scale"};
 
 // One layer from its JSON object; `weight_index` counts the weight layers so far.
 LayerPtr make_layer(JsonReader& l, const Shape& in, int& weight_index, NumpyRandom& rng, const WeightInit& init,
@@ -51,6 +51,7 @@ LayerPtr make_layer(JsonReader& l, const Shape& in, int& weight_index, NumpyRand
     return std::make_unique<AffineLayer>(in, out, ++weight_index, rng, init);
   }
   if (type == "relu") return std::make_unique<ReluLayer>(in);
+  if (type == "scale") return std::make_unique<ScaleLayer>(in, l.number("factor", std::nullopt, 0.0, 1e6, true));
   if (type == "max_pool") {
     need_spatial();
     const int64_t size = l.integer("pool_size", 2, 1, 64);

@@ -322,7 +322,7 @@ std::string build_error(const json& spec) {
 }
 
 // airbench's layer options: conv "bias": false and "init": "dirac",
-// batchnorm "scale": false.
+// batchnorm "scale": false, and a scale layer on the logits (airbench's 1/9).
 const json kAirbenchStack = json::parse(R"({
     "type": "sequential", "input_dim": [2, 6, 6], "num_classes": 3, "dtype": "float64", "weight_scale": 0.3,
     "layers": [
@@ -335,7 +335,8 @@ const json kAirbenchStack = json::parse(R"({
       {"type": "max_pool", "pool_size": 3},
       {"type": "affine", "out_dim": 5},
       {"type": "batchnorm", "scale": false},
-      {"type": "affine", "out_dim": 3}
+      {"type": "affine", "out_dim": 3},
+      {"type": "scale", "factor": 0.1111}
     ]})");
 }  // namespace
 
@@ -448,4 +449,23 @@ TEST(Sequential, AirbenchOptionsAreValidated) {
   EXPECT_NE(with(1, "scale", 0).find("model.layers[1].scale"), std::string::npos) << with(1, "scale", 0);
   EXPECT_NE(with(2, "bias", false).find("model.layers[2].bias"), std::string::npos) << with(2, "bias", false);
   EXPECT_NE(with(7, "init", "dirac").find("model.layers[7].init"), std::string::npos) << with(7, "init", "dirac");
+}
+
+TEST(Sequential, ScaleLayerMultipliesTheScores) {
+  json plain = kAirbenchStack;
+  plain["layers"].erase(10);
+  NumpyRandom r1(5), r2(5), data_rng(6);
+  ModelPtr a = build_model(plain, r1), b = build_model(kAirbenchStack, r2);
+  const auto plan = b->plan();
+  EXPECT_NE(std::find(plan.begin(), plan.end(), "scale -> scale cpu/reference"), plan.end());
+  const Tensor X = randn(data_rng, {4, 2, 6, 6});
+  const Tensor sa = a->scores(X), sb = b->scores(X);
+  ASSERT_EQ(sb.shape(), (Shape{4, 3}));
+  for (int64_t i = 0; i < sa.numel(); ++i) EXPECT_DOUBLE_EQ(sb.item(i), 0.1111 * sa.item(i)) << i;
+  // zero factor or a missing one: errors naming the key
+  json bad = kAirbenchStack;
+  bad["layers"][10]["factor"] = 0;
+  EXPECT_NE(build_error(bad).find("model.layers[10].factor"), std::string::npos) << build_error(bad);
+  bad["layers"][10].erase("factor");
+  EXPECT_NE(build_error(bad).find("model.layers[10].factor"), std::string::npos) << build_error(bad);
 }
