@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "gpu_core_test_util.h"
 #include "host/fill.h"
 #include "host/ops/loss/loss.h"
 #include "host/ops/registry.h"
@@ -468,4 +469,27 @@ TEST(Sequential, ScaleLayerMultipliesTheScores) {
   EXPECT_NE(build_error(bad).find("model.layers[10].factor"), std::string::npos) << build_error(bad);
   bad["layers"][10].erase("factor");
   EXPECT_NE(build_error(bad).find("model.layers[10].factor"), std::string::npos) << build_error(bad);
+}
+
+// The fixed zero bias and the fixed gamma move with the model: on the GPU
+// the airbench stack gives the CPU's loss and gradients (fused and not).
+TEST(SequentialGpu, AirbenchOptionsMatchTheCpu) {
+  CONVLAB_REQUIRE_GPU();
+  for (const bool fusion : {true, false}) {
+    json spec = kAirbenchStack;
+    spec["fusion"] = fusion;
+    NumpyRandom rng(8), data_rng(9);
+    ModelPtr model = build_model(spec, rng);
+    const Tensor X = randn(data_rng, {4, 2, 6, 6});
+    const Tensor y = randint(data_rng, 0, 3, 4);
+    const double cpu_loss = model->loss_value(X, y);
+    std::map<std::string, Tensor> cpu_grads;
+    for (auto& kv : model->grads()) cpu_grads[kv.first] = kv.second.clone();
+    model->to(Device::cuda);
+    EXPECT_NEAR(model->loss_value(test::gpu(X), test::gpu(y)), cpu_loss, 1e-10) << "fusion " << fusion;
+    const auto g = model->grads();
+    ASSERT_EQ(g.size(), 8u);
+    for (const auto& kv : g)
+      EXPECT_LT(rel_error(kv.second.to(Device::cpu), cpu_grads.at(kv.first)), 1e-8) << kv.first << " fusion " << fusion;
+  }
 }
