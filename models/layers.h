@@ -140,8 +140,7 @@ class ConvReluPoolLayer : public Layer {
 
  private:
   void bind(Device device) override { op_.bind(device); }
-  bool has_bias_ = true;
-  Tensor fixed_bias_;  // the conv's zero bias when it has no b<k>
+  Tensor fixed_bias_;  // the conv's zero bias when it has no b<k> (else undefined)
   ConvParam conv_param_;
   PoolParam pool_param_;
   Shape out_;

@@ -51,9 +51,7 @@ Tensor ConvLayer::forward(const Tensor& x, Mode) {
 
 Tensor ConvLayer::backward(const Tensor& dout) {
   Grads g = op_.impl.backward(dout, cache_, input_needs_grad_);
-  if (has_bias_) return keep_grads(g);
-  params_.at(0).grad = g.dw;
-  return g.dx;
+  return keep_grads(g);
 }
 
 }  // namespace convlab

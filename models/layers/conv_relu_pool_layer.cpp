@@ -4,8 +4,7 @@
 namespace convlab {
 
 ConvReluPoolLayer::ConvReluPoolLayer(ConvLayer& conv, const MaxPoolLayer& pool)
-    : has_bias_(conv.has_bias()),
-      fixed_bias_(conv.has_bias() ? Tensor() : conv.bias()),
+    : fixed_bias_(conv.has_bias() ? Tensor() : conv.bias()),
       conv_param_(conv.param()),
       pool_param_(pool.param()),
       out_(pool.output_shape()),
@@ -17,16 +16,15 @@ ConvReluPoolLayer::ConvReluPoolLayer(ConvLayer& conv, const MaxPoolLayer& pool)
 }
 
 Tensor ConvReluPoolLayer::forward(const Tensor& x, Mode) {
-  auto f = op_.impl.forward(x, params_[0].value, has_bias_ ? params_[1].value : fixed_bias_, conv_param_, pool_param_);
+  auto f = op_.impl.forward(x, params_[0].value, fixed_bias_.defined() ? fixed_bias_ : params_[1].value, conv_param_,
+                            pool_param_);
   cache_ = std::move(f.cache);
   return f.out;
 }
 
 Tensor ConvReluPoolLayer::backward(const Tensor& dout) {
   Grads g = op_.impl.backward(dout, cache_, input_needs_grad_);
-  if (has_bias_) return keep_grads(g);
-  params_.at(0).grad = g.dw;
-  return g.dx;
+  return keep_grads(g);
 }
 
 void ConvReluPoolLayer::to(Device device) {

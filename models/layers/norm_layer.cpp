@@ -134,9 +134,7 @@ Tensor NormLayer::backward(const Tensor& dout) {
       g = spatial_groupnorm_.impl.backward(dout, cache_);
       break;
   }
-  if (options_.scale) return keep_grads(g);
-  params_.at(0).grad = g.dbeta;  // beta<k> only
-  return g.dx;
+  return keep_grads(g);
 }
 
 }  // namespace convlab

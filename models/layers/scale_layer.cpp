@@ -13,8 +13,6 @@ ScaleLayer::ScaleLayer(const Shape& in, double factor) : shape_(in), factor_(fac
 Tensor ScaleLayer::forward(const Tensor& x, Mode) { return op_.impl.apply(x, factor_); }
 
 // d(factor * x)/dx = factor; the first layer's input needs no gradient.
-Tensor ScaleLayer::backward(const Tensor& dout) {
-  return input_needs_grad_ ? op_.impl.apply(dout, factor_) : Tensor();
-}
+Tensor ScaleLayer::backward(const Tensor& dout) { return input_needs_grad_ ? op_.impl.apply(dout, factor_) : Tensor(); }
 
 }  // namespace convlab
