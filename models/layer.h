@@ -82,8 +82,8 @@ class Layer {
   // Draws a weight of `shape` (fan_in = product of all but the last dim for
   // affine, of all but the first for conv) from rng.
   static Tensor draw_weight(NumpyRandom& rng, const Shape& shape, int64_t fan_in, const WeightInit& init);
-  // For layers with two parameters (W and b, gamma and beta): stores their
-  // gradients and returns g.dx.
+  // For layers with W and b, or gamma and beta: stores their gradients and
+  // returns g.dx. A layer without b keeps only dw; one without gamma only dbeta.
   Tensor keep_grads(const Grads& g);
   Tensor keep_grads(const NormGrads& g);
   std::vector<Param> params_;

@@ -13,16 +13,26 @@
 #include "host/ops/layernorm/layernorm.h"
 #include "host/ops/max_pool/max_pool.h"
 #include "host/ops/relu/relu.h"
+#include "host/ops/scale/scale.h"
 #include "host/ops/spatial_batchnorm/spatial_batchnorm.h"
 #include "host/ops/spatial_groupnorm/spatial_groupnorm.h"
 #include "models/layer.h"
 
 namespace convlab {
 
+// Conv layer options (airbench): "bias": false gives no b<k> parameter (the
+// op gets a fixed zero bias); "init": "dirac" draws W as usual, then makes the
+// first min(C, F) filters the identity (W[i, i, k/2, k/2] = 1, zero elsewhere
+// in filter i), as torch.nn.init.dirac_.
+struct ConvOptions {
+  bool bias = true;
+  bool dirac = false;
+};
+
 class ConvLayer : public Layer {
  public:
   ConvLayer(const Shape& in, int64_t num_filters, int64_t filter_size, ConvParam param, int index, NumpyRandom& rng,
-            const WeightInit& init);
+            const WeightInit& init, const ConvOptions& options = {});
   const char* kind() const override { return "conv"; }
   Shape output_shape() const override { return out_; }
   Tensor forward(const Tensor& x, Mode mode) override;
@@ -30,10 +40,16 @@ class ConvLayer : public Layer {
   std::string label() const override { return label_; }
   std::string plan() const override { return op_.describe(); }
   const ConvParam& param() const { return param_; }
+  void to(Device device) override;
+  // The trained b<k>, or the fixed zero bias when built with "bias": false.
+  const Tensor& bias() const { return has_bias_ ? params_.at(1).value : fixed_bias_; }
+  bool has_bias() const { return has_bias_; }
 
  private:
   void bind(Device device) override { op_.bind(device); }
   ConvParam param_;
+  bool has_bias_ = true;
+  Tensor fixed_bias_;  // zeros, when !has_bias_
   Shape out_;
   std::string label_;
   OpBinding<ConvImpl> op_;
@@ -91,6 +107,23 @@ class GeluLayer : public Layer {
   GeluCache cache_;
 };
 
+// out = factor * x (the scale op), any input shape; no parameters.
+class ScaleLayer : public Layer {
+ public:
+  ScaleLayer(const Shape& in, double factor);
+  const char* kind() const override { return "scale"; }
+  Shape output_shape() const override { return shape_; }
+  Tensor forward(const Tensor& x, Mode mode) override;
+  Tensor backward(const Tensor& dout) override;
+  std::string plan() const override { return op_.describe(); }
+
+ private:
+  void bind(Device device) override { op_.bind(device); }
+  Shape shape_;
+  double factor_;
+  OpBinding<ScaleImpl> op_;
+};
+
 class MaxPoolLayer : public Layer {
  public:
   MaxPoolLayer(const Shape& in, PoolParam param);
@@ -121,9 +154,11 @@ class ConvReluPoolLayer : public Layer {
   Tensor backward(const Tensor& dout) override;
   std::string label() const override { return label_; }
   std::string plan() const override { return op_.describe(); }
+  void to(Device device) override;
 
  private:
   void bind(Device device) override { op_.bind(device); }
+  Tensor fixed_bias_;  // the conv's zero bias when it has no b<k> (else undefined)
   ConvParam conv_param_;
   PoolParam pool_param_;
   Shape out_;
@@ -148,6 +183,9 @@ struct NormOptions {
   double eps = 1e-5;
   double momentum = 0.9;  // batchnorms
   int groups = 1;         // spatial_groupnorm
+  // false: gamma is fixed at ones and is no parameter (no gamma<k>); beta<k>
+  // is still trained (airbench's weight.requires_grad = False).
+  bool scale = true;
 };
 
 class NormLayer : public Layer {
@@ -174,6 +212,7 @@ class NormLayer : public Layer {
   Shape shape_;
   NormOptions options_;
   BatchNormParam bn_;
+  Tensor fixed_gamma_;  // ones, when !options_.scale
   std::string running_prefix_;
   NormCache cache_;
 };

@@ -9,7 +9,8 @@ namespace {
 using config::JsonReader;
 
 const std::vector<std::string> kLayerTypes = {"conv",   "spatial_batchnorm", "spatial_groupnorm", "relu",    "max_pool",
-                                              "affine", "batchnorm",         "layernorm",         "dropout", "gelu"};
+                                              "affine", "batchnorm",         "layernorm",         "dropout", "gelu",
+                                              "scale"};
 
 // One layer from its JSON object; `weight_index` counts the weight layers so far.
 LayerPtr make_layer(JsonReader& l, const Shape& in, int& weight_index, NumpyRandom& rng, const WeightInit& init,
@@ -41,7 +42,10 @@ LayerPtr make_layer(JsonReader& l, const Shape& in, int& weight_index, NumpyRand
     }
     const int64_t hp = in[1] + 2 * p.pad - k, wp = in[2] + 2 * p.pad - k;
     if (hp < 0 || wp < 0) l.fail("filter_size", "filter " + std::to_string(k) + " does not fit input " + shape_str(in));
-    return std::make_unique<ConvLayer>(in, F, k, p, ++weight_index, rng, init);
+    ConvOptions co;
+    co.bias = l.boolean("bias", true);
+    co.dirac = l.string("init", std::string("default"), {"default", "dirac"}) == "dirac";
+    return std::make_unique<ConvLayer>(in, F, k, p, ++weight_index, rng, init, co);
   }
   if (type == "affine") {
     const int64_t out = l.integer("out_dim", std::nullopt, 1, 1 << 24);
@@ -49,6 +53,7 @@ LayerPtr make_layer(JsonReader& l, const Shape& in, int& weight_index, NumpyRand
   }
   if (type == "relu") return std::make_unique<ReluLayer>(in);
   if (type == "gelu") return std::make_unique<GeluLayer>(in);
+  if (type == "scale") return std::make_unique<ScaleLayer>(in, l.number("factor", std::nullopt, 0.0, 1e6, true));
   if (type == "max_pool") {
     need_spatial();
     const int64_t size = l.integer("pool_size", 2, 1, 64);
@@ -65,6 +70,7 @@ LayerPtr make_layer(JsonReader& l, const Shape& in, int& weight_index, NumpyRand
   }
   NormOptions no;
   no.eps = l.number("eps", no.eps, 0.0, 1.0, true);
+  no.scale = l.boolean("scale", true);
   NormKind kind = NormKind::batchnorm;
   if (type == "batchnorm" || type == "spatial_batchnorm") {
     // "cs231n": running = m running + (1 - m) batch; "pytorch": running =

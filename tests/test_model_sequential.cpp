@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "gpu_core_test_util.h"
 #include "host/fill.h"
 #include "host/ops/loss/loss.h"
 #include "host/ops/registry.h"
@@ -307,4 +308,188 @@ TEST(Sequential, LabelSmoothingAndSumReductionReachTheLoss) {
   bad = base;
   bad["loss_reduction"] = "max";
   EXPECT_NE(error_of(bad).find("model.loss_reduction: expected one of"), std::string::npos) << error_of(bad);
+}
+
+namespace {
+// The error message build_model gives for `spec` ("no error" when it builds).
+std::string build_error(const json& spec) {
+  NumpyRandom rng(0);
+  try {
+    build_model(spec, rng);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+// airbench's layer options: conv "bias": false and "init": "dirac",
+// batchnorm "scale": false, and a scale layer on the logits (airbench's 1/9).
+const json kAirbenchStack = json::parse(R"({
+    "type": "sequential", "input_dim": [2, 6, 6], "num_classes": 3, "dtype": "float64", "weight_scale": 0.3,
+    "layers": [
+      {"type": "conv", "num_filters": 3, "filter_size": 3, "bias": false, "init": "dirac"},
+      {"type": "spatial_batchnorm", "scale": false},
+      {"type": "relu"},
+      {"type": "max_pool", "pool_size": 2},
+      {"type": "conv", "num_filters": 4, "filter_size": 3, "bias": false},
+      {"type": "relu"},
+      {"type": "max_pool", "pool_size": 3},
+      {"type": "affine", "out_dim": 5},
+      {"type": "batchnorm", "scale": false},
+      {"type": "affine", "out_dim": 3},
+      {"type": "scale", "factor": 0.1111}
+    ]})");
+}  // namespace
+
+TEST(Sequential, BiasFalseAndScaleFalseDropTheParameters) {
+  NumpyRandom rng(7);
+  ModelPtr model = build_model(kAirbenchStack, rng);
+  std::vector<std::string> names;
+  for (const auto& kv : model->params()) names.push_back(kv.first);
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"W1", "W2", "W3", "W4", "b3", "b4", "beta1", "beta3"}));
+  EXPECT_EQ(model->buffers().size(), 4u);  // both batchnorms keep running statistics
+  // pool 3 on the 4x4 conv2 output gives 1x1 (PyTorch's MaxPool2d(3)): W3 is (4 * 1 * 1, 5).
+  EXPECT_EQ(model->params().at("W3").shape(), (Shape{4, 5}));
+  // conv2 + relu + max_pool fuse with the fixed zero bias
+  EXPECT_EQ(model->plan().at(4), "conv2+relu+max_pool -> conv_relu_pool cpu/threaded");
+}
+
+TEST(Sequential, AirbenchOptionsGradientCheck) {
+  for (const bool fusion : {true, false}) {
+    json spec = kAirbenchStack;
+    spec["fusion"] = fusion;
+    NumpyRandom rng(8), data_rng(9);
+    ModelPtr model = build_model(spec, rng);
+    const Tensor X = randn(data_rng, {4, 2, 6, 6});
+    const Tensor y = randint(data_rng, 0, 3, 4);
+    std::map<std::string, int64_t> bad;
+    EXPECT_EQ(test::model_grad_mismatches(*model, X, y, 1e-6, 1e-5, 1e-9, &bad), 0) << "fusion " << fusion;
+    EXPECT_EQ(bad.size(), 8u);
+    for (const auto& kv : bad) EXPECT_EQ(kv.second, 0) << kv.first;
+  }
+}
+
+// With the same seed, bias false draws the same W as before; beta is trained
+// and the fixed gamma of ones acts as before: the loss equals that of the
+// default model (whose b is 0 and gamma 1 at initialisation).
+TEST(Sequential, BiasFalseAndScaleFalseComputeTheDefaultModelAtInit) {
+  json plain = kAirbenchStack;
+  for (auto& l : plain["layers"]) {
+    l.erase("bias");
+    l.erase("scale");
+    l.erase("init");
+  }
+  json opts = plain;
+  opts["layers"][0]["bias"] = false;
+  opts["layers"][1]["scale"] = false;
+  opts["layers"][4]["bias"] = false;
+  opts["layers"][8]["scale"] = false;
+  NumpyRandom r1(3), r2(3), data_rng(4);
+  ModelPtr a = build_model(plain, r1), b = build_model(opts, r2);
+  for (const auto& kv : b->params()) EXPECT_EQ(rel_error(kv.second, a->params().at(kv.first)), 0.0) << kv.first;
+  const Tensor X = randn(data_rng, {4, 2, 6, 6});
+  const Tensor y = randint(data_rng, 0, 3, 4);
+  EXPECT_EQ(a->loss(X, y).item(), b->loss(X, y).item());
+  auto ga = a->grads();
+  for (const auto& kv : b->grads()) EXPECT_LT(rel_error(kv.second, ga.at(kv.first)), 1e-14) << kv.first;
+}
+
+TEST(Sequential, DiracInitMakesTheFirstFiltersIdentities) {
+  for (const auto& [C, F] : std::vector<std::pair<int, int>>{{2, 3}, {3, 2}}) {
+    json base = json::parse(R"({"type": "sequential", "input_dim": [1, 4, 4], "num_classes": 2,
+      "weight_scale": 0.5, "layers": [{"type": "conv", "num_filters": 1, "filter_size": 3},
+                                      {"type": "affine", "out_dim": 2}]})");
+    base["input_dim"][0] = C;
+    base["layers"][0]["num_filters"] = F;
+    json dirac = base;
+    dirac["layers"][0]["init"] = "dirac";
+    NumpyRandom r1(11), r2(11);
+    const Tensor W0 = build_model(base, r1)->params().at("W1");
+    const Tensor W = build_model(dirac, r2)->params().at("W1");
+    ASSERT_EQ(W.shape(), (Shape{F, C, 3, 3}));
+    const int n = std::min(C, F);
+    for (int f = 0; f < F; ++f)
+      for (int c = 0; c < C; ++c)
+        for (int i = 0; i < 9; ++i) {
+          const int64_t at = (f * C + c) * 9 + i;
+          const double want = f >= n ? W0.item(at) : (c == f && i == 4 ? 1.0 : 0.0);
+          EXPECT_EQ(W.item(at), want) << "F " << F << " C " << C << " at " << at;
+        }
+  }
+}
+
+TEST(Sequential, MaxPoolSizeThreeOnFourByFourGivesOneByOne) {
+  const json spec = json::parse(R"({"type": "sequential", "input_dim": [2, 4, 4], "num_classes": 2,
+    "dtype": "float64", "weight_scale": 0.5,
+    "layers": [{"type": "max_pool", "pool_size": 3}, {"type": "affine", "out_dim": 2}]})");
+  NumpyRandom rng(1);
+  ModelPtr model = build_model(spec, rng);
+  EXPECT_EQ(model->params().at("W1").shape(), (Shape{2, 2}));
+  // the one window covers rows and columns 0..2; the 4th row/column is never seen
+  Tensor X = Tensor::zeros({1, 2, 4, 4}, DType::f64);
+  double* x = X.data<double>();
+  for (int i = 0; i < 32; ++i) x[i] = -1.0;
+  x[1 * 4 + 2] = 5.0;       // channel 0, inside the window
+  x[16 + 3 * 4 + 3] = 9.0;  // channel 1, outside it
+  x[16 + 2 * 4 + 0] = 2.0;  // channel 1, inside it
+  const Tensor W = model->params().at("W1");
+  const Tensor s = model->scores(X);
+  for (int j = 0; j < 2; ++j) EXPECT_NEAR(s.item(j), 5.0 * W.item(j) + 2.0 * W.item(2 + j), 1e-12);
+}
+
+TEST(Sequential, AirbenchOptionsAreValidated) {
+  auto with = [](int layer, const char* key, json value) {
+    json spec = kAirbenchStack;
+    spec["layers"][layer][key] = value;
+    return build_error(spec);
+  };
+  EXPECT_NE(with(0, "bias", "no").find("model.layers[0].bias"), std::string::npos) << with(0, "bias", "no");
+  EXPECT_NE(with(0, "init", "orthogonal").find("model.layers[0].init: expected one of"), std::string::npos)
+      << with(0, "init", "orthogonal");
+  EXPECT_NE(with(1, "scale", 0).find("model.layers[1].scale"), std::string::npos) << with(1, "scale", 0);
+  EXPECT_NE(with(2, "bias", false).find("model.layers[2].bias"), std::string::npos) << with(2, "bias", false);
+  EXPECT_NE(with(7, "init", "dirac").find("model.layers[7].init"), std::string::npos) << with(7, "init", "dirac");
+}
+
+TEST(Sequential, ScaleLayerMultipliesTheScores) {
+  json plain = kAirbenchStack;
+  plain["layers"].erase(10);
+  NumpyRandom r1(5), r2(5), data_rng(6);
+  ModelPtr a = build_model(plain, r1), b = build_model(kAirbenchStack, r2);
+  const auto plan = b->plan();
+  EXPECT_NE(std::find(plan.begin(), plan.end(), "scale -> scale cpu/reference"), plan.end());
+  const Tensor X = randn(data_rng, {4, 2, 6, 6});
+  const Tensor sa = a->scores(X), sb = b->scores(X);
+  ASSERT_EQ(sb.shape(), (Shape{4, 3}));
+  for (int64_t i = 0; i < sa.numel(); ++i) EXPECT_DOUBLE_EQ(sb.item(i), 0.1111 * sa.item(i)) << i;
+  // zero factor or a missing one: errors naming the key
+  json bad = kAirbenchStack;
+  bad["layers"][10]["factor"] = 0;
+  EXPECT_NE(build_error(bad).find("model.layers[10].factor"), std::string::npos) << build_error(bad);
+  bad["layers"][10].erase("factor");
+  EXPECT_NE(build_error(bad).find("model.layers[10].factor"), std::string::npos) << build_error(bad);
+}
+
+// The fixed zero bias and the fixed gamma move with the model: on the GPU
+// the airbench stack gives the CPU's loss and gradients (fused and not).
+TEST(SequentialGpu, AirbenchOptionsMatchTheCpu) {
+  CONVLAB_REQUIRE_GPU();
+  for (const bool fusion : {true, false}) {
+    json spec = kAirbenchStack;
+    spec["fusion"] = fusion;
+    NumpyRandom rng(8), data_rng(9);
+    ModelPtr model = build_model(spec, rng);
+    const Tensor X = randn(data_rng, {4, 2, 6, 6});
+    const Tensor y = randint(data_rng, 0, 3, 4);
+    const double cpu_loss = model->loss_value(X, y);
+    std::map<std::string, Tensor> cpu_grads;
+    for (auto& kv : model->grads()) cpu_grads[kv.first] = kv.second.clone();
+    model->to(Device::cuda);
+    EXPECT_NEAR(model->loss_value(test::gpu(X), test::gpu(y)), cpu_loss, 1e-10) << "fusion " << fusion;
+    const auto g = model->grads();
+    ASSERT_EQ(g.size(), 8u);
+    for (const auto& kv : g)
+      EXPECT_LT(rel_error(kv.second.to(Device::cpu), cpu_grads.at(kv.first)), 1e-8) << kv.first << " fusion " << fusion;
+  }
 }

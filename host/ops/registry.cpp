@@ -17,6 +17,7 @@ void register_spatial_batchnorm_ops();
 void register_layernorm_ops();
 void register_spatial_groupnorm_ops();
 void register_optim_ops();
+void register_scale_ops();
 
 namespace {
 // Function-local statics: usable from other translation units' static initialisers.
@@ -68,6 +69,7 @@ void ensure_builtin_ops_registered() {
     register_layernorm_ops();
     register_spatial_groupnorm_ops();
     register_optim_ops();
+    register_scale_ops();
   });
 }
 

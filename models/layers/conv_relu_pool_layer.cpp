@@ -4,7 +4,8 @@
 namespace convlab {
 
 ConvReluPoolLayer::ConvReluPoolLayer(ConvLayer& conv, const MaxPoolLayer& pool)
-    : conv_param_(conv.param()),
+    : fixed_bias_(conv.has_bias() ? Tensor() : conv.bias()),
+      conv_param_(conv.param()),
       pool_param_(pool.param()),
       out_(pool.output_shape()),
       label_(conv.label() + "+relu+max_pool") {
@@ -15,7 +16,8 @@ ConvReluPoolLayer::ConvReluPoolLayer(ConvLayer& conv, const MaxPoolLayer& pool)
 }
 
 Tensor ConvReluPoolLayer::forward(const Tensor& x, Mode) {
-  auto f = op_.impl.forward(x, params_[0].value, params_[1].value, conv_param_, pool_param_);
+  auto f = op_.impl.forward(x, params_[0].value, fixed_bias_.defined() ? fixed_bias_ : params_[1].value, conv_param_,
+                            pool_param_);
   cache_ = std::move(f.cache);
   return f.out;
 }
@@ -23,6 +25,11 @@ Tensor ConvReluPoolLayer::forward(const Tensor& x, Mode) {
 Tensor ConvReluPoolLayer::backward(const Tensor& dout) {
   Grads g = op_.impl.backward(dout, cache_, input_needs_grad_);
   return keep_grads(g);
+}
+
+void ConvReluPoolLayer::to(Device device) {
+  Layer::to(device);
+  if (fixed_bias_.defined()) fixed_bias_ = fixed_bias_.to(device);
 }
 
 void fuse_conv_relu_pool(std::vector<LayerPtr>& layers) {

@@ -15,13 +15,17 @@ void Layer::to(Device device) {
 
 Tensor Layer::keep_grads(const Grads& g) {
   params_.at(0).grad = g.dw;
-  params_.at(1).grad = g.db;
+  if (params_.size() > 1) params_.at(1).grad = g.db;  // a conv with "bias": false has no b
   return g.dx;
 }
 
 Tensor Layer::keep_grads(const NormGrads& g) {
-  params_.at(0).grad = g.dgamma;
-  params_.at(1).grad = g.dbeta;
+  if (params_.size() > 1) {
+    params_.at(0).grad = g.dgamma;
+    params_.at(1).grad = g.dbeta;
+  } else {
+    params_.at(0).grad = g.dbeta;  // "scale": false: gamma is fixed, beta the one parameter
+  }
   return g.dx;
 }
 

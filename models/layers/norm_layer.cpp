@@ -34,7 +34,10 @@ NormLayer::NormLayer(NormKind kind, const Shape& in, int index, const NormOption
         options.groups >= 1 && features % options.groups == 0,
         "spatial_groupnorm layer: groups (" << options.groups << ") must divide the channels (" << features << ")");
   const std::string k = std::to_string(index);
-  params_.push_back({"gamma" + k, Tensor::full({features}, 1.0, dtype), Tensor(), false});
+  if (options.scale)
+    params_.push_back({"gamma" + k, Tensor::full({features}, 1.0, dtype), Tensor(), false});
+  else
+    fixed_gamma_ = Tensor::full({features}, 1.0, dtype);
   params_.push_back({"beta" + k, Tensor::zeros({features}, dtype), Tensor(), false});
   bn_.eps = options.eps;
   bn_.momentum = options.momentum;
@@ -84,6 +87,7 @@ std::vector<std::pair<std::string, Tensor*>> NormLayer::buffers() {
 
 void NormLayer::to(Device device) {
   Layer::to(device);
+  if (fixed_gamma_.defined()) fixed_gamma_ = fixed_gamma_.to(device);
   if (bn_.running_mean.defined()) {
     bn_.running_mean = bn_.running_mean.to(device);
     bn_.running_var = bn_.running_var.to(device);
@@ -91,8 +95,8 @@ void NormLayer::to(Device device) {
 }
 
 Tensor NormLayer::forward(const Tensor& x, Mode mode) {
-  const Tensor& gamma = params_[0].value;
-  const Tensor& beta = params_[1].value;
+  const Tensor& gamma = options_.scale ? params_[0].value : fixed_gamma_;
+  const Tensor& beta = params_.back().value;
   Forward<NormCache> f;
   switch (kind_) {
     case NormKind::batchnorm:
