@@ -32,8 +32,12 @@ constexpr int kAugmentSampleInts = 7;
 static_assert(sizeof(AugmentSample) == kAugmentSampleInts * sizeof(int32_t), "AugmentSample must be 7 packed int32");
 
 // Reflects an index into [0, n) without repeating the edge (-1 -> 1, n -> n - 2);
-// |overhang| < n.
-CONVLAB_HD int reflect_index(int i, int n) { return i < 0 ? -i : (i >= n ? 2 * n - 2 - i : i); }
+// |overhang| < n. Also the padding of the test-time-augmentation views
+// (host/ops/tta/tta_views.cpp, kernels/tta/tta_views.cu).
+template <class I>
+CONVLAB_HD I reflect_index(I i, I n) {
+  return i < 0 ? -i : (i >= n ? 2 * n - 2 - i : i);
+}
 
 // The normalisation of the dataset (pointers on the dataset's device; null = absent).
 struct NormalizeParams {

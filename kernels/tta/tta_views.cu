@@ -6,16 +6,13 @@
 // coalesced; reads are a row of the same plane read forwards (or backwards
 // when mirrored), so a warp still reads one contiguous span; the optional
 // mean image (C*H*W) is read the same way and stays in L2.
+#include "host/data/augment_sample.h"  // reflect_index
 #include "kernels/runtime/launch.cuh"
 #include "kernels/tta/tta_views.h"
 
 namespace convlab::kernels {
 
 namespace {
-
-__device__ __forceinline__ int64_t reflect_index(int64_t i, int64_t n) {
-  return i < 0 ? -i : (i >= n ? 2 * n - 2 - i : i);
-}
 
 template <class T>
 __global__ void tta_view_kernel(const T* __restrict__ x, const T* __restrict__ mean, T* __restrict__ out, int64_t total,

@@ -1,16 +1,13 @@
 #include "host/ops/tta/tta_views.h"
 
 #include "host/cpu/parallel.h"
+#include "host/data/augment_sample.h"  // reflect_index
 
 #ifdef CONVLAB_HAVE_CUDA
 #include "kernels/tta/tta_views.h"
 #endif
 
 namespace convlab {
-
-namespace {
-int64_t reflect_index(int64_t i, int64_t n) { return i < 0 ? -i : (i >= n ? 2 * n - 2 - i : i); }
-}  // namespace
 
 Tensor tta_view(const Tensor& x, bool flip, int dy, int dx, const Tensor& mean) {
   x.expect_ndim("tta_view: x (N, C, H, W)", 4);
