@@ -3,6 +3,7 @@
 // is the number in the name (W1/b1, gamma1/beta1, ...).
 #pragma once
 #include <string>
+#include <utility>
 
 #include "host/ops/affine/affine.h"
 #include "host/ops/batchnorm/batchnorm.h"
@@ -74,38 +75,31 @@ class AffineLayer : public Layer {
   AffineCache cache_;
 };
 
-class ReluLayer : public Layer {
+// An elementwise activation (relu, gelu: host/ops/<op>/): no parameters,
+// forward keeps the op's cache for backward. kind() is the op's name.
+template <class Impl, class Cache>
+class ActivationLayer : public Layer {
  public:
-  explicit ReluLayer(const Shape& in) : shape_(in) { bind(Device::cpu); }
-  const char* kind() const override { return "relu"; }
+  explicit ActivationLayer(const Shape& in) : shape_(in) { bind(Device::cpu); }
+  const char* kind() const override { return Impl::name; }
   Shape output_shape() const override { return shape_; }
-  Tensor forward(const Tensor& x, Mode mode) override;
-  Tensor backward(const Tensor& dout) override;
+  Tensor forward(const Tensor& x, Mode) override {
+    auto f = op_.impl.forward(x);
+    cache_ = std::move(f.cache);
+    return f.out;
+  }
+  Tensor backward(const Tensor& dout) override { return op_.impl.backward(dout, cache_); }
   std::string plan() const override { return op_.describe(); }
 
  private:
   void bind(Device device) override { op_.bind(device); }
   Shape shape_;
-  OpBinding<ReluImpl> op_;
-  ReluCache cache_;
+  OpBinding<Impl> op_;
+  Cache cache_;
 };
 
-// The exact (erf) GELU, elementwise (host/ops/gelu/gelu.h).
-class GeluLayer : public Layer {
- public:
-  explicit GeluLayer(const Shape& in) : shape_(in) { bind(Device::cpu); }
-  const char* kind() const override { return "gelu"; }
-  Shape output_shape() const override { return shape_; }
-  Tensor forward(const Tensor& x, Mode mode) override;
-  Tensor backward(const Tensor& dout) override;
-  std::string plan() const override { return op_.describe(); }
-
- private:
-  void bind(Device device) override { op_.bind(device); }
-  Shape shape_;
-  OpBinding<GeluImpl> op_;
-  GeluCache cache_;
-};
+using ReluLayer = ActivationLayer<ReluImpl, ReluCache>;
+using GeluLayer = ActivationLayer<GeluImpl, GeluCache>;  // the exact (erf) GELU
 
 // out = factor * x (the scale op), any input shape; no parameters.
 class ScaleLayer : public Layer {
