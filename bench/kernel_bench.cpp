@@ -107,7 +107,8 @@ int run_main(int argc, char** argv) {
   app.add_option("--filter", o.filter, "ops to time, comma-separated (e.g. conv,max_pool); default all");
   app.add_option("--variant", o.variant_filter, "variants to time, comma-separated; default all");
   app.add_option("--groups", o.groups,
-                 "shape groups, comma-separated prefixes of seed, tlc<B>, fc<B>, large "
+                 "shape groups, comma-separated prefixes of seed, tlc<B>, fc<B>, ab32_<B> (airbench_cpu), ab64_<B> "
+                 "(airbench94), large "
                  "(default: all)");
   app.add_option("--cpu-groups", o.cpu_groups,
                  "shape groups on the CPU, overriding --groups there (default: seed and the first batch's "

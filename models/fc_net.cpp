@@ -6,7 +6,7 @@ namespace convlab {
 
 std::unique_ptr<LayerStackModel> make_fc_net(const FullyConnectedNetOptions& o, NumpyRandom& rng) {
   CONVLAB_CHECK(o.input_dim >= 1 && o.num_classes >= 1, "fc_net: input_dim and num_classes must be >= 1");
-  const WeightInit init{o.weight_scale, false, o.dtype};
+  const WeightInit init{o.weight_scale, InitRule::scale, o.dtype};
   const bool dropout = o.dropout_keep_ratio != 1.0;
   const uint64_t seed = o.seed ? *o.seed : (dropout ? rng.next_uint32() : 0);
   std::vector<LayerPtr> layers;

@@ -22,11 +22,13 @@ struct Param {
   bool regularize = false;  // L2 applies to weights only
 };
 
-// How weights are drawn: weight_scale * randn (cs231n), or He/Kaiming
-// sqrt(2 / fan_in) * randn when kaiming is set. Biases start at zero.
+// How weights are drawn: weight_scale * randn (cs231n, rule scale), He/Kaiming
+// sqrt(2 / fan_in) * randn (kaiming), or PyTorch's default for Conv2d and
+// Linear, uniform in +-1/sqrt(fan_in) (pytorch). Biases start at zero.
+enum class InitRule { scale, kaiming, pytorch };
 struct WeightInit {
   double weight_scale = 1e-3;
-  bool kaiming = false;
+  InitRule rule = InitRule::scale;
   DType dtype = DType::f32;
 };
 
@@ -71,6 +73,11 @@ class Layer {
   virtual std::vector<std::pair<std::string, Tensor*>> buffers() { return {}; }
   // Called by the model before each training step (dropout draws a new mask).
   virtual void begin_step(int64_t /*t*/) {}
+  // Data-dependent initialisation (the whitening conv): how many training
+  // inputs the layer wants (0: none), and the call that gets them, x being
+  // those inputs as they reach this layer (N, ...), on the CPU.
+  virtual int64_t data_init_samples() const { return 0; }
+  virtual void init_from_data(const Tensor& /*x*/) {}
   // Moves parameters and buffers and binds the op implementations of
   // `device`; gradients are dropped until the next backward.
   virtual void to(Device device);

@@ -1,5 +1,7 @@
 #include "models/layer_stack_model.h"
 
+#include <algorithm>
+
 #include <sstream>
 
 #include "host/ops/loss/loss.h"
@@ -40,6 +42,26 @@ Tensor LayerStackModel::forward(const Tensor& X, Mode mode) {
 }
 
 Tensor LayerStackModel::scores(const Tensor& X) { return forward(X, Mode::test); }
+
+int64_t LayerStackModel::data_init_samples() const {
+  int64_t n = 0;
+  for (const auto& l : layers_) n = std::max(n, l->data_init_samples());
+  return n;
+}
+
+void LayerStackModel::init_from_data(const Tensor& X) {
+  CONVLAB_CHECK(device_ == Device::cpu,
+                type_ << ": the data-dependent initialisation runs before the model moves to " << device_name(device_));
+  std::size_t last = 0;  // one past the last layer that wants data
+  for (std::size_t i = 0; i < layers_.size(); ++i)
+    if (layers_[i]->data_init_samples() > 0) last = i + 1;
+  Tensor h = X.to(Device::cpu).to(dtype_);
+  for (std::size_t i = 0; i < last; ++i) {
+    if (const int64_t n = layers_[i]->data_init_samples())
+      layers_[i]->init_from_data(h.slice0(0, std::min(n, h.dim(0))));
+    if (i + 1 < last) h = layers_[i]->forward(h, Mode::test);
+  }
+}
 
 Tensor LayerStackModel::loss(const Tensor& X, const Tensor& y) {
   const Tensor s = forward(X, Mode::train);

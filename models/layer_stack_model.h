@@ -38,6 +38,10 @@ class LayerStackModel : public Model {
   void to(Device device) override;
   Device device() const override { return device_; }
   void begin_step(int64_t t) override;
+  // The most any layer wants; init_from_data runs X (test mode) through the
+  // layers up to the last one that wants data, handing each its inputs.
+  int64_t data_init_samples() const override;
+  void init_from_data(const Tensor& X) override;
   nlohmann::json describe() const override { return description_; }
   std::vector<std::string> plan() const override;
 

@@ -22,12 +22,21 @@
 namespace convlab {
 
 // Conv layer options (airbench): "bias": false gives no b<k> parameter (the
-// op gets a fixed zero bias); "init": "dirac" draws W as usual, then makes the
-// first min(C, F) filters the identity (W[i, i, k/2, k/2] = 1, zero elsewhere
-// in filter i), as torch.nn.init.dirac_.
+// op gets a fixed zero bias); "init":
+//   "dirac": W drawn as usual, then the first min(C, F) filters made the
+//     identity (W[i, i, k/2, k/2] = 1, zero elsewhere in filter i), as
+//     torch.nn.init.dirac_;
+//   "whiten": W from the training data (init_from_data): with K = C k k the
+//     filter size and F = 2 K filters, the eigenvectors v_i (eigenvalues l_i,
+//     descending) of the uncentred covariance of the k x k patches (stride 1,
+//     no padding) of the first `whiten_images` inputs, scaled by
+//     1 / sqrt(l_i + whiten_eps): filters v_i' and then -v_i'.
 struct ConvOptions {
+  enum class Init { draw, dirac, whiten };
   bool bias = true;
-  bool dirac = false;
+  Init init = Init::draw;
+  int64_t whiten_images = 5000;
+  double whiten_eps = 5e-4;
 };
 
 class ConvLayer : public Layer {
@@ -45,10 +54,15 @@ class ConvLayer : public Layer {
   // The trained b<k>, or the fixed zero bias when built with "bias": false.
   const Tensor& bias() const { return has_bias_ ? params_.at(1).value : fixed_bias_; }
   bool has_bias() const { return has_bias_; }
+  int64_t data_init_samples() const override {
+    return options_.init == ConvOptions::Init::whiten ? options_.whiten_images : 0;
+  }
+  void init_from_data(const Tensor& x) override;
 
  private:
   void bind(Device device) override { op_.bind(device); }
   ConvParam param_;
+  ConvOptions options_;
   bool has_bias_ = true;
   Tensor fixed_bias_;  // zeros, when !has_bias_
   Shape out_;
@@ -59,16 +73,20 @@ class ConvLayer : public Layer {
 
 class AffineLayer : public Layer {
  public:
-  AffineLayer(const Shape& in, int64_t out_dim, int index, NumpyRandom& rng, const WeightInit& init);
+  // bias false (the config's "bias": false): no b<k>, a fixed zero bias.
+  AffineLayer(const Shape& in, int64_t out_dim, int index, NumpyRandom& rng, const WeightInit& init, bool bias = true);
   const char* kind() const override { return "affine"; }
   Shape output_shape() const override { return {out_dim_}; }
   Tensor forward(const Tensor& x, Mode mode) override;
   Tensor backward(const Tensor& dout) override;
   std::string label() const override { return label_; }
   std::string plan() const override { return op_.describe(); }
+  void to(Device device) override;
 
  private:
   void bind(Device device) override { op_.bind(device); }
+  const Tensor& bias() const { return params_.size() > 1 ? params_[1].value : fixed_bias_; }
+  Tensor fixed_bias_;  // zeros, without b<k>
   int64_t out_dim_;
   std::string label_;
   OpBinding<AffineImpl> op_;

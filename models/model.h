@@ -66,6 +66,12 @@ class Model {
   virtual Device device() const = 0;
   // Called by the Solver before each training step t (0, 1, ...).
   virtual void begin_step(int64_t /*t*/) {}
+  // Data-dependent initialisation (a whitening conv layer): the number of
+  // training inputs the model wants before training (0: none), and the call
+  // that hands them over (the first data_init_samples() training inputs,
+  // normalised as training batches are, without augmentation).
+  virtual int64_t data_init_samples() const { return 0; }
+  virtual void init_from_data(const Tensor& /*X*/) {}
 
   virtual Metric metric() const { return {"acc", true}; }
   // Classifier: number of rows whose argmax equals the label.

@@ -44,12 +44,23 @@ LayerPtr make_layer(JsonReader& l, const Shape& in, int& weight_index, NumpyRand
     if (hp < 0 || wp < 0) l.fail("filter_size", "filter " + std::to_string(k) + " does not fit input " + shape_str(in));
     ConvOptions co;
     co.bias = l.boolean("bias", true);
-    co.dirac = l.string("init", std::string("default"), {"default", "dirac"}) == "dirac";
+    const std::string ci = l.string("init", std::string("default"), {"default", "dirac", "whiten"});
+    co.init = ci == "dirac"    ? ConvOptions::Init::dirac
+              : ci == "whiten" ? ConvOptions::Init::whiten
+                               : ConvOptions::Init::draw;
+    if (co.init == ConvOptions::Init::whiten) {
+      co.whiten_images = l.integer("whiten_images", co.whiten_images, 1, 1 << 24);
+      co.whiten_eps = l.number("whiten_eps", co.whiten_eps, 0.0, 1e6);
+      const int64_t K = in[0] * k * k;
+      if (F != 2 * K)
+        l.fail("num_filters", "\"init\": \"whiten\" needs num_filters = 2 x channels x filter_size^2 = " +
+                                  std::to_string(2 * K) + ", got " + std::to_string(F));
+    }
     return std::make_unique<ConvLayer>(in, F, k, p, ++weight_index, rng, init, co);
   }
   if (type == "affine") {
     const int64_t out = l.integer("out_dim", std::nullopt, 1, 1 << 24);
-    return std::make_unique<AffineLayer>(in, out, ++weight_index, rng, init);
+    return std::make_unique<AffineLayer>(in, out, ++weight_index, rng, init, l.boolean("bias", true));
   }
   if (type == "relu") return std::make_unique<ReluLayer>(in);
   if (type == "gelu") return std::make_unique<GeluLayer>(in);
@@ -103,9 +114,10 @@ std::unique_ptr<LayerStackModel> make_sequential(JsonReader& r, NumpyRandom& rng
   WeightInit init;
   const nlohmann::json& ws = r.value("weight_scale");
   if (ws.is_string()) {
-    if (ws.get<std::string>() != "kaiming")
-      r.fail("weight_scale", "expected a number > 0 or \"kaiming\", got " + config::json_brief(ws));
-    init.kaiming = true;
+    const std::string rule = ws.get<std::string>();
+    if (rule != "kaiming" && rule != "pytorch")
+      r.fail("weight_scale", "expected a number > 0, \"kaiming\" or \"pytorch\", got " + config::json_brief(ws));
+    init.rule = rule == "kaiming" ? InitRule::kaiming : InitRule::pytorch;
   } else {
     init.weight_scale = r.number("weight_scale", 1e-3, 0.0, 1e3, true);
   }
@@ -134,7 +146,9 @@ std::unique_ptr<LayerStackModel> make_sequential(JsonReader& r, NumpyRandom& rng
   nlohmann::json d = r.value("layers");
   nlohmann::json desc = {{"type", "sequential"}, {"input_dim", dims}, {"num_classes", num_classes},
                          {"reg", reg},           {"loss", loss},      {"layers", d}};
-  desc["weight_scale"] = init.kaiming ? nlohmann::json("kaiming") : nlohmann::json(init.weight_scale);
+  desc["weight_scale"] = init.rule == InitRule::scale     ? nlohmann::json(init.weight_scale)
+                         : init.rule == InitRule::kaiming ? nlohmann::json("kaiming")
+                                                          : nlohmann::json("pytorch");
   desc["fusion"] = fusion;
   return std::make_unique<LayerStackModel>("sequential", std::move(layers), reg,
                                            loss == "svm" ? LossKind::svm : LossKind::softmax, init.dtype, desc, fusion);

@@ -9,7 +9,7 @@ std::unique_ptr<LayerStackModel> make_three_layer_convnet(const ThreeLayerConvNe
                 "three_layer_convnet: input_dim must be (C, H, W), got " << shape_str(o.input_dim));
   CONVLAB_CHECK(o.filter_size % 2 == 1,
                 "three_layer_convnet: filter_size must be odd so that the conv keeps the size, got " << o.filter_size);
-  const WeightInit init{o.weight_scale, false, o.dtype};
+  const WeightInit init{o.weight_scale, InitRule::scale, o.dtype};
   std::vector<LayerPtr> layers;
   ConvParam cp;
   cp.stride = 1;

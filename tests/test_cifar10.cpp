@@ -123,6 +123,26 @@ TEST(Cifar10, SplitsAndMeanImageFollowGetCifar10Data) {
             std::string::npos);
 }
 
+TEST(Cifar10, ValidationFromTrainingIsTheLastTrainingImages) {
+  TempDir t;
+  write_all(t.path, 4);  // 20 training images
+  Cifar10Options o;
+  o.num_training = 20;
+  o.num_validation = 3;
+  o.num_test = 0;
+  o.validation_from_training = true;
+  const Cifar10Data d = get_cifar10_data(t.path.string(), o);
+  ASSERT_EQ(d.train.size(), 20);
+  ASSERT_EQ(d.val.size(), 3);
+  for (int j = 0; j < 3; ++j) {
+    EXPECT_EQ(d.val.host_labels()[j], d.train.host_labels()[17 + j]) << j;
+    EXPECT_EQ(d.val.gather({j}).X.item(5), d.train.gather({17 + j}).X.item(5)) << j;
+  }
+  // More validation images than training ones is an error.
+  o.num_training = 2;
+  EXPECT_THROW(get_cifar10_data(t.path.string(), o), Error);
+}
+
 TEST(Cifar10, FindDirExplainsWhereItLookedAndHowToMakeTheFiles) {
   TempDir t;
   const std::string e = error_of([&] { find_cifar10_dir(t.path.string()); });

@@ -166,8 +166,9 @@ TEST(Config, EveryShippedConfigIsValid) {
   const char* src = std::getenv("CONVLAB_SOURCE_DIR");
   if (!src) GTEST_SKIP() << "CONVLAB_SOURCE_DIR not set (ctest sets it)";
   int n = 0;
-  for (const char* name : {"overfit_small", "three_layer_one_epoch", "bn_deep_fc", "bn_weight_scale_sweep",
-                           "bn_batch_size_sweep", "ln_batch_size_sweep", "best"}) {
+  for (const char* name :
+       {"overfit_small", "three_layer_one_epoch", "bn_deep_fc", "bn_weight_scale_sweep", "bn_batch_size_sweep",
+        "ln_batch_size_sweep", "best", "recipe_one_epoch", "airbench94", "airbench_cpu"}) {
     SCOPED_TRACE(name);
     const json j = load_json_file(std::string(src) + "/configs/" + name + ".json");
     std::vector<json> configs;

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "gpu_core_test_util.h"
 #include "host/fill.h"
@@ -469,6 +470,160 @@ TEST(Sequential, ScaleLayerMultipliesTheScores) {
   EXPECT_NE(build_error(bad).find("model.layers[10].factor"), std::string::npos) << build_error(bad);
   bad["layers"][10].erase("factor");
   EXPECT_NE(build_error(bad).find("model.layers[10].factor"), std::string::npos) << build_error(bad);
+}
+
+namespace {
+// Images whose neighbouring pixels and channels are correlated (a smoothed,
+// channel-mixed noise), as natural images are: a patch covariance with a
+// spread of eigenvalues.
+Tensor correlated_images(NumpyRandom& rng, int64_t N, int64_t C, int64_t H, int64_t W) {
+  const Tensor noise = randn(rng, {N, 1, H + 1, W + 1}, DType::f64);
+  const Tensor mix = randn(rng, {N, C, H, W}, DType::f64, 0.1);
+  Tensor x = Tensor::zeros({N, C, H, W}, DType::f64);
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t i = 0; i < H; ++i)
+        for (int64_t j = 0; j < W; ++j) {
+          const double* z = noise.data<double>() + n * (H + 1) * (W + 1);
+          const double smooth = z[i * (W + 1) + j] + z[(i + 1) * (W + 1) + j] + 0.5 * z[i * (W + 1) + j + 1];
+          x.data<double>()[((n * C + c) * H + i) * W + j] =
+              (1.0 + 0.3 * double(c)) * smooth + mix.data<double>()[((n * C + c) * H + i) * W + j];
+        }
+  return x;
+}
+
+// out[n, f, i, j] of the valid 2x2 conv of x with W (F, C, 2, 2), no bias, in double.
+std::vector<double> conv2x2_valid(const Tensor& x, const Tensor& w) {
+  const int64_t N = x.dim(0), C = x.dim(1), H = x.dim(2), Wd = x.dim(3), F = w.dim(0);
+  std::vector<double> out;
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t i = 0; i + 1 < H; ++i)
+      for (int64_t j = 0; j + 1 < Wd; ++j)
+        for (int64_t f = 0; f < F; ++f) {
+          double s = 0;
+          for (int64_t c = 0; c < C; ++c)
+            for (int64_t r = 0; r < 2; ++r)
+              for (int64_t q = 0; q < 2; ++q)
+                s += w.item(((f * C + c) * 2 + r) * 2 + q) * x.item(((n * C + c) * H + i + r) * Wd + j + q);
+          out.push_back(s);
+        }
+  return out;
+}
+
+const json kWhitenStack = json::parse(R"({
+    "type": "sequential", "input_dim": [3, 6, 6], "num_classes": 3, "dtype": "float64", "weight_scale": "pytorch",
+    "layers": [
+      {"type": "conv", "num_filters": 24, "filter_size": 2, "pad": 0, "init": "whiten", "whiten_images": 40,
+       "whiten_eps": 0.01},
+      {"type": "gelu"},
+      {"type": "affine", "out_dim": 3, "bias": false}
+    ]})");
+}  // namespace
+
+// The whitening init: W[0..K) = v_i / sqrt(l_i + eps) for the eigenpairs of
+// the patch covariance, W[K..2K) their negatives; so on the images it was
+// made from, the first K outputs are uncorrelated with variances
+// l_i / (l_i + eps), descending.
+TEST(Sequential, WhiteningInitDecorrelatesThePatches) {
+  NumpyRandom rng(21), data_rng(22);
+  ModelPtr model = build_model(kWhitenStack, rng);
+  EXPECT_EQ(model->data_init_samples(), 40);
+  const Tensor X = correlated_images(data_rng, 50, 3, 6, 6);
+  model->init_from_data(X);
+  const Tensor W = model->params().at("W1");
+  ASSERT_EQ(W.shape(), (Shape{24, 3, 2, 2}));
+  for (int64_t f = 0; f < 12; ++f)
+    for (int64_t t = 0; t < 12; ++t) EXPECT_EQ(W.item((f + 12) * 12 + t), -W.item(f * 12 + t)) << f << " " << t;
+  const std::vector<double> out = conv2x2_valid(X.slice0(0, 40), W);
+  const int64_t M = static_cast<int64_t>(out.size()) / 24;  // positions x images
+  std::vector<double> var(12);
+  for (int64_t a = 0; a < 12; ++a)
+    for (int64_t b = 0; b < 12; ++b) {
+      double s = 0;
+      for (int64_t m = 0; m < M; ++m) s += out[m * 24 + a] * out[m * 24 + b];
+      s /= double(M);
+      if (a == b) {
+        var[a] = s;
+      } else {
+        EXPECT_NEAR(s, 0.0, 1e-10) << a << " " << b;
+      }
+    }
+  // l / (l + eps) is below 1 and descends with l; the largest eigenvalues here are >> eps.
+  for (int64_t a = 0; a < 12; ++a) {
+    EXPECT_LT(var[a], 1.0) << a;
+    if (a > 0) {
+      EXPECT_LE(var[a], var[a - 1] + 1e-12) << a;
+    }
+  }
+  EXPECT_GT(var[0], 0.99);
+  // The 10 images beyond whiten_images play no part.
+  NumpyRandom rng2(21);
+  ModelPtr again = build_model(kWhitenStack, rng2);
+  again->init_from_data(X.slice0(0, 40));
+  EXPECT_EQ(rel_error(again->params().at("W1"), W), 0.0);
+  // The affine layer without bias has no b2 and gives x W.
+  EXPECT_EQ(model->params().count("b2"), 0u);
+}
+
+// Layers before the whitening conv run first: it whitens what reaches it.
+// Doubling the inputs halves W (eps 0: W = v / sqrt(l), l x 4).
+TEST(Sequential, WhiteningSeesTheInputsAsTheyReachTheLayer) {
+  json plain = kWhitenStack;
+  plain["layers"][0]["whiten_eps"] = 0.0;
+  json scaled = plain;
+  scaled["layers"].insert(scaled["layers"].begin(), json{{"type", "scale"}, {"factor", 2.0}});
+  NumpyRandom r1(5), r2(5), data_rng(6);
+  ModelPtr a = build_model(plain, r1), b = build_model(scaled, r2);
+  const Tensor X = correlated_images(data_rng, 40, 3, 6, 6);
+  a->init_from_data(X);
+  b->init_from_data(X);
+  const Tensor wa = a->params().at("W1"), wb = b->params().at("W1");
+  for (int64_t i = 0; i < wa.numel(); ++i)
+    EXPECT_NEAR(wb.item(i), 0.5 * wa.item(i), 1e-9 * std::fabs(wa.item(i)) + 1e-12) << i;
+}
+
+TEST(Sequential, WhiteningOptionsAreValidated) {
+  json bad = kWhitenStack;
+  bad["layers"][0]["num_filters"] = 12;
+  EXPECT_NE(build_error(bad).find("model.layers[0].num_filters: \"init\": \"whiten\" needs num_filters = 2 x "
+                                  "channels x filter_size^2 = 24, got 12"),
+            std::string::npos)
+      << build_error(bad);
+  bad = kWhitenStack;
+  bad["layers"][0]["whiten_images"] = 0;
+  EXPECT_NE(build_error(bad).find("model.layers[0].whiten_images"), std::string::npos) << build_error(bad);
+  bad = kWhitenStack;
+  bad["layers"][1]["whiten_eps"] = 0.1;  // not a gelu key
+  EXPECT_NE(build_error(bad).find("model.layers[1].whiten_eps"), std::string::npos) << build_error(bad);
+  bad = kWhitenStack;
+  bad["weight_scale"] = "xavier";
+  EXPECT_NE(build_error(bad).find("model.weight_scale: expected a number > 0, \"kaiming\" or \"pytorch\""),
+            std::string::npos)
+      << build_error(bad);
+}
+
+// PyTorch's default init of Conv2d and Linear weights: uniform in +-1/sqrt(fan_in).
+TEST(Sequential, PytorchInitIsUniformInOneOverSqrtFanIn) {
+  const json spec = json::parse(R"({"type": "sequential", "input_dim": [8, 4, 4], "num_classes": 10,
+    "weight_scale": "pytorch",
+    "layers": [{"type": "conv", "num_filters": 64, "filter_size": 3}, {"type": "affine", "out_dim": 10}]})");
+  NumpyRandom rng(0);
+  ModelPtr model = build_model(spec, rng);
+  const Tensor W1 = model->params().at("W1"), W2 = model->params().at("W2");
+  const double b1 = 1 / std::sqrt(72.0), b2 = 1 / std::sqrt(64.0 * 16.0);
+  double s = 0, lo = 1, hi = -1;
+  for (int64_t i = 0; i < W1.numel(); ++i) {
+    s += W1.item(i) * W1.item(i);
+    lo = std::min(lo, W1.item(i));
+    hi = std::max(hi, W1.item(i));
+  }
+  EXPECT_GE(lo, -b1);
+  EXPECT_LE(hi, b1);
+  EXPECT_LT(lo, -0.95 * b1);
+  EXPECT_GT(hi, 0.95 * b1);
+  EXPECT_NEAR(std::sqrt(s / double(W1.numel())), b1 / std::sqrt(3.0), 0.03 * b1);
+  for (int64_t i = 0; i < W2.numel(); ++i) EXPECT_LE(std::fabs(W2.item(i)), b2);
+  EXPECT_EQ(model->describe()["weight_scale"], "pytorch");
 }
 
 // The fixed zero bias and the fixed gamma move with the model: on the GPU

@@ -123,6 +123,40 @@ TEST(SolverLoop, NonFiniteLossStopsWithAMessageAndKeepsTheBestParameters) {
   EXPECT_EQ(model.params().at("W").to_vector(), w_after_first);  // all checks tie: the first is the best
 }
 
+// keep_last: every check "improves", so the model ends with the last check's
+// parameters (here the last step's) even when an earlier check scored higher.
+TEST(SolverLoop, KeepLastEndsWithTheLastParameters) {
+  for (const bool keep_last : {false, true}) {
+    SCOPED_TRACE(keep_last);
+    // W[0] > 0 scores class 1: the val labels are 1, so accuracy is 1 while
+    // W[0] > 0. lr 1.5 multiplies W by -0.5 at every step (dW = W).
+    test::QuadraticModel model({1.0, 2.0});
+    SolverOptions so;
+    so.optim.learning_rate = 1.5;
+    so.batch_size = 2;
+    so.num_epochs = 3;  // 1 iteration per epoch; checks at epochs 0..3
+    so.print_every = 100;
+    so.keep_last = keep_last;
+    NumpyRandom rng(0);
+    std::ostringstream out;
+    Solver solver(model, test::toy_dataset({1, 1}), test::toy_dataset({1, 1}), so, rng, out);
+    ASSERT_TRUE(solver.train());
+    // W after 3 steps: (-0.5)^3 * (1, 2); its sign makes val accuracy 0.
+    const double w0 = model.params().at("W").item(0);
+    if (keep_last) {
+      EXPECT_DOUBLE_EQ(w0, -0.125);
+      EXPECT_EQ(solver.best_epoch(), 3);
+      EXPECT_EQ(solver.best_val_metric(), 0.0);
+    } else {
+      // The checks (after the first step, then each epoch's end) see W[0] =
+      // -0.5, 0.25, -0.125: the one with W[0] > 0 (epoch 2) scores 1 and is kept.
+      EXPECT_DOUBLE_EQ(w0, 0.25);
+      EXPECT_EQ(solver.best_epoch(), 2);
+      EXPECT_EQ(solver.best_val_metric(), 1.0);
+    }
+  }
+}
+
 TEST(Safetensors, RoundTripAndLayout) {
   const fs::path dir = fs::temp_directory_path() / ("convlab-st-" + std::to_string(::getpid()));
   fs::create_directories(dir);

@@ -284,7 +284,7 @@ TEST(PlotChecks, KaimingRunsHaveNoWeightScaleInsteadOfAnError) {
   const RunHistory r = read_run_history(t.path.string());
   EXPECT_FALSE(r.weight_scale.has_value());
   t.write("config.json", R"({"model": {"weight_scale": [1]}})");
-  EXPECT_ERROR_CONTAINS(read_run_history(t.path.string()), "weight_scale must be a number or \"kaiming\"");
+  EXPECT_ERROR_CONTAINS(read_run_history(t.path.string()), "weight_scale must be a number, \"kaiming\" or \"pytorch\"");
 }
 
 TEST(PlotChecks, SeriesUnderAnotherMetricsNameAreRefused) {

@@ -83,9 +83,17 @@ DataConfig parse_data(JsonReader r, const json& spec) {
   d.path = r.string("path", std::string());
   d.num_training = r.integer("num_training", d.num_training, 1, 50000);
   d.num_validation = r.integer("num_validation", d.num_validation, 0, 50000);
-  CONVLAB_CHECK(d.num_training + d.num_validation <= 50000,
-                r.path_of("num_validation") << ": num_training + num_validation must be <= 50000 (the CIFAR-10 "
-                                            << "training images), got " << d.num_training << " + " << d.num_validation);
+  d.validation = r.string("validation", d.validation, {"held_out", "from_training"});
+  if (d.validation == "held_out")
+    CONVLAB_CHECK(d.num_training + d.num_validation <= 50000,
+                  r.path_of("num_validation") << ": num_training + num_validation must be <= 50000 (the CIFAR-10 "
+                                              << "training images), got " << d.num_training << " + " << d.num_validation
+                                              << " (or take them from the training images: \"validation\": "
+                                                 "\"from_training\")");
+  else
+    CONVLAB_CHECK(d.num_validation <= d.num_training,
+                  r.path_of("num_validation") << ": with \"validation\": \"from_training\" at most num_training ("
+                                              << d.num_training << "), got " << d.num_validation);
   d.num_test = r.integer("num_test", d.num_test, 0, 10000);
   d.num_train = r.integer("num_train", d.num_train, -1, 50000);
   CONVLAB_CHECK(d.num_train != 0, r.path_of("num_train") << ": expected -1 (all) or an integer >= 1, got 0");
@@ -180,6 +188,7 @@ SolverConfig parse_solver(JsonReader r) {
   s.progress = r.string("progress", s.progress, {"auto", "on", "off"});
   s.averaging = parse_weight_averaging(r.object("weight_averaging"));
   s.sampling = r.string("sampling", s.sampling, {"random", "epoch"});
+  s.keep = r.string("keep", s.keep, {"best", "last"});
   r.finish();
   return s;
 }
@@ -256,6 +265,7 @@ RunConfig parse_run_config(const json& j) {
   c.resolved["data"] = {{"dataset", d.dataset},
                         {"num_training", d.num_training},
                         {"num_validation", d.num_validation},
+                        {"validation", d.validation},
                         {"num_test", d.num_test},
                         {"num_train", d.num_train},
                         {"subtract_mean", d.subtract_mean},
@@ -281,6 +291,7 @@ RunConfig parse_run_config(const json& j) {
                           {"seed", s.seed},
                           {"progress", s.progress},
                           {"sampling", s.sampling},
+                          {"keep", s.keep},
                           {"weight_averaging", weight_averaging_json(s.averaging)}};
   // An integer num_epochs stays an integer in the resolved config.
   if (s.num_epochs == std::floor(s.num_epochs)) c.resolved["solver"]["num_epochs"] = static_cast<int64_t>(s.num_epochs);

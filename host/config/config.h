@@ -26,6 +26,10 @@ struct DataConfig {
   std::string path;  // folder of the .bin files; "" = search (see host/data/cifar10.h)
   int64_t num_training = 49000;
   int64_t num_validation = 1000;
+  // "held_out": the num_validation images after the num_training ones;
+  // "from_training": the last num_validation of the training images, which
+  // are trained on (recipes that train on all 50,000 and keep the last weights).
+  std::string validation = "held_out";
   int64_t num_test = 1000;
   int64_t num_train = -1;          // first num_train images of the training split go to the solver; -1 = all
   bool subtract_mean = true;       // false: normalize "none" (the two keys must agree)
@@ -57,6 +61,7 @@ struct SolverConfig {
   bool verbose = true;
   uint32_t seed = 231;              // seeds model initialisation and batch sampling (np.random.seed)
   std::string progress = "auto";    // auto (only on a terminal), on, off
+  std::string keep = "best";        // "best" (the best val check) or "last" (the last check's parameters)
   std::string sampling = "random";  // "random" (with replacement, cs231n) or "epoch" (a permutation per epoch)
   WeightAveragingConfig averaging;  // "weight_averaging" (host/solver/weight_average.h)
 };

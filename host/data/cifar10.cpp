@@ -148,7 +148,8 @@ Cifar10Data get_cifar10_data(const std::string& dir, const Cifar10Options& o) {
                 "get_cifar10_data: sizes must be num_training >= 1, num_validation >= 0, num_test >= 0");
   const CifarImages train_all = load_cifar10_train(dir);
   const int64_t n_all = train_all.labels.numel();
-  CONVLAB_CHECK(o.num_training + o.num_validation <= n_all,
+  const int64_t val_begin = o.validation_from_training ? o.num_training - o.num_validation : o.num_training;
+  CONVLAB_CHECK(val_begin >= 0 && val_begin + o.num_validation <= n_all && o.num_training <= n_all,
                 dir << ": num_training + num_validation = " << o.num_training + o.num_validation << " exceeds the "
                     << n_all << " training images");
   Cifar10Data d;
@@ -174,9 +175,9 @@ Cifar10Data get_cifar10_data(const std::string& dir, const Cifar10Options& o) {
   const Tensor mean = o.subtract_mean && !per_channel ? d.mean_image : Tensor();
   d.train = Dataset(train_all.images.slice0(0, o.num_training), train_all.labels.slice0(0, o.num_training), mean,
                     d.channel_mean, d.channel_std);
-  d.val = Dataset(train_all.images.slice0(o.num_training, o.num_training + o.num_validation),
-                  train_all.labels.slice0(o.num_training, o.num_training + o.num_validation), mean, d.channel_mean,
-                  d.channel_std);
+  d.val =
+      Dataset(train_all.images.slice0(val_begin, val_begin + o.num_validation),
+              train_all.labels.slice0(val_begin, val_begin + o.num_validation), mean, d.channel_mean, d.channel_std);
   if (o.num_test > 0) {
     const CifarImages test_all = load_cifar10_test(dir);
     CONVLAB_CHECK(o.num_test <= test_all.labels.numel(),

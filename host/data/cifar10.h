@@ -56,6 +56,7 @@ struct Cifar10Options {
   int64_t num_test = 1000;
   bool subtract_mean = true;
   bool mean_std = false;
+  bool validation_from_training = false;  // val = the last num_validation training images
 };
 struct Cifar10Data {
   Dataset train, val, test;

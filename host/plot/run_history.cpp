@@ -124,10 +124,14 @@ RunHistory read_run_history(const std::string& run_dir) {
       if (const json* v = find_key(j, key); v != nullptr && !v->is_null()) return {v, p};
     return {nullptr, {}};
   };
-  // A named initialisation ("kaiming") has no scale to plot: the run simply
-  // has no weight_scale, as if the key were absent.
-  if (auto [v, p] = lookup("weight_scale"); v && !(v->is_string() && v->get<std::string>() == "kaiming")) {
-    CONVLAB_CHECK(v->is_number(), "plot: " << p.string() << ": weight_scale must be a number or \"kaiming\", got "
+  // A named initialisation ("kaiming", "pytorch") has no scale to plot: the
+  // run simply has no weight_scale, as if the key were absent.
+  const auto named_init = [](const nlohmann::json& v) {
+    return v.is_string() && (v.get<std::string>() == "kaiming" || v.get<std::string>() == "pytorch");
+  };
+  if (auto [v, p] = lookup("weight_scale"); v && !named_init(*v)) {
+    CONVLAB_CHECK(v->is_number(), "plot: " << p.string()
+                                           << ": weight_scale must be a number, \"kaiming\" or \"pytorch\", got "
                                            << config::json_brief(*v));
     r.weight_scale = v->get<double>();
   }

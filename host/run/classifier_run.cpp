@@ -1,6 +1,7 @@
 // The classifier pipeline of `convlab train`: CIFAR-10 -> model -> Solver ->
 // run folder (see host/run/train.h).
 #include <unistd.h>
+#include <algorithm>
 #include <chrono>
 #include <ostream>
 
@@ -21,8 +22,9 @@ bool stdout_is_terminal() { return isatty(STDOUT_FILENO) == 1; }
 const Cifar10Data& load_cifar10_cached(const std::string& dir, const Cifar10Options& o) {
   static std::string key;
   static Cifar10Data data;
-  const std::string k = dir + "|" + std::to_string(o.num_training) + "|" + std::to_string(o.num_validation) + "|" +
-                        std::to_string(o.num_test) + "|" + (o.subtract_mean ? "1" : "0") + (o.mean_std ? "s" : "");
+  const std::string k = dir + "|" + std::to_string(o.num_training) + "|" + std::to_string(o.num_validation) +
+                        (o.validation_from_training ? "t|" : "|") + std::to_string(o.num_test) + "|" +
+                        (o.subtract_mean ? "1" : "0") + (o.mean_std ? "s" : "");
   if (k != key) {
     key.clear();
     data = get_cifar10_data(dir, o);
@@ -42,12 +44,17 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   Cifar10Options copt;
   copt.num_training = cfg.data.num_training;
   copt.num_validation = cfg.data.num_validation;
+  copt.validation_from_training = cfg.data.validation == "from_training";
   copt.num_test = cfg.data.num_test;
   copt.subtract_mean = cfg.data.subtract_mean;
   copt.mean_std = cfg.data.normalize == "mean_std";
   const Cifar10Data& data = load_cifar10_cached(data_dir, copt);
   Dataset train = cfg.data.num_train > 0 ? data.train.head(cfg.data.num_train) : data.train;
   CONVLAB_CHECK(data.val.size() > 0, "data.num_validation: the Solver needs a validation set (>= 1 image)");
+
+  // Data-dependent initialisation (a whitening conv), on the CPU before the move.
+  if (const int64_t n = model->data_init_samples(); n > 0 && !ctx.resume)
+    model->init_from_data(train.range(0, std::min(n, train.size())).X);
 
   const Device dev = ctx.device;
   model->to(dev);
@@ -151,8 +158,8 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   write_run_json(folder, "summary.json", s);
 
   char line[256];
-  std::snprintf(line, sizeof line, "best val_%s %f (epoch %lld)", metric.c_str(), solver.best_val_metric(),
-                static_cast<long long>(solver.best_epoch()));
+  std::snprintf(line, sizeof line, "%s val_%s %f (epoch %lld)", cfg.solver.keep == "last" ? "last" : "best",
+                metric.c_str(), solver.best_val_metric(), static_cast<long long>(solver.best_epoch()));
   out << line;
   if (!s["test"].is_null()) {
     std::snprintf(line, sizeof line, "; test %s %f", metric.c_str(), s["test"].get<double>());

@@ -39,6 +39,7 @@ SolverOptions solver_options(const config::SolverConfig& solver) {
   so.verbose = solver.verbose;
   so.averaging = solver.averaging;
   so.sampling = parse_sampling(solver.sampling);
+  so.keep_last = solver.keep == "last";
   so.seed = solver.seed;
   return so;
 }

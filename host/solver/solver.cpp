@@ -229,7 +229,7 @@ void Solver::check_and_record() {
                   m.name.c_str(), train_value, m.name.c_str(), val_value);
     out_.flush();
   }
-  const bool improved = m.higher_is_better ? val_value > best_val_ : val_value < best_val_;
+  const bool improved = opt_.keep_last || (m.higher_is_better ? val_value > best_val_ : val_value < best_val_);
   if (improved) {
     best_val_ = val_value;
     best_epoch_ = epoch_;

@@ -72,6 +72,9 @@ struct SolverOptions {
   // (CPU data; on the GPU the batch is one kernel launch and is made in
   // place). seed keys the epoch permutations and the augmentation draws.
   Sampling sampling = Sampling::random;
+  // Which parameters the model ends with (and best.safetensors holds): those
+  // of the best validation check, or of the last check (keep_last).
+  bool keep_last = false;
   AugmentConfig augment;
   bool prefetch = true;
   uint32_t seed = 0;

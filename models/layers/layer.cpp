@@ -30,8 +30,16 @@ Tensor Layer::keep_grads(const NormGrads& g) {
 }
 
 Tensor Layer::draw_weight(NumpyRandom& rng, const Shape& shape, int64_t fan_in, const WeightInit& init) {
-  const double scale = init.kaiming ? std::sqrt(2.0 / static_cast<double>(fan_in)) : init.weight_scale;
-  return randn(rng, shape, init.dtype, scale);
+  const double fan = static_cast<double>(fan_in);
+  switch (init.rule) {
+    case InitRule::kaiming:
+      return randn(rng, shape, init.dtype, std::sqrt(2.0 / fan));
+    case InitRule::pytorch:
+      return uniform(rng, shape, -1.0 / std::sqrt(fan), 1.0 / std::sqrt(fan), init.dtype);
+    case InitRule::scale:
+      break;
+  }
+  return randn(rng, shape, init.dtype, init.weight_scale);
 }
 
 }  // namespace convlab

@@ -323,7 +323,14 @@ bool direct_conv_supported() { return cpu_has_avx2_fma(); }
 bool set_direct_conv_enabled(bool on) { return g_enabled.exchange(on); }
 
 bool direct_conv_usable(const ConvDims& d) {
-  return g_enabled.load() && d.stride == 1 && d.Hout > 0 && d.Wout > 0 && direct_conv_supported();
+  // Where the direct kernels beat im2col + OpenBLAS SGEMM (measured on the
+  // airbench and ThreeLayerConvNet shapes, bench/results/airbench-cpu-*.json):
+  // few filters (F <= 32: the GEMM's M is too small for its blocking, the
+  // 6-filter register tiles are not) or wide filters (5x5 and up: a large
+  // im2col matrix). With 64 and more filters of 3x3, GEMM wins, by 2-4x on
+  // the backward pass at 7x7 and 3x3 pixels.
+  const bool shape_suits = d.F <= 32 || d.HH >= 5 || d.WW >= 5;
+  return g_enabled.load() && shape_suits && d.stride == 1 && d.Hout > 0 && d.Wout > 0 && direct_conv_supported();
 }
 
 int64_t direct_conv_scratch(const ConvDims& d) { return Padded(d).floats(d); }

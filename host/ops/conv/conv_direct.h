@@ -18,7 +18,8 @@
 //   taps of one (c, r), summed along 8-column chunks of every output row and
 //   reduced across lanes once per image.
 //
-// Used when direct_conv_usable(d) holds: the CPU has AVX2 and FMA (checked
+// Used when direct_conv_usable(d) holds: few filters (F <= 32) or a filter 5
+// wide or more (else im2col + GEMM is faster), the CPU has AVX2 and FMA (checked
 // at run time, so the library itself stays built for the baseline x86-64),
 // stride 1, float32. Otherwise the fast ops use im2col + GEMM.
 #pragma once
