@@ -50,7 +50,7 @@ LayerPtr make_layer(JsonReader& l, const Shape& in, int& weight_index, NumpyRand
                                : ConvOptions::Init::draw;
     if (co.init == ConvOptions::Init::whiten) {
       co.whiten_images = l.integer("whiten_images", co.whiten_images, 1, 1 << 24);
-      co.whiten_eps = l.number("whiten_eps", co.whiten_eps, 0.0, 1e6);
+      co.whiten_eps = l.number("whiten_eps", co.whiten_eps, 0.0, 1e6, true);
       const int64_t K = in[0] * k * k;
       if (F != 2 * K)
         l.fail("num_filters", "\"init\": \"whiten\" needs num_filters = 2 x channels x filter_size^2 = " +

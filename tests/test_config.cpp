@@ -6,6 +6,7 @@
 #include "host/config/config.h"
 #include "host/config/sweep.h"
 #include "host/random/numpy_random.h"
+#include "host/solver/param_groups.h"
 #include "models/model_factory.h"
 
 using namespace convlab;
@@ -180,7 +181,10 @@ TEST(Config, EveryShippedConfigIsValid) {
     for (const auto& c : configs) {
       const RunConfig rc = parse_run_config(c);
       NumpyRandom rng(rc.solver.seed);
-      EXPECT_NO_THROW(build_model(rc.model.spec, rng));
+      ModelPtr model;
+      ASSERT_NO_THROW(model = build_model(rc.model.spec, rng));
+      // The parameter groups match the model's parameters (as the Solver resolves them).
+      EXPECT_NO_THROW(resolve_param_groups(rc.solver.param_groups, model->param_info(), 1));
       ++n;
     }
   }

@@ -16,6 +16,7 @@
 #include "host/fill.h"
 #include "host/gradcheck.h"
 #include "host/ops/conv/conv.h"
+#include "host/ops/conv/conv_avx512.h"
 #include "host/ops/conv/conv_direct.h"
 #include "test_util.h"
 #include "threaded_test_util.h"
@@ -279,10 +280,34 @@ TEST(CpuFastConv, DirectKernelsMatchReference) {
       {2, 3, 5, 7, 7, 3, 3, 1, 1},     // rows of 7 (masked), 5 of them: two-row tiles and a last single row
   };
   ASSERT_TRUE(threaded::direct_conv_usable(conv_dims(Tensor({1, 1, 3, 3}), Tensor({1, 1, 3, 3}), Tensor({1}), {1, 1})));
+  const bool avx512 = threaded::set_avx512_conv_enabled(false);  // the AVX2 kernels, even where AVX-512 would run
   for (int threads : {1, 3}) {
     set_num_threads(threads);
     PoisonScope poison;
     uint32_t seed = 40;
+    for (const auto& c : cases) check_case(c, DType::f32, seed++);
+  }
+  set_num_threads(0);
+  threaded::set_avx512_conv_enabled(avx512);
+}
+
+TEST(CpuFastConv, Avx512KernelsMatchReference) {
+  if (!threaded::avx512_conv_usable(conv_dims(Tensor({1, 1, 3, 3}), Tensor({16, 1, 3, 3}), Tensor({16}), {1, 1})))
+    GTEST_SKIP() << "this CPU has no AVX-512F: the AVX-512 conv kernels are not used";
+  const ConvSizes cases[] = {
+      {3, 16, 7, 7, 64, 3, 3, 1, 1},  // chunks of 2 images (49 positions each) and a last one of 1; dx by AVX-512
+      {5, 32, 3, 3, 48, 3, 3, 1, 1},  // 3x3 images, all 5 in one chunk (45 positions: 7 tiles of 6 + 3); 48 filters
+      {2, 24, 9, 8, 32, 3, 3, 1, 1},  // C = 24: dx by the other kernels; H != W
+      {2, 3, 8, 8, 16, 2, 2, 1, 0},   // the whitening conv's shape: 2x2, no padding
+      {1, 16, 5, 6, 80, 3, 3, 1, 2},  // pad 2 = HH - 1 (dx with padding 0); 80 = 64 + 16 filters
+      {2, 16, 6, 6, 16, 5, 3, 1, 1},  // 5x3 filter: dx by the other kernels
+      {4, 16, 2, 2, 16, 3, 3, 1, 1},  // 2x2 images, more padding than pixels
+      {2, 16, 4, 4, 32, 3, 3, 1, 3},  // pad 3 > HH - 1: dx by the other kernels
+  };
+  for (int threads : {1, 3}) {
+    set_num_threads(threads);
+    PoisonScope poison;
+    uint32_t seed = 60;
     for (const auto& c : cases) check_case(c, DType::f32, seed++);
   }
   set_num_threads(0);
@@ -294,6 +319,7 @@ TEST(CpuFastConv, MatchesReferenceForEveryTiling) {
   // rows, dx by (image, channel) tasks. 2000: tiles of one or a few whole
   // images with a shorter last tile. The default: the whole batch in a tile.
   const bool direct = threaded::set_direct_conv_enabled(false);
+  const bool avx512 = threaded::set_avx512_conv_enabled(false);
   for (int64_t bound : {int64_t(1), int64_t(2000)}) {
     SCOPED_TRACE("tile bound " + std::to_string(bound));
     const int64_t previous = threaded::set_conv_workspace_elements(bound);
@@ -309,6 +335,7 @@ TEST(CpuFastConv, MatchesReferenceForEveryTiling) {
     for (const auto& c : kThreadedCases) check_case(c, dt, seed++);
   });
   threaded::set_direct_conv_enabled(direct);
+  threaded::set_avx512_conv_enabled(avx512);
 }
 
 TEST(CpuFastConv, IsTheCpuDefault) { EXPECT_EQ(OpRegistry<ConvImpl>::default_variant(Device::cpu), "threaded"); }

@@ -566,10 +566,10 @@ TEST(Sequential, WhiteningInitDecorrelatesThePatches) {
 }
 
 // Layers before the whitening conv run first: it whitens what reaches it.
-// Doubling the inputs halves W (eps 0: W = v / sqrt(l), l x 4).
+// Doubling the inputs halves W (eps ~ 0: W = v / sqrt(l), l x 4).
 TEST(Sequential, WhiteningSeesTheInputsAsTheyReachTheLayer) {
   json plain = kWhitenStack;
-  plain["layers"][0]["whiten_eps"] = 0.0;
+  plain["layers"][0]["whiten_eps"] = 1e-12;  // next to nothing beside the eigenvalues
   json scaled = plain;
   scaled["layers"].insert(scaled["layers"].begin(), json{{"type", "scale"}, {"factor", 2.0}});
   NumpyRandom r1(5), r2(5), data_rng(6);
@@ -579,7 +579,7 @@ TEST(Sequential, WhiteningSeesTheInputsAsTheyReachTheLayer) {
   b->init_from_data(X);
   const Tensor wa = a->params().at("W1"), wb = b->params().at("W1");
   for (int64_t i = 0; i < wa.numel(); ++i)
-    EXPECT_NEAR(wb.item(i), 0.5 * wa.item(i), 1e-9 * std::fabs(wa.item(i)) + 1e-12) << i;
+    EXPECT_NEAR(wb.item(i), 0.5 * wa.item(i), 1e-7 * std::fabs(wa.item(i)) + 1e-12) << i;
 }
 
 TEST(Sequential, WhiteningOptionsAreValidated) {

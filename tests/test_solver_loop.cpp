@@ -134,7 +134,7 @@ TEST(SolverLoop, KeepLastEndsWithTheLastParameters) {
     SolverOptions so;
     so.optim.learning_rate = 1.5;
     so.batch_size = 2;
-    so.num_epochs = 3;  // 1 iteration per epoch; checks at epochs 0..3
+    so.num_epochs = 3;  // 1 iteration per epoch
     so.print_every = 100;
     so.keep_last = keep_last;
     NumpyRandom rng(0);

@@ -71,8 +71,8 @@ TEST(SymmetricEigen, RandomCovariancesOfSeveralSizes) {
 }
 
 TEST(SymmetricEigen, BadInputIsAnError) {
-  EXPECT_THROW(symmetric_eigen({1, 2, 3}, 2), Error);                 // wrong size
-  EXPECT_THROW(symmetric_eigen({1, 2, 3, 4}, 2), Error);              // not symmetric
-  EXPECT_THROW(symmetric_eigen({1, NAN, NAN, 1}, 2), Error);          // not finite
-  EXPECT_THROW(symmetric_eigen({}, 0), Error);                        // empty
+  EXPECT_THROW(symmetric_eigen({1, 2, 3}, 2), Error);         // wrong size
+  EXPECT_THROW(symmetric_eigen({1, 2, 3, 4}, 2), Error);      // not symmetric
+  EXPECT_THROW(symmetric_eigen({1, NAN, NAN, 1}, 2), Error);  // not finite
+  EXPECT_THROW(symmetric_eigen({}, 0), Error);                // empty
 }

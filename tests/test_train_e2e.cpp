@@ -12,9 +12,11 @@
 
 #include "cifar10_test_util.h"
 #include "host/config/config.h"
+#include "host/gradcheck.h"
 #include "host/run/evaluate.h"
 #include "host/run/train.h"
 #include "host/solver/safetensors.h"
+#include "models/model_factory.h"
 
 using namespace convlab;
 namespace fs = std::filesystem;
@@ -52,6 +54,13 @@ class TrainE2E : public ::testing::Test {
       "device": "cpu"
     })");
   }
+  // `convlab train` of cfg on the found data into run folder `run`; its exit status.
+  int train_into(json cfg, const std::string& run, std::ostream& out) {
+    cfg["data"]["path"] = data_;
+    TrainOptions opt;
+    opt.out_dir = run;
+    return train_command(write_config(cfg), opt, out);
+  }
   static json read_json(const fs::path& p) {
     std::ifstream in(p);
     return json::parse(in);
@@ -64,12 +73,9 @@ class TrainE2E : public ::testing::Test {
 
 TEST_F(TrainE2E, FcNetLearnsAndWritesTheRunFolder) {
   json cfg = fc_config();
-  cfg["data"]["path"] = data_;
   const std::string run = (dir_ / "run").string();
-  TrainOptions opt;
-  opt.out_dir = run;
   std::ostringstream out;
-  ASSERT_EQ(train_command(write_config(cfg), opt, out), 0) << out.str();
+  ASSERT_EQ(train_into(cfg, run, out), 0) << out.str();
   const std::string text = out.str();
   EXPECT_NE(text.find("(Iteration 1 / 30) loss: "), std::string::npos) << text;
   EXPECT_NE(text.find("(Epoch 3 / 3) train acc: "), std::string::npos) << text;
@@ -105,6 +111,55 @@ TEST_F(TrainE2E, FcNetLearnsAndWritesTheRunFolder) {
   eo.device = "cpu";
   const json r = eval_command(run, eo, eval_out);
   EXPECT_DOUBLE_EQ(r["test"].get<double>(), s["test"].get<double>()) << eval_out.str();
+}
+
+// The airbench pieces through `convlab train`: the whitening conv gets its
+// filters from the first whiten_images normalised training images (and a
+// frozen W1 keeps them), val comes from the training images, the last
+// parameters are kept, and `convlab eval` reads such a run.
+TEST_F(TrainE2E, WhiteningConvValidationFromTrainingAndKeepLast) {
+  json cfg = json::parse(R"({
+    "data": {"num_training": 300, "num_validation": 100, "validation": "from_training", "num_test": 100,
+             "normalize": "mean_std"},
+    "model": {"type": "sequential", "weight_scale": "pytorch", "layers": [
+      {"type": "conv", "num_filters": 24, "filter_size": 2, "pad": 0, "init": "whiten", "whiten_images": 200},
+      {"type": "gelu"},
+      {"type": "max_pool", "pool_size": 4},
+      {"type": "affine", "out_dim": 10, "bias": false}]},
+    "solver": {"update_rule": "sgd_momentum", "optim_config": {"learning_rate": 1e-2}, "num_epochs": 2,
+               "batch_size": 50, "keep": "last", "print_every": 100,
+               "param_groups": [{"match": {"name": "W1"}, "frozen": true}]},
+    "device": "cpu"
+  })");
+  const std::string run = (dir_ / "run").string();
+  std::ostringstream out;
+  ASSERT_EQ(train_into(cfg, run, out), 0) << out.str();
+  EXPECT_NE(out.str().find("data-dependent init (whitening) from the first 200 training images\n"), std::string::npos)
+      << out.str();
+  EXPECT_NE(out.str().find("last val_acc"), std::string::npos) << out.str();
+  const json summary = read_json(fs::path(run) / "summary.json");
+  EXPECT_EQ(summary["keep"], "last");
+  EXPECT_EQ(summary["validation"], "from_training");
+  EXPECT_EQ(summary["best_epoch"], 2);
+  EXPECT_EQ(summary["num_train"], 300);
+  EXPECT_EQ(summary["num_val"], 100);
+
+  // W1 as a model built alone and whitened on the same 200 images.
+  const config::RunConfig rc = config::parse_run_config(cfg);
+  const Cifar10Data data = get_cifar10_data(data_, cifar10_options(rc.data));
+  NumpyRandom rng(rc.solver.seed);
+  ModelPtr model = build_model(rc.model.spec, rng);
+  model->init_from_data(data.train.range(0, 200).X);
+  const SafeTensors ck = load_safetensors((fs::path(run) / "best.safetensors").string());
+  EXPECT_LT(rel_error(ck.tensors.at("W1"), model->params().at("W1")), 1e-6);
+  EXPECT_EQ(ck.tensors.count("b4"), 0u);  // the affine layer has no bias
+
+  EvalOptions eo;
+  eo.split = "val";
+  eo.device = "cpu";
+  std::ostringstream eval_out;
+  const json r = eval_command(run, eo, eval_out);
+  EXPECT_DOUBLE_EQ(r["val"].get<double>(), summary["val"].get<double>()) << r.dump();
 }
 
 TEST_F(TrainE2E, ResumeContinuesAfterTheLastEpoch) {

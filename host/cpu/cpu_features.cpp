@@ -11,4 +11,13 @@ bool cpu_has_avx2_fma() {
 #endif
 }
 
+bool cpu_has_avx512f() {
+#ifdef CONVLAB_HAVE_AVX2_KERNELS
+  static const bool ok = __builtin_cpu_supports("avx512f") && cpu_has_avx2_fma();
+  return ok;
+#else
+  return false;
+#endif
+}
+
 }  // namespace convlab::threaded

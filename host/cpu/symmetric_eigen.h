@@ -1,7 +1,7 @@
 // Eigendecomposition of a small symmetric matrix (the 12 x 12 patch
 // covariance of the whitening initialisation, models/layers/conv_layer.cpp)
 // by the cyclic Jacobi method: rotations zero the off-diagonal elements one
-// pair at a time, sweep after sweep, until they are below 1e-15 of the
+// pair at a time, sweep after sweep, until they are below n x 1e-15 of the
 // matrix's norm. O(n^3) per sweep, a handful of sweeps; meant for n up to a
 // few hundred.
 #pragma once

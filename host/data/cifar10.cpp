@@ -148,6 +148,9 @@ Cifar10Data get_cifar10_data(const std::string& dir, const Cifar10Options& o) {
                 "get_cifar10_data: sizes must be num_training >= 1, num_validation >= 0, num_test >= 0");
   const CifarImages train_all = load_cifar10_train(dir);
   const int64_t n_all = train_all.labels.numel();
+  CONVLAB_CHECK(!o.validation_from_training || o.num_validation <= o.num_training,
+                "get_cifar10_data: validation from the training images needs num_validation ("
+                    << o.num_validation << ") <= num_training (" << o.num_training << ")");
   const int64_t val_begin = o.validation_from_training ? o.num_training - o.num_validation : o.num_training;
   CONVLAB_CHECK(val_begin >= 0 && val_begin + o.num_validation <= n_all && o.num_training <= n_all,
                 dir << ": num_training + num_validation = " << o.num_training + o.num_validation << " exceeds the "

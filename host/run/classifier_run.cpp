@@ -41,20 +41,16 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   ModelPtr model = build_model(cfg.model.spec, rng);
 
   const std::string data_dir = find_cifar10_dir(cfg.data.path);
-  Cifar10Options copt;
-  copt.num_training = cfg.data.num_training;
-  copt.num_validation = cfg.data.num_validation;
-  copt.validation_from_training = cfg.data.validation == "from_training";
-  copt.num_test = cfg.data.num_test;
-  copt.subtract_mean = cfg.data.subtract_mean;
-  copt.mean_std = cfg.data.normalize == "mean_std";
-  const Cifar10Data& data = load_cifar10_cached(data_dir, copt);
+  const Cifar10Data& data = load_cifar10_cached(data_dir, cifar10_options(cfg.data));
   Dataset train = cfg.data.num_train > 0 ? data.train.head(cfg.data.num_train) : data.train;
   CONVLAB_CHECK(data.val.size() > 0, "data.num_validation: the Solver needs a validation set (>= 1 image)");
 
   // Data-dependent initialisation (a whitening conv), on the CPU before the move.
-  if (const int64_t n = model->data_init_samples(); n > 0 && !ctx.resume)
-    model->init_from_data(train.range(0, std::min(n, train.size())).X);
+  int64_t init_images = 0;
+  if (const int64_t n = model->data_init_samples(); n > 0 && !ctx.resume) {
+    init_images = std::min(n, train.size());
+    model->init_from_data(train.range(0, init_images).X);
+  }
 
   const Device dev = ctx.device;
   model->to(dev);
@@ -65,6 +61,9 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   out << "convlab train: " << cfg.model.type << " on " << dev_name << "; " << train.size() << " train / " << val.size()
       << " val / " << test.size() << " test images from " << data_dir << "; run folder " << ctx.folder->path() << "\n";
   for (const std::string& line : model->plan()) out << "  plan: " << line << "\n";
+  if (init_images > 0)
+    out << "  data-dependent init (whitening) from the first " << init_images << " training images"
+        << (init_images < model->data_init_samples() ? " (fewer than asked: the training set is smaller)" : "") << "\n";
   out.flush();
 
   SolverOptions so = solver_options(cfg.solver);
@@ -129,6 +128,8 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   s["metric"] = metric;
   s["best_val"] = solver.best_epoch() >= 0 ? nlohmann::json(solver.best_val_metric()) : nlohmann::json(nullptr);
   s["best_epoch"] = solver.best_epoch();
+  s["keep"] = cfg.solver.keep;            // "last": best_* are the last check's
+  s["validation"] = cfg.data.validation;  // "from_training": val images are training images
   s["val"] = s["best_val"];
   s["train"] = nullptr;
   for (std::size_t i = 0; i < h.check_epoch.size(); ++i)

@@ -52,13 +52,7 @@ nlohmann::json eval_command(const std::string& checkpoint, const EvalOptions& op
       dir = find_cifar10_dir("");  // the stored folder may not exist on this machine
     }
   }
-  Cifar10Options copt;
-  copt.num_training = cfg.data.num_training;
-  copt.num_validation = cfg.data.num_validation;
-  copt.num_test = cfg.data.num_test;
-  copt.subtract_mean = cfg.data.subtract_mean;
-  copt.mean_std = cfg.data.normalize == "mean_std";
-  const Cifar10Data data = get_cifar10_data(dir, copt);
+  const Cifar10Data data = get_cifar10_data(dir, cifar10_options(cfg.data));
   const Device dev = resolve_device(opt.device.empty() ? std::string("auto") : opt.device);
   model->to(dev);
 

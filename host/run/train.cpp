@@ -44,6 +44,17 @@ SolverOptions solver_options(const config::SolverConfig& solver) {
   return so;
 }
 
+Cifar10Options cifar10_options(const config::DataConfig& data) {
+  Cifar10Options o;
+  o.num_training = data.num_training;
+  o.num_validation = data.num_validation;
+  o.num_test = data.num_test;
+  o.subtract_mean = data.subtract_mean;
+  o.mean_std = data.normalize == "mean_std";
+  o.validation_from_training = data.validation == "from_training";
+  return o;
+}
+
 Device resolve_device(const std::string& name) {
   if (name == "cpu") return Device::cpu;
   if (name == "cuda") {

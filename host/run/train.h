@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host/config/config.h"
+#include "host/data/cifar10.h"
 #include "host/solver/solver.h"
 #include "host/tensor.h"
 
@@ -76,6 +77,8 @@ int train_command(const std::string& config_path, const TrainOptions& options, s
 // The Solver's options from the config's solver section (optim, param_groups, lr_decay,
 // batch_size, num_epochs, sample counts, print_every, verbose); progress stays off.
 SolverOptions solver_options(const config::SolverConfig& solver);
+// The CIFAR-10 split a config's "data" asks for (train and eval read the same).
+Cifar10Options cifar10_options(const config::DataConfig& data);
 
 // "auto" -> cuda when a GPU is usable, else cpu; "cuda" without a GPU is an error.
 Device resolve_device(const std::string& name);

@@ -309,7 +309,8 @@ bool Solver::train() {
   const bool ok = stop_reason_.empty() && flush_losses();
   if (!ok) {
     if (opt_.progress) out_ << "\r\033[K";
-    out_ << "training stopped: " << stop_reason_ << "; keeping the best parameters so far"
+    out_ << "training stopped: " << stop_reason_
+         << (opt_.keep_last ? "; keeping the parameters of the last check" : "; keeping the best parameters so far")
          << (best_epoch_ >= 0 ? fmt(" (epoch %lld, val %s %f)", static_cast<long long>(best_epoch_),
                                     history_.metric.name.c_str(), best_val_)
                               : std::string(" (none were checked: the model keeps its initial values)"))

@@ -82,6 +82,9 @@ void ConvLayer::init_from_data(const Tensor& x) {
       pw[(f + K) * K + t] = -e.vectors[f * K + t] * s;
     }
   }
+  for (int64_t i = 0; i < w.numel(); ++i)
+    CONVLAB_CHECK(std::isfinite(pw[i]), label_ << ": the whitening filters are not finite (a patch covariance of "
+                                               << "non-finite inputs?)");
   params_[0].value = w.to(W.dtype()).to(W.device());
 }
 

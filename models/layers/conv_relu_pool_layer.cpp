@@ -36,7 +36,9 @@ void fuse_conv_relu_pool(std::vector<LayerPtr>& layers) {
   std::vector<LayerPtr> fused;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     auto* conv = dynamic_cast<ConvLayer*>(layers[i].get());
-    if (conv && i + 2 < layers.size() && dynamic_cast<ReluLayer*>(layers[i + 1].get())) {
+    // A conv initialised from data (whitening) stays a layer of its own: the fused layer has no such hook.
+    if (conv && conv->data_init_samples() == 0 && i + 2 < layers.size() &&
+        dynamic_cast<ReluLayer*>(layers[i + 1].get())) {
       if (auto* pool = dynamic_cast<MaxPoolLayer*>(layers[i + 2].get())) {
         fused.push_back(std::make_unique<ConvReluPoolLayer>(*conv, *pool));
         i += 2;

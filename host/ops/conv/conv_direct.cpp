@@ -336,7 +336,9 @@ bool direct_conv_usable(const ConvDims& d) {
 int64_t direct_conv_scratch(const ConvDims& d) { return Padded(d).floats(d); }
 
 bool direct_conv_dx_usable(const ConvDims& d) {
-  return direct_conv_usable(d) && d.HH == d.WW && d.pad <= d.HH - 1 && d.H > 0 && d.W > 0;
+  // The dx conv has C filters: the shape rule of direct_conv_usable on those.
+  const bool transposed_suits = d.C <= 32 || d.HH >= 5 || d.WW >= 5;
+  return direct_conv_usable(d) && transposed_suits && d.HH == d.WW && d.pad <= d.HH - 1 && d.H > 0 && d.W > 0;
 }
 
 DirectDxPlan direct_conv_dx_plan(const ConvDims& d, const float* w) {

@@ -1,4 +1,8 @@
-// Fast CPU conv. float32 with stride 1 on a CPU with AVX2/FMA: the direct
+// Fast CPU conv. float32 with stride 1 and a multiple of 16 filters on a CPU
+// with AVX-512: the direct kernels of conv_avx512.h, chunks of images per
+// task (dx by them too when C is a multiple of 16, else by the per-image dx
+// below). float32 with stride 1 on a CPU with AVX2/FMA, with 32 filters or
+// fewer or a filter 5 wide or more: the direct
 // kernels of conv_direct.h, one image per task (dw summed per thread; dx as
 // the direct conv of dout with the flipped filters for square filters, else
 // by the (image, channel) GEMM + col2im tasks below). Otherwise tiled im2col +
@@ -28,6 +32,7 @@
 #include "host/cpu/thread_sums.h"
 #include "host/cpu/workspace.h"
 #include "host/ops/conv/conv.h"
+#include "host/ops/conv/conv_avx512.h"
 #include "host/ops/conv/conv_direct.h"
 #include "host/ops/conv/conv_image.h"
 
@@ -87,6 +92,7 @@ template <class T>
 void conv_forward_impl(const ConvDims& d, const T* x, const T* w, const T* b, T* out) {
   const int64_t K = d.C * d.HH * d.WW, P = d.Hout * d.Wout;
   if constexpr (std::is_same_v<T, float>) {
+    if (avx512_conv_usable(d)) return avx512_conv_forward(d, x, w, b, out);
     if (direct_conv_usable(d)) {  // one image per task, straight into out
       CONVLAB_OMP(parallel for schedule(dynamic) if(d.N > 1 && worth_threads(d.N * d.F * P * K)))
       for (int64_t n = 0; n < d.N; ++n) conv_image_forward(d, x + n * d.C * d.H * d.W, w, b, out + n * d.F * P);
@@ -142,20 +148,31 @@ void conv_dx_by_channel(const ConvDims& d, bool threaded, const T* w, const T* d
     conv_image_dx_channel(d, w, dout + (t / d.C) * d.F * P, t % d.C, dx + t * d.H * d.W);
 }
 
-// The direct path (float32, stride 1): dw one image per task, then dx one
-// image per task (conv_image.h's ConvImageDx: the direct conv of dout with
-// the flipped filters when the filter is square, else channel by channel).
-void conv_backward_direct(const ConvDims& d, bool threaded, const float* x, const float* w, const float* dout,
-                          float* dx, float* dw) {
+// dx one image per task (conv_image.h's ConvImageDx: the direct conv of dout
+// with the flipped filters when the filter is square, else channel by channel).
+void conv_dx_by_image(const ConvDims& d, bool threaded, const float* w, const float* dout, float* dx) {
   const int64_t P = d.Hout * d.Wout;
-  sum_dw_over_threads(d, threaded, dw, [&](float* mine) {
-    CONVLAB_OMP(for schedule(static))
-    for (int64_t n = 0; n < d.N; ++n) conv_image_dw(d, x + n * d.C * d.H * d.W, dout + n * d.F * P, mine);
-  });
-  if (!dx) return;
   const ConvImageDx<float> image_dx(d, w);
   CONVLAB_OMP(parallel for schedule(dynamic) if(threaded))
   for (int64_t n = 0; n < d.N; ++n) image_dx(dout + n * d.F * P, dx + n * d.C * d.H * d.W);
+}
+
+// The direct paths (float32, stride 1). AVX-512 (conv_avx512.h): dw over
+// chunks of images, dx by the same kernels when the channels allow, else by
+// image. AVX2 (conv_direct.h): dw one image per task, then dx by image.
+void conv_backward_direct(const ConvDims& d, bool threaded, const float* x, const float* w, const float* dout,
+                          float* dx, float* dw) {
+  const int64_t P = d.Hout * d.Wout;
+  if (avx512_conv_usable(d)) {
+    avx512_conv_dw(d, x, dout, dw);
+    if (dx && avx512_conv_dx_usable(d)) return avx512_conv_dx(d, w, dout, dx);
+  } else {
+    sum_dw_over_threads(d, threaded, dw, [&](float* mine) {
+      CONVLAB_OMP(for schedule(static))
+      for (int64_t n = 0; n < d.N; ++n) conv_image_dw(d, x + n * d.C * d.H * d.W, dout + n * d.F * P, mine);
+    });
+  }
+  if (dx) conv_dx_by_image(d, threaded, w, dout, dx);
 }
 
 template <class T>
@@ -164,7 +181,7 @@ void conv_backward_impl(const ConvDims& d, const T* x, const T* w, const T* dout
   const bool threaded = worth_threads(d.N * d.F * P * K);
   conv_db(d, dout, db);
   if constexpr (std::is_same_v<T, float>) {
-    if (direct_conv_usable(d)) return conv_backward_direct(d, threaded, x, w, dout, dx, dw);
+    if (avx512_conv_usable(d) || direct_conv_usable(d)) return conv_backward_direct(d, threaded, x, w, dout, dx, dw);
   }
   const Tiling tl(d, K);
   sum_dw_over_threads(d, threaded, dw, [&](T* mine) {

@@ -1,0 +1,203 @@
+#include "host/ops/conv/conv_avx512.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <vector>
+
+#include "host/cpu/cpu_features.h"
+#include "host/cpu/parallel.h"
+#include "host/cpu/thread_sums.h"
+#include "host/cpu/workspace.h"
+#include "host/error.h"
+
+#ifdef CONVLAB_HAVE_AVX2_KERNELS
+#include <immintrin.h>
+#endif
+
+namespace convlab::threaded {
+
+namespace {
+
+std::atomic<bool> g_enabled{true};
+
+constexpr int kRows = 6;             // positions (forward) or taps (dw) of a tile
+constexpr int64_t kMinChunkPositions = 96;
+constexpr int64_t kMaxChunkFloats = int64_t(64) << 10;  // padded images of a chunk: 256 KiB
+
+// The padded chunk geometry, the tap offsets and the position bases.
+struct Geometry {
+  int64_t Hp, Wp, image, P, K, nb, chunks;
+  std::vector<int64_t> off;   // (K,): tap k -> offset in a padded image
+  std::vector<int64_t> base;  // (nb * P,): position t of a chunk -> its window's corner in the chunk
+
+  explicit Geometry(const ConvDims& d)
+      : Hp(d.H + 2 * d.pad),
+        Wp(d.W + 2 * d.pad),
+        image(d.C * Hp * Wp),
+        P(d.Hout * d.Wout),
+        K(d.C * d.HH * d.WW) {
+    nb = std::max<int64_t>(1, (kMinChunkPositions + P - 1) / P);
+    nb = std::min({nb, std::max<int64_t>(1, kMaxChunkFloats / image), d.N});
+    chunks = (d.N + nb - 1) / nb;
+    off.resize(static_cast<std::size_t>(K));
+    for (int64_t c = 0, k = 0; c < d.C; ++c)
+      for (int64_t r = 0; r < d.HH; ++r)
+        for (int64_t q = 0; q < d.WW; ++q) off[k++] = c * Hp * Wp + r * Wp + q;
+    base.resize(static_cast<std::size_t>(nb * P));
+    for (int64_t n = 0, t = 0; n < nb; ++n)
+      for (int64_t i = 0; i < d.Hout; ++i)
+        for (int64_t j = 0; j < d.Wout; ++j) base[t++] = n * image + i * Wp + j;
+  }
+  int64_t images_in(int64_t chunk, int64_t N) const { return std::min(nb, N - chunk * nb); }
+};
+
+// Images [n0, n0 + nc) of x, zero-padded, into xp.
+void pad_chunk(const ConvDims& d, const Geometry& g, const float* x, int64_t n0, int64_t nc, float* xp) {
+  std::memset(xp, 0, sizeof(float) * static_cast<std::size_t>(nc * g.image));
+  for (int64_t n = 0; n < nc; ++n)
+    for (int64_t c = 0; c < d.C; ++c)
+      for (int64_t h = 0; h < d.H; ++h)
+        std::memcpy(xp + n * g.image + (c * g.Hp + h + d.pad) * g.Wp + d.pad, x + (((n0 + n) * d.C + c) * d.H + h) * d.W,
+                    sizeof(float) * static_cast<std::size_t>(d.W));
+}
+
+#ifdef CONVLAB_HAVE_AVX2_KERNELS
+#define CONVLAB_UNROLL _Pragma("GCC unroll 16")
+
+// acc[i][j] = sum_t xp[a[i] + s[t]] * w[t * ldw + 16 j .. 16 j + 15] for the
+// 6 rows i and FB vectors j; rows [0, rows) are stored to out + i * ldo
+// (added to it when `add`).
+template <int FB>
+CONVLAB_AVX512 void tile(const float* xp, const int64_t* a, const int64_t* s, int64_t T, const float* w, int64_t ldw,
+                         float* out, int64_t ldo, int rows, bool add) {
+  __m512 acc[kRows][FB];
+  const float* x[kRows];
+  CONVLAB_UNROLL
+  for (int i = 0; i < kRows; ++i) {
+    x[i] = xp + a[i];
+    CONVLAB_UNROLL
+    for (int j = 0; j < FB; ++j) acc[i][j] = _mm512_setzero_ps();
+  }
+  for (int64_t t = 0; t < T; ++t) {
+    const float* wt = w + t * ldw;
+    __m512 wv[FB];
+    CONVLAB_UNROLL
+    for (int j = 0; j < FB; ++j) wv[j] = _mm512_loadu_ps(wt + 16 * j);
+    const int64_t st = s[t];
+    CONVLAB_UNROLL
+    for (int i = 0; i < kRows; ++i) {
+      const __m512 xv = _mm512_set1_ps(x[i][st]);
+      CONVLAB_UNROLL
+      for (int j = 0; j < FB; ++j) acc[i][j] = _mm512_fmadd_ps(xv, wv[j], acc[i][j]);
+    }
+  }
+  for (int i = 0; i < rows; ++i)
+    CONVLAB_UNROLL
+  for (int j = 0; j < FB; ++j) {
+    float* o = out + i * ldo + 16 * j;
+    _mm512_storeu_ps(o, add ? _mm512_add_ps(_mm512_loadu_ps(o), acc[i][j]) : acc[i][j]);
+  }
+}
+
+// The tiles of `count` rows (6 at a time; a short last tile repeats its last
+// row, stored once) x `F` columns (64 at a time, then 48, 32 or 16): row
+// index r reads xp at rows_at[r], column block f0 at w + f0 and out + f0.
+CONVLAB_AVX512 void tiles(const float* xp, const int64_t* rows_at, int64_t count, const int64_t* s, int64_t T,
+                          const float* w, int64_t F, float* out, bool add) {
+  for (int64_t f0 = 0; f0 < F; f0 += 64) {
+    const int fb = static_cast<int>(std::min<int64_t>(4, (F - f0) / 16));
+    for (int64_t r0 = 0; r0 < count; r0 += kRows) {
+      const int rows = static_cast<int>(std::min<int64_t>(kRows, count - r0));
+      int64_t a[kRows];
+      for (int i = 0; i < kRows; ++i) a[i] = rows_at[r0 + std::min(i, rows - 1)];
+      float* o = out + r0 * F + f0;
+      switch (fb) {
+        case 4: tile<4>(xp, a, s, T, w + f0, F, o, F, rows, add); break;
+        case 3: tile<3>(xp, a, s, T, w + f0, F, o, F, rows, add); break;
+        case 2: tile<2>(xp, a, s, T, w + f0, F, o, F, rows, add); break;
+        default: tile<1>(xp, a, s, T, w + f0, F, o, F, rows, add); break;
+      }
+    }
+  }
+}
+#else
+void tiles(const float*, const int64_t*, int64_t, const int64_t*, int64_t, const float*, int64_t, float*, bool) {
+  throw Error("conv (cpu fast): the AVX-512 kernels are not built for this CPU");
+}
+#endif
+
+}  // namespace
+
+bool set_avx512_conv_enabled(bool on) { return g_enabled.exchange(on); }
+
+bool avx512_conv_usable(const ConvDims& d) {
+  return g_enabled.load() && d.stride == 1 && d.F % 16 == 0 && d.Hout > 0 && d.Wout > 0 && d.N > 0 &&
+         cpu_has_avx512f();
+}
+
+bool avx512_conv_dx_usable(const ConvDims& d) {
+  return avx512_conv_usable(d) && d.C % 16 == 0 && d.HH == d.WW && d.pad <= d.HH - 1;
+}
+
+void avx512_conv_forward(const ConvDims& d, const float* x, const float* w, const float* b, float* out) {
+  const Geometry g(d);
+  std::vector<float> wt(static_cast<std::size_t>(g.K * d.F));  // wt[k][f]
+  for (int64_t f = 0; f < d.F; ++f)
+    for (int64_t k = 0; k < g.K; ++k) wt[k * d.F + f] = w[f * g.K + k];
+  CONVLAB_OMP(parallel for schedule(dynamic) if(g.chunks > 1 && worth_threads(d.N * d.F * g.P * g.K)))
+  for (int64_t ch = 0; ch < g.chunks; ++ch) {
+    const int64_t n0 = ch * g.nb, nc = g.images_in(ch, d.N), T = nc * g.P;
+    float* xp = workspace<float>(0, nc * g.image);
+    float* ot = workspace<float>(1, T * d.F);  // out^T [t][f]
+    pad_chunk(d, g, x, n0, nc, xp);
+    tiles(xp, g.base.data(), T, g.off.data(), g.K, wt.data(), d.F, ot, false);
+    for (int64_t n = 0; n < nc; ++n)
+      for (int64_t f = 0; f < d.F; ++f) {
+        float* dst = out + ((n0 + n) * d.F + f) * g.P;
+        const float* src = ot + n * g.P * d.F + f;
+        for (int64_t p = 0; p < g.P; ++p) dst[p] = src[p * d.F] + b[f];
+      }
+  }
+}
+
+void avx512_conv_dw(const ConvDims& d, const float* x, const float* dout, float* dw) {
+  const Geometry g(d);
+  const int64_t F = d.F, K = g.K;
+  const bool threaded = g.chunks > 1 && worth_threads(d.N * F * g.P * K);
+  sum_over_threads<float>(
+      K * F, threaded,
+      [&](float* mine) {  // dw^T [k][f]
+        CONVLAB_OMP(for schedule(dynamic))
+        for (int64_t ch = 0; ch < g.chunks; ++ch) {
+          const int64_t n0 = ch * g.nb, nc = g.images_in(ch, d.N), T = nc * g.P;
+          float* xp = workspace<float>(0, nc * g.image);
+          float* dt = workspace<float>(1, T * F);  // dout^T [t][f]
+          pad_chunk(d, g, x, n0, nc, xp);
+          for (int64_t n = 0; n < nc; ++n)
+            for (int64_t f = 0; f < F; ++f) {
+              const float* src = dout + ((n0 + n) * F + f) * g.P;
+              float* dst = dt + n * g.P * F + f;
+              for (int64_t p = 0; p < g.P; ++p) dst[p * F] = src[p];
+            }
+          tiles(xp, g.off.data(), K, g.base.data(), T, dt, F, mine, true);
+        }
+      },
+      [&](int64_t e, float s) { dw[(e % F) * K + e / F] = s; });
+}
+
+void avx512_conv_dx(const ConvDims& d, const float* w, const float* dout, float* dx) {
+  // dx = conv(dout, w') with w'[c, f, r, q] = w[f, c, HH-1-r, WW-1-q], padding HH - 1 - pad.
+  ConvDims t = d;
+  t.C = d.F, t.H = d.Hout, t.W = d.Wout;
+  t.F = d.C, t.Hout = d.H, t.Wout = d.W;
+  t.pad = static_cast<int>(d.HH - 1 - d.pad);
+  const int64_t RQ = d.HH * d.WW;
+  std::vector<float> wf(static_cast<std::size_t>(d.F * d.C * RQ)), zero(static_cast<std::size_t>(d.C), 0.0f);
+  for (int64_t f = 0; f < d.F; ++f)
+    for (int64_t c = 0; c < d.C; ++c)
+      for (int64_t k = 0; k < RQ; ++k) wf[(c * d.F + f) * RQ + (RQ - 1 - k)] = w[(f * d.C + c) * RQ + k];
+  avx512_conv_forward(t, dout, wf.data(), zero.data(), dx);
+}
+
+}  // namespace convlab::threaded

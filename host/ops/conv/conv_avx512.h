@@ -1,0 +1,44 @@
+// Direct convolution with AVX-512 register tiles and the filters in the
+// vector lanes, for float32, stride 1 and a multiple of 16 filters: the 3x3
+// convs of airbench and the usual small-image nets (32 to 256 filters on
+// 31x31 down to 3x3 pixels), where im2col + GEMM and the row-vectorised AVX2
+// kernels (conv_direct.h) leave much of the machine idle.
+//
+// Layout: a chunk of images is copied zero-padded (C planes of Hp x Wp).
+// Tap k = (c, r, q) of output position t = (n, i, j) of the chunk reads
+// xp[base(t) + off(k)], base(t) = n C Hp Wp + i Wp + j, off(k) = c Hp Wp +
+// r Wp + q: any set of positions, across images, with the same offsets. The
+// filters are repacked once per call as wt[k][f].
+//
+// forward: tile = 6 output positions x 64 filters (24 zmm accumulators);
+//   per tap 4 loads of wt[k][f0 .. f0 + 63] and 6 broadcasts of xp, 24 FMAs.
+//   Positions run across the images of a chunk (at least ~96 positions), so
+//   3x3 images keep the tiles full. The tile is stored position-major and
+//   transposed into NCHW with the bias. One chunk per task.
+// dw:  the same kernel with the roles swapped: 6 taps x 64 filters summed
+//   over the chunk's positions (per position one row dout^T[t][f0 .. f0 + 63]
+//   and 6 broadcasts xp[base(t) + off(k_i)]), into a per-thread dw^T.
+// dx:  the forward kernel on dout with the filters flipped and transposed
+//   (C outputs, padding HH - 1 - pad), for square filters and C a multiple
+//   of 16.
+//
+// Used when avx512_conv_usable(d) holds: the CPU has AVX-512F (checked at run
+// time; the library stays built for the baseline x86-64), float32, stride 1,
+// F a multiple of 16.
+#pragma once
+#include "host/ops/conv/conv.h"
+
+namespace convlab::threaded {
+
+bool avx512_conv_usable(const ConvDims& d);
+// dx by these kernels too: usable, square filter, pad <= HH - 1, C a multiple of 16.
+bool avx512_conv_dx_usable(const ConvDims& d);
+// Tests switch the kernels off to compare with the other paths; returns the previous setting.
+bool set_avx512_conv_enabled(bool on);
+
+// Whole batch, threaded over chunks of images. out (N, F, Hout, Wout), dw and dx overwritten.
+void avx512_conv_forward(const ConvDims& d, const float* x, const float* w, const float* b, float* out);
+void avx512_conv_dw(const ConvDims& d, const float* x, const float* dout, float* dw);
+void avx512_conv_dx(const ConvDims& d, const float* w, const float* dout, float* dx);
+
+}  // namespace convlab::threaded
