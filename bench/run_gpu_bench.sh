@@ -1,26 +1,32 @@
 #!/usr/bin/env bash
 # The one command to run convlab's benchmarks on a GPU machine:
 #
-#   bench/run_gpu_bench.sh BUILD_DIR [--skip-kernel] [--skip-train] [--skip-pytorch] [-- KERNEL_BENCH_ARGS...]
+#   bench/run_gpu_bench.sh BUILD_DIR [--skip-kernel] [--skip-train] [--skip-pytorch] [--airbench CIFAR_DIR]
+#                          [-- KERNEL_BENCH_ARGS...]
 #
 # Builds convlab_kernel_bench and convlab_train_bench in BUILD_DIR when
 # missing, then runs the kernel benchmark on the CPU and CUDA, the
 # training-step benchmark and the PyTorch baseline, and writes them together
-# to bench/results/<device>-<date>.json (the log beside it, .log).
+# to bench/results/<device>-<date>.json (the log beside it, .log). With
+# --airbench CIFAR_DIR (the CIFAR-10 .bin files) it also trains airbench94 on
+# the GPU, convlab (bench/airbench_convlab.py, needs BUILD_DIR/convlab) and
+# PyTorch (bench/pytorch_airbench.py) one seed each, into
+# bench/results/airbench-<device>-<date>.json.
 # Environment: CUDNN_ROOT (a cuDNN install with include/ and lib/) when cuDNN
 # is not inside the CUDA toolkit; PYTHON (default python3).
 set -euo pipefail
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [ $# -ge 1 ] || usage
 BUILD=$1; shift
-SKIP_KERNEL=0 SKIP_TRAIN=0 SKIP_PYTORCH=0
+SKIP_KERNEL=0 SKIP_TRAIN=0 SKIP_PYTORCH=0 AIRBENCH_DATA=""
 KERNEL_ARGS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --skip-kernel) SKIP_KERNEL=1 ;;
     --skip-train) SKIP_TRAIN=1 ;;
     --skip-pytorch) SKIP_PYTORCH=1 ;;
+    --airbench) shift; AIRBENCH_DATA=${1:?--airbench needs the CIFAR-10 folder} ;;
     --) shift; KERNEL_ARGS=("$@"); break ;;
     -h|--help) usage ;;
     *) echo "run_gpu_bench.sh: unknown option '$1'" >&2; usage ;;
@@ -90,6 +96,17 @@ if [ $SKIP_PYTORCH = 0 ]; then
   else
     echo "PyTorch baseline failed (see $LOG)" | tee -a "$LOG"
   fi
+fi
+
+if [ -n "$AIRBENCH_DATA" ]; then
+  echo "== airbench94 on the GPU: convlab, then PyTorch" | tee -a "$LOG"
+  AB=$OUTDIR/airbench-$DEVICE-$DATE.json
+  [ -x "$BUILD/convlab" ] || cmake --build "$BUILD" -j "$(nproc)" --target convlab_cli 2>&1 | tee -a "$LOG"
+  CONVLAB_CIFAR10_DIR=$AIRBENCH_DATA "$PYTHON" "$ROOT/bench/pytorch_airbench.py" --device cuda --seeds 0 \
+      --json "$AB" 2>&1 | tee -a "$LOG" || echo "PyTorch airbench failed (see $LOG)" | tee -a "$LOG"
+  CONVLAB_CIFAR10_DIR=$AIRBENCH_DATA "$PYTHON" "$ROOT/bench/airbench_convlab.py" --convlab "$BUILD/convlab" \
+      --config airbench94 --device cuda --seeds 0 --json "$AB" 2>&1 | tee -a "$LOG" \
+      || echo "convlab airbench failed (see $LOG)" | tee -a "$LOG"
 fi
 
 "$PYTHON" - "$BASE.json" "$DEVICE" "$DATE" "${PARTS[@]}" <<'PY'
