@@ -21,7 +21,7 @@ namespace {
 
 std::atomic<bool> g_enabled{true};
 
-constexpr int kRows = 6;             // positions (forward) or taps (dw) of a tile
+constexpr int kRows = 6;  // positions (forward) or taps (dw) of a tile
 constexpr int64_t kMinChunkPositions = 96;
 constexpr int64_t kMaxChunkFloats = int64_t(64) << 10;  // padded images of a chunk: 256 KiB
 
@@ -32,11 +32,7 @@ struct Geometry {
   std::vector<int64_t> base;  // (nb * P,): position t of a chunk -> its window's corner in the chunk
 
   explicit Geometry(const ConvDims& d)
-      : Hp(d.H + 2 * d.pad),
-        Wp(d.W + 2 * d.pad),
-        image(d.C * Hp * Wp),
-        P(d.Hout * d.Wout),
-        K(d.C * d.HH * d.WW) {
+      : Hp(d.H + 2 * d.pad), Wp(d.W + 2 * d.pad), image(d.C * Hp * Wp), P(d.Hout * d.Wout), K(d.C * d.HH * d.WW) {
     nb = std::max<int64_t>(1, (kMinChunkPositions + P - 1) / P);
     nb = std::min({nb, std::max<int64_t>(1, kMaxChunkFloats / image), d.N});
     chunks = (d.N + nb - 1) / nb;
@@ -58,8 +54,8 @@ void pad_chunk(const ConvDims& d, const Geometry& g, const float* x, int64_t n0,
   for (int64_t n = 0; n < nc; ++n)
     for (int64_t c = 0; c < d.C; ++c)
       for (int64_t h = 0; h < d.H; ++h)
-        std::memcpy(xp + n * g.image + (c * g.Hp + h + d.pad) * g.Wp + d.pad, x + (((n0 + n) * d.C + c) * d.H + h) * d.W,
-                    sizeof(float) * static_cast<std::size_t>(d.W));
+        std::memcpy(xp + n * g.image + (c * g.Hp + h + d.pad) * g.Wp + d.pad,
+                    x + (((n0 + n) * d.C + c) * d.H + h) * d.W, sizeof(float) * static_cast<std::size_t>(d.W));
 }
 
 #ifdef CONVLAB_HAVE_AVX2_KERNELS
@@ -92,8 +88,7 @@ CONVLAB_AVX512 void tile(const float* xp, const int64_t* a, const int64_t* s, in
       for (int j = 0; j < FB; ++j) acc[i][j] = _mm512_fmadd_ps(xv, wv[j], acc[i][j]);
     }
   }
-  for (int i = 0; i < rows; ++i)
-    CONVLAB_UNROLL
+  for (int i = 0; i < rows; ++i) CONVLAB_UNROLL
   for (int j = 0; j < FB; ++j) {
     float* o = out + i * ldo + 16 * j;
     _mm512_storeu_ps(o, add ? _mm512_add_ps(_mm512_loadu_ps(o), acc[i][j]) : acc[i][j]);
@@ -113,10 +108,18 @@ CONVLAB_AVX512 void tiles(const float* xp, const int64_t* rows_at, int64_t count
       for (int i = 0; i < kRows; ++i) a[i] = rows_at[r0 + std::min(i, rows - 1)];
       float* o = out + r0 * F + f0;
       switch (fb) {
-        case 4: tile<4>(xp, a, s, T, w + f0, F, o, F, rows, add); break;
-        case 3: tile<3>(xp, a, s, T, w + f0, F, o, F, rows, add); break;
-        case 2: tile<2>(xp, a, s, T, w + f0, F, o, F, rows, add); break;
-        default: tile<1>(xp, a, s, T, w + f0, F, o, F, rows, add); break;
+        case 4:
+          tile<4>(xp, a, s, T, w + f0, F, o, F, rows, add);
+          break;
+        case 3:
+          tile<3>(xp, a, s, T, w + f0, F, o, F, rows, add);
+          break;
+        case 2:
+          tile<2>(xp, a, s, T, w + f0, F, o, F, rows, add);
+          break;
+        default:
+          tile<1>(xp, a, s, T, w + f0, F, o, F, rows, add);
+          break;
       }
     }
   }
@@ -132,8 +135,7 @@ void tiles(const float*, const int64_t*, int64_t, const int64_t*, int64_t, const
 bool set_avx512_conv_enabled(bool on) { return g_enabled.exchange(on); }
 
 bool avx512_conv_usable(const ConvDims& d) {
-  return g_enabled.load() && d.stride == 1 && d.F % 16 == 0 && d.Hout > 0 && d.Wout > 0 && d.N > 0 &&
-         cpu_has_avx512f();
+  return g_enabled.load() && d.stride == 1 && d.F % 16 == 0 && d.Hout > 0 && d.Wout > 0 && d.N > 0 && cpu_has_avx512f();
 }
 
 bool avx512_conv_dx_usable(const ConvDims& d) {
