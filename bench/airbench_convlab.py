@@ -18,29 +18,19 @@ images); PyTorch's total is its training loop plus its TTA evaluation.
         --threads 2 --json bench/results/airbench-cpu-DATE.json
 """
 import argparse
-import datetime
 import json
 import math
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
+from results_json import append_rows
 
 
 def widths_of(config):
-    convs = [l["num_filters"] for l in config["model"]["layers"] if l["type"] == "conv" and l.get("init") != "whiten"]
+    convs = [layer["num_filters"] for layer in config["model"]["layers"]
+             if layer["type"] == "conv" and layer.get("init") != "whiten"]
     return convs[0::2]
 
 
@@ -85,17 +75,7 @@ def main():
             rows.append(run_one(args, config_path, config, seed, tmp))
             print(json.dumps(rows[-1]), flush=True)
     if args.json:
-        doc = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-               "machine": cpu_model(), "commands": [], "rows": []}
-        if os.path.exists(args.json):
-            with open(args.json) as f:
-                doc = json.load(f)
-        doc.setdefault("commands", []).append(
-            "bench/airbench_convlab.py " + " ".join(a for a in sys.argv[1:]))
-        doc.setdefault("rows", []).extend(rows)
-        with open(args.json, "w") as f:
-            json.dump(doc, f, indent=2)
-            f.write("\n")
+        append_rows(args.json, rows, " ".join(["bench/airbench_convlab.py"] + sys.argv[1:]))
 
 
 if __name__ == "__main__":

@@ -32,11 +32,9 @@ the net (and its batchnorm+GELU and max pools) forward and backward at
 --batch instead of training.
 """
 import argparse
-import datetime
 import json
 import math
 import os
-import platform
 import statistics
 import sys
 import time
@@ -45,6 +43,8 @@ import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
+
+from results_json import append_rows, cpu_model
 
 HYP = {
     "batch_size": 1024,
@@ -513,17 +513,6 @@ def layer_times(args, ctx):
 # Output
 # ---------------------------------------------------------------------------------------------
 
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def command_line():
     argv = list(sys.argv[1:])
     for i, a in enumerate(argv):  # the data directory is this machine's; keep it out of the record
@@ -535,19 +524,10 @@ def command_line():
 
 
 def append_json(path, rows, ctx):
-    if os.path.exists(path):
-        with open(path) as f:
-            doc = json.load(f)
-    else:
-        doc = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-               "machine": cpu_model(), "torch": torch.__version__, "commands": [], "rows": []}
-        if ctx.device.type == "cuda":
-            doc["gpu"] = torch.cuda.get_device_name(ctx.device)
-    doc.setdefault("commands", []).append(command_line())
-    doc.setdefault("rows", []).extend(rows)
-    with open(path, "w") as f:
-        json.dump(doc, f, indent=2)
-        f.write("\n")
+    header = {"torch": torch.__version__}
+    if ctx.device.type == "cuda":
+        header["gpu"] = torch.cuda.get_device_name(ctx.device)
+    append_rows(path, rows, command_line(), header)
 
 
 def main():
