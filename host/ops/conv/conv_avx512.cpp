@@ -10,6 +10,7 @@
 #include "host/cpu/thread_sums.h"
 #include "host/cpu/workspace.h"
 #include "host/error.h"
+#include "host/ops/conv/conv_direct.h"
 
 #ifdef CONVLAB_HAVE_AVX2_KERNELS
 #include <immintrin.h>
@@ -189,17 +190,9 @@ void avx512_conv_dw(const ConvDims& d, const float* x, const float* dout, float*
 }
 
 void avx512_conv_dx(const ConvDims& d, const float* w, const float* dout, float* dx) {
-  // dx = conv(dout, w') with w'[c, f, r, q] = w[f, c, HH-1-r, WW-1-q], padding HH - 1 - pad.
-  ConvDims t = d;
-  t.C = d.F, t.H = d.Hout, t.W = d.Wout;
-  t.F = d.C, t.Hout = d.H, t.Wout = d.W;
-  t.pad = static_cast<int>(d.HH - 1 - d.pad);
-  const int64_t RQ = d.HH * d.WW;
-  std::vector<float> wf(static_cast<std::size_t>(d.F * d.C * RQ)), zero(static_cast<std::size_t>(d.C), 0.0f);
-  for (int64_t f = 0; f < d.F; ++f)
-    for (int64_t c = 0; c < d.C; ++c)
-      for (int64_t k = 0; k < RQ; ++k) wf[(c * d.F + f) * RQ + (RQ - 1 - k)] = w[(f * d.C + c) * RQ + k];
-  avx512_conv_forward(t, dout, wf.data(), zero.data(), dx);
+  // dx = conv(dout, flipped and transposed w), padding HH - 1 - pad: the AVX2 path's plan (conv_direct.h).
+  const DirectDxPlan plan = direct_conv_dx_plan(d, w);
+  avx512_conv_forward(plan.dims, dout, plan.w.data(), plan.zero_bias.data(), dx);
 }
 
 }  // namespace convlab::threaded
