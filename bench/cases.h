@@ -16,6 +16,7 @@ Case max_pool_case(const std::string& group, int64_t N, int64_t C, int64_t H, in
 Case conv_relu_pool_case(const std::string& group, int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t k);
 Case affine_case(const std::string& group, int64_t N, int64_t D, int64_t M);
 Case relu_case(const std::string& group, const Shape& shape);
+Case gelu_case(const std::string& group, const Shape& shape);
 Case dropout_case(const std::string& group, const Shape& shape, double keep);
 Case softmax_loss_case(const std::string& group, int64_t N, int64_t C);
 Case svm_loss_case(const std::string& group, int64_t N, int64_t C);

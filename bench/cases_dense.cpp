@@ -1,8 +1,12 @@
-// Cases of affine, relu, dropout and the two losses.
+// Cases of affine, relu, gelu, dropout and the two losses.
+#include <type_traits>
+#include <utility>
+
 #include "bench/case_builder.h"
 #include "bench/cases.h"
 #include "host/ops/affine/affine.h"
 #include "host/ops/dropout/dropout.h"
+#include "host/ops/gelu/gelu.h"
 #include "host/ops/loss/loss.h"
 #include "host/ops/relu/relu.h"
 
@@ -29,28 +33,34 @@ Case affine_case(const std::string& group, int64_t N, int64_t D, int64_t M) {
   return c;
 }
 
-Case relu_case(const std::string& group, const Shape& shape) {
+// An elementwise activation (Impl: ReluImpl, GeluImpl) on x of `shape`.
+template <class Impl>
+Case activation_case(const std::string& group, const Shape& shape, uint64_t seed) {
   const int64_t n = shape_numel(shape);
   Case c;
-  c.op = "relu";
+  c.op = Impl::name;
   c.group = group;
   c.shape = "x" + dims_str(shape);
   c.dims = {{"numel", n}};
   c.set_bytes = static_cast<std::size_t>(bytes_of(4 * n));
-  c.variants = registry_variants<ReluImpl>();
+  c.variants = registry_variants<Impl>();
   c.work["fwd"] = {0, elementwise_forward_bytes(n)};
   c.work["bwd"] = {0, elementwise_backward_bytes(n)};
   c.make = [=](Device dev, const std::string& variant, int sets) {
-    const ReluImpl impl = OpRegistry<ReluImpl>::get(dev, variant);
+    const Impl impl = OpRegistry<Impl>::get(dev, variant);
     std::vector<Tensor> ins;
-    for (int s = 0; s < sets; ++s) ins.push_back(random_tensor(shape, dev, 16 * static_cast<uint64_t>(s) + 8));
-    using B = FwdBwd<Tensor, ReluCache, Tensor>;
+    for (int s = 0; s < sets; ++s) ins.push_back(random_tensor(shape, dev, 16 * static_cast<uint64_t>(s) + seed));
+    using CacheT = std::decay_t<decltype(impl.forward(std::declval<const Tensor&>()).cache)>;
+    using B = FwdBwd<Tensor, CacheT, Tensor>;
     return B::make(
         std::move(ins), [impl](Tensor& x) { return impl.forward(x); },
-        {{"bwd", [impl](const Tensor& d, const ReluCache& cache) { return impl.backward(d, cache); }}}, dev);
+        {{"bwd", [impl](const Tensor& d, const CacheT& cache) { return impl.backward(d, cache); }}}, dev);
   };
   return c;
 }
+
+Case relu_case(const std::string& group, const Shape& shape) { return activation_case<ReluImpl>(group, shape, 8); }
+Case gelu_case(const std::string& group, const Shape& shape) { return activation_case<GeluImpl>(group, shape, 10); }
 
 Case dropout_case(const std::string& group, const Shape& shape, double keep) {
   const int64_t n = shape_numel(shape);

@@ -38,17 +38,19 @@ static void add_fc_net(std::vector<Case>& cases, int64_t B) {
 
 // airbench94's net (configs/airbench94.json: widths 64/256/256; airbench_cpu:
 // 32/128/128) at batch B: the 2x2 whitening conv on 32x32, then per block
-// conv3x3 -> max_pool 2 -> batchnorm -> conv3x3 at the block's size
+// conv3x3 -> max_pool 2 -> batchnorm -> gelu -> conv3x3 at the block's size
 // (31 -> 15 -> 7 -> 3), and the final max_pool 3. Group "ab<w1>_<B>".
 static void add_airbench(std::vector<Case>& cases, int64_t B, const std::vector<int64_t>& widths) {
   const std::string g = "ab" + std::to_string(widths[0]) + "_" + std::to_string(B);
   cases.push_back(conv_case(g, B, 3, 32, 32, 24, 2, 2, 1, 0));
+  cases.push_back(gelu_case(g, {B, 24, 31, 31}));
   int64_t C = 24, H = 31;
   for (int64_t w : widths) {
     cases.push_back(conv_case(g, B, C, H, H, w, 3, 3, 1, 1));
     cases.push_back(max_pool_case(g, B, w, H, H, 2, 2, 2));
     H /= 2;
     cases.push_back(spatial_batchnorm_case(g, B, w, H, H));
+    cases.push_back(gelu_case(g, {B, w, H, H}));
     cases.push_back(conv_case(g, B, w, H, H, w, 3, 3, 1, 1));
     C = w;
   }
