@@ -20,6 +20,7 @@ struct Param {
   Tensor value;
   Tensor grad;              // filled by backward
   bool regularize = false;  // L2 applies to weights only
+  bool frozen = false;      // no gradient wanted (Model::set_frozen); grad left undefined
 };
 
 // How weights are drawn: weight_scale * randn (cs231n, rule scale), He/Kaiming

@@ -70,11 +70,24 @@ Tensor LayerStackModel::loss(const Tensor& X, const Tensor& y) {
                    : svm_.impl.fn(s, y, SvmLossParam{loss_options_.reduction});
   Tensor total = lo.loss;
   Tensor d = lo.dx;
-  for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) d = (*it)->backward(d);
+  // A layer whose parameters are all frozen and whose input needs no
+  // gradient ends the pass: no layer below it has anything to train.
+  for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
+    Layer& l = **it;
+    const bool trains = std::any_of(l.params().begin(), l.params().end(), [](const Param& p) { return !p.frozen; });
+    if (!trains && !l.input_needs_grad()) break;
+    d = l.backward(d);
+  }
+  for (auto& l : layers_)
+    for (auto& p : l->params())
+      if (p.frozen) p.grad = Tensor();
   if (reg_ != 0.0)
     for (auto& l : layers_)
-      for (auto& p : l->params())
-        if (p.regularize) add_l2_penalty(total, p.value, p.grad, reg_);
+      for (auto& p : l->params()) {
+        if (!p.regularize) continue;
+        Tensor unused = p.frozen ? Tensor::zeros(p.value.shape(), p.value.dtype()).to(p.value.device()) : Tensor();
+        add_l2_penalty(total, p.value, p.frozen ? unused : p.grad, reg_);  // the loss counts frozen weights too
+      }
   return total;
 }
 
@@ -144,6 +157,17 @@ void LayerStackModel::set_loss_options(const LossOptions& o) {
   description_.erase("loss_reduction");
   if (o.label_smoothing != 0.0) description_["label_smoothing"] = o.label_smoothing;
   if (o.reduction != LossReduction::mean) description_["loss_reduction"] = loss_reduction_name(o.reduction);
+}
+
+void LayerStackModel::set_frozen(const std::set<std::string>& names) {
+  bool below_trains = false;  // some layer before this one has a parameter to train
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    layers_[i]->set_input_needs_grad(below_trains);
+    for (auto& p : layers_[i]->params()) {
+      p.frozen = names.count(p.name) > 0;
+      below_trains = below_trains || !p.frozen;
+    }
+  }
 }
 
 void LayerStackModel::begin_step(int64_t t) {

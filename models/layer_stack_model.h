@@ -38,6 +38,11 @@ class LayerStackModel : public Model {
   void to(Device device) override;
   Device device() const override { return device_; }
   void begin_step(int64_t t) override;
+  // Frozen parameters get no gradient, and the backward pass stops below
+  // the last layer that has a parameter still training: a frozen first
+  // layer (airbench's whitening conv) costs no backward work, nor does the
+  // next layer's dx.
+  void set_frozen(const std::set<std::string>& names) override;
   // The most any layer wants; init_from_data runs X (test mode) through the
   // layers up to the last one that wants data, handing each its inputs.
   int64_t data_init_samples() const override;

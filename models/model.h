@@ -15,6 +15,7 @@
 #pragma once
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,10 @@ class Model {
   virtual Device device() const = 0;
   // Called by the Solver before each training step t (0, 1, ...).
   virtual void begin_step(int64_t /*t*/) {}
+  // The parameters that the next loss() calls need no gradient for (frozen
+  // by the solver's parameter groups): a model may skip that work and leave
+  // their grads() entries undefined. The default computes every gradient.
+  virtual void set_frozen(const std::set<std::string>& /*names*/) {}
   // Data-dependent initialisation (a whitening conv layer): the number of
   // training inputs the model wants before training (0: none), and the call
   // that hands them over (the first data_init_samples() training inputs,

@@ -6,10 +6,13 @@
 // resumed run that continues identically.
 #include <gtest/gtest.h>
 
+#include <set>
 #include <sstream>
+#include <vector>
 
 #include "expect_error.h"
 #include "host/config/config.h"
+#include "host/fill.h"
 #include "host/solver/param_groups.h"
 #include "host/solver/solver.h"
 #include "models/linear_regression.h"
@@ -51,6 +54,8 @@ class FourParamModel : public Model {
   void to(Device) override {}
   Device device() const override { return Device::cpu; }
   json describe() const override { return {{"type", "four"}}; }
+  void set_frozen(const std::set<std::string>& names) override { frozen_calls.push_back(names); }
+  std::vector<std::set<std::string>> frozen_calls;  // what the solver said, in order
 
  private:
   std::map<std::string, Tensor> w_, g_;
@@ -124,6 +129,42 @@ TEST(ParamGroups, LayerStackModelGivesLayerKindsAndRoles) {
   EXPECT_EQ(lin.param_info().at("W").layer, "affine");
   EXPECT_EQ(lin.param_info().at("W").role, "weight");
   EXPECT_EQ(lin.param_info().at("b").role, "bias");
+}
+
+// A layer stack told that its first layers are frozen leaves their gradients
+// undefined, stops the backward pass below the last layer that trains, and
+// gives every other gradient (and the loss, L2 of frozen weights included)
+// exactly as before.
+TEST(ParamGroups, LayerStackModelSkipsTheBackwardOfFrozenLayers) {
+  NumpyRandom rng(4);
+  ModelPtr m = build_model(json::parse(R"({"type": "sequential", "input_dim": [3, 6, 6], "num_classes": 5,
+      "dtype": "float64", "reg": 0.1, "layers": [{"type": "conv", "num_filters": 4}, {"type": "gelu"},
+      {"type": "conv", "num_filters": 4}, {"type": "spatial_batchnorm"}, {"type": "relu"},
+      {"type": "affine", "out_dim": 5}]})"),
+                           rng);
+  const Tensor X = randn(rng, {3, 3, 6, 6}, DType::f64);
+  const Tensor y = Tensor::from_vector({0.0, 3.0, 4.0}, {3}).to(DType::i32);
+  const double loss = m->loss_value(X, y);
+  const auto all = m->grads();
+  auto expect_same_grads_except = [&](const std::set<std::string>& frozen) {
+    EXPECT_EQ(m->loss_value(X, y), loss);
+    for (const auto& kv : m->grads()) {
+      SCOPED_TRACE(kv.first);
+      if (frozen.count(kv.first)) {
+        EXPECT_FALSE(kv.second.defined());
+        continue;
+      }
+      ASSERT_TRUE(kv.second.defined());
+      for (int64_t i = 0; i < kv.second.numel(); ++i) ASSERT_EQ(kv.second.item(i), all.at(kv.first).item(i));
+    }
+  };
+  for (const std::set<std::string>& frozen :
+       {std::set<std::string>{"W1", "b1"}, {"W1", "b1", "W2"}, {"W1", "b1", "W2", "b2", "gamma2"}, {"beta2"}, {}}) {
+    SCOPED_TRACE(::testing::PrintToString(frozen));
+    for (const auto& name : frozen) ASSERT_TRUE(all.count(name)) << name;
+    m->set_frozen(frozen);
+    expect_same_grads_except(frozen);
+  }
 }
 
 TEST(ParamGroups, FirstMatchingGroupAppliesAllCriteriaMustMatch) {
@@ -323,6 +364,8 @@ TEST(ParamGroups, FrozenAndTrainEpochsInTheSolver) {
               "param_groups: b1 lr x2 frozen after epoch 1, beta1 lr x2 frozen after epoch 1, gamma1 frozen\n");
   }
   // Epoch 0's check comes after the first iteration.
+  // The model hears of each change: gamma1 from the start, b1 and beta1 after epoch 0.
+  EXPECT_EQ(m.frozen_calls, (std::vector<std::set<std::string>>{{"gamma1"}, {"b1", "beta1", "gamma1"}}));
   EXPECT_EQ(at_epoch[3].w["gamma1"], std::vector<double>({2.0, 2.0}));  // frozen: never moves
   EXPECT_EQ(at_epoch[3].s1.count("gamma1"), 0u);                        // and has no state
   EXPECT_NE(at_epoch[1].w["b1"], std::vector<double>({-1.0, -1.0}));    // trained in epoch 0

@@ -128,6 +128,11 @@ Batch Solver::next_batch() {
 
 Tensor Solver::step() {
   const Batch b = next_batch();
+  std::set<std::string> frozen;  // the parameters this step leaves as they are
+  for (const auto& kv : param_plan_)
+    if (!kv.second.updated_at(t_)) frozen.insert(kv.first);
+  if (frozen != frozen_) model_.set_frozen(frozen);
+  frozen_ = std::move(frozen);
   model_.begin_step(t_);
   Tensor loss = model_.loss(b.X, b.y);
   update_parameters(model_, state_, optim_, t_ + 1, param_plan_);

@@ -25,6 +25,7 @@
 #include <iosfwd>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -170,7 +171,8 @@ class Solver {
   std::ostream& out_;
   std::map<std::string, OptimState> state_;
   LrSchedule schedule_;
-  ParamPlan param_plan_;  // opt_.param_groups resolved for model_
+  ParamPlan param_plan_;          // opt_.param_groups resolved for model_
+  std::set<std::string> frozen_;  // what model_ was last told needs no gradient
   History history_;
   std::vector<Tensor> pending_losses_;
   std::map<std::string, Tensor> best_state_;
