@@ -169,6 +169,9 @@ const PoolCase kThreadedCases[] = {
     {{1, 2, 8, 9}, {2, 2, 3}},     // 2x2 with gaps
     {{20, 3, 32, 32}, {2, 2, 2}},  // the seed's benchmark layer, fewer images
     {{2, 3, 6, 21}, {2, 2, 2}},    // 2x2: a block of 8 windows, then 2 more, odd width
+    {{2, 3, 31, 31}, {2, 2, 2}},   // airbench's pools: 8 + 7 windows a row,
+    {{2, 3, 15, 15}, {2, 2, 2}},   // 7 (one partial step)
+    {{3, 2, 7, 7}, {2, 2, 2}},     // and 3
 };
 
 }  // namespace
