@@ -83,38 +83,31 @@ CONVLAB_AVX2 inline Normal8 normal8(__m256 x) {
   return {cdf, _mm256_mul_ps(gauss, _mm256_set1_ps(0.39894228040143267794f))};
 }
 
-CONVLAB_AVX2 inline void gelu_forward8(const float* x, float* out) {
-  const __m256 v = _mm256_loadu_ps(x);
-  _mm256_storeu_ps(out, _mm256_mul_ps(v, normal8(v).cdf));
-}
-
-CONVLAB_AVX2 inline void gelu_backward8(const float* x, const float* dout, float* dx) {
+// 8 elements: out = gelu(x) (Backward false; dout unused) or
+// out = dout * gelu'(x) (Backward true).
+template <bool Backward>
+CONVLAB_AVX2 inline void gelu8(const float* x, const float* dout, float* out) {
   const __m256 v = _mm256_loadu_ps(x);
   const Normal8 nd = normal8(v);
-  _mm256_storeu_ps(dx, _mm256_mul_ps(_mm256_loadu_ps(dout), _mm256_fmadd_ps(v, nd.pdf, nd.cdf)));
+  if constexpr (Backward)
+    _mm256_storeu_ps(out, _mm256_mul_ps(_mm256_loadu_ps(dout), _mm256_fmadd_ps(v, nd.pdf, nd.cdf)));
+  else
+    _mm256_storeu_ps(out, _mm256_mul_ps(v, nd.cdf));
 }
 
 // A span of elements [0, n): whole groups of 8 in the registers, then the
 // partial group (n % 8 elements) through zero-padded copies.
-CONVLAB_AVX2 void gelu_forward_span(const float* x, float* out, int64_t n) {
+template <bool Backward>
+CONVLAB_AVX2 void gelu_span(const float* x, const float* dout, float* out, int64_t n) {
   const int64_t full = n / 8 * 8;
-  for (int64_t i = 0; i < full; i += 8) gelu_forward8(x + i, out + i);
+  for (int64_t i = 0; i < full; i += 8) gelu8<Backward>(x + i, Backward ? dout + i : nullptr, out + i);
   if (full == n) return;
-  alignas(32) float px[8] = {}, po[8];
-  std::memcpy(px, x + full, static_cast<std::size_t>(n - full) * sizeof(float));
-  gelu_forward8(px, po);
-  std::memcpy(out + full, po, static_cast<std::size_t>(n - full) * sizeof(float));
-}
-
-CONVLAB_AVX2 void gelu_backward_span(const float* x, const float* dout, float* dx, int64_t n) {
-  const int64_t full = n / 8 * 8;
-  for (int64_t i = 0; i < full; i += 8) gelu_backward8(x + i, dout + i, dx + i);
-  if (full == n) return;
+  const std::size_t tail = static_cast<std::size_t>(n - full) * sizeof(float);
   alignas(32) float px[8] = {}, pd[8] = {}, po[8];
-  std::memcpy(px, x + full, static_cast<std::size_t>(n - full) * sizeof(float));
-  std::memcpy(pd, dout + full, static_cast<std::size_t>(n - full) * sizeof(float));
-  gelu_backward8(px, pd, po);
-  std::memcpy(dx + full, po, static_cast<std::size_t>(n - full) * sizeof(float));
+  std::memcpy(px, x + full, tail);
+  if (Backward) std::memcpy(pd, dout + full, tail);
+  gelu8<Backward>(px, pd, po);
+  std::memcpy(out + full, po, tail);
 }
 
 // span(begin, count) over [0, n) in blocks of kBlock elements (a multiple of
@@ -142,7 +135,7 @@ Forward<GeluCache> gelu_forward(const Tensor& x) {
   if (vector_gelu(x.dtype())) {
     const float* px = x.data<float>();
     float* po = out.data<float>();
-    for_blocks(n, [&](int64_t i, int64_t count) { gelu_forward_span(px + i, po + i, count); });
+    for_blocks(n, [&](int64_t i, int64_t count) { gelu_span<false>(px + i, nullptr, po + i, count); });
     return {out, GeluCache{x}};
   }
 #endif
@@ -165,7 +158,7 @@ Tensor gelu_backward(const Tensor& dout, const GeluCache& cache) {
   if (vector_gelu(x.dtype())) {
     const float *px = x.data<float>(), *pd = dout.data<float>();
     float* pdx = dx.data<float>();
-    for_blocks(n, [&](int64_t i, int64_t count) { gelu_backward_span(px + i, pd + i, pdx + i, count); });
+    for_blocks(n, [&](int64_t i, int64_t count) { gelu_span<true>(px + i, pd + i, pdx + i, count); });
     return dx;
   }
 #endif
