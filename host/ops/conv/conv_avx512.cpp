@@ -59,6 +59,22 @@ void pad_chunk(const ConvDims& d, const Geometry& g, const float* x, int64_t n0,
                     x + (((n0 + n) * d.C + c) * d.H + h) * d.W, sizeof(float) * static_cast<std::size_t>(d.W));
 }
 
+// dst[c * ldd + r] = src[r * lds + c] (+ bias[c] when given) for r < rows,
+// c < cols, in 16 x 16 blocks so that the 16 lines read and the 16 written
+// stay in L1 while a block is done (a plain loop writes one line per element).
+void transpose(const float* src, int64_t lds, int64_t rows, int64_t cols, float* dst, int64_t ldd, const float* bias) {
+  constexpr int64_t kB = 16;
+  for (int64_t r0 = 0; r0 < rows; r0 += kB)
+    for (int64_t c0 = 0; c0 < cols; c0 += kB) {
+      const int64_t r1 = std::min(rows, r0 + kB), c1 = std::min(cols, c0 + kB);
+      for (int64_t c = c0; c < c1; ++c) {
+        const float add = bias ? bias[c] : 0.0f;
+        float* d = dst + c * ldd;
+        for (int64_t r = r0; r < r1; ++r) d[r] = src[r * lds + c] + add;
+      }
+    }
+}
+
 #ifdef CONVLAB_HAVE_AVX2_KERNELS
 #define CONVLAB_UNROLL _Pragma("GCC unroll 16")
 
@@ -145,7 +161,9 @@ bool avx512_conv_dx_usable(const ConvDims& d) {
 
 void avx512_conv_forward(const ConvDims& d, const float* x, const float* w, const float* b, float* out) {
   const Geometry g(d);
-  std::vector<float> wt(static_cast<std::size_t>(g.K * d.F));  // wt[k][f]
+  // wt[k][f], 64-byte aligned so that each 16-filter load is one cache line;
+  // the calling thread's slot 3 (the tasks use slots 0 and 1).
+  float* wt = workspace<float>(3, g.K * d.F);
   for (int64_t f = 0; f < d.F; ++f)
     for (int64_t k = 0; k < g.K; ++k) wt[k * d.F + f] = w[f * g.K + k];
   CONVLAB_OMP(parallel for schedule(dynamic) if(g.chunks > 1 && worth_threads(d.N * d.F * g.P * g.K)))
@@ -154,13 +172,8 @@ void avx512_conv_forward(const ConvDims& d, const float* x, const float* w, cons
     float* xp = workspace<float>(0, nc * g.image);
     float* ot = workspace<float>(1, T * d.F);  // out^T [t][f]
     pad_chunk(d, g, x, n0, nc, xp);
-    tiles(xp, g.base.data(), T, g.off.data(), g.K, wt.data(), d.F, ot, false);
-    for (int64_t n = 0; n < nc; ++n)
-      for (int64_t f = 0; f < d.F; ++f) {
-        float* dst = out + ((n0 + n) * d.F + f) * g.P;
-        const float* src = ot + n * g.P * d.F + f;
-        for (int64_t p = 0; p < g.P; ++p) dst[p] = src[p * d.F] + b[f];
-      }
+    tiles(xp, g.base.data(), T, g.off.data(), g.K, wt, d.F, ot, false);
+    for (int64_t n = 0; n < nc; ++n) transpose(ot + n * g.P * d.F, d.F, g.P, d.F, out + (n0 + n) * d.F * g.P, g.P, b);
   }
 }
 
@@ -178,11 +191,7 @@ void avx512_conv_dw(const ConvDims& d, const float* x, const float* dout, float*
           float* dt = workspace<float>(1, T * F);  // dout^T [t][f]
           pad_chunk(d, g, x, n0, nc, xp);
           for (int64_t n = 0; n < nc; ++n)
-            for (int64_t f = 0; f < F; ++f) {
-              const float* src = dout + ((n0 + n) * F + f) * g.P;
-              float* dst = dt + n * g.P * F + f;
-              for (int64_t p = 0; p < g.P; ++p) dst[p * F] = src[p];
-            }
+            transpose(dout + (n0 + n) * F * g.P, g.P, F, g.P, dt + n * g.P * F, F, nullptr);
           tiles(xp, g.off.data(), K, g.base.data(), T, dt, F, mine, true);
         }
       },

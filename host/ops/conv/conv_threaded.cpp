@@ -240,8 +240,11 @@ Grads conv_backward(const Tensor& dout, const ConvCache& cache, bool need_dx) {
                 "conv_backward (cpu fast): cache.x must be a CPU tensor, got " << device_name(x.device()));
   expect_same("conv_backward", Device::cpu, x.dtype(), {{"dout", &dout}});
   dout.expect_shape("conv_backward: dout", {d.N, d.F, d.Hout, d.Wout});
-  Grads g{need_dx ? Tensor::zeros(x.shape(), x.dtype()) : Tensor(), Tensor::empty(w.shape(), x.dtype()),
-          Tensor::empty(b.shape(), x.dtype())};
+  // The AVX-512 dx overwrites every element; the other paths add into zeros (col2im).
+  const bool dx_overwritten = x.dtype() == DType::f32 && avx512_conv_dx_usable(d);
+  Tensor dx;
+  if (need_dx) dx = dx_overwritten ? Tensor::empty(x.shape(), x.dtype()) : Tensor::zeros(x.shape(), x.dtype());
+  Grads g{dx, Tensor::empty(w.shape(), x.dtype()), Tensor::empty(b.shape(), x.dtype())};
   dispatch_floating(x.dtype(), "conv_backward", [&](auto zero) {
     using T = decltype(zero);
     conv_backward_impl<T>(d, x.data<T>(), w.data<T>(), dout.data<T>(), need_dx ? g.dx.data<T>() : nullptr,
