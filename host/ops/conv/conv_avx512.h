@@ -1,5 +1,5 @@
 // Direct convolution with AVX-512 register tiles and the filters in the
-// vector lanes, for float32, stride 1 and a multiple of 16 filters: the 3x3
+// vector lanes, for float32, stride 1 and 16, 24, 32, 48, ... filters: the 3x3
 // convs of airbench and the usual small-image nets (32 to 256 filters on
 // 31x31 down to 3x3 pixels), where im2col + GEMM and the row-vectorised AVX2
 // kernels (conv_direct.h) leave much of the machine idle.
@@ -19,19 +19,22 @@
 //   over the chunk's positions (per position one row dout^T[t][f0 .. f0 + 63]
 //   and 6 broadcasts xp[base(t) + off(k_i)]), into a per-thread dw^T.
 // dx:  the forward kernel on dout with the filters flipped and transposed
-//   (C outputs, padding HH - 1 - pad), for square filters and C a multiple
-//   of 16.
+//   (C outputs, padding HH - 1 - pad), for square filters and C a count
+//   the filters may have.
 //
 // Used when avx512_conv_usable(d) holds: the CPU has AVX-512F (checked at run
 // time; the library stays built for the baseline x86-64), float32, stride 1,
-// F a multiple of 16.
+// F a multiple of 16, or, when the reduction C HH WW has 64 taps or more,
+// padded to one with zero filters at a cost of at most a quarter (24 -> 32,
+// 40 -> 48, ...; not 8 -> 16): the padded filters' outputs and gradients are
+// computed and dropped.
 #pragma once
 #include "host/ops/conv/conv.h"
 
 namespace convlab::threaded {
 
 bool avx512_conv_usable(const ConvDims& d);
-// dx by these kernels too: usable, square filter, pad <= HH - 1, C a multiple of 16.
+// dx by these kernels too: usable, square filter, pad <= HH - 1, C a multiple of 16 or padded as F is.
 bool avx512_conv_dx_usable(const ConvDims& d);
 // Tests switch the kernels off to compare with the other paths; returns the previous setting.
 bool set_avx512_conv_enabled(bool on);

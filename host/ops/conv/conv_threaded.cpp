@@ -1,6 +1,6 @@
-// Fast CPU conv. float32 with stride 1 and a multiple of 16 filters on a CPU
-// with AVX-512: the direct kernels of conv_avx512.h, chunks of images per
-// task (dx by them too when C is a multiple of 16, else by the per-image dx
+// Fast CPU conv. float32 with stride 1 and 16, 24, 32, 48, ... filters on a
+// CPU with AVX-512: the direct kernels of conv_avx512.h, chunks of images per
+// task (dx by them too when C is such a count, else by the per-image dx
 // below). float32 with stride 1 on a CPU with AVX2/FMA, with 32 filters or
 // fewer or a filter 5 wide or more: the direct
 // kernels of conv_direct.h, one image per task (dw summed per thread; dx as
