@@ -75,14 +75,63 @@ void pad_chunk(const ConvDims& d, const Geometry& g, const float* x, int64_t n0,
                     x + (((n0 + n) * d.C + c) * d.H + h) * d.W, sizeof(float) * static_cast<std::size_t>(d.W));
 }
 
+#ifdef CONVLAB_HAVE_AVX2_KERNELS
+#define CONVLAB_UNROLL _Pragma("GCC unroll 16")
+
+// One full 16 x 16 block in the registers: 16 row loads, three rounds of
+// shuffles (floats in pairs, pairs in fours, then the 128-bit lanes), 16 row
+// stores (+ bias[c] on output row c). u[4g + m] after round two holds, in
+// lane l, column 4l + m of rows 4g .. 4g + 3.
+// (GCC 12 warns that the shuffles' own headers read an uninitialised
+// _mm512_undefined_ps(), GCC bug 105593; the pragma quiets that false alarm.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+CONVLAB_AVX512 void transpose16(const float* src, int64_t lds, float* dst, int64_t ldd, const float* bias) {
+  __m512 r[16], t[16];
+  CONVLAB_UNROLL
+  for (int i = 0; i < 16; ++i) r[i] = _mm512_loadu_ps(src + i * lds);
+  CONVLAB_UNROLL
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+  CONVLAB_UNROLL
+  for (int i = 0; i < 16; i += 4) {
+    const __m512d a = _mm512_castps_pd(t[i]), b = _mm512_castps_pd(t[i + 1]);
+    const __m512d c = _mm512_castps_pd(t[i + 2]), d = _mm512_castps_pd(t[i + 3]);
+    r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+    r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+    r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+    r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+  }
+  CONVLAB_UNROLL
+  for (int m = 0; m < 4; ++m) {
+    const __m512 v0 = _mm512_shuffle_f32x4(r[m], r[4 + m], 0x44), v1 = _mm512_shuffle_f32x4(r[m], r[4 + m], 0xEE);
+    const __m512 v2 = _mm512_shuffle_f32x4(r[8 + m], r[12 + m], 0x44);
+    const __m512 v3 = _mm512_shuffle_f32x4(r[8 + m], r[12 + m], 0xEE);
+    const __m512 out[4] = {_mm512_shuffle_f32x4(v0, v2, 0x88), _mm512_shuffle_f32x4(v0, v2, 0xDD),
+                           _mm512_shuffle_f32x4(v1, v3, 0x88), _mm512_shuffle_f32x4(v1, v3, 0xDD)};
+    CONVLAB_UNROLL
+    for (int l = 0; l < 4; ++l) {
+      const int c = 4 * l + m;
+      _mm512_storeu_ps(dst + c * ldd, bias ? _mm512_add_ps(out[l], _mm512_set1_ps(bias[c])) : out[l]);
+    }
+  }
+}
+
 // dst[c * ldd + r] = src[r * lds + c] (+ bias[c] when given) for r < rows,
-// c < cols, in 16 x 16 blocks so that the 16 lines read and the 16 written
-// stay in L1 while a block is done (a plain loop writes one line per element).
-void transpose(const float* src, int64_t lds, int64_t rows, int64_t cols, float* dst, int64_t ldd, const float* bias) {
+// c < cols: full 16 x 16 blocks by transpose16, the edges element by element.
+CONVLAB_AVX512 void transpose(const float* src, int64_t lds, int64_t rows, int64_t cols, float* dst, int64_t ldd,
+                              const float* bias) {
   constexpr int64_t kB = 16;
   for (int64_t r0 = 0; r0 < rows; r0 += kB)
     for (int64_t c0 = 0; c0 < cols; c0 += kB) {
       const int64_t r1 = std::min(rows, r0 + kB), c1 = std::min(cols, c0 + kB);
+      if (r1 - r0 == kB && c1 - c0 == kB) {
+        transpose16(src + r0 * lds + c0, lds, dst + c0 * ldd + r0, ldd, bias ? bias + c0 : nullptr);
+        continue;
+      }
       for (int64_t c = c0; c < c1; ++c) {
         const float add = bias ? bias[c] : 0.0f;
         float* d = dst + c * ldd;
@@ -90,9 +139,7 @@ void transpose(const float* src, int64_t lds, int64_t rows, int64_t cols, float*
       }
     }
 }
-
-#ifdef CONVLAB_HAVE_AVX2_KERNELS
-#define CONVLAB_UNROLL _Pragma("GCC unroll 16")
+#pragma GCC diagnostic pop
 
 // acc[i][j] = sum_t xp[a[i] + s[t]] * w[t * ldw + 16 j .. 16 j + 15] for the
 // 6 rows i and FB vectors j; rows [0, rows) are stored to out + i * ldo
@@ -159,6 +206,9 @@ CONVLAB_AVX512 void tiles(const float* xp, const int64_t* rows_at, int64_t count
 }
 #else
 void tiles(const float*, const int64_t*, int64_t, const int64_t*, int64_t, const float*, int64_t, float*, bool) {
+  throw Error("conv (cpu fast): the AVX-512 kernels are not built for this CPU");
+}
+void transpose(const float*, int64_t, int64_t, int64_t, float*, int64_t, const float*) {
   throw Error("conv (cpu fast): the AVX-512 kernels are not built for this CPU");
 }
 #endif
