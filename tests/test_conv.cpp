@@ -295,17 +295,19 @@ TEST(CpuFastConv, Avx512KernelsMatchReference) {
   if (!threaded::avx512_conv_usable(conv_dims(Tensor({1, 1, 3, 3}), Tensor({16, 1, 3, 3}), Tensor({16}), {1, 1})))
     GTEST_SKIP() << "this CPU has no AVX-512F: the AVX-512 conv kernels are not used";
   const ConvSizes cases[] = {
-      {3, 16, 7, 7, 64, 3, 3, 1, 1},  // chunks of 2 images (49 positions each) and a last one of 1; dx by AVX-512
-      {5, 32, 3, 3, 48, 3, 3, 1, 1},  // 3x3 images, all 5 in one chunk (45 positions: 7 tiles of 6 + 3); 48 filters
-      {2, 24, 9, 8, 32, 3, 3, 1, 1},  // C = 24: dx by AVX-512 with 8 zero filters of padding; H != W
-      {3, 8, 7, 7, 24, 3, 3, 1, 1},   // F = 24 padded to 32 (K = 72 taps); C = 8: dx by the other kernels
-      {2, 40, 5, 5, 40, 3, 3, 1, 1},  // F = C = 40, padded to 48 forward, in dw and in dx
-      {2, 3, 8, 8, 24, 2, 2, 1, 0},   // the whitening conv: 24 filters on 12 taps, by the AVX2 kernels
-      {2, 3, 8, 8, 16, 2, 2, 1, 0},   // the whitening conv's shape: 2x2, no padding
-      {1, 16, 5, 6, 80, 3, 3, 1, 2},  // pad 2 = HH - 1 (dx with padding 0); 80 = 64 + 16 filters
-      {2, 16, 6, 6, 16, 5, 3, 1, 1},  // 5x3 filter: dx by the other kernels
-      {4, 16, 2, 2, 16, 3, 3, 1, 1},  // 2x2 images, more padding than pixels
-      {2, 16, 4, 4, 32, 3, 3, 1, 3},  // pad 3 > HH - 1: dx by the other kernels
+      {3, 16, 7, 7, 64, 3, 3, 1, 1},   // chunks of 2 images (49 positions each) and a last one of 1; dx by AVX-512
+      {5, 32, 3, 3, 48, 3, 3, 1, 1},   // 3x3 images, all 5 in one chunk (45 positions: 7 tiles of 6 + 3); 48 filters
+      {2, 24, 9, 8, 32, 3, 3, 1, 1},   // C = 24: dx by AVX-512 with 8 zero filters of padding; H != W
+      {3, 8, 7, 7, 24, 3, 3, 1, 1},    // F = 24 padded to 32 (K = 72 taps); C = 8: dx by the other kernels
+      {2, 40, 5, 5, 40, 3, 3, 1, 1},   // F = C = 40, padded to 48 forward, in dw and in dx
+      {2, 3, 8, 8, 24, 2, 2, 1, 0},    // the whitening conv: 24 filters on 12 taps, by the AVX2 kernels
+      {1, 16, 4, 19, 16, 3, 3, 1, 1},  // rows of 19 floats: copied as 16 + a masked 3
+      {2, 16, 3, 16, 32, 3, 3, 1, 2},  // rows of exactly 16 floats, two columns of padding
+      {2, 3, 8, 8, 16, 2, 2, 1, 0},    // the whitening conv's shape: 2x2, no padding
+      {1, 16, 5, 6, 80, 3, 3, 1, 2},   // pad 2 = HH - 1 (dx with padding 0); 80 = 64 + 16 filters
+      {2, 16, 6, 6, 16, 5, 3, 1, 1},   // 5x3 filter: dx by the other kernels
+      {4, 16, 2, 2, 16, 3, 3, 1, 1},   // 2x2 images, more padding than pixels
+      {2, 16, 4, 4, 32, 3, 3, 1, 3},   // pad 3 > HH - 1: dx by the other kernels
   };
   // Which shapes the padding admits (the rest go to the AVX2 kernels).
   const auto dims = [](int64_t C, int64_t F, int64_t k) {
