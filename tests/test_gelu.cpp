@@ -94,21 +94,9 @@ TEST(CpuFastGelu, MatchesReference) {
 // float32 relative error within a few units in the last place of the
 // double-precision result (the gradient's against the size of its terms); and every element the same
 // with 1 and 3 threads (an odd length, so a partial vector group is left).
-TEST(CpuFastGelu, FloatIsAccurateElementByElementAndIndependentOfThreads) {
-  const int64_t n = 28001;
-  Tensor x({n}, DType::f32), dout({n}, DType::f32);
-  for (int64_t i = 0; i < n; ++i) {
-    x.data<float>()[i] = static_cast<float>(-14.0 + 28.0 * static_cast<double>(i) / static_cast<double>(n - 1));
-    dout.data<float>()[i] = 1.0f;
-  }
-  std::vector<Tensor> outs, dxs;
-  for (int threads : {1, 3}) {
-    set_num_threads(threads);
-    auto fwd = gelu_forward(x, "threaded");
-    outs.push_back(fwd.out);
-    dxs.push_back(gelu_backward(dout, fwd.cache, "threaded"));
-  }
-  set_num_threads(0);
+// outs/dxs: the forward and backward results with 1 and 3 threads.
+void expect_accurate_and_equal(const Tensor& x, const std::vector<Tensor>& outs, const std::vector<Tensor>& dxs) {
+  const int64_t n = x.numel();
   double worst_out = 0, worst_dx = 0;
   for (int64_t i = 0; i < n; ++i) {
     const double xi = x.data<float>()[i];
@@ -125,6 +113,30 @@ TEST(CpuFastGelu, FloatIsAccurateElementByElementAndIndependentOfThreads) {
   }
   EXPECT_LT(worst_out, 2e-6);
   EXPECT_LT(worst_dx, 2e-6);
+}
+
+TEST(CpuFastGelu, FloatIsAccurateElementByElementAndIndependentOfThreads) {
+  const int64_t n = 28001;
+  Tensor x({n}, DType::f32), dout({n}, DType::f32);
+  for (int64_t i = 0; i < n; ++i) {
+    x.data<float>()[i] = static_cast<float>(-14.0 + 28.0 * static_cast<double>(i) / static_cast<double>(n - 1));
+    dout.data<float>()[i] = 1.0f;
+  }
+  // AVX-512 (where the CPU has it), then the AVX2 kernels on the same CPU.
+  for (bool avx512 : {true, false}) {
+    SCOPED_TRACE(avx512 ? "AVX-512 where available" : "AVX2");
+    const bool previous = threaded::set_gelu_avx512_enabled(avx512);
+    std::vector<Tensor> outs, dxs;
+    for (int threads : {1, 3}) {
+      set_num_threads(threads);
+      auto fwd = gelu_forward(x, "threaded");
+      outs.push_back(fwd.out);
+      dxs.push_back(gelu_backward(dout, fwd.cache, "threaded"));
+    }
+    set_num_threads(0);
+    threaded::set_gelu_avx512_enabled(previous);
+    expect_accurate_and_equal(x, outs, dxs);
+  }
 }
 
 TEST(CpuFastGelu, GradientMatchesNumericalGradient) {

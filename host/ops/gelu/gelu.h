@@ -6,7 +6,8 @@
 // Variants (host/ops/gelu/gelu_register.cpp; * = the device's default):
 //   cpu/reference   host/ops/gelu/gelu_reference.cpp  one loop, double math for every dtype
 //   cpu/threaded *  host/ops/gelu/gelu_threaded.cpp   static blocks over threads, math in the tensor's dtype;
-//                                                     float32 8 per step with AVX2 (erfc fit, vector exp)
+//                                                     float32 16 per step with AVX-512, else 8 with AVX2
+//                                                     (erfc fit, vector exp; gelu_vector.inc for both)
 //   cuda/naive      kernels/gelu/gelu_naive.cu        one thread per element, grid-stride (launch_n)
 //   cuda/vec *      kernels/gelu/gelu_vec.cu          16-byte vector loads/stores (4 floats / 2 doubles)
 //                                                     per thread per step, scalar tail
@@ -45,6 +46,8 @@ Tensor gelu_backward(const Tensor& dout, const GeluCache& cache);
 namespace threaded {
 Forward<GeluCache> gelu_forward(const Tensor& x);
 Tensor gelu_backward(const Tensor& dout, const GeluCache& cache);
+// Tests switch the AVX-512 kernels off to check the AVX2 ones on the same CPU; returns the previous setting.
+bool set_gelu_avx512_enabled(bool on);
 }  // namespace threaded
 
 namespace cuda {
