@@ -5,7 +5,8 @@
 // Variants (host/ops/conv/conv_register.cpp; * = the device's default):
 //   cpu/reference   host/ops/conv/conv_reference.cpp  six nested loops
 //   cpu/threaded *  host/ops/conv/conv_threaded.cpp   direct AVX-512 kernels (conv_avx512.cpp: stride 1,
-//                                                     F % 16 == 0), direct AVX2 kernels (conv_direct.cpp:
+//                                                     F % 16 == 0, or 24, 40, ... padded to the next 16
+//                                                     when C HH WW >= 64), direct AVX2 kernels (conv_direct.cpp:
 //                                                     F <= 32 or 5x5 and wider) or tiled im2col + GEMM
 //                                                     (conv_image.cpp), threads over images
 //   cuda/naive      kernels/conv/conv_naive.cu        one thread per output element
