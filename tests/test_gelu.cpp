@@ -90,10 +90,6 @@ TEST(CpuFastGelu, MatchesReference) {
   });
 }
 
-// Element by element over [-14, 14] (both tails, where 1 + erf cancels):
-// float32 relative error within a few units in the last place of the
-// double-precision result (the gradient's against the size of its terms); and every element the same
-// with 1 and 3 threads (an odd length, so a partial vector group is left).
 // outs/dxs: the forward and backward results with 1 and 3 threads.
 void expect_accurate_and_equal(const Tensor& x, const std::vector<Tensor>& outs, const std::vector<Tensor>& dxs) {
   const int64_t n = x.numel();
@@ -115,6 +111,11 @@ void expect_accurate_and_equal(const Tensor& x, const std::vector<Tensor>& outs,
   EXPECT_LT(worst_dx, 2e-6);
 }
 
+// Element by element over [-14, 14] (both tails, where 1 + erf cancels):
+// float32 relative error within a few units in the last place of the
+// double-precision result (the gradient's against the size of its terms); and every element the same
+// with 1 and 3 threads (an odd length, so a partial vector group is left),
+// for each vector width the CPU has.
 TEST(CpuFastGelu, FloatIsAccurateElementByElementAndIndependentOfThreads) {
   const int64_t n = 28001;
   Tensor x({n}, DType::f32), dout({n}, DType::f32);

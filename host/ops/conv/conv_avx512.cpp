@@ -26,7 +26,6 @@ constexpr int kRows = 6;  // positions (forward) or taps (dw) of a tile
 constexpr int64_t kMinChunkPositions = 96;
 constexpr int64_t kMaxChunkFloats = int64_t(64) << 10;  // padded images of a chunk: 256 KiB
 
-// The padded chunk geometry, the tap offsets and the position bases.
 // Filters padded to a multiple of 16 (the vector lanes) with zero filters.
 int64_t padded_filters(int64_t F) { return (F + 15) / 16 * 16; }
 // A multiple of 16 filters, or padding that costs at most a quarter of the
@@ -38,6 +37,7 @@ bool lanes_filled(int64_t F, int64_t K) {
   return F > 0 && (F % 16 == 0 || (K >= 64 && 4 * F >= 3 * padded_filters(F)));
 }
 
+// The padded chunk geometry, the tap offsets and the position bases.
 struct Geometry {
   int64_t Hp, Wp, image, P, K, Fp, nb, chunks;  // Fp: F rounded up to a multiple of 16
   std::vector<int64_t> off;                     // (K,): tap k -> offset in a padded image

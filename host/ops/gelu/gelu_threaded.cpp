@@ -109,7 +109,11 @@ void for_blocks(int64_t n, Span span) {
 }
 
 bool vector_gelu(DType dt) { return dt == DType::f32 && cpu_has_avx2_fma(); }
-bool use_avx512() { return g_avx512.load() && cpu_has_avx512f(); }
+// The span kernel of this CPU's widest vectors (AVX-512 unless switched off).
+template <bool Backward>
+auto gelu_span_kernel() {
+  return g_avx512.load() && cpu_has_avx512f() ? &avx512::gelu_span<Backward> : &avx2::gelu_span<Backward>;
+}
 
 #endif  // CONVLAB_HAVE_AVX2_KERNELS
 
@@ -131,10 +135,8 @@ Forward<GeluCache> gelu_forward(const Tensor& x) {
   if (vector_gelu(x.dtype())) {
     const float* px = x.data<float>();
     float* po = out.data<float>();
-    if (use_avx512())
-      for_blocks(n, [&](int64_t i, int64_t count) { avx512::gelu_span<false>(px + i, nullptr, po + i, count); });
-    else
-      for_blocks(n, [&](int64_t i, int64_t count) { avx2::gelu_span<false>(px + i, nullptr, po + i, count); });
+    const auto span = gelu_span_kernel<false>();
+    for_blocks(n, [&](int64_t i, int64_t count) { span(px + i, nullptr, po + i, count); });
     return {out, GeluCache{x}};
   }
 #endif
@@ -157,10 +159,8 @@ Tensor gelu_backward(const Tensor& dout, const GeluCache& cache) {
   if (vector_gelu(x.dtype())) {
     const float *px = x.data<float>(), *pd = dout.data<float>();
     float* pdx = dx.data<float>();
-    if (use_avx512())
-      for_blocks(n, [&](int64_t i, int64_t count) { avx512::gelu_span<true>(px + i, pd + i, pdx + i, count); });
-    else
-      for_blocks(n, [&](int64_t i, int64_t count) { avx2::gelu_span<true>(px + i, pd + i, pdx + i, count); });
+    const auto span = gelu_span_kernel<true>();
+    for_blocks(n, [&](int64_t i, int64_t count) { span(px + i, pd + i, pdx + i, count); });
     return dx;
   }
 #endif
