@@ -18,6 +18,7 @@
 #include "host/ops/conv/conv.h"
 #include "host/ops/conv/conv_avx512.h"
 #include "host/ops/conv/conv_direct.h"
+#include "host/ops/conv/conv_winograd.h"
 #include "test_util.h"
 #include "threaded_test_util.h"
 
@@ -318,10 +319,55 @@ TEST(CpuFastConv, Avx512KernelsMatchReference) {
   EXPECT_FALSE(threaded::avx512_conv_usable(dims(3, 24, 2)));  // 12 taps
   EXPECT_FALSE(threaded::avx512_conv_usable(dims(16, 8, 3)));  // 8 -> 16 would double the work
   EXPECT_FALSE(threaded::avx512_conv_dx_usable(dims(8, 24, 3)));
+  const bool winograd = threaded::set_winograd_conv_enabled(false);  // the direct kernels, even for 3x3
   for (int threads : {1, 3}) {
     set_num_threads(threads);
     PoisonScope poison;
     uint32_t seed = 60;
+    for (const auto& c : cases) check_case(c, DType::f32, seed++);
+  }
+  set_num_threads(0);
+  threaded::set_winograd_conv_enabled(winograd);
+}
+
+TEST(CpuFastConv, WinogradKernelsMatchReference) {
+  const auto dims = [](int64_t C, int64_t F, int64_t k, int stride = 1, int pad = 1) {
+    return conv_dims(Tensor({1, C, 7, 7}), Tensor({F, C, k, k}), Tensor({F}), {stride, pad});
+  };
+  if (!threaded::winograd_conv_usable(dims(16, 16, 3)))
+    GTEST_SKIP() << "this CPU has no AVX-512F: the Winograd conv kernels are not used";
+  const ConvSizes cases[] = {
+      {3, 16, 8, 8, 64, 3, 3, 1, 1},    // 16 tiles an image, the 3 images in one chunk
+      {70, 16, 4, 4, 16, 3, 3, 1, 1},   // 4 tiles an image: chunks of 16 images, the last of 6
+      {2, 16, 7, 5, 32, 3, 3, 1, 1},    // odd output sizes: tiles past the last row and column
+      {2, 16, 6, 9, 16, 3, 3, 1, 0},    // no padding: 4 x 7 outputs; dx with padding 2
+      {1, 16, 5, 6, 80, 3, 3, 1, 2},    // padding 2: 7 x 8 outputs; dx with padding 0; 80 = 64 + 16 filters
+      {2, 24, 9, 8, 32, 3, 3, 1, 1},    // C = 24: channels padded to 32; dx with 8 zero filters
+      {3, 16, 7, 7, 24, 3, 3, 1, 1},    // F = 24 padded to 32
+      {2, 40, 5, 5, 40, 3, 3, 1, 1},    // F = C = 40, padded to 48 both ways
+      {4, 16, 2, 2, 16, 3, 3, 1, 1},    // 2x2 images: one tile
+      {3, 16, 2, 3, 16, 3, 3, 1, 1},    // 2x3 images: one row of two tiles, the second half outside
+      {2, 256, 4, 4, 256, 3, 3, 1, 1},  // 256 channels: chunks capped by the L2 budget
+  };
+  EXPECT_TRUE(threaded::winograd_conv_dx_usable(dims(16, 24, 3)));
+  EXPECT_TRUE(threaded::winograd_conv_usable(dims(24, 16, 3, 1, 2)));
+  EXPECT_TRUE(threaded::winograd_conv_dw_usable(dims(16, 64, 3)));
+  EXPECT_FALSE(threaded::winograd_conv_dw_usable(dims(16, 32, 3)));     // dw by the direct kernels
+  EXPECT_FALSE(threaded::winograd_conv_dx_usable(dims(24, 8, 3)));      // 8 filters: no AVX-512 path at all
+  EXPECT_FALSE(threaded::winograd_conv_usable(dims(8, 32, 3)));         // 8 channels: the direct kernels
+  EXPECT_FALSE(threaded::winograd_conv_usable(dims(16, 16, 5, 1, 2)));  // 5x5
+  EXPECT_FALSE(threaded::winograd_conv_usable(dims(16, 16, 3, 2, 1)));  // stride 2
+  EXPECT_FALSE(threaded::winograd_conv_usable(dims(16, 16, 3, 1, 3)));  // padding 3
+  const auto image = [](int64_t H, int64_t W) {
+    return conv_dims(Tensor({1, 16, H, W}), Tensor({16, 16, 3, 3}), Tensor({16}), {1, 1});
+  };
+  EXPECT_TRUE(threaded::winograd_conv_usable(image(4, 4)));   // 4 tiles for 16 outputs
+  EXPECT_FALSE(threaded::winograd_conv_usable(image(3, 3)));  // 4 tiles for 9 outputs: the direct kernels
+  EXPECT_FALSE(threaded::winograd_conv_usable(image(1, 1)));
+  for (int threads : {1, 3}) {
+    set_num_threads(threads);
+    PoisonScope poison;
+    uint32_t seed = 80;
     for (const auto& c : cases) check_case(c, DType::f32, seed++);
   }
   set_num_threads(0);

@@ -4,11 +4,13 @@
 //
 // Variants (host/ops/conv/conv_register.cpp; * = the device's default):
 //   cpu/reference   host/ops/conv/conv_reference.cpp  six nested loops
-//   cpu/threaded *  host/ops/conv/conv_threaded.cpp   direct AVX-512 kernels (conv_avx512.cpp: stride 1,
-//                                                     F % 16 == 0, or 24, 40, ... padded to the next 16
-//                                                     when C HH WW >= 64), direct AVX2 kernels (conv_direct.cpp:
-//                                                     F <= 32 or 5x5 and wider) or tiled im2col + GEMM
-//                                                     (conv_image.cpp), threads over images
+//   cpu/threaded *  host/ops/conv/conv_threaded.cpp   Winograd F(2x2, 3x3) on AVX-512 (conv_winograd.cpp: 3x3,
+//                                                     stride 1, C >= 16, outputs of 2x2 and up but not 3x3;
+//                                                     dw with 64 filters or more), direct AVX-512 kernels
+//                                                     (conv_avx512.cpp: stride 1, F % 16 == 0, or 24, 40, ... padded to
+//                                                     the next 16 when C HH WW >= 64), direct AVX2 kernels
+//                                                     (conv_direct.cpp: F <= 32 or 5x5 and wider) or tiled im2col +
+//                                                     GEMM (conv_image.cpp), threads over images
 //   cuda/naive      kernels/conv/conv_naive.cu        one thread per output element
 //   cuda/tiled      kernels/conv/conv_tiled.cu        shared-memory tiles (+ conv_tiled_backward.cu)
 //   cuda/gemm *     kernels/conv/conv_gemm.cu         im2col (conv_im2col.cu) + cuBLAS GEMM

@@ -26,16 +26,12 @@ constexpr int kRows = 6;  // positions (forward) or taps (dw) of a tile
 constexpr int64_t kMinChunkPositions = 96;
 constexpr int64_t kMaxChunkFloats = int64_t(64) << 10;  // padded images of a chunk: 256 KiB
 
-// Filters padded to a multiple of 16 (the vector lanes) with zero filters.
-int64_t padded_filters(int64_t F) { return (F + 15) / 16 * 16; }
 // A multiple of 16 filters, or padding that costs at most a quarter of the
 // work (24, 40, ... but not 8 or 20) on a reduction of 64 taps or more: with
 // fewer (the 2x2 whitening conv on 3 channels: 12) the transposes, not the
 // FMAs, set the time, and the AVX2 kernels do better (measured: 3.9 ms
 // against 5.6 ms forward, 256 x 3 x 32 x 32 -> 24 filters).
-bool lanes_filled(int64_t F, int64_t K) {
-  return F > 0 && (F % 16 == 0 || (K >= 64 && 4 * F >= 3 * padded_filters(F)));
-}
+bool lanes_filled(int64_t F, int64_t K) { return F > 0 && (F % 16 == 0 || (K >= 64 && 4 * F >= 3 * avx512_padded(F))); }
 
 // The padded chunk geometry, the tap offsets and the position bases.
 struct Geometry {
@@ -49,7 +45,7 @@ struct Geometry {
         image(d.C * Hp * Wp),
         P(d.Hout * d.Wout),
         K(d.C * d.HH * d.WW),
-        Fp(padded_filters(d.F)) {
+        Fp(avx512_padded(d.F)) {
     nb = std::max<int64_t>(1, (kMinChunkPositions + P - 1) / P);
     nb = std::min({nb, std::max<int64_t>(1, kMaxChunkFloats / image), d.N});
     chunks = (d.N + nb - 1) / nb;
@@ -129,10 +125,12 @@ CONVLAB_AVX512 void transpose16(const float* src, int64_t lds, float* dst, int64
   }
 }
 
+}  // namespace
+
 // dst[c * ldd + r] = src[r * lds + c] (+ bias[c] when given) for r < rows,
 // c < cols: full 16 x 16 blocks by transpose16, the edges element by element.
-CONVLAB_AVX512 void transpose(const float* src, int64_t lds, int64_t rows, int64_t cols, float* dst, int64_t ldd,
-                              const float* bias) {
+CONVLAB_AVX512 void avx512_transpose(const float* src, int64_t lds, int64_t rows, int64_t cols, float* dst, int64_t ldd,
+                                     const float* bias) {
   constexpr int64_t kB = 16;
   for (int64_t r0 = 0; r0 < rows; r0 += kB)
     for (int64_t c0 = 0; c0 < cols; c0 += kB) {
@@ -149,6 +147,8 @@ CONVLAB_AVX512 void transpose(const float* src, int64_t lds, int64_t rows, int64
     }
 }
 #pragma GCC diagnostic pop
+
+namespace {
 
 // acc[i][j] = sum_t xp[a[i] + s[t]] * w[t * ldw + 16 j .. 16 j + 15] for the
 // 6 rows i and FB vectors j; rows [0, rows) are stored to out + i * ldo
@@ -184,11 +184,13 @@ CONVLAB_AVX512 void tile(const float* xp, const int64_t* a, const int64_t* s, in
   }
 }
 
+}  // namespace
+
 // The tiles of `count` rows (6 at a time; a short last tile repeats its last
 // row, stored once) x `F` columns (64 at a time, then 48, 32 or 16): row
 // index r reads xp at rows_at[r], column block f0 at w + f0 and out + f0.
-CONVLAB_AVX512 void tiles(const float* xp, const int64_t* rows_at, int64_t count, const int64_t* s, int64_t T,
-                          const float* w, int64_t F, float* out, bool add) {
+CONVLAB_AVX512 void avx512_tiles(const float* xp, const int64_t* rows_at, int64_t count, const int64_t* s, int64_t T,
+                                 const float* w, int64_t F, float* out, bool add) {
   for (int64_t f0 = 0; f0 < F; f0 += 64) {
     const int fb = static_cast<int>(std::min<int64_t>(4, (F - f0) / 16));
     for (int64_t r0 = 0; r0 < count; r0 += kRows) {
@@ -213,13 +215,16 @@ CONVLAB_AVX512 void tiles(const float* xp, const int64_t* rows_at, int64_t count
     }
   }
 }
+namespace {
 #else
-void tiles(const float*, const int64_t*, int64_t, const int64_t*, int64_t, const float*, int64_t, float*, bool) {
+}  // namespace
+void avx512_tiles(const float*, const int64_t*, int64_t, const int64_t*, int64_t, const float*, int64_t, float*, bool) {
   throw Error("conv (cpu fast): the AVX-512 kernels are not built for this CPU");
 }
-void transpose(const float*, int64_t, int64_t, int64_t, float*, int64_t, const float*) {
+void avx512_transpose(const float*, int64_t, int64_t, int64_t, float*, int64_t, const float*) {
   throw Error("conv (cpu fast): the AVX-512 kernels are not built for this CPU");
 }
+namespace {
 void pad_chunk(const ConvDims&, const Geometry&, const float*, int64_t, int64_t, float*) {
   throw Error("conv (cpu fast): the AVX-512 kernels are not built for this CPU");
 }
@@ -253,8 +258,9 @@ void avx512_conv_forward(const ConvDims& d, const float* x, const float* w, cons
     float* xp = workspace<float>(0, nc * g.image);
     float* ot = workspace<float>(1, T * g.Fp);  // out^T [t][f]
     pad_chunk(d, g, x, n0, nc, xp);
-    tiles(xp, g.base.data(), T, g.off.data(), g.K, wt, g.Fp, ot, false);
-    for (int64_t n = 0; n < nc; ++n) transpose(ot + n * g.P * g.Fp, g.Fp, g.P, d.F, out + (n0 + n) * d.F * g.P, g.P, b);
+    avx512_tiles(xp, g.base.data(), T, g.off.data(), g.K, wt, g.Fp, ot, false);
+    for (int64_t n = 0; n < nc; ++n)
+      avx512_transpose(ot + n * g.P * g.Fp, g.Fp, g.P, d.F, out + (n0 + n) * d.F * g.P, g.P, b);
   }
 }
 
@@ -272,10 +278,10 @@ void avx512_conv_dw(const ConvDims& d, const float* x, const float* dout, float*
           float* dt = workspace<float>(1, T * Fp);  // dout^T [t][f], the padding columns zero
           pad_chunk(d, g, x, n0, nc, xp);
           for (int64_t n = 0; n < nc; ++n)
-            transpose(dout + (n0 + n) * F * g.P, g.P, F, g.P, dt + n * g.P * Fp, Fp, nullptr);
+            avx512_transpose(dout + (n0 + n) * F * g.P, g.P, F, g.P, dt + n * g.P * Fp, Fp, nullptr);
           if (Fp > F)
             for (int64_t t = 0; t < T; ++t) std::fill(dt + t * Fp + F, dt + (t + 1) * Fp, 0.0f);
-          tiles(xp, g.off.data(), K, g.base.data(), T, dt, Fp, mine, true);
+          avx512_tiles(xp, g.off.data(), K, g.base.data(), T, dt, Fp, mine, true);
         }
       },
       [&](int64_t e, float s) {

@@ -44,4 +44,16 @@ void avx512_conv_forward(const ConvDims& d, const float* x, const float* w, cons
 void avx512_conv_dw(const ConvDims& d, const float* x, const float* dout, float* dw);
 void avx512_conv_dx(const ConvDims& d, const float* w, const float* dout, float* dx);
 
+// The building blocks, shared with the Winograd kernels (conv_winograd.h);
+// they throw where the AVX-512 kernels are not built.
+// out[r][f] = sum_t xp[rows_at[r] + s[t]] * w[t][f] for r < count, f < F (a multiple
+// of 16; w and out rows F apart), by tiles of 6 rows x 64 filters; added to out when `add`.
+void avx512_tiles(const float* xp, const int64_t* rows_at, int64_t count, const int64_t* s, int64_t T, const float* w,
+                  int64_t F, float* out, bool add);
+// dst[c * ldd + r] = src[r * lds + c] (+ bias[c] when given) for r < rows, c < cols.
+void avx512_transpose(const float* src, int64_t lds, int64_t rows, int64_t cols, float* dst, int64_t ldd,
+                      const float* bias);
+// Filters padded to a multiple of 16 (the vector lanes) with zero filters.
+inline int64_t avx512_padded(int64_t F) { return (F + 15) / 16 * 16; }
+
 }  // namespace convlab::threaded

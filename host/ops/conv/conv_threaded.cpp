@@ -1,7 +1,9 @@
 // Fast CPU conv. float32 with stride 1 and 16, 24, 32, 48, ... filters on a
-// CPU with AVX-512: the direct kernels of conv_avx512.h, chunks of images per
-// task (dx by them too when C is such a count, else by the per-image dx
-// below). float32 with stride 1 on a CPU with AVX2/FMA, with 32 filters or
+// CPU with AVX-512: for 3x3 filters on 16 channels or more, the Winograd
+// kernels of conv_winograd.h where they pay (forward, dx, and dw with 64
+// filters or more), else the direct kernels of conv_avx512.h, chunks of
+// images per task (dx by them too when C is such a count, else by the
+// per-image dx below). float32 with stride 1 on a CPU with AVX2/FMA, with 32 filters or
 // fewer or a filter 5 wide or more: the direct
 // kernels of conv_direct.h, one image per task (dw summed per thread; dx as
 // the direct conv of dout with the flipped filters for square filters, else
@@ -35,6 +37,7 @@
 #include "host/ops/conv/conv_avx512.h"
 #include "host/ops/conv/conv_direct.h"
 #include "host/ops/conv/conv_image.h"
+#include "host/ops/conv/conv_winograd.h"
 
 namespace convlab::threaded {
 
@@ -92,6 +95,7 @@ template <class T>
 void conv_forward_impl(const ConvDims& d, const T* x, const T* w, const T* b, T* out) {
   const int64_t K = d.C * d.HH * d.WW, P = d.Hout * d.Wout;
   if constexpr (std::is_same_v<T, float>) {
+    if (winograd_conv_usable(d)) return winograd_conv_forward(d, x, w, b, out);
     if (avx512_conv_usable(d)) return avx512_conv_forward(d, x, w, b, out);
     if (direct_conv_usable(d)) {  // one image per task, straight into out
       CONVLAB_OMP(parallel for schedule(dynamic) if(d.N > 1 && worth_threads(d.N * d.F * P * K)))
@@ -167,7 +171,11 @@ void conv_backward_direct(const ConvDims& d, bool threaded, const float* x, cons
                           float* dx, float* dw) {
   const int64_t P = d.Hout * d.Wout;
   if (avx512_conv_usable(d)) {
-    avx512_conv_dw(d, x, dout, dw);
+    if (winograd_conv_dw_usable(d))
+      winograd_conv_dw(d, x, dout, dw);
+    else
+      avx512_conv_dw(d, x, dout, dw);
+    if (dx && winograd_conv_dx_usable(d)) return winograd_conv_dx(d, w, dout, dx);
     if (dx && avx512_conv_dx_usable(d)) return avx512_conv_dx(d, w, dout, dx);
   } else {
     sum_dw_over_threads(d, threaded, dw, [&](float* mine) {
@@ -240,7 +248,7 @@ Grads conv_backward(const Tensor& dout, const ConvCache& cache, bool need_dx) {
                 "conv_backward (cpu fast): cache.x must be a CPU tensor, got " << device_name(x.device()));
   expect_same("conv_backward", Device::cpu, x.dtype(), {{"dout", &dout}});
   dout.expect_shape("conv_backward: dout", {d.N, d.F, d.Hout, d.Wout});
-  // The AVX-512 dx overwrites every element; the other paths add into zeros (col2im).
+  // The AVX-512 and Winograd dx overwrite every element; the other paths add into zeros (col2im).
   const bool dx_overwritten = x.dtype() == DType::f32 && avx512_conv_dx_usable(d);
   Tensor dx;
   if (need_dx) dx = dx_overwritten ? Tensor::empty(x.shape(), x.dtype()) : Tensor::zeros(x.shape(), x.dtype());
