@@ -251,8 +251,7 @@ bool tiles_pay(const ConvDims& d) {
 bool set_winograd_conv_enabled(bool on) { return g_enabled.exchange(on); }
 
 bool winograd_conv_usable(const ConvDims& d) {
-  return g_enabled.load() && d.HH == 3 && d.WW == 3 && d.pad <= 2 && d.C >= 16 && avx512_conv_usable(d) &&
-         tiles_pay(d);
+  return g_enabled.load() && d.HH == 3 && d.WW == 3 && d.pad <= 2 && d.C >= 16 && avx512_conv_usable(d) && tiles_pay(d);
 }
 
 bool winograd_conv_dx_usable(const ConvDims& d) {
