@@ -255,6 +255,18 @@ void check_case(const ConvSizes& c, DType dt, uint32_t seed) {
       conv_backward_params);
 }
 
+// Every case in float32 at 1 and 3 threads, outputs poisoned, seeds from first_seed on.
+template <std::size_t N>
+void check_f32_cases(const ConvSizes (&cases)[N], uint32_t first_seed) {
+  for (int threads : {1, 3}) {
+    set_num_threads(threads);
+    PoisonScope poison;
+    uint32_t seed = first_seed;
+    for (const auto& c : cases) check_case(c, DType::f32, seed++);
+  }
+  set_num_threads(0);
+}
+
 }  // namespace
 
 TEST(CpuFastConv, MatchesReferenceOnAwkwardShapes) {
@@ -282,13 +294,7 @@ TEST(CpuFastConv, DirectKernelsMatchReference) {
   };
   ASSERT_TRUE(threaded::direct_conv_usable(conv_dims(Tensor({1, 1, 3, 3}), Tensor({1, 1, 3, 3}), Tensor({1}), {1, 1})));
   const bool avx512 = threaded::set_avx512_conv_enabled(false);  // the AVX2 kernels, even where AVX-512 would run
-  for (int threads : {1, 3}) {
-    set_num_threads(threads);
-    PoisonScope poison;
-    uint32_t seed = 40;
-    for (const auto& c : cases) check_case(c, DType::f32, seed++);
-  }
-  set_num_threads(0);
+  check_f32_cases(cases, 40);
   threaded::set_avx512_conv_enabled(avx512);
 }
 
@@ -320,13 +326,7 @@ TEST(CpuFastConv, Avx512KernelsMatchReference) {
   EXPECT_FALSE(threaded::avx512_conv_usable(dims(16, 8, 3)));  // 8 -> 16 would double the work
   EXPECT_FALSE(threaded::avx512_conv_dx_usable(dims(8, 24, 3)));
   const bool winograd = threaded::set_winograd_conv_enabled(false);  // the direct kernels, even for 3x3
-  for (int threads : {1, 3}) {
-    set_num_threads(threads);
-    PoisonScope poison;
-    uint32_t seed = 60;
-    for (const auto& c : cases) check_case(c, DType::f32, seed++);
-  }
-  set_num_threads(0);
+  check_f32_cases(cases, 60);
   threaded::set_winograd_conv_enabled(winograd);
 }
 
@@ -364,13 +364,7 @@ TEST(CpuFastConv, WinogradKernelsMatchReference) {
   EXPECT_TRUE(threaded::winograd_conv_usable(image(4, 4)));   // 4 tiles for 16 outputs
   EXPECT_FALSE(threaded::winograd_conv_usable(image(3, 3)));  // 4 tiles for 9 outputs: the direct kernels
   EXPECT_FALSE(threaded::winograd_conv_usable(image(1, 1)));
-  for (int threads : {1, 3}) {
-    set_num_threads(threads);
-    PoisonScope poison;
-    uint32_t seed = 80;
-    for (const auto& c : cases) check_case(c, DType::f32, seed++);
-  }
-  set_num_threads(0);
+  check_f32_cases(cases, 80);
 }
 
 TEST(CpuFastConv, MatchesReferenceForEveryTiling) {

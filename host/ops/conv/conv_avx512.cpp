@@ -232,6 +232,12 @@ void pad_chunk(const ConvDims&, const Geometry&, const float*, int64_t, int64_t,
 
 }  // namespace
 
+void avx512_rows(const float* src, int64_t nc, int64_t R, int64_t P, int64_t Rp, float* dst) {
+  for (int64_t n = 0; n < nc; ++n) avx512_transpose(src + n * R * P, P, R, P, dst + n * P * Rp, Rp, nullptr);
+  if (Rp > R)
+    for (int64_t q = 0; q < nc * P; ++q) std::fill(dst + q * Rp + R, dst + (q + 1) * Rp, 0.0f);
+}
+
 bool set_avx512_conv_enabled(bool on) { return g_enabled.exchange(on); }
 
 bool avx512_conv_usable(const ConvDims& d) {
@@ -277,10 +283,7 @@ void avx512_conv_dw(const ConvDims& d, const float* x, const float* dout, float*
           float* xp = workspace<float>(0, nc * g.image);
           float* dt = workspace<float>(1, T * Fp);  // dout^T [t][f], the padding columns zero
           pad_chunk(d, g, x, n0, nc, xp);
-          for (int64_t n = 0; n < nc; ++n)
-            avx512_transpose(dout + (n0 + n) * F * g.P, g.P, F, g.P, dt + n * g.P * Fp, Fp, nullptr);
-          if (Fp > F)
-            for (int64_t t = 0; t < T; ++t) std::fill(dt + t * Fp + F, dt + (t + 1) * Fp, 0.0f);
+          avx512_rows(dout + n0 * F * g.P, nc, F, g.P, Fp, dt);
           avx512_tiles(xp, g.off.data(), K, g.base.data(), T, dt, Fp, mine, true);
         }
       },

@@ -53,6 +53,9 @@ void avx512_tiles(const float* xp, const int64_t* rows_at, int64_t count, const 
 // dst[c * ldd + r] = src[r * lds + c] (+ bias[c] when given) for r < rows, c < cols.
 void avx512_transpose(const float* src, int64_t lds, int64_t rows, int64_t cols, float* dst, int64_t ldd,
                       const float* bias);
+// dst[(n P + q) Rp + r] = src[(n R + r) P + q]: nc images of R planes of P values as
+// position-major rows of Rp >= R floats, the last Rp - R of each zero.
+void avx512_rows(const float* src, int64_t nc, int64_t R, int64_t P, int64_t Rp, float* dst);
 // Filters padded to a multiple of 16 (the vector lanes) with zero filters.
 inline int64_t avx512_padded(int64_t F) { return (F + 15) / 16 * 16; }
 

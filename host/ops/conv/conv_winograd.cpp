@@ -108,9 +108,7 @@ void channel_last(const ConvDims& d, const Plan& p, const float* x, int64_t n0, 
   const int64_t HW = d.H * d.W;
   std::memset(xt, 0, sizeof(float) * static_cast<std::size_t>(nc * p.image()));
   for (int64_t n = 0; n < nc; ++n) {
-    avx512_transpose(x + (n0 + n) * d.C * HW, HW, d.C, HW, tmp, p.Cp, nullptr);
-    if (p.Cp > d.C)
-      for (int64_t q = 0; q < HW; ++q) std::fill(tmp + q * p.Cp + d.C, tmp + (q + 1) * p.Cp, 0.0f);
+    avx512_rows(x + (n0 + n) * d.C * HW, 1, d.C, HW, p.Cp, tmp);
     for (int64_t h = 0; h < d.H; ++h)
       std::memcpy(xt + ((n * p.Hq + h + d.pad) * p.Wq + d.pad) * p.Cp, tmp + h * d.W * p.Cp,
                   sizeof(float) * static_cast<std::size_t>(d.W * p.Cp));
@@ -299,10 +297,7 @@ void winograd_conv_dw(const ConvDims& d, const float* x, const float* dout, floa
           float* slot0 = workspace<float>(0, p.slot0(d, nc));
           const float* V = chunk_input(d, p, x, n0, nc, slot0);
           float* dy = slot0;  // dout^T [n P + position][f], the padding filters zero
-          for (int64_t n = 0; n < nc; ++n)
-            avx512_transpose(dout + (n0 + n) * d.F * p.P, p.P, d.F, p.P, dy + n * p.P * p.Fp, p.Fp, nullptr);
-          if (p.Fp > d.F)
-            for (int64_t q = 0; q < nc * p.P; ++q) std::fill(dy + q * p.Fp + d.F, dy + (q + 1) * p.Fp, 0.0f);
+          avx512_rows(dout + n0 * d.F * p.P, nc, d.F, p.P, p.Fp, dy);
           float* dM = workspace<float>(2, 16 * T * p.Fp);
           gradient_transform(d, p, nc, dy, dM, T);
           for (int xi = 0; xi < 16; ++xi)
