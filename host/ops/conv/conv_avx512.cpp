@@ -124,31 +124,7 @@ CONVLAB_AVX512 void transpose16(const float* src, int64_t lds, float* dst, int64
     }
   }
 }
-
-}  // namespace
-
-// dst[c * ldd + r] = src[r * lds + c] (+ bias[c] when given) for r < rows,
-// c < cols: full 16 x 16 blocks by transpose16, the edges element by element.
-CONVLAB_AVX512 void avx512_transpose(const float* src, int64_t lds, int64_t rows, int64_t cols, float* dst, int64_t ldd,
-                                     const float* bias) {
-  constexpr int64_t kB = 16;
-  for (int64_t r0 = 0; r0 < rows; r0 += kB)
-    for (int64_t c0 = 0; c0 < cols; c0 += kB) {
-      const int64_t r1 = std::min(rows, r0 + kB), c1 = std::min(cols, c0 + kB);
-      if (r1 - r0 == kB && c1 - c0 == kB) {
-        transpose16(src + r0 * lds + c0, lds, dst + c0 * ldd + r0, ldd, bias ? bias + c0 : nullptr);
-        continue;
-      }
-      for (int64_t c = c0; c < c1; ++c) {
-        const float add = bias ? bias[c] : 0.0f;
-        float* d = dst + c * ldd;
-        for (int64_t r = r0; r < r1; ++r) d[r] = src[r * lds + c] + add;
-      }
-    }
-}
 #pragma GCC diagnostic pop
-
-namespace {
 
 // acc[i][j] = sum_t xp[a[i] + s[t]] * w[t * ldw + 16 j .. 16 j + 15] for the
 // 6 rows i and FB vectors j; rows [0, rows) are stored to out + i * ldo
@@ -184,7 +160,40 @@ CONVLAB_AVX512 void tile(const float* xp, const int64_t* a, const int64_t* s, in
   }
 }
 
+#else
+void pad_chunk(const ConvDims&, const Geometry&, const float*, int64_t, int64_t, float*) {
+  throw Error("conv (cpu fast): the AVX-512 kernels are not built for this CPU");
+}
+#endif
+
 }  // namespace
+
+// The building blocks shared with the Winograd kernels (conv_avx512.h).
+#ifdef CONVLAB_HAVE_AVX2_KERNELS
+// (The same false alarm as transpose16's, where it is inlined here.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// dst[c * ldd + r] = src[r * lds + c] (+ bias[c] when given) for r < rows,
+// c < cols: full 16 x 16 blocks by transpose16, the edges element by element.
+CONVLAB_AVX512 void avx512_transpose(const float* src, int64_t lds, int64_t rows, int64_t cols, float* dst, int64_t ldd,
+                                     const float* bias) {
+  constexpr int64_t kB = 16;
+  for (int64_t r0 = 0; r0 < rows; r0 += kB)
+    for (int64_t c0 = 0; c0 < cols; c0 += kB) {
+      const int64_t r1 = std::min(rows, r0 + kB), c1 = std::min(cols, c0 + kB);
+      if (r1 - r0 == kB && c1 - c0 == kB) {
+        transpose16(src + r0 * lds + c0, lds, dst + c0 * ldd + r0, ldd, bias ? bias + c0 : nullptr);
+        continue;
+      }
+      for (int64_t c = c0; c < c1; ++c) {
+        const float add = bias ? bias[c] : 0.0f;
+        float* d = dst + c * ldd;
+        for (int64_t r = r0; r < r1; ++r) d[r] = src[r * lds + c] + add;
+      }
+    }
+}
+#pragma GCC diagnostic pop
 
 // The tiles of `count` rows (6 at a time; a short last tile repeats its last
 // row, stored once) x `F` columns (64 at a time, then 48, 32 or 16): row
@@ -215,22 +224,14 @@ CONVLAB_AVX512 void avx512_tiles(const float* xp, const int64_t* rows_at, int64_
     }
   }
 }
-namespace {
 #else
-}  // namespace
 void avx512_tiles(const float*, const int64_t*, int64_t, const int64_t*, int64_t, const float*, int64_t, float*, bool) {
   throw Error("conv (cpu fast): the AVX-512 kernels are not built for this CPU");
 }
 void avx512_transpose(const float*, int64_t, int64_t, int64_t, float*, int64_t, const float*) {
   throw Error("conv (cpu fast): the AVX-512 kernels are not built for this CPU");
 }
-namespace {
-void pad_chunk(const ConvDims&, const Geometry&, const float*, int64_t, int64_t, float*) {
-  throw Error("conv (cpu fast): the AVX-512 kernels are not built for this CPU");
-}
 #endif
-
-}  // namespace
 
 void avx512_rows(const float* src, int64_t nc, int64_t R, int64_t P, int64_t Rp, float* dst) {
   for (int64_t n = 0; n < nc; ++n) avx512_transpose(src + n * R * P, P, R, P, dst + n * P * Rp, Rp, nullptr);
