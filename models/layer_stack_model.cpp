@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "host/ops/loss/loss.h"
+#include "host/ops/scale/scale.h"
 #include "models/layers.h"
 #include "models/regularization.h"
 
@@ -70,6 +71,10 @@ Tensor LayerStackModel::loss(const Tensor& X, const Tensor& y) {
                    : svm_.impl.fn(s, y, SvmLossParam{loss_options_.reduction});
   Tensor total = lo.loss;
   Tensor d = lo.dx;
+  if (loss_options_.reduction == LossReduction::sum && data_parallel_ranks_ > 1) {
+    total = scale_forward(total, data_parallel_ranks_);
+    d = scale_forward(d, data_parallel_ranks_);
+  }
   // A layer whose parameters are all frozen and whose input needs no
   // gradient ends the pass: no layer below it has anything to train.
   for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {

@@ -43,6 +43,8 @@ class LayerStackModel : public Model {
   // layer (airbench's whitening conv) costs no backward work, nor does the
   // next layer's dx.
   void set_frozen(const std::set<std::string>& names) override;
+  // With loss_reduction "sum" the data loss and its gradient are multiplied by n.
+  void set_data_parallel_ranks(int n) override { data_parallel_ranks_ = n; }
   // The most any layer wants; init_from_data runs X (test mode) through the
   // layers up to the last one that wants data, handing each its inputs.
   int64_t data_init_samples() const override;
@@ -70,6 +72,7 @@ class LayerStackModel : public Model {
   Device device_ = Device::cpu;
   nlohmann::json description_;
   bool fusion_;
+  int data_parallel_ranks_ = 1;
   OpBinding<SoftmaxLossImpl> softmax_;
   OpBinding<SvmLossImpl> svm_;
 };

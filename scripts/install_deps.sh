@@ -7,7 +7,7 @@
 set -euo pipefail
 
 packages=(cmake g++ make libgtest-dev nlohmann-json3-dev libopenblas-dev libcli11-dev libstb-dev gnuplot-nox
-          python3-pil "$@")
+          python3-pil openmpi-bin libopenmpi-dev "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

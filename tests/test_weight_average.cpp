@@ -337,7 +337,7 @@ TEST_P(WeightAverageResume, ResumedRunEndsIdentical) {
   QuadraticModel c({5.0, 5.0});  // other initial values: everything comes from the checkpoint
   NumpyRandom rc(3);
   Solver sc(c, toy_dataset({0}), toy_dataset({0}), options(t), rc, out);
-  load_resume_state(*folder, c, sc);
+  load_resume_state(folder.get(), c, sc);
   ASSERT_TRUE(sc.train());
 
   EXPECT_EQ(c.params().at("W").to_vector(), a.params().at("W").to_vector());
@@ -352,7 +352,7 @@ TEST_P(WeightAverageResume, ResumedRunEndsIdentical) {
   QuadraticModel d({1.0, -2.0});
   NumpyRandom rd(3);
   Solver sd(d, toy_dataset({0}), toy_dataset({0}), options(other), rd, out);
-  EXPECT_ERROR_CONTAINS(load_resume_state(*folder, d, sd), "cannot change on --resume");
+  EXPECT_ERROR_CONTAINS(load_resume_state(folder.get(), d, sd), "cannot change on --resume");
 }
 
 INSTANTIATE_TEST_SUITE_P(Types, WeightAverageResume, ::testing::Values(Type::none, Type::ema, Type::lookahead),

@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "host/data/cifar10.h"
+#include "host/dist/communicator.h"
 #include "host/run/resume_state.h"
 #include "host/run/run_files.h"
 #include "host/run/train.h"
@@ -58,8 +59,16 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   Dataset val = data.val.to(dev);
   Dataset test = data.test.size() > 0 ? data.test.to(dev) : Dataset();
   const std::string dev_name = dev == Device::cuda ? "cuda (" + cuda::device_name() + ")" : "cpu";
+  dist::Communicator& comm = dist::world();
+  // Rank 0 prints and writes the run folder; the other ranks have no folder.
+  RunFolder* folder = ctx.folder;
+  CONVLAB_CHECK(folder != nullptr || comm.rank() != 0, "train_classifier: rank 0 needs a run folder");
   out << "convlab train: " << cfg.model.type << " on " << dev_name << "; " << train.size() << " train / " << val.size()
-      << " val / " << test.size() << " test images from " << data_dir << "; run folder " << ctx.folder->path() << "\n";
+      << " val / " << test.size() << " test images from " << data_dir << "; run folder "
+      << (folder ? folder->path() : std::string("(rank 0's)")) << "\n";
+  if (comm.size() > 1)
+    out << "  data-parallel: " << comm.size() << " ranks (" << comm.backend() << "), " << cfg.solver.batch_size
+        << " images per step, " << cfg.solver.batch_size / comm.size() << " per rank\n";
   for (const std::string& line : model->plan()) out << "  plan: " << line << "\n";
   if (init_images > 0)
     out << "  data-dependent init (whitening) from the first " << init_images << " training images"
@@ -69,7 +78,9 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   SolverOptions so = solver_options(cfg.solver);
   so.augment = cfg.data.augment;
   so.prefetch = cfg.data.prefetch;
-  so.progress = cfg.solver.progress == "on" || (cfg.solver.progress == "auto" && stdout_is_terminal());
+  so.progress =
+      comm.rank() == 0 && (cfg.solver.progress == "on" || (cfg.solver.progress == "auto" && stdout_is_terminal()));
+  so.comm = &comm;
   Solver solver(*model, train, val, so, rng, out);
   out << "  lr schedule: "
       << describe_lr_schedule(solver.lr_schedule(), so.optim.lr(), solver.num_iterations(),
@@ -88,37 +99,41 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   resolved["data"]["path"] = data_dir;
   resolved["model"] = cfg.model.spec;
   const std::string metric = model->metric().name;
-  RunFolder& folder = *ctx.folder;
   if (ctx.resume) {
     // Reads and checks the whole resume state before anything in the folder changes.
-    load_resume_state(folder, *model, solver);
+    load_resume_state(folder, *model, solver, comm);
     rng.seed_(cfg.solver.seed + static_cast<uint32_t>(solver.epoch()));
   }
-  folder.begin_writing();
-  write_run_json(folder, "config.json", resolved);
+  if (!folder) {
+    // A rank other than 0: trains its shard in step with rank 0, writes nothing.
+    const bool ok = solver.train();
+    return {ok, nlohmann::json{{"status", ok ? "ok" : "stopped"}, {"rank", comm.rank()}}};
+  }
+  folder->begin_writing();
+  write_run_json(*folder, "config.json", resolved);
   if (ctx.resume) {
     // A kill between the best and the last checkpoint leaves a best.safetensors
     // newer than the state resumed from: put back the one that state records.
     if (cfg.output.save_checkpoint && solver.best_epoch() >= 0)
-      write_best_checkpoint(folder, solver.best_state(), resolved, model->type(), solver.best_epoch(), metric,
+      write_best_checkpoint(*folder, solver.best_state(), resolved, model->type(), solver.best_epoch(), metric,
                             solver.best_val_metric());
     out << "resuming after epoch " << solver.epoch() << " of " << cfg.solver.num_epochs << "\n";
   }
 
   solver.on_check = [&](int64_t epoch, bool improved) {
-    write_history(folder, solver);
+    write_history(*folder, solver);
     if (improved && cfg.output.save_checkpoint)
-      write_best_checkpoint(folder, solver.best_state(), resolved, model->type(), epoch, metric,
+      write_best_checkpoint(*folder, solver.best_state(), resolved, model->type(), epoch, metric,
                             solver.best_val_metric());
     // After every full epoch, and at the end of a last, partial one (fractional num_epochs).
     const int64_t done = solver.iterations_done() + 1;
     if (epoch > 0 && cfg.output.save_checkpoint &&
         (done == epoch * solver.iterations_per_epoch() || done == solver.num_iterations()))
-      write_resume_state(folder, *model, solver);
+      write_resume_state(*folder, *model, solver);
   };
   const bool ok = solver.train();
-  write_history(folder, solver);
-  write_training_plot(folder, out);  // training.png; a missing gnuplot only warns
+  write_history(*folder, solver);
+  write_training_plot(*folder, out);  // training.png; a missing gnuplot only warns
 
   const History& h = solver.history();
   nlohmann::json s;
@@ -150,13 +165,18 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   s["iterations"] = solver.iterations_done();
   s["train_time_s"] = solver.train_seconds();
   s["images_per_s"] = solver.images_per_second();
+  if (comm.size() > 1) {
+    s["ranks"] = comm.size();
+    s["allreduce_s"] = solver.allreduce_seconds();
+    s["allreduce_bytes_per_step"] = solver.allreduce_bytes();
+  }
   s["time_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   s["device"] = device_name(dev);
   s["device_name"] = dev == Device::cuda ? cuda::device_name() : std::string("cpu");
   s["num_train"] = train.size();
   s["num_val"] = val.size();
   s["num_test"] = test.size();
-  write_run_json(folder, "summary.json", s);
+  write_run_json(*folder, "summary.json", s);
 
   char line[256];
   std::snprintf(line, sizeof line, "%s val_%s %f (epoch %lld)", cfg.solver.keep == "last" ? "last" : "best",
@@ -175,7 +195,7 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
     }
   }
   std::snprintf(line, sizeof line, "; %.1f s, %.0f images/s; run folder %s\n", s["time_s"].get<double>(),
-                solver.images_per_second(), ctx.folder->path().c_str());
+                solver.images_per_second(), folder->path().c_str());
   out << line;
   out.flush();
   return {ok, s};

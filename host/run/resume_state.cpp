@@ -96,14 +96,9 @@ void check_tensors(const std::string& file, const std::string& prefix, const std
       CONVLAB_CHECK(got.count(kv.first), file << ": tensor \"" << prefix << kv.first << "\" is missing");
 }
 
-}  // namespace
-
-void load_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
-  const std::string lp = folder.file("last.safetensors");
-  CONVLAB_CHECK(fs::exists(lp), "--resume " << folder.path()
-                                            << ": no last.safetensors (the run did not finish an epoch, or "
-                                               "output.save_checkpoint was false); start a new run");
-  const SafeTensors st = load_safetensors(lp);
+// Checks the state read from lp (of the run folder dir) and restores it.
+void restore_resume_state(const std::string& lp, const std::string& dir, const SafeTensors& st, Model& model,
+                          Solver& solver) {
   auto meta = st.metadata.find("resume_state");
   CONVLAB_CHECK(meta != st.metadata.end(),
                 lp << ": no resume state in the checkpoint's metadata (written by an older convlab, whose "
@@ -124,7 +119,7 @@ void load_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
     throw Error(lp + ": resume state key \"iterations_done\": " + std::to_string(iterations) + " is not epoch " +
                 std::to_string(epoch) + " x " + std::to_string(ipe) + ": the run ended with a partial epoch " +
                 std::to_string(epoch) + " (fractional solver.num_epochs), which cannot be continued; start a new run");
-  CONVLAB_CHECK(epoch != num_epochs, "--resume " << folder.path() << ": the run is finished (all " << num_epochs
+  CONVLAB_CHECK(epoch != num_epochs, "--resume " << dir << ": the run is finished (all " << num_epochs
                                                  << " epochs of solver.num_epochs are done); to train longer add "
                                                     "--set solver.num_epochs=N with N > "
                                                  << num_epochs);
@@ -145,7 +140,7 @@ void load_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
     const bool over_run = type != LrScheduleType::step && type != LrScheduleType::constant;
     const bool lookahead = solver.weight_average().config().type == WeightAveragingConfig::Type::lookahead;
     CONVLAB_CHECK(planned == solver.num_iterations() || !(over_run || lookahead),
-                  "--resume " << folder.path() << ": solver.num_epochs makes the run " << solver.num_iterations()
+                  "--resume " << dir << ": solver.num_epochs makes the run " << solver.num_iterations()
                               << " iterations long instead of its " << planned << ", but "
                               << (over_run ? std::string("its lr_schedule \"") + lr_schedule_type_name(type) + "\""
                                            : std::string("its lookahead weight averaging"))
@@ -253,6 +248,34 @@ void load_resume_state(const RunFolder& folder, Model& model, Solver& solver) {
   model.load_state(state);
   solver.resume(epoch, history, best_val, best_epoch, best, optim);
   if (wa.active()) solver.weight_average().restore(average, dev);
+}
+
+}  // namespace
+
+void load_resume_state(const RunFolder* folder, Model& model, Solver& solver, dist::Communicator& comm) {
+  // Rank 0 reads the checkpoint and hands it to the others (whose machines
+  // need not see the run folder); every rank then checks and restores it.
+  std::string lp, dir;
+  SafeTensors st;
+  dist::collective_check(comm, [&] {
+    if (comm.rank() != 0) return;
+    CONVLAB_CHECK(folder != nullptr, "load_resume_state: rank 0 needs the run folder");
+    dir = folder->path();
+    lp = folder->file("last.safetensors");
+    CONVLAB_CHECK(fs::exists(lp), "--resume " << dir
+                                              << ": no last.safetensors (the run did not finish an epoch, or "
+                                                 "output.save_checkpoint was false); start a new run");
+    st = load_safetensors(lp);
+  });
+  if (comm.size() > 1) {
+    const nlohmann::json m = nlohmann::json::parse(
+        dist::broadcast_string(comm, nlohmann::json{{"file", lp}, {"dir", dir}, {"metadata", st.metadata}}.dump()));
+    lp = m["file"].get<std::string>();
+    dir = m["dir"].get<std::string>();
+    st.metadata = m["metadata"].get<std::map<std::string, std::string>>();
+    st.tensors = dist::broadcast_tensors(comm, st.tensors);
+  }
+  dist::collective_check(comm, [&] { restore_resume_state(lp, dir, st, model, solver); });
 }
 
 }  // namespace convlab

@@ -4,9 +4,11 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "host/config/sweep.h"
+#include "host/dist/communicator.h"
 #include "host/run/run_files.h"
 #include "kernels/runtime/cuda_device.h"
 
@@ -98,8 +100,8 @@ PreparedRun prepare_run(const nlohmann::json& j) {
   return {std::move(cfg), h->second, device};
 }
 
-RunResult run_prepared(const PreparedRun& p, RunFolder& folder, bool resume, std::ostream& out) {
-  RunContext ctx{&folder, p.device, resume, &out};
+RunResult run_prepared(const PreparedRun& p, RunFolder* folder, bool resume, std::ostream& out) {
+  RunContext ctx{folder, p.device, resume, &out};
   return p.handler(p.cfg, ctx);
 }
 
@@ -119,12 +121,11 @@ int resume_command(const TrainOptions& opt, std::ostream& out) {
   const nlohmann::json j = read_config(folder->file("config.json"), opt);
   CONVLAB_CHECK(!config::has_sweep(j), "--resume: resuming a sweep is not supported; resume one of its runs");
   const PreparedRun p = prepare_run(j);
-  return run_prepared(p, *folder, true, out).ok ? 0 : 1;
+  return run_prepared(p, folder.get(), true, out).ok ? 0 : 1;
 }
 
-}  // namespace
-
-int train_command(const std::string& config_path, const TrainOptions& opt, std::ostream& out) {
+// The command line's consistency (CONFIG, --resume, --out, --overwrite).
+void check_command(const std::string& config_path, const TrainOptions& opt) {
   if (!opt.resume_dir.empty()) {
     CONVLAB_CHECK(config_path.empty(),
                   "--resume: give either a CONFIG or --resume RUN_DIR (the run's own "
@@ -133,16 +134,83 @@ int train_command(const std::string& config_path, const TrainOptions& opt, std::
     CONVLAB_CHECK(!opt.overwrite,
                   "--resume and --overwrite exclude each other (--resume continues the run in "
                   "RUN_DIR, --overwrite replaces the run in --out DIR)");
-    return resume_command(opt, out);
+    return;
   }
   CONVLAB_CHECK(!config_path.empty(),
                 "train: a CONFIG file is required (e.g. convlab train configs/overfit_small.json)");
   CONVLAB_CHECK(!opt.overwrite || !opt.out_dir.empty(),
                 "--overwrite needs --out DIR (a default run folder is always a new one)");
-  const std::string& path = config_path;
+}
+
+// The config of a new run: the file with the command line's changes, output.name defaulting to its stem.
+nlohmann::json command_config(const std::string& path, const TrainOptions& opt) {
   nlohmann::json j = read_config(path, opt);
   if (!j.contains("output") || !j["output"].is_object()) j["output"] = nlohmann::json::object();
   if (!j["output"].contains("name")) j["output"]["name"] = fs::path(path).stem().string();
+  return j;
+}
+
+// The run folder of a new run: --out, else <output.dir>/<output.name>-<UTC time>, with
+// -2, -3, ... when two runs start within the same second.
+std::unique_ptr<RunFolder> open_run_folder(const std::string& path, const TrainOptions& opt,
+                                           const config::OutputConfig& o) {
+  if (!opt.out_dir.empty())
+    return RunFolder::open(opt.out_dir, opt.overwrite ? RunFolder::Mode::overwrite : RunFolder::Mode::fresh);
+  const std::string name = o.name.empty() ? fs::path(path).stem().string() : o.name;
+  return RunFolder::create_unique((fs::path(o.dir) / (name + "-" + utc_stamp())).string());
+}
+
+// One run on the ranks of comm (docs/distributed.md): rank 0 reads the config
+// (or the run folder's, with --resume), checks it and opens the run folder;
+// every rank gets rank 0's config and trains its shard; rank 0 alone prints
+// and writes. An error of rank 0's checks ends every rank (dist::SharedError).
+int train_data_parallel(const std::string& config_path, const TrainOptions& opt, std::ostream& out,
+                        dist::Communicator& comm) {
+  const bool resume = !opt.resume_dir.empty();
+  std::unique_ptr<RunFolder> folder;
+  std::string text;
+  dist::collective_check(comm, [&] {
+    if (comm.rank() != 0) return;
+    check_command(config_path, opt);
+    nlohmann::json j;
+    if (resume) {
+      folder = RunFolder::open(opt.resume_dir, RunFolder::Mode::resume);
+      j = read_config(folder->file("config.json"), opt);
+    } else {
+      j = command_config(config_path, opt);
+    }
+    CONVLAB_CHECK(!config::has_sweep(j), "a sweep cannot run on " << comm.size()
+                                                                  << " ranks: run each of its points as a job of "
+                                                                     "its own (or the sweep on one process)");
+    const PreparedRun p = prepare_run(j);
+    CONVLAB_CHECK(
+        p.cfg.model.type == "three_layer_convnet" || p.cfg.model.type == "fc_net" || p.cfg.model.type == "sequential",
+        "model.type: \"" << p.cfg.model.type << "\" has no data-parallel training (the classifiers "
+                         << "three_layer_convnet, fc_net and sequential have); run it on one process");
+    CONVLAB_CHECK(p.cfg.solver.batch_size % comm.size() == 0,
+                  "solver.batch_size: " << p.cfg.solver.batch_size << " does not split evenly over " << comm.size()
+                                        << " ranks (data-parallel training: batch_size is the global batch)");
+    if (!resume) folder = open_run_folder(config_path, opt, p.cfg.output);
+    text = j.dump();
+  });
+  const nlohmann::json j = nlohmann::json::parse(dist::broadcast_string(comm, text));
+  std::optional<PreparedRun> p;
+  dist::collective_check(comm, [&] { p = prepare_run(j); });
+  return run_prepared(*p, folder.get(), resume, out).ok ? 0 : 1;
+}
+
+}  // namespace
+
+int train_command(const std::string& config_path, const TrainOptions& opt, std::ostream& out) {
+  dist::Communicator& comm = dist::world();
+  if (comm.size() > 1) {
+    std::ostream silent(nullptr);  // ranks other than 0 print nothing
+    return train_data_parallel(config_path, opt, comm.rank() == 0 ? out : silent, comm);
+  }
+  check_command(config_path, opt);
+  if (!opt.resume_dir.empty()) return resume_command(opt, out);
+  const std::string& path = config_path;
+  nlohmann::json j = command_config(path, opt);
 
   // Every run of the command is checked before the run folder is touched.
   const bool sweep = config::has_sweep(j);
@@ -155,18 +223,9 @@ int train_command(const std::string& config_path, const TrainOptions& opt, std::
     runs.push_back(prepare_run(j));
   }
 
-  // The run folder: --out, else <output.dir>/<output.name>-<UTC time>, with
-  // -2, -3, ... when two runs start within the same second.
-  std::unique_ptr<RunFolder> folder;
-  if (!opt.out_dir.empty()) {
-    folder = RunFolder::open(opt.out_dir, opt.overwrite ? RunFolder::Mode::overwrite : RunFolder::Mode::fresh);
-  } else {
-    const config::OutputConfig& o = runs.front().cfg.output;
-    const std::string name = o.name.empty() ? fs::path(path).stem().string() : o.name;
-    folder = RunFolder::create_unique((fs::path(o.dir) / (name + "-" + utc_stamp())).string());
-  }
+  std::unique_ptr<RunFolder> folder = open_run_folder(path, opt, runs.front().cfg.output);
 
-  if (!sweep) return run_prepared(runs.front(), *folder, false, out).ok ? 0 : 1;
+  if (!sweep) return run_prepared(runs.front(), folder.get(), false, out).ok ? 0 : 1;
 
   // The sweep's own files (and, with --overwrite, the removal of an old sweep)
   // come after every point passed its checks above.
@@ -179,7 +238,7 @@ int train_command(const std::string& config_path, const TrainOptions& opt, std::
     std::ostringstream sub;
     sub << "run" << (i + 1 < 10 ? "00" : i + 1 < 100 ? "0" : "") << i + 1;
     const auto sub_folder = RunFolder::open((fs::path(folder->path()) / sub.str()).string(), RunFolder::Mode::fresh);
-    const RunResult r = run_prepared(runs[i], *sub_folder, false, out);
+    const RunResult r = run_prepared(runs[i], sub_folder.get(), false, out);
     all_ok = all_ok && r.ok;
     nlohmann::json row = {{"run", sub.str()}, {"label", points[i].label}, {"summary", r.summary}};
     for (const auto& a : points[i].assignments) row["values"][a.first] = a.second;

@@ -61,6 +61,14 @@ Solver::Solver(Model& model, Dataset train, Dataset val, SolverOptions options, 
                                                   << num_iterations_
                                                   << " iterations; the average would never be updated");
   if (opt_.prefetch && train_.device() == Device::cpu) loader_ = std::make_unique<PrefetchLoader>();
+  if (num_ranks() > 1) {
+    CONVLAB_CHECK(opt_.batch_size % num_ranks() == 0,
+                  "solver.batch_size: " << opt_.batch_size << " does not split evenly over " << num_ranks()
+                                        << " ranks (data-parallel training: batch_size is the global batch)");
+    model_.set_data_parallel_ranks(num_ranks());
+    model_.load_state(dist::broadcast_tensors(*opt_.comm, model_.state()));
+    sync_ = std::make_unique<dist::GradientSync>(*opt_.comm);
+  }
   history_.metric = model_.metric();
   best_val_ = history_.metric.higher_is_better ? -INFINITY : INFINITY;
 }
@@ -95,6 +103,14 @@ Solver::BatchPlan Solver::plan_batch(int64_t t) {
     const Shape s = train_.sample_shape();
     p.params =
         draw_augment(opt_.augment, opt_.seed, t, epoch, p.indices, static_cast<int>(s[1]), static_cast<int>(s[2]));
+  }
+  if (num_ranks() > 1) {
+    // Every rank drew the whole batch (the same draws); each keeps its slice.
+    const std::size_t share = p.indices.size() / static_cast<std::size_t>(num_ranks());
+    const std::size_t begin = share * static_cast<std::size_t>(opt_.comm->rank());
+    p.indices = std::vector<int64_t>(p.indices.begin() + begin, p.indices.begin() + begin + share);
+    if (!p.params.empty())
+      p.params = std::vector<AugmentSample>(p.params.begin() + begin, p.params.begin() + begin + share);
   }
   return p;
 }
@@ -135,6 +151,18 @@ Tensor Solver::step() {
   frozen_ = std::move(frozen);
   model_.begin_step(t_);
   Tensor loss = model_.loss(b.X, b.y);
+  if (sync_) {
+    std::vector<Tensor> grads;  // of the parameters this step updates, by name: the same order on every rank
+    const auto g = model_.grads();
+    for (const auto& kv : model_.params()) {
+      const auto settings = param_plan_.find(kv.first);
+      if (settings != param_plan_.end() && !settings->second.updated_at(t_)) continue;
+      auto it = g.find(kv.first);
+      CONVLAB_CHECK(it != g.end() && it->second.defined(), "Solver: no gradient for parameter " << kv.first);
+      grads.push_back(it->second);
+    }
+    sync_->average(grads, loss);
+  }
   update_parameters(model_, state_, optim_, t_ + 1, param_plan_);
   return loss;
 }
@@ -189,17 +217,22 @@ bool Solver::flush_losses() {
   return ok;
 }
 
-double Solver::check_metric(const Dataset& data, int64_t num_samples, TtaLevel tta) {
-  int64_t N = data.size();
+std::vector<int64_t> Solver::metric_indices(const Dataset& data, int64_t num_samples) {
+  const int64_t N = data.size();
   std::vector<int64_t> idx;
   if (num_samples > 0 && N > num_samples) {
     idx.resize(static_cast<std::size_t>(num_samples));
     for (auto& i : idx) i = rng_.randint(0, N);
-    N = num_samples;
   } else {
     idx.resize(static_cast<std::size_t>(N));
     for (int64_t i = 0; i < N; ++i) idx[static_cast<std::size_t>(i)] = i;
   }
+  return idx;
+}
+
+double Solver::check_metric(const Dataset& data, int64_t num_samples, TtaLevel tta) {
+  const std::vector<int64_t> idx = metric_indices(data, num_samples);
+  const auto N = static_cast<int64_t>(idx.size());
   double sum = 0.0;
   for (int64_t start = 0; start < N; start += opt_.eval_batch_size) {
     const int64_t end = std::min(N, start + opt_.eval_batch_size);
@@ -211,6 +244,14 @@ double Solver::check_metric(const Dataset& data, int64_t num_samples, TtaLevel t
 }
 
 void Solver::check_and_record() {
+  if (!is_root()) {
+    // Rank 0 evaluates. The others make the same draws from the generator, so
+    // that the batches of "random" sampling stay the same on every rank.
+    metric_indices(train_, opt_.num_train_samples);
+    metric_indices(val_, opt_.num_val_samples);
+    if (on_check) on_check(epoch_, false);
+    return;
+  }
   // With weight averaging the check evaluates (and keeps) the averaged
   // weights; the raw ones go back before on_check saves the resume state.
   std::map<std::string, Tensor> raw;
@@ -260,11 +301,13 @@ bool Solver::train() {
   auto epoch_start = Clock::now();
   double check_seconds = 0.0;  // time spent in checks during the current epoch
   int64_t steps_in_epoch = 0;
+  double allreduce_at_epoch_start = allreduce_seconds();
   average_.start(model_);
   for (; t_ < num_iterations_; ++t_) {
     optim_.learning_rate = lr_at_iteration(t_);
     pending_losses_.push_back(step());
     average_.after_step(model_, t_ + 1, num_iterations_);
+    if (on_step) on_step(t_);
     ++steps_in_epoch;
     const bool print_it = opt_.verbose && t_ % opt_.print_every == 0;
     if (print_it || pending_losses_.size() >= 64) {
@@ -301,10 +344,15 @@ bool Solver::train() {
       if (epoch_end) {
         history_.epoch_time_s.back() = seconds_since(epoch_start);
         if (opt_.verbose) {
-          out_ << fmt("(Epoch %lld / %g) time: %.2f s, %.0f images/s\n", static_cast<long long>(epoch_),
-                      opt_.num_epochs, history_.epoch_time_s.back(), history_.images_per_s.back());
+          out_ << fmt("(Epoch %lld / %g) time: %.2f s, %.0f images/s", static_cast<long long>(epoch_), opt_.num_epochs,
+                      history_.epoch_time_s.back(), history_.images_per_s.back());
+          if (sync_)
+            out_ << fmt(" on %d ranks; gradient all-reduce %.2f s of it", num_ranks(),
+                        allreduce_seconds() - allreduce_at_epoch_start);
+          out_ << "\n";
           out_.flush();
         }
+        allreduce_at_epoch_start = allreduce_seconds();
         epoch_start = Clock::now();
         check_seconds = 0.0;
         steps_in_epoch = 0;

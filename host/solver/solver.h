@@ -32,6 +32,7 @@
 #include "host/data/augment.h"
 #include "host/data/dataset.h"
 #include "host/data/prefetch_loader.h"
+#include "host/dist/gradient_sync.h"
 #include "host/ops/optim/optim.h"
 #include "host/random/numpy_random.h"
 #include "host/solver/lr_schedule.h"
@@ -79,6 +80,13 @@ struct SolverOptions {
   AugmentConfig augment;
   bool prefetch = true;
   uint32_t seed = 0;
+  // Data-parallel training (docs/distributed.md): with a communicator of n > 1
+  // ranks, batch_size is the global batch and each rank trains on its n-th of
+  // it (the same seeded batch everywhere); the gradients and the loss are
+  // averaged over the ranks by one all-reduce per step; rank 0's initial
+  // state is broadcast at construction. Only rank 0 evaluates: the checks'
+  // metrics (history, best state) exist on rank 0 alone. nullptr: one process.
+  dist::Communicator* comm = nullptr;
 };
 
 // What the Solver records. The metric series hold the model's metric (see
@@ -120,7 +128,10 @@ class Solver {
 
   // Called after every check (epoch 0 included) with the epoch number and
   // whether the validation metric improved.
+  // On ranks other than 0, called with improved = false and no metric recorded.
   std::function<void(int64_t epoch, bool improved)> on_check;
+  // Called after every update with the iteration just done (0-based).
+  std::function<void(int64_t t)> on_step;
 
   const History& history() const { return history_; }
   double best_val_metric() const { return best_val_; }
@@ -138,6 +149,12 @@ class Solver {
   const std::string& stop_reason() const { return stop_reason_; }
   double train_seconds() const { return train_seconds_; }  // time in training steps only
   double images_per_second() const;
+  // Data-parallel runs: seconds in the gradient all-reduce (0 on one process),
+  // and the bytes each rank sends into it per step.
+  double allreduce_seconds() const { return sync_ ? sync_->seconds() : 0.0; }
+  int64_t allreduce_bytes() const { return sync_ ? sync_->bytes() : 0; }
+  int num_ranks() const { return opt_.comm ? opt_.comm->size() : 1; }
+  bool is_root() const { return !opt_.comm || opt_.comm->rank() == 0; }
   const OptimConfig& optim() const { return optim_; }
   std::map<std::string, OptimState>& optim_state() { return state_; }
   // The weight average (solver.weight_averaging; inactive for "none"). The
@@ -153,13 +170,15 @@ class Solver {
   bool flush_losses();      // copies pending losses to the history; false on NaN/inf or divergence
   void check_and_record();  // records the metric on train/val; keeps the best parameters
   void print_progress(int64_t t);
+  // The samples check_metric evaluates (num_samples random draws from rng_, or all).
+  std::vector<int64_t> metric_indices(const Dataset& data, int64_t num_samples);
   // The batch of iteration t: its indices (drawn from rng_ for "random"
   // sampling: call in iteration order, on this thread) and augmentation.
   struct BatchPlan {
     std::vector<int64_t> indices;
     std::vector<AugmentSample> params;  // empty: no augmentation
   };
-  BatchPlan plan_batch(int64_t t);
+  BatchPlan plan_batch(int64_t t);                // this rank's shard of the batch when data-parallel
   Batch load_batch(const BatchPlan& plan) const;  // gather + augment + normalise (any thread)
   Batch next_batch();                             // batch t_ (prefetched or made now); prefetches t_ + 1
 
@@ -186,8 +205,9 @@ class Solver {
   WeightAverage average_;
   std::vector<int64_t> perm_;  // "epoch" sampling: the permutation of epoch perm_epoch_
   int64_t perm_epoch_ = -1;
-  int64_t prefetched_t_ = -1;               // the iteration whose batch loader_ prepares
-  std::unique_ptr<PrefetchLoader> loader_;  // last: its thread reads train_, so it stops first
+  int64_t prefetched_t_ = -1;                 // the iteration whose batch loader_ prepares
+  std::unique_ptr<dist::GradientSync> sync_;  // data-parallel runs only
+  std::unique_ptr<PrefetchLoader> loader_;    // last: its thread reads train_, so it stops first
 };
 
 }  // namespace convlab
