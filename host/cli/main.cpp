@@ -2,7 +2,10 @@
 // Under mpirun or srun every process runs this main: `train` trains data-parallel
 // (docs/distributed.md); rank 0 alone prints.
 #include <algorithm>
+#include <functional>
 #include <iostream>
+#include <map>
+#include <string>
 
 #include "host/cli/commands.h"
 #include "host/dist/communicator.h"
@@ -27,6 +30,7 @@ int fail(const std::exception& e) {
   std::cerr << "convlab: error (" << dist::rank_name() << "): " << e.what() << "\n";
   std::cerr.flush();
   dist::world().abort(2);
+  return 2;  // not reached: abort() ends the process
 }
 
 }  // namespace
@@ -44,13 +48,16 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads,
                  "CPU threads for the fast CPU ops (default: all cores, shared out among the ranks on a machine)")
       ->check(CLI::Range(0, 4096));
-  const auto train = convlab::cli::add_train(app);
-  const auto eval = convlab::cli::add_eval(app);
-  const auto info = convlab::cli::add_info(app);
-  const auto demo = convlab::cli::add_demo(app);
-  const auto plot = convlab::cli::add_plot(app);
-  const auto plot_bench = convlab::cli::add_plot_bench(app);
-  const auto viz_filters = convlab::cli::add_viz_filters(app);
+  // Each subcommand's name and the function that runs it.
+  const std::map<std::string, std::function<int()>> commands = {
+      {"train", convlab::cli::add_train(app)},
+      {"eval", convlab::cli::add_eval(app)},
+      {"info", convlab::cli::add_info(app)},
+      {"demo", convlab::cli::add_demo(app)},
+      {"plot", convlab::cli::add_plot(app)},
+      {"plot-bench", convlab::cli::add_plot_bench(app)},
+      {"viz-filters", convlab::cli::add_viz_filters(app)},
+  };
   int rc = 0;
   try {
     app.parse(argc, argv);
@@ -67,22 +74,8 @@ int main(int argc, char** argv) {
     else if (comm.local_size() > 1)
       convlab::set_num_threads(std::max(1, convlab::hardware_threads() / comm.local_size()));
     const std::string name = app.get_subcommands().front()->get_name();
-    if (name != "train" && comm.rank() != 0)
-      rc = 0;  // only `train` runs on every rank; the other commands run on rank 0
-    else if (name == "train")
-      rc = train();
-    else if (name == "eval")
-      rc = eval();
-    else if (name == "demo")
-      rc = demo();
-    else if (name == "plot")
-      rc = plot();
-    else if (name == "plot-bench")
-      rc = plot_bench();
-    else if (name == "viz-filters")
-      rc = viz_filters();
-    else
-      rc = info();
+    // Only `train` runs on every rank; the other commands run on rank 0.
+    rc = name != "train" && comm.rank() != 0 ? 0 : commands.at(name)();
   } catch (const std::exception& e) {
     rc = fail(e);
   }

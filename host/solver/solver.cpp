@@ -22,6 +22,28 @@ std::string fmt(const char* f, ...) {
   va_end(ap);
   return buf;
 }
+// A parameter that an iteration updates, with its gradient and its plan settings.
+struct TrainedParam {
+  std::string name;
+  Tensor value, grad;
+  ParamSettings settings;
+};
+
+// The parameters iteration `it` (0-based) updates (frozen ones left out), by
+// name: the same order on every rank. A missing gradient is an error.
+std::vector<TrainedParam> trained_params(Model& model, const ParamPlan& plan, int64_t it) {
+  const auto grads = model.grads();
+  std::vector<TrainedParam> out;
+  for (auto& kv : model.params()) {
+    const auto settings = plan.find(kv.first);
+    const ParamSettings ps = settings == plan.end() ? ParamSettings{} : settings->second;
+    if (!ps.updated_at(it)) continue;
+    auto g = grads.find(kv.first);
+    CONVLAB_CHECK(g != grads.end() && g->second.defined(), "Solver: no gradient for parameter " << kv.first);
+    out.push_back({kv.first, kv.second, g->second, ps});
+  }
+  return out;
+}
 }  // namespace
 
 Solver::Solver(Model& model, Dataset train, Dataset val, SolverOptions options, NumpyRandom& rng, std::ostream& out)
@@ -152,15 +174,8 @@ Tensor Solver::step() {
   model_.begin_step(t_);
   Tensor loss = model_.loss(b.X, b.y);
   if (sync_) {
-    std::vector<Tensor> grads;  // of the parameters this step updates, by name: the same order on every rank
-    const auto g = model_.grads();
-    for (const auto& kv : model_.params()) {
-      const auto settings = param_plan_.find(kv.first);
-      if (settings != param_plan_.end() && !settings->second.updated_at(t_)) continue;
-      auto it = g.find(kv.first);
-      CONVLAB_CHECK(it != g.end() && it->second.defined(), "Solver: no gradient for parameter " << kv.first);
-      grads.push_back(it->second);
-    }
+    std::vector<Tensor> grads;
+    for (const TrainedParam& p : trained_params(model_, param_plan_, t_)) grads.push_back(p.grad);
     sync_->average(grads, loss);
   }
   update_parameters(model_, state_, optim_, t_ + 1, param_plan_);
@@ -169,20 +184,13 @@ Tensor Solver::step() {
 
 void update_parameters(Model& model, std::map<std::string, OptimState>& state, const OptimConfig& config, int64_t t,
                        const ParamPlan& plan) {
-  auto params = model.params();
-  auto grads = model.grads();
   std::vector<ParamSlot> slots;
   std::vector<std::string> names;  // of the slots
-  slots.reserve(params.size());
-  for (auto& kv : params) {
-    const auto settings = plan.find(kv.first);
-    const ParamSettings ps = settings == plan.end() ? ParamSettings{} : settings->second;
-    if (!ps.updated_at(t - 1)) continue;  // frozen: w and its state stay as they are
-    OptimState& s = state[kv.first];
-    auto g = grads.find(kv.first);
-    CONVLAB_CHECK(g != grads.end() && g->second.defined(), "Solver: no gradient for parameter " << kv.first);
-    slots.push_back({kv.second, g->second, s.s1, s.s2, ps.lr_mult, ps.wd_mult});
-    names.push_back(kv.first);
+  // Frozen parameters are left out: w and its state stay as they are.
+  for (const TrainedParam& p : trained_params(model, plan, t - 1)) {
+    OptimState& s = state[p.name];
+    slots.push_back({p.value, p.grad, s.s1, s.s2, p.settings.lr_mult, p.settings.wd_mult});
+    names.push_back(p.name);
   }
   optim_step(slots, config, t);
   for (std::size_t i = 0; i < slots.size(); ++i) state[names[i]] = {slots[i].s1, slots[i].s2};
