@@ -15,6 +15,10 @@
 
 namespace convlab {
 
+namespace dist {
+class Communicator;
+}
+
 struct Param {
   std::string name;  // cs231n name: W1, b1, gamma1, ...
   Tensor value;
@@ -74,6 +78,9 @@ class Layer {
   virtual std::vector<std::pair<std::string, Tensor*>> buffers() { return {}; }
   // Called by the model before each training step (dropout draws a new mask).
   virtual void begin_step(int64_t /*t*/) {}
+  // Data-parallel training with synchronized batchnorm: the ranks over which
+  // a layer with batch statistics takes them (nullptr: its own shard only).
+  virtual void set_batch_statistics_comm(dist::Communicator* /*comm*/) {}
   // Data-dependent initialisation (the whitening conv): how many training
   // inputs the layer wants (0: none), and the call that gets them, x being
   // those inputs as they reach this layer (N, ...), on the CPU.

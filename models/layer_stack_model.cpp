@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "host/dist/communicator.h"
 #include "host/ops/loss/loss.h"
 #include "host/ops/scale/scale.h"
 #include "models/layers.h"
@@ -149,7 +150,20 @@ std::vector<std::string> LayerStackModel::plan() const {
     loss += std::string(" reduction ") + loss_reduction_name(loss_options_.reduction);
   lines.push_back(loss);
   lines.push_back(std::string("fusion ") + (fusion_ ? "on" : "off (model.fusion = false)"));
+  if (sync_batchnorm_) lines.push_back("sync_batchnorm on: batchnorm statistics over every rank's shard");
   return lines;
+}
+
+void LayerStackModel::set_data_parallel(dist::Communicator& comm) {
+  data_parallel_ranks_ = comm.size();
+  if (sync_batchnorm_)
+    for (auto& l : layers_) l->set_batch_statistics_comm(&comm);
+}
+
+void LayerStackModel::set_sync_batchnorm(bool on) {
+  sync_batchnorm_ = on;
+  description_.erase("sync_batchnorm");
+  if (on) description_["sync_batchnorm"] = true;
 }
 
 void LayerStackModel::set_loss_options(const LossOptions& o) {

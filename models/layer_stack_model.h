@@ -43,8 +43,14 @@ class LayerStackModel : public Model {
   // layer (airbench's whitening conv) costs no backward work, nor does the
   // next layer's dx.
   void set_frozen(const std::set<std::string>& names) override;
-  // With loss_reduction "sum" the data loss and its gradient are multiplied by n.
-  void set_data_parallel_ranks(int n) override { data_parallel_ranks_ = n; }
+  // With loss_reduction "sum" the data loss and its gradient are multiplied by
+  // the ranks; with synchronized batchnorm the batchnorm layers take their
+  // statistics over them.
+  void set_data_parallel(dist::Communicator& comm) override;
+  // The model config's "sync_batchnorm" (default false): batchnorm statistics
+  // over the global batch when training on several ranks; added to describe().
+  void set_sync_batchnorm(bool on);
+  bool sync_batchnorm() const { return sync_batchnorm_; }
   // The most any layer wants; init_from_data runs X (test mode) through the
   // layers up to the last one that wants data, handing each its inputs.
   int64_t data_init_samples() const override;
@@ -73,6 +79,7 @@ class LayerStackModel : public Model {
   nlohmann::json description_;
   bool fusion_;
   int data_parallel_ranks_ = 1;
+  bool sync_batchnorm_ = false;
   OpBinding<SoftmaxLossImpl> softmax_;
   OpBinding<SvmLossImpl> svm_;
 };

@@ -208,6 +208,9 @@ class NormLayer : public Layer {
   Tensor forward(const Tensor& x, Mode mode) override;
   Tensor backward(const Tensor& dout) override;
   std::vector<std::pair<std::string, Tensor*>> buffers() override;
+  // Batchnorms only (host/ops/norm/norm_sync.h); the other norms take their
+  // statistics per sample and need none.
+  void set_batch_statistics_comm(dist::Communicator* comm) override;
   void to(Device device) override;
   std::string label() const override { return kind() + index_; }
   std::string plan() const override;
@@ -227,6 +230,8 @@ class NormLayer : public Layer {
   Tensor fixed_gamma_;  // ones, when !options_.scale
   std::string running_prefix_;
   NormCache cache_;
+  dist::Communicator* sync_comm_ = nullptr;  // synchronized batchnorm over its ranks
+  bool synced_ = false;                      // cache_ is sync_batchnorm_forward's
 };
 
 class DropoutLayer : public Layer {

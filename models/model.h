@@ -25,6 +25,10 @@
 
 namespace convlab {
 
+namespace dist {
+class Communicator;
+}
+
 struct Metric {
   std::string name;       // "acc", "mae"
   bool higher_is_better;  // selects the best parameters on validation
@@ -71,11 +75,13 @@ class Model {
   // by the solver's parameter groups): a model may skip that work and leave
   // their grads() entries undefined. The default computes every gradient.
   virtual void set_frozen(const std::set<std::string>& /*names*/) {}
-  // Data-parallel training on n ranks (host/dist/gradient_sync.h): the Solver
-  // averages the ranks' gradients, each computed on 1/n of the global batch.
-  // That is the global batch's gradient for a loss averaged over the batch; a
-  // model whose loss is summed over the batch multiplies its data loss by n.
-  virtual void set_data_parallel_ranks(int /*n*/) {}
+  // Data-parallel training on comm's n ranks (host/dist/gradient_sync.h): the
+  // Solver averages the ranks' gradients, each computed on 1/n of the global
+  // batch. That is the global batch's gradient for a loss averaged over the
+  // batch; a model whose loss is summed over the batch multiplies its data
+  // loss by n. A model with synchronized batchnorm takes its statistics over
+  // the ranks through comm, which must outlive the training.
+  virtual void set_data_parallel(dist::Communicator& /*comm*/) {}
   // Data-dependent initialisation (a whitening conv layer): the number of
   // training inputs the model wants before training (0: none), and the call
   // that hands them over (the first data_init_samples() training inputs,

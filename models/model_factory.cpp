@@ -21,8 +21,9 @@ Shape read_input_dim(JsonReader& r, const Shape& def) {
   return Shape(v.begin(), v.end());
 }
 
-// "label_smoothing" and "loss_reduction", common to the layer-stack models.
-void read_loss_options(JsonReader& r, LayerStackModel& m, bool svm) {
+// "label_smoothing", "loss_reduction" and "sync_batchnorm", common to the layer-stack models.
+void read_stack_options(JsonReader& r, LayerStackModel& m, bool svm) {
+  m.set_sync_batchnorm(r.boolean("sync_batchnorm", false));
   LossOptions o;
   o.label_smoothing = r.number("label_smoothing", 0.0, 0.0, 1.0);
   if (o.label_smoothing >= 1.0) r.fail("label_smoothing", "expected a number in [0, 1), got 1");
@@ -55,7 +56,7 @@ ModelPtr build_model(const nlohmann::json& spec, NumpyRandom& rng, const std::st
     o.dtype = read_dtype(r);
     o.fusion = r.boolean("fusion", true);
     auto m = make_three_layer_convnet(o, rng);
-    read_loss_options(r, *m, false);
+    read_stack_options(r, *m, false);
     model = std::move(m);
   } else if (type == "fc_net") {
     FullyConnectedNetOptions o;
@@ -75,11 +76,11 @@ ModelPtr build_model(const nlohmann::json& spec, NumpyRandom& rng, const std::st
     else
       r.allow("seed");
     auto m = make_fc_net(o, rng);
-    read_loss_options(r, *m, false);
+    read_stack_options(r, *m, false);
     model = std::move(m);
   } else {
     auto m = make_sequential(r, rng);
-    read_loss_options(r, *m, r.value("loss") == "svm");
+    read_stack_options(r, *m, r.value("loss") == "svm");
     model = std::move(m);
   }
   r.finish();

@@ -14,6 +14,7 @@
 #include "host/gradcheck.h"
 #include "host/ops/batchnorm/batchnorm.h"
 #include "norm_gpu_test_util.h"
+#include "norm_sync_test_util.h"
 #include "norm_test_util.h"
 #include "test_util.h"
 #include "threaded_norm_check.h"
@@ -396,6 +397,27 @@ TEST(GpuBatchnorm, FastIsTheDefault) {
   CONVLAB_REQUIRE_CUDA_BUILD();
   EXPECT_EQ(OpRegistry<BatchNormImpl>::default_variant(Device::cuda), "warp");
 }
+
+}  // namespace
+}  // namespace convlab::test
+
+// --- Synchronized batchnorm (host/ops/norm/norm_sync.h) ----------------------
+// Every variant, run as 1, 2 and 3 shards of the batch, gives plain batchnorm
+// over the whole batch (the CPU reference): out, dx, dgamma, dbeta, running stats.
+
+namespace convlab::test {
+namespace {
+
+TEST(SyncBatchnorm, EveryCpuVariantOnShardsMatchesTheWholeBatch) {
+  expect_sync_variants_match<BatchNormImpl>(Device::cpu, {12, 7});
+}
+
+TEST(SyncBatchnorm, EveryGpuVariantOnShardsMatchesTheWholeBatch) {
+  CONVLAB_REQUIRE_GPU();
+  expect_sync_variants_match<BatchNormImpl>(Device::cuda, {12, 7});
+}
+
+TEST(SyncBatchnorm, RefusesTestModeAndAPlainCache) { expect_sync_refuses_bad_use<BatchNormImpl>({12, 7}); }
 
 }  // namespace
 }  // namespace convlab::test

@@ -19,6 +19,7 @@
 #include "fake_cifar10.h"
 #include "host/dist/communicator.h"
 #include "host/dist/gradient_sync.h"
+#include "host/fill.h"
 #include "host/random/numpy_random.h"
 #include "host/solver/safetensors.h"
 #include "models/layer_stack_model.h"
@@ -51,6 +52,7 @@ class Mirror final : public dist::Communicator {
   int rank() const override { return 0; }
   int size() const override { return n_; }
   int local_size() const override { return n_; }
+  int local_rank() const override { return 0; }
   const char* backend() const override { return "mirror"; }
   void all_reduce_sum(void* data, int64_t n, DType dt) override {
     ++calls;
@@ -94,13 +96,41 @@ TEST(GradientSync, SummedLossIsScaledByTheRanks) {
                                     "layers": [{"type": "affine", "out_dim": 10}]})");
   NumpyRandom r1(1), r2(1);
   ModelPtr one = build_model(spec, r1), two = build_model(spec, r2);
-  two->set_data_parallel_ranks(2);
+  Mirror ranks(2);
+  two->set_data_parallel(ranks);
   const Tensor X = Tensor::from_vector({0.1, -0.2, 0.3, 0.4, 0.5, 0.6, -0.7, 0.8}, {2, 4}, DType::f32);
   const Tensor y = Tensor::from_vector({0, 2}, {2}, DType::i32);
   const double l1 = one->loss_value(X, y), l2 = two->loss_value(X, y);
   EXPECT_NEAR(l2, 2 * l1, 1e-6 * l1);
   const auto g1 = one->grads().at("W1").to_vector(), g2 = two->grads().at("W1").to_vector();
   for (std::size_t i = 0; i < g1.size(); ++i) EXPECT_NEAR(g2[i], 2 * g1[i], 1e-6);
+}
+
+// model.sync_batchnorm: each batchnorm layer's training forward and backward
+// make one all-reduce each; ranks that all hold the same shard (Mirror) give
+// plain batchnorm's loss and gradients, and evaluation makes none.
+TEST(SyncBatchnormLayers, ReduceTheirStatisticsOverTheRanks) {
+  json spec = json::parse(R"({"type": "sequential", "input_dim": [2, 3, 3],
+      "layers": [{"type": "conv", "num_filters": 3, "filter_size": 3}, {"type": "spatial_batchnorm"},
+                 {"type": "relu"}, {"type": "affine", "out_dim": 5}, {"type": "batchnorm", "scale": false},
+                 {"type": "affine", "out_dim": 10}]})");
+  NumpyRandom r1(2), r2(2), data(3);
+  ModelPtr plain = build_model(spec, r1);
+  spec["sync_batchnorm"] = true;
+  ModelPtr synced = build_model(spec, r2);
+  EXPECT_EQ(synced->describe().value("sync_batchnorm", false), true);
+  Mirror ranks(2);
+  synced->set_data_parallel(ranks);
+  const Tensor X = randn(data, {6, 2, 3, 3}, DType::f64).to(DType::f32);
+  const Tensor y = Tensor::from_vector({0, 1, 2, 3, 1, 0}, {6}, DType::i32);
+  EXPECT_NEAR(synced->loss_value(X, y), plain->loss_value(X, y), 1e-6);
+  EXPECT_EQ(ranks.calls, 4) << "two batchnorm layers, one all-reduce forward and one backward each";
+  for (const auto& kv : plain->grads()) {
+    const auto a = synced->grads().at(kv.first).to_vector(), b = kv.second.to_vector();
+    for (std::size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-5) << kv.first << "[" << i << "]";
+  }
+  synced->scores(X);
+  EXPECT_EQ(ranks.calls, 4) << "evaluation uses the running statistics";
 }
 
 // ---- mpirun end to end

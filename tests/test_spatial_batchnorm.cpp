@@ -12,6 +12,7 @@
 #include "host/ops/batchnorm/batchnorm.h"
 #include "host/ops/spatial_batchnorm/spatial_batchnorm.h"
 #include "norm_gpu_test_util.h"
+#include "norm_sync_test_util.h"
 #include "norm_test_util.h"
 #include "test_util.h"
 #include "threaded_norm_check.h"
@@ -257,6 +258,29 @@ TEST(GpuSpatialBatchnorm, NumericalGradientsThroughEveryVariant) {
 TEST(GpuSpatialBatchnorm, FastIsTheDefault) {
   CONVLAB_REQUIRE_CUDA_BUILD();
   EXPECT_EQ(OpRegistry<SpatialBatchNormImpl>::default_variant(Device::cuda), "warp");
+}
+
+}  // namespace
+}  // namespace convlab::test
+
+// --- Synchronized batchnorm (host/ops/norm/norm_sync.h) ----------------------
+// Every variant, run as 1, 2 and 3 shards of the batch, gives plain batchnorm
+// over the whole batch (the CPU reference): out, dx, dgamma, dbeta, running stats.
+
+namespace convlab::test {
+namespace {
+
+TEST(SyncSpatialBatchnorm, EveryCpuVariantOnShardsMatchesTheWholeBatch) {
+  expect_sync_variants_match<SpatialBatchNormImpl>(Device::cpu, {6, 4, 5, 3});
+}
+
+TEST(SyncSpatialBatchnorm, EveryGpuVariantOnShardsMatchesTheWholeBatch) {
+  CONVLAB_REQUIRE_GPU();
+  expect_sync_variants_match<SpatialBatchNormImpl>(Device::cuda, {6, 4, 5, 3});
+}
+
+TEST(SyncSpatialBatchnorm, RefusesTestModeAndAPlainCache) {
+  expect_sync_refuses_bad_use<SpatialBatchNormImpl>({6, 4, 5, 3});
 }
 
 }  // namespace

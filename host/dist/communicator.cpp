@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "host/dist/mpi_communicator.h"
+#include "host/dist/nccl_communicator.h"
+#include "kernels/runtime/cuda_device.h"
 
 namespace convlab::dist {
 
@@ -18,6 +20,7 @@ class SingleProcess final : public Communicator {
   int rank() const override { return 0; }
   int size() const override { return 1; }
   int local_size() const override { return 1; }
+  int local_rank() const override { return 0; }
   const char* backend() const override { return "single"; }
   void all_reduce_sum(void*, int64_t, DType) override {}
   void broadcast(void*, std::size_t, int) override {}
@@ -32,6 +35,11 @@ SingleProcess& single() {
 std::unique_ptr<Communicator>& owned_world() {
   static std::unique_ptr<Communicator> w;
   return w;
+}
+// The NCCL communicator of training_communicator(), over owned_world()'s ranks.
+std::unique_ptr<Communicator>& owned_gpu() {
+  static std::unique_ptr<Communicator> g;
+  return g;
 }
 Communicator*& current() {
   static Communicator* c = nullptr;
@@ -66,11 +74,21 @@ void init_world(int& argc, char**& argv) {
   }
   owned_world() = make_mpi_communicator(argc, argv);
   current() = owned_world().get();
+  // Before anything touches the GPU: the ranks on one machine spread over its GPUs.
+  if (cuda::available()) cuda::use_device_for_rank(world().local_rank());
 }
 
 void finalize_world() {
+  owned_gpu().reset();
   if (current() == owned_world().get()) current() = nullptr;
   owned_world().reset();
+}
+
+Communicator& training_communicator(Device device) {
+  Communicator& w = world();
+  if (device != Device::cuda || w.size() == 1 || !nccl_available()) return w;
+  if (!owned_gpu()) owned_gpu() = make_nccl_communicator(w);
+  return *owned_gpu();
 }
 
 bool distributed() { return world().size() > 1; }
@@ -82,13 +100,15 @@ std::string rank_name(const Communicator& comm) {
 void set_world_for_testing(Communicator* comm) { current() = comm; }
 
 namespace {
-// Runs op on a host copy of t when t is on the GPU.
-template <class Op>
-void on_host(Tensor& t, Op op) {
+// Runs op on t itself when it is on the CPU or gpu_op(t) takes it, else on a
+// host copy of t.
+template <class GpuOp, class Op>
+void run_collective(Tensor& t, GpuOp gpu_op, Op op) {
   if (t.device() == Device::cpu) {
     op(t);
     return;
   }
+  if (gpu_op(t)) return;
   Tensor host = t.to(Device::cpu);
   op(host);
   t.copy_from(host);
@@ -97,12 +117,16 @@ void on_host(Tensor& t, Op op) {
 
 void all_reduce_sum(Communicator& comm, Tensor& t) {
   if (comm.size() == 1 || t.numel() == 0) return;
-  on_host(t, [&](Tensor& h) { comm.all_reduce_sum(h.raw(), h.numel(), h.dtype()); });
+  run_collective(
+      t, [&](Tensor& g) { return comm.all_reduce_sum_gpu(g.raw(), g.numel(), g.dtype()); },
+      [&](Tensor& h) { comm.all_reduce_sum(h.raw(), h.numel(), h.dtype()); });
 }
 
 void broadcast(Communicator& comm, Tensor& t, int root) {
   if (comm.size() == 1 || t.numel() == 0) return;
-  on_host(t, [&](Tensor& h) { comm.broadcast(h.raw(), h.nbytes(), root); });
+  run_collective(
+      t, [&](Tensor& g) { return comm.broadcast_gpu(g.raw(), g.nbytes(), root); },
+      [&](Tensor& h) { comm.broadcast(h.raw(), h.nbytes(), root); });
 }
 
 std::string broadcast_string(Communicator& comm, const std::string& s, int root) {

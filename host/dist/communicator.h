@@ -4,11 +4,15 @@
 //   backend  file                               when
 //   single   host/dist/communicator.cpp         one process (the default; no MPI needed)
 //   mpi      host/dist/mpi_communicator.cpp     launched by mpirun / srun, built with MPI
+//   nccl     host/dist/nccl_communicator.cpp    GPU training on several ranks, built with NCCL
 //
 // The process's communicator is world(): init_world() in main() picks MPI when
 // the process was started by an MPI launcher (OMPI_COMM_WORLD_SIZE, PMI_SIZE,
-// PMIX_RANK or PMI_RANK in the environment) and a single process otherwise.
-// Buffers on the GPU go through host memory with the MPI backend.
+// PMIX_RANK or PMI_RANK in the environment) and a single process otherwise,
+// and gives each rank on a machine its own GPU (local rank modulo the GPUs).
+// GPU training on several ranks then runs its collectives on NCCL when the
+// build has it (make_gpu_communicator); buffers on the GPU go through host
+// memory with the MPI backend.
 //
 // Every rank must make the same collective calls in the same order; a rank
 // that fails ends the job (abort()), so no peer waits forever.
@@ -29,14 +33,21 @@ class Communicator {
   virtual ~Communicator() = default;
   virtual int rank() const = 0;
   virtual int size() const = 0;
-  // Ranks on this machine (the processes that share its cores).
+  // Ranks on this machine (the processes that share its cores), and this
+  // rank's place among them (0 .. local_size() - 1).
   virtual int local_size() const = 0;
+  virtual int local_rank() const = 0;
   virtual const char* backend() const = 0;
   // In place: data[i] = the sum over the ranks of their data[i]. n elements of
   // dtype f32, f64 or i32, in host memory. Every rank gets the same bits.
   virtual void all_reduce_sum(void* data, int64_t n, DType dtype) = 0;
   // In place: every rank's nbytes at data become root's.
   virtual void broadcast(void* data, std::size_t nbytes, int root) = 0;
+  // The same two on GPU memory, where the backend reduces there itself (NCCL):
+  // true when done; false (the default) and the caller stages the buffer
+  // through host memory.
+  virtual bool all_reduce_sum_gpu(void* /*data*/, int64_t /*n*/, DType /*dtype*/) { return false; }
+  virtual bool broadcast_gpu(void* /*data*/, std::size_t /*nbytes*/, int /*root*/) { return false; }
   virtual void barrier() = 0;
   // Ends every rank of the job with `code` (a failed rank must not leave its
   // peers waiting in a collective).
@@ -50,11 +61,17 @@ Communicator& world();
 void init_world(int& argc, char**& argv);
 // Called before main() returns normally (MPI_Finalize).
 void finalize_world();
+// The communicator for training on `device` over world()'s ranks: NCCL for
+// GPU tensors when the build has it and there are several ranks (its unique
+// id travels through world()), else world() itself. Made once, on first use,
+// by every rank together; owned by this module until finalize_world().
+Communicator& training_communicator(Device device);
 bool distributed();  // world().size() > 1
 // "rank 1 of 4" (for messages).
 std::string rank_name(const Communicator& comm = world());
 
-// Tensor collectives (any device; GPU tensors are staged through host memory).
+// Tensor collectives (any device; GPU tensors go straight to the backend when
+// it reduces on the GPU, else through host memory).
 void all_reduce_sum(Communicator& comm, Tensor& t);
 void broadcast(Communicator& comm, Tensor& t, int root = 0);
 // Root's string on every rank.

@@ -63,6 +63,7 @@ class MpiCommunicator final : public Communicator {
     check_mpi(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &local),
               "MPI_Comm_split_type");
     check_mpi(MPI_Comm_size(local, &local_size_), "MPI_Comm_size");
+    check_mpi(MPI_Comm_rank(local, &local_rank_), "MPI_Comm_rank");
     MPI_Comm_free(&local);
   }
   ~MpiCommunicator() override { MPI_Finalize(); }
@@ -70,6 +71,7 @@ class MpiCommunicator final : public Communicator {
   int rank() const override { return rank_; }
   int size() const override { return size_; }
   int local_size() const override { return local_size_; }
+  int local_rank() const override { return local_rank_; }
   const char* backend() const override { return "mpi"; }
 
   void all_reduce_sum(void* data, int64_t n, DType dtype) override {
@@ -92,7 +94,7 @@ class MpiCommunicator final : public Communicator {
   }
 
  private:
-  int rank_ = 0, size_ = 1, local_size_ = 1;
+  int rank_ = 0, size_ = 1, local_size_ = 1, local_rank_ = 0;
 };
 
 }  // namespace

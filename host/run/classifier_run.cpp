@@ -59,7 +59,8 @@ RunResult train_classifier(const config::RunConfig& cfg, const RunContext& ctx) 
   Dataset val = data.val.to(dev);
   Dataset test = data.test.size() > 0 ? data.test.to(dev) : Dataset();
   const std::string dev_name = dev == Device::cuda ? "cuda (" + cuda::device_name() + ")" : "cpu";
-  dist::Communicator& comm = dist::world();
+  // world()'s ranks; on GPUs their collectives run on NCCL when the build has it.
+  dist::Communicator& comm = dist::training_communicator(dev);
   // Rank 0 prints and writes the run folder; the other ranks have no folder.
   RunFolder* folder = ctx.folder;
   CONVLAB_CHECK(folder != nullptr || comm.rank() != 0, "train_classifier: rank 0 needs a run folder");

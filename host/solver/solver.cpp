@@ -87,7 +87,7 @@ Solver::Solver(Model& model, Dataset train, Dataset val, SolverOptions options, 
     CONVLAB_CHECK(opt_.batch_size % num_ranks() == 0,
                   "solver.batch_size: " << opt_.batch_size << " does not split evenly over " << num_ranks()
                                         << " ranks (data-parallel training: batch_size is the global batch)");
-    model_.set_data_parallel_ranks(num_ranks());
+    model_.set_data_parallel(*opt_.comm);
     model_.load_state(dist::broadcast_tensors(*opt_.comm, model_.state()));
     sync_ = std::make_unique<dist::GradientSync>(*opt_.comm);
   }

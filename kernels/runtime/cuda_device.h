@@ -13,6 +13,10 @@ namespace convlab::cuda {
 bool available();
 std::string no_gpu_reason();
 std::string device_name();  // "" when none
+// Makes GPU (local_rank modulo the GPUs) this process's device, so that the
+// data-parallel ranks on one machine each train on their own GPU (NCCL runs
+// one rank per GPU); returns its index. Called before any other CUDA work.
+int use_device_for_rank(int local_rank);
 
 void* malloc_device(std::size_t nbytes);
 void free_device(void* p) noexcept;

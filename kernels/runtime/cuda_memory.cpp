@@ -47,6 +47,15 @@ bool available() { return probe().ok; }
 std::string no_gpu_reason() { return probe().ok ? "" : probe().reason; }
 std::string device_name() { return probe().name; }
 
+int use_device_for_rank(int local_rank) {
+  if (!available()) throw Error("cannot choose a GPU: " + no_gpu_reason());
+  int count = 0;
+  CUDA_CHECK(cudaGetDeviceCount(&count));
+  const int device = local_rank % count;
+  CUDA_CHECK(cudaSetDevice(device));
+  return device;
+}
+
 void* malloc_device(std::size_t nbytes) {
   if (!available()) throw Error("cannot allocate on the GPU: " + no_gpu_reason());
   void* p = nullptr;

@@ -9,6 +9,7 @@ static const char* kNoCuda = "convlab was built without CUDA (configure with nvc
 bool available() { return false; }
 std::string no_gpu_reason() { return kNoCuda; }
 std::string device_name() { return ""; }
+int use_device_for_rank(int) { throw Error(kNoCuda); }
 void* malloc_device(std::size_t) { throw Error(kNoCuda); }
 void free_device(void*) noexcept {}
 void memcpy_h2d(void*, const void*, std::size_t) { throw Error(kNoCuda); }

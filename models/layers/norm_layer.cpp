@@ -1,5 +1,7 @@
+#include "host/dist/communicator.h"
 #include "host/ops/batchnorm/batchnorm.h"
 #include "host/ops/layernorm/layernorm.h"
+#include "host/ops/norm/norm_sync.h"
 #include "host/ops/spatial_batchnorm/spatial_batchnorm.h"
 #include "host/ops/spatial_groupnorm/spatial_groupnorm.h"
 #include "models/layers.h"
@@ -85,6 +87,10 @@ std::vector<std::pair<std::string, Tensor*>> NormLayer::buffers() {
   return {{"running_mean" + running_prefix_, &bn_.running_mean}, {"running_var" + running_prefix_, &bn_.running_var}};
 }
 
+void NormLayer::set_batch_statistics_comm(dist::Communicator* comm) {
+  if (kind_ == NormKind::batchnorm || kind_ == NormKind::spatial_batchnorm) sync_comm_ = comm;
+}
+
 void NormLayer::to(Device device) {
   Layer::to(device);
   if (fixed_gamma_.defined()) fixed_gamma_ = fixed_gamma_.to(device);
@@ -94,18 +100,28 @@ void NormLayer::to(Device device) {
   }
 }
 
+namespace {
+SumOverRanks sum_over(dist::Communicator& comm) {
+  return [&comm](std::vector<double>& v) { comm.all_reduce_sum(v.data(), static_cast<int64_t>(v.size()), DType::f64); };
+}
+}  // namespace
+
 Tensor NormLayer::forward(const Tensor& x, Mode mode) {
   const Tensor& gamma = options_.scale ? params_[0].value : fixed_gamma_;
   const Tensor& beta = params_.back().value;
   Forward<NormCache> f;
+  bn_.mode = mode;
+  synced_ = sync_comm_ != nullptr && sync_comm_->size() > 1 && mode == Mode::train;
   switch (kind_) {
     case NormKind::batchnorm:
-      bn_.mode = mode;
-      f = batchnorm_.impl.forward(x, gamma, beta, bn_);
+      f = synced_ ? sync_batchnorm_forward(batchnorm_.impl.forward, x, gamma, beta, bn_, sync_comm_->size(),
+                                           sum_over(*sync_comm_))
+                  : batchnorm_.impl.forward(x, gamma, beta, bn_);
       break;
     case NormKind::spatial_batchnorm:
-      bn_.mode = mode;
-      f = spatial_batchnorm_.impl.forward(x, gamma, beta, bn_);
+      f = synced_ ? sync_batchnorm_forward(spatial_batchnorm_.impl.forward, x, gamma, beta, bn_, sync_comm_->size(),
+                                           sum_over(*sync_comm_))
+                  : spatial_batchnorm_.impl.forward(x, gamma, beta, bn_);
       break;
     case NormKind::layernorm:
       f = layernorm_.impl.forward(x, gamma, beta, LayerNormParam{options_.eps});
@@ -122,10 +138,14 @@ Tensor NormLayer::backward(const Tensor& dout) {
   NormGrads g;
   switch (kind_) {
     case NormKind::batchnorm:
-      g = batchnorm_.impl.backward(dout, cache_);
+      g = synced_ ? sync_batchnorm_backward(batchnorm_.impl.backward, dout, cache_, sync_comm_->size(),
+                                            sum_over(*sync_comm_))
+                  : batchnorm_.impl.backward(dout, cache_);
       break;
     case NormKind::spatial_batchnorm:
-      g = spatial_batchnorm_.impl.backward(dout, cache_);
+      g = synced_ ? sync_batchnorm_backward(spatial_batchnorm_.impl.backward, dout, cache_, sync_comm_->size(),
+                                            sum_over(*sync_comm_))
+                  : spatial_batchnorm_.impl.backward(dout, cache_);
       break;
     case NormKind::layernorm:
       g = layernorm_.impl.backward(dout, cache_);

@@ -97,6 +97,9 @@ cudaError_t cudaGetDevice(int* device) {
   return cudaSuccess;
 }
 
+// One emulated device: 0.
+cudaError_t cudaSetDevice(int device) { return device == 0 ? cudaSuccess : fail(cudaErrorInvalidValue); }
+
 cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int device) {
   if (device != 0) return fail(cudaErrorInvalidValue);
   *prop = cudaDeviceProp{};

@@ -4,7 +4,8 @@
 //   - the Solver on N ranks with global batch B ends with the parameters of
 //     one process with batch B (20 steps, float32 rounding: <= 1e-5 relative),
 //     with the same losses, and every rank holds bit-identical parameters after
-//     every step.
+//     every step: a net without batchnorm, and one with synchronized batchnorm
+//     (whose per-rank-statistics twin is checked to differ).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -233,6 +234,39 @@ TEST(DataParallelSolver, MatchesOneProcessWithAdamFrozenLayerAndLookahead) {
     EXPECT_LE(diff, 1e-5 * max_abs(kv.second)) << kv.first;
   }
   EXPECT_EQ(one.params.back().at("W1").to_vector(), one.params.front().at("W1").to_vector());
+}
+
+// base_config with a spatial batchnorm after the conv and a batchnorm after the
+// hidden affine; the layers before them have no bias (its gradient would be
+// zero but for rounding, a comparison of noise).
+json batchnorm_config(bool sync) {
+  json j = base_config();
+  j["model"]["layers"] = json::parse(R"([{"type": "conv", "num_filters": 6, "filter_size": 3, "bias": false},
+      {"type": "spatial_batchnorm"}, {"type": "relu"}, {"type": "max_pool", "pool_size": 2},
+      {"type": "affine", "out_dim": 16, "bias": false}, {"type": "batchnorm", "scale": false}, {"type": "relu"},
+      {"type": "affine", "out_dim": 10}])");
+  if (sync) j["model"]["sync_batchnorm"] = true;
+  twenty_steps_of_4_per_rank(j);
+  return j;
+}
+
+// Synchronized batchnorm (model.sync_batchnorm): statistics over the global
+// batch, so the ranks train as one process does, batchnorm included.
+TEST(DataParallelSolver, MatchesOneProcessWithSyncBatchnorm) {
+  expect_data_parallel_matches_one_process(batchnorm_config(true));
+}
+
+// The control: per-rank batchnorm statistics (the default) do not train as
+// one process does, so the test above tells the two apart.
+TEST(DataParallelSolver, PerRankBatchnormDiffersFromOneProcess) {
+  if (comm().size() == 1) GTEST_SKIP() << "one rank";
+  const json j = batchnorm_config(false);
+  const TrainedRun one = train(j, nullptr);
+  const TrainedRun many = train(j, &comm());
+  const auto a = many.params.back().at("W1").to_vector(), b = one.params.back().at("W1").to_vector();
+  double diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) diff = std::max(diff, std::abs(a[i] - b[i]));
+  EXPECT_GT(diff, 1e-3 * max_abs(one.params.back().at("W1")));
 }
 
 TEST(DataParallelSolver, RefusesABatchThatDoesNotSplit) {

@@ -3,9 +3,11 @@
 // Variants (host/ops/batchnorm/batchnorm_register.cpp; * = the device's default):
 //   cpu/reference   host/ops/batchnorm/batchnorm_reference.cpp  cs231n's formulas, two passes
 //   cpu/threaded *  host/ops/batchnorm/batchnorm_threaded.cpp   threads over blocks of features
-//   (norm/norm_threaded_common.cpp) cuda/naive      kernels/batchnorm/batchnorm_cuda.cpp kernels/norm/channel_naive.cu:
-//   one thread per feature/channel cuda/warp *     kernels/batchnorm/batchnorm_cuda.cpp kernels/norm/channel_warp.cu:
-//   one-pass Welford, warp-shuffle reductions
+//                                                               (norm/norm_threaded_common.cpp)
+//   cuda/naive      kernels/batchnorm/batchnorm_cuda.cpp        kernels/norm/channel_naive.cu: one thread per feature
+//   cuda/warp *     kernels/batchnorm/batchnorm_cuda.cpp        kernels/norm/channel_warp.cu: one-pass Welford,
+//                                                               warp-shuffle reductions
+// Synchronized over data-parallel ranks, on any variant: host/ops/norm/norm_sync.h.
 // Shared parameters, cache and validation: host/ops/norm/.
 #pragma once
 #include "host/ops/norm/norm.h"

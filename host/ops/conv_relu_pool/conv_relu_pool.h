@@ -3,18 +3,14 @@
 // ThreeLayerConvNet).
 //
 // Variants (host/ops/conv_relu_pool/conv_relu_pool_register.cpp; * = the device's default):
-//   cpu/reference : host/ops/conv_relu_pool/conv_relu_pool_composed.cpp, the chain of the
-//                   three reference ops (the ground truth).
-//   cpu/threaded *: host/ops/conv_relu_pool/conv_relu_pool_threaded.cpp, fused, one image per task: the image's conv
-//   output stays
-//                   in the thread's cache, relu and pooling are applied
-//                   there, and only the pooled output and its argmax reach
-//                   memory. The backward rebuilds the image's conv gradient
-//                   from dout, the argmax and the sign of the pooled output
-//                   (relu passes the gradient exactly where the window's
-//                   maximum is positive) and feeds it to dw, db and dx.
-//   cuda/composed *: host/ops/conv_relu_pool/conv_relu_pool_composed.cpp, the chain of the
-//                   default CUDA ops.
+//   cpu/reference   host/ops/conv_relu_pool/conv_relu_pool_composed.cpp  the chain of the three reference
+//                                                                        ops (the ground truth)
+//   cpu/threaded *  host/ops/conv_relu_pool/conv_relu_pool_threaded.cpp  fused, one image per task: the image's
+//                   conv output stays in the thread's cache, relu and pooling are applied there, and only the
+//                   pooled output and its argmax reach memory. The backward rebuilds the image's conv gradient
+//                   from dout, the argmax and the sign of the pooled output (relu passes the gradient exactly
+//                   where the window's maximum is positive) and feeds it to dw, db and dx.
+//   cuda/composed * host/ops/conv_relu_pool/conv_relu_pool_composed.cpp  the chain of the default CUDA ops
 #pragma once
 #include "host/ops/conv/conv.h"
 #include "host/ops/max_pool/max_pool.h"

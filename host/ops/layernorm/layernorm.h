@@ -3,9 +3,10 @@
 // Variants (host/ops/layernorm/layernorm_register.cpp; * = the device's default):
 //   cpu/reference   host/ops/layernorm/layernorm_reference.cpp  cs231n's formulas, two passes
 //   cpu/threaded *  host/ops/layernorm/layernorm_threaded.cpp   threads over blocks of samples
-//   (norm/norm_threaded_common.cpp) cuda/naive      kernels/layernorm/layernorm_cuda.cpp kernels/norm/group_naive.cu:
-//   one thread per segment cuda/warp *     kernels/layernorm/layernorm_cuda.cpp        kernels/norm/group_warp.cu:
-//   one-pass Welford, warp-shuffle reductions
+//                                                               (norm/norm_threaded_common.cpp)
+//   cuda/naive      kernels/layernorm/layernorm_cuda.cpp        kernels/norm/group_naive.cu: one thread per segment
+//   cuda/warp *     kernels/layernorm/layernorm_cuda.cpp        kernels/norm/group_warp.cu: one-pass Welford,
+//                                                               warp-shuffle reductions
 // Shared parameters, cache and validation: host/ops/norm/.
 #pragma once
 #include "host/ops/norm/norm.h"

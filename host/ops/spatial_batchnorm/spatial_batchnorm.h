@@ -3,10 +3,12 @@
 // Variants (host/ops/spatial_batchnorm/spatial_batchnorm_register.cpp; * = the device's default):
 //   cpu/reference   host/ops/spatial_batchnorm/spatial_batchnorm_reference.cpp  cs231n's formulas, two passes
 //   cpu/threaded *  host/ops/spatial_batchnorm/spatial_batchnorm_threaded.cpp   threads over blocks of channels
-//   (norm/norm_threaded_common.cpp) cuda/naive      kernels/spatial_batchnorm/spatial_batchnorm_cuda.cpp
-//   kernels/norm/channel_naive.cu: one thread per feature/channel cuda/warp *
-//   kernels/spatial_batchnorm/spatial_batchnorm_cuda.cpp        kernels/norm/channel_warp.cu: one-pass Welford,
-//   warp-shuffle reductions
+//                                                                               (norm/norm_threaded_common.cpp)
+//   cuda/naive      kernels/spatial_batchnorm/spatial_batchnorm_cuda.cpp        kernels/norm/channel_naive.cu:
+//                                                                               one thread per channel
+//   cuda/warp *     kernels/spatial_batchnorm/spatial_batchnorm_cuda.cpp        kernels/norm/channel_warp.cu:
+//                                                                               one-pass Welford, warp shuffles
+// Synchronized over data-parallel ranks, on any variant: host/ops/norm/norm_sync.h.
 // Shared parameters, cache and validation: host/ops/norm/.
 #pragma once
 #include "host/ops/norm/norm.h"

@@ -3,10 +3,11 @@
 // Variants (host/ops/spatial_groupnorm/spatial_groupnorm_register.cpp; * = the device's default):
 //   cpu/reference   host/ops/spatial_groupnorm/spatial_groupnorm_reference.cpp  cs231n's formulas, two passes
 //   cpu/threaded *  host/ops/spatial_groupnorm/spatial_groupnorm_threaded.cpp   threads over blocks of samples
-//   (norm/norm_threaded_common.cpp) cuda/naive      kernels/spatial_groupnorm/spatial_groupnorm_cuda.cpp
-//   kernels/norm/group_naive.cu: one thread per segment cuda/warp *
-//   kernels/spatial_groupnorm/spatial_groupnorm_cuda.cpp        kernels/norm/group_warp.cu: one-pass Welford,
-//   warp-shuffle reductions
+//                                                                               (norm/norm_threaded_common.cpp)
+//   cuda/naive      kernels/spatial_groupnorm/spatial_groupnorm_cuda.cpp        kernels/norm/group_naive.cu:
+//                                                                               one thread per segment
+//   cuda/warp *     kernels/spatial_groupnorm/spatial_groupnorm_cuda.cpp        kernels/norm/group_warp.cu:
+//                                                                               one-pass Welford, warp shuffles
 // Shared parameters, cache and validation: host/ops/norm/.
 #pragma once
 #include "host/ops/norm/norm.h"
