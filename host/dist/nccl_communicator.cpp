@@ -3,6 +3,8 @@
 #ifdef CONVLAB_HAVE_NCCL
 #include <cuda_runtime.h>
 #include <nccl.h>
+
+#include <cstdlib>
 #endif
 
 namespace convlab::dist {
@@ -78,6 +80,7 @@ class NcclCommunicator final : public Communicator {
   [[noreturn]] void abort(int code) override {
     ncclCommAbort(comm_);
     host_.abort(code);
+    std::_Exit(code);  // not reached: the host communicator ends the job
   }
 
  private:
