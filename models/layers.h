@@ -217,6 +217,11 @@ class NormLayer : public Layer {
 
  private:
   void bind(Device device) override;
+  // The batchnorms' forward and backward through `fn`, one variant's entry
+  // point: plain, or synchronized over sync_comm_'s ranks when synced_.
+  Forward<NormCache> batchnorm_forward(BatchNormForwardFn* fn, const Tensor& x, const Tensor& gamma,
+                                       const Tensor& beta);
+  NormGrads batchnorm_backward(NormBackwardFn* fn, const Tensor& dout);
   NormKind kind_;
   std::string index_;
   // The binding of kind_'s op (the others stay unbound).

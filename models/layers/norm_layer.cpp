@@ -101,10 +101,22 @@ void NormLayer::to(Device device) {
 }
 
 namespace {
+// A sum over comm's ranks, for sync_batchnorm_forward/backward.
 SumOverRanks sum_over(dist::Communicator& comm) {
   return [&comm](std::vector<double>& v) { comm.all_reduce_sum(v.data(), static_cast<int64_t>(v.size()), DType::f64); };
 }
 }  // namespace
+
+Forward<NormCache> NormLayer::batchnorm_forward(BatchNormForwardFn* fn, const Tensor& x, const Tensor& gamma,
+                                                const Tensor& beta) {
+  if (!synced_) return fn(x, gamma, beta, bn_);
+  return sync_batchnorm_forward(fn, x, gamma, beta, bn_, sync_comm_->size(), sum_over(*sync_comm_));
+}
+
+NormGrads NormLayer::batchnorm_backward(NormBackwardFn* fn, const Tensor& dout) {
+  if (!synced_) return fn(dout, cache_);
+  return sync_batchnorm_backward(fn, dout, cache_, sync_comm_->size(), sum_over(*sync_comm_));
+}
 
 Tensor NormLayer::forward(const Tensor& x, Mode mode) {
   const Tensor& gamma = options_.scale ? params_[0].value : fixed_gamma_;
@@ -114,14 +126,10 @@ Tensor NormLayer::forward(const Tensor& x, Mode mode) {
   synced_ = sync_comm_ != nullptr && sync_comm_->size() > 1 && mode == Mode::train;
   switch (kind_) {
     case NormKind::batchnorm:
-      f = synced_ ? sync_batchnorm_forward(batchnorm_.impl.forward, x, gamma, beta, bn_, sync_comm_->size(),
-                                           sum_over(*sync_comm_))
-                  : batchnorm_.impl.forward(x, gamma, beta, bn_);
+      f = batchnorm_forward(batchnorm_.impl.forward, x, gamma, beta);
       break;
     case NormKind::spatial_batchnorm:
-      f = synced_ ? sync_batchnorm_forward(spatial_batchnorm_.impl.forward, x, gamma, beta, bn_, sync_comm_->size(),
-                                           sum_over(*sync_comm_))
-                  : spatial_batchnorm_.impl.forward(x, gamma, beta, bn_);
+      f = batchnorm_forward(spatial_batchnorm_.impl.forward, x, gamma, beta);
       break;
     case NormKind::layernorm:
       f = layernorm_.impl.forward(x, gamma, beta, LayerNormParam{options_.eps});
@@ -138,14 +146,10 @@ Tensor NormLayer::backward(const Tensor& dout) {
   NormGrads g;
   switch (kind_) {
     case NormKind::batchnorm:
-      g = synced_ ? sync_batchnorm_backward(batchnorm_.impl.backward, dout, cache_, sync_comm_->size(),
-                                            sum_over(*sync_comm_))
-                  : batchnorm_.impl.backward(dout, cache_);
+      g = batchnorm_backward(batchnorm_.impl.backward, dout);
       break;
     case NormKind::spatial_batchnorm:
-      g = synced_ ? sync_batchnorm_backward(spatial_batchnorm_.impl.backward, dout, cache_, sync_comm_->size(),
-                                            sum_over(*sync_comm_))
-                  : spatial_batchnorm_.impl.backward(dout, cache_);
+      g = batchnorm_backward(spatial_batchnorm_.impl.backward, dout);
       break;
     case NormKind::layernorm:
       g = layernorm_.impl.backward(dout, cache_);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "host/ops/norm/norm_check.h"
+
 namespace convlab {
 
 namespace {
@@ -30,6 +32,8 @@ Forward<NormCache> sync_batchnorm_forward(BatchNormForwardFn* forward, const Ten
   check_ranks("sync_batchnorm_forward", ranks);
   CONVLAB_CHECK(param.mode == Mode::train, "sync_batchnorm_forward: train mode only (test mode is plain batchnorm)");
   const int64_t C = channels_of("sync_batchnorm_forward", x, gamma.numel());
+  // The running statistics are checked (or created as zeros) before any work.
+  prepare_running_stats("sync_batchnorm_forward", NormDims{x.shape()[0], C, 1}, x, param);
 
   // The shard's statistics, from the variant itself.
   BatchNormParam local;
@@ -61,12 +65,8 @@ Forward<NormCache> sync_batchnorm_forward(BatchNormForwardFn* forward, const Ten
   global.running_var = device_vector(V, x);
   Forward<NormCache> f = forward(x, gamma, beta, global);
 
-  // The running statistics, as plain batchnorm moves them (created as zeros when empty).
-  std::vector<double> rm(C, 0.0), rv(C, 0.0);
-  if (param.running_mean.defined()) rm = param.running_mean.to_vector();
-  if (param.running_var.defined()) rv = param.running_var.to_vector();
-  CONVLAB_CHECK(static_cast<int64_t>(rm.size()) == C && static_cast<int64_t>(rv.size()) == C,
-                "sync_batchnorm_forward: running_mean and running_var must have " << C << " entries");
+  // The running statistics, as plain batchnorm moves them.
+  std::vector<double> rm = param.running_mean.to_vector(), rv = param.running_var.to_vector();
   for (int64_t c = 0; c < C; ++c) {
     rm[c] = param.momentum * rm[c] + (1.0 - param.momentum) * M[c];
     rv[c] = param.momentum * rv[c] + (1.0 - param.momentum) * V[c];
