@@ -84,7 +84,14 @@ Storage::Storage(std::size_t nbytes, Device device, bool zeroed) : nbytes_(nbyte
     cuda::memset_device(ptr_, byte, nbytes);
 }
 
-Storage::~Storage() { release_block(device_, ptr_, nbytes_); }
+Storage::Storage(void* data, std::size_t nbytes, Device device, std::shared_ptr<void> owner)
+    : ptr_(data), nbytes_(nbytes), device_(device), owner_(std::move(owner)) {
+  CONVLAB_CHECK(data || !nbytes, "Storage: borrowed memory of " << nbytes << " bytes at a null pointer");
+}
+
+Storage::~Storage() {
+  if (!owner_) release_block(device_, ptr_, nbytes_);
+}
 
 static void check_shape_valid(const Shape& shape) {
   CONVLAB_CHECK(shape.size() <= 4, "Tensor: at most 4 dimensions are supported, got shape " << shape_str(shape));
@@ -98,6 +105,17 @@ Tensor::Tensor(Shape shape, DType dtype, Device device, bool zeroed)
     : shape_(std::move(shape)), dtype_(dtype), device_(device) {
   check_shape_valid(shape_);
   storage_ = std::make_shared<Storage>(shape_nbytes(shape_, dtype), device, zeroed);
+}
+
+Tensor Tensor::borrow(void* data, Shape shape, DType dtype, Device device, std::shared_ptr<void> owner) {
+  check_shape_valid(shape);
+  CONVLAB_CHECK(owner, "Tensor::borrow: no owner keeps the memory of shape " << shape_str(shape) << " alive");
+  Tensor t;
+  t.storage_ = std::make_shared<Storage>(data, shape_nbytes(shape, dtype), device, std::move(owner));
+  t.shape_ = std::move(shape);
+  t.dtype_ = dtype;
+  t.device_ = device;
+  return t;
 }
 
 Tensor Tensor::empty(Shape shape, DType dtype, Device device) { return Tensor(std::move(shape), dtype, device, false); }

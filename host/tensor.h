@@ -63,6 +63,9 @@ struct dtype_of<uint8_t> {
 class Storage {
  public:
   Storage(std::size_t nbytes, Device device, bool zeroed);
+  // Memory that convlab does not own (a NumPy array, a DLPack tensor):
+  // `owner` keeps it alive and is released with the last Tensor using it.
+  Storage(void* data, std::size_t nbytes, Device device, std::shared_ptr<void> owner);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -74,6 +77,7 @@ class Storage {
   void* ptr_ = nullptr;
   std::size_t nbytes_ = 0;
   Device device_ = Device::cpu;
+  std::shared_ptr<void> owner_;  // set for borrowed memory, which is not returned to the cache
 };
 
 class Tensor {
@@ -89,6 +93,11 @@ class Tensor {
   // CPU tensor holding `values` (converted to dtype); size must match shape.
   static Tensor from_vector(const std::vector<double>& values, Shape shape, DType dtype = DType::f64);
   static Tensor scalar(double value, DType dtype = DType::f64) { return full({}, value, dtype); }
+  // A tensor over contiguous row-major memory that convlab does not own,
+  // without a copy (the Python module's NumPy and DLPack arrays): `owner`
+  // keeps the memory alive while any Tensor shares it. Writes through the
+  // tensor are seen by the memory's owner, and the other way round.
+  static Tensor borrow(void* data, Shape shape, DType dtype, Device device, std::shared_ptr<void> owner);
 
   bool defined() const { return storage_ != nullptr; }
   const Shape& shape() const { return shape_; }

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <vector>
+
 #include "host/fill.h"
 #include "host/gradcheck.h"
 #include "host/tensor.h"
@@ -35,6 +38,32 @@ TEST(Tensor, CopiesShareStorageCloneDoesNot) {
   a.set_item(0, 7.0);
   EXPECT_EQ(b.item(0), 7.0);
   EXPECT_EQ(c.item(0), 1.0);
+}
+
+// Tensor::borrow (the Python module's arrays): the same memory, read and
+// written both ways, kept alive by the owner until the last tensor goes.
+TEST(Tensor, BorrowSharesForeignMemoryAndReleasesTheOwnerLast) {
+  auto buffer = std::make_shared<std::vector<double>>(std::vector<double>{1, 2, 3, 4, 5, 6});
+  std::weak_ptr<std::vector<double>> alive = buffer;
+  Tensor view;
+  {
+    Tensor t = Tensor::borrow(buffer->data(), {2, 3}, DType::f64, Device::cpu, buffer);
+    buffer.reset();  // the tensor's owner keeps the memory
+    EXPECT_EQ(t.data<double>(), alive.lock()->data());
+    EXPECT_EQ(t.item(4), 5.0);
+    t.set_item(0, -1.0);
+    EXPECT_EQ((*alive.lock())[0], -1.0);
+    view = t.reshape({3, 2}).slice0(1, 3);
+    EXPECT_EQ(view.item(0), 3.0);
+  }
+  EXPECT_FALSE(alive.expired());  // `view` still shares the storage
+  Tensor copy = view.clone();     // a clone owns memory of its own
+  view = Tensor();
+  EXPECT_TRUE(alive.expired());
+  EXPECT_EQ(copy.item(3), 6.0);
+  EXPECT_THROW(Tensor::borrow(nullptr, {2}, DType::f32, Device::cpu, std::make_shared<int>(0)), Error);
+  EXPECT_THROW(Tensor::borrow(copy.raw(), {2}, DType::f32, Device::cpu, nullptr), Error);
+  EXPECT_THROW(Tensor::borrow(copy.raw(), {1, 1, 1, 1, 1}, DType::f32, Device::cpu, std::make_shared<int>(0)), Error);
 }
 
 TEST(Tensor, ReshapeInfersAndValidates) {

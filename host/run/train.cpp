@@ -118,6 +118,7 @@ int resume_command(const TrainOptions& opt, std::ostream& out) {
   // The lock comes first: config.json and the checkpoint are read while no
   // other process can change them.
   const auto folder = RunFolder::open(opt.resume_dir, RunFolder::Mode::resume);
+  if (opt.on_folder) opt.on_folder(folder->path());
   const nlohmann::json j = read_config(folder->file("config.json"), opt);
   CONVLAB_CHECK(!config::has_sweep(j), "--resume: resuming a sweep is not supported; resume one of its runs");
   const PreparedRun p = prepare_run(j);
@@ -191,6 +192,7 @@ int train_data_parallel(const std::string& config_path, const TrainOptions& opt,
                   "solver.batch_size: " << p.cfg.solver.batch_size << " does not split evenly over " << comm.size()
                                         << " ranks (data-parallel training: batch_size is the global batch)");
     if (!resume) folder = open_run_folder(config_path, opt, p.cfg.output);
+    if (opt.on_folder) opt.on_folder(folder->path());
     text = j.dump();
   });
   const nlohmann::json j = nlohmann::json::parse(dist::broadcast_string(comm, text));
@@ -224,6 +226,7 @@ int train_command(const std::string& config_path, const TrainOptions& opt, std::
   }
 
   std::unique_ptr<RunFolder> folder = open_run_folder(path, opt, runs.front().cfg.output);
+  if (opt.on_folder) opt.on_folder(folder->path());
 
   if (!sweep) return run_prepared(runs.front(), folder.get(), false, out).ok ? 0 : 1;
 

@@ -35,6 +35,8 @@ struct TrainOptions {
   std::string out_dir;                 // --out: the run folder (a sweep puts its runs inside)
   std::string resume_dir;              // --resume: continue the run in this folder
   bool overwrite = false;              // --overwrite: replace the run or sweep in out_dir
+  // Told the path of the run (or sweep) folder once it is open (the Python package's train()).
+  std::function<void(const std::string&)> on_folder;
 };
 
 class RunFolder;  // host/run/run_folder.h
