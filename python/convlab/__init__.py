@@ -12,6 +12,8 @@ CuPy or PyTorch through DLPack. convlab.set_device("cuda") runs the ops on the
 GPU. Errors in arguments raise convlab.Error (a ValueError) with convlab's
 message, TypeError or KeyError."""
 
+import numpy as np
+
 from . import _convlab
 from ._arrays import get_device, set_device
 from ._convlab import Error
@@ -26,6 +28,15 @@ __version__ = "0.1.0"
 def cuda_available():
     """True when convlab was built with CUDA and a GPU is usable."""
     return _convlab.cuda_available()
+
+
+def to_device(array, device):
+    """The array on a device: "cuda" gives a DLPack array on the GPU, which
+    every op takes and returns without copies (torch.from_dlpack and
+    cupy.from_dlpack read it); "cpu" gives a NumPy array."""
+    if isinstance(array, np.ndarray) or not hasattr(array, "__dlpack__"):
+        array = np.ascontiguousarray(array)  # float32/64, int32 and uint8 arrays (the module checks)
+    return _convlab.to_device(array, device)
 
 
 def set_num_threads(n):
@@ -44,4 +55,4 @@ def variants(op, device="cpu"):
 
 
 __all__ = ["Error", "FullyConnectedNet", "Solver", "ThreeLayerConvNet", "cuda_available", "fast_layers", "get_device", "get_num_threads",
-           "layer_utils", "layers", "optim", "set_device", "set_num_threads", "train", "variants"]
+           "layer_utils", "layers", "optim", "set_device", "set_num_threads", "to_device", "train", "variants"]

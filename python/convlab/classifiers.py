@@ -84,12 +84,15 @@ class Model:
     def loss(self, X, y=None):
         """Without y: the class scores (test mode). With y: (loss, grads),
         the loss with its L2 penalty and the gradient of every parameter."""
-        if isinstance(X, np.ndarray) or not hasattr(X, "__dlpack__"):
+        numpy_in = isinstance(X, np.ndarray) or not hasattr(X, "__dlpack__")
+        if numpy_in:
             X = np.ascontiguousarray(X, dtype=self.dtype)
         if y is None:
             return self._native.scores(X)
         loss = self._native.loss(X, labels(y))
-        grads = {k: (np.array(v) if isinstance(v, np.ndarray) else v) for k, v in self._native.grads().items()}
+        grads = self._native.grads()
+        if numpy_in:  # NumPy in, NumPy out, wherever the model runs
+            grads = {k: _convlab.to_device(v, "cpu") for k, v in grads.items()}
         return loss, grads
 
     def save(self, path):

@@ -81,8 +81,8 @@ nb::object to_array(const Tensor& t) {
                                   nb::device::cpu::value)
         .cast();
   // A DLPack array (torch.from_dlpack, cupy.from_dlpack) on the process's GPU.
-  return nb::ndarray<>(data, shape.size(), shape.data(), owner, nullptr, dlpack_dtype(t.dtype()),
-                       nb::device::cuda::value, 0)
+  return nb::ndarray<nb::array_api>(data, shape.size(), shape.data(), owner, nullptr, dlpack_dtype(t.dtype()),
+                                    nb::device::cuda::value, 0)
       .cast();
 }
 

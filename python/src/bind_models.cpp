@@ -122,7 +122,15 @@ void bind_models(nb::module_& m) {
       .def(
           "params", [](PyModel& p) { return arrays_of(p.model->params()); },
           "The parameters by name, as arrays over the model's own memory.")
-      .def("grads", [](PyModel& p) { return arrays_of(p.model->grads()); })
+      .def(
+          "grads",
+          [](PyModel& p) {
+            std::map<std::string, Tensor> copies;
+            for (const auto& kv : p.model->grads())
+              if (kv.second.defined()) copies[kv.first] = kv.second.clone();
+            return arrays_of(copies);
+          },
+          "Copies of the gradients of the last loss() (the next call overwrites the model's own).")
       .def("buffers", [](PyModel& p) { return arrays_of(p.model->buffers()); })
       .def(
           "to", [](PyModel& p, const std::string& device) { p.model->to(parse_device(device)); }, "device"_a)
@@ -163,6 +171,10 @@ void bind_models(nb::module_& m) {
             save_safetensors(checkpoint_name + "_epoch_" + std::to_string(epoch) + ".safetensors", p.model->state(),
                              {{"model", p.spec.dump()}, {"epoch", std::to_string(epoch)}});
           };
+        // Ctrl-C (a notebook's interrupt) stops training between steps with KeyboardInterrupt.
+        solver.on_step = [](int64_t) {
+          if (PyErr_CheckSignals() != 0) throw nb::python_error();
+        };
         const bool ok = solver.train();
         out.flush();
         nb::dict h = history_dict(solver);
@@ -193,6 +205,12 @@ void bind_models(nb::module_& m) {
       "`convlab train CONFIG`: returns (exit status, run folder).");
 
   m.def("cuda_available", [] { return cuda::available(); });
+  m.def(
+      "to_device",
+      [](const Array& a, const std::string& device) {
+        return to_array(to_tensor(a, "array").to(parse_device(device)));
+      },
+      "array"_a, "device"_a, "A copy on the device (\"cuda\": a DLPack array on the GPU), or the array itself.");
 }
 
 }  // namespace convlab::python

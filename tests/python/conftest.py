@@ -42,3 +42,9 @@ def cpu_device():
     convlab.set_device(None)
     yield
     convlab.set_device(None)
+
+
+def pytest_report_header(config):
+    import convlab
+
+    return f"convlab package: {convlab.__file__} (CUDA usable: {convlab.cuda_available()})"

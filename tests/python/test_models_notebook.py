@@ -215,3 +215,29 @@ def test_train_a_config_dict(tmp_path, capsys):
     with pytest.raises(convlab.Error, match="solver.batch_size"):
         convlab.train(dict(config, solver={"batch_size": 0}), out=tmp_path / "run3")
     assert not (tmp_path / "run3").exists()
+
+
+def test_solver_stops_on_an_interrupt():
+    """Signals reach Python between steps: a notebook's interrupt stops training."""
+    import signal
+    import time
+
+    class Stop(Exception):
+        pass
+
+    def handler(signum, frame):
+        raise Stop()
+
+    np.random.seed(0)
+    model = FullyConnectedNet([50], input_dim=3 * 8 * 8)
+    solver = Solver(model, small_data(), num_epochs=100000, batch_size=10, verbose=False)
+    old = signal.signal(signal.SIGALRM, handler)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        t0 = time.monotonic()
+        with pytest.raises(Stop):
+            solver.train()
+        assert time.monotonic() - t0 < 10
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)

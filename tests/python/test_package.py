@@ -218,6 +218,51 @@ def test_gpu_ops_match_the_cpu(dtype):
 
 
 @needs_gpu
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_gpu_arrays_stay_on_the_gpu(dtype):
+    rng = np.random.default_rng(5)
+    x, w, b = randn(rng, 2, 3, 8, 8, dtype=dtype), randn(rng, 4, 3, 3, 3, dtype=dtype), randn(rng, 4, dtype=dtype)
+    cp = {"stride": 1, "pad": 1}
+    xg, wg, bg = (convlab.to_device(a, "cuda") for a in (x, w, b))
+    assert not isinstance(xg, np.ndarray) and xg.__dlpack_device__()[0] == 2  # kDLCUDA
+    out_g, cache = conv_forward_fast(xg, wg, bg, cp)
+    assert not isinstance(out_g, np.ndarray) and cache.native.device == "cuda"
+    out_cpu, _ = conv_forward_fast(x, w, b, cp)
+    assert scaled_error(convlab.to_device(out_g, "cpu"), out_cpu) < 10 * TOL[dtype]
+    naive_g, _ = layers.conv_forward_naive(xg, wg, bg, cp)  # the CUDA naive kernel
+    assert scaled_error(convlab.to_device(naive_g, "cpu"), out_cpu) < 10 * TOL[dtype]
+    pooled, pcache = max_pool_forward_fast(out_g, {"pool_height": 2, "pool_width": 2, "stride": 2})
+    dx = layers.max_pool_backward(convlab.to_device(np.ones((2, 4, 4, 4), dtype), "cuda"), pcache)
+    assert convlab.to_device(dx, "cpu").shape == (2, 4, 8, 8)
+    loss, dscores = layers.softmax_loss(convlab.to_device(randn(rng, 5, 3, dtype=dtype), "cuda"),
+                                        convlab.to_device(np.array([0, 1, 2, 1, 0], np.int32), "cuda"))
+    assert np.isfinite(loss) and convlab.to_device(dscores, "cpu").shape == (5, 3)
+
+
+@needs_gpu
+def test_gpu_models_and_solver():
+    np.random.seed(0)
+    data = {"X_train": np.random.randn(40, 3, 8, 8), "y_train": np.random.randint(10, size=40),
+            "X_val": np.random.randn(20, 3, 8, 8), "y_val": np.random.randint(10, size=20)}
+    np.random.seed(1)  # the same initial weights for both
+    cpu = convlab.ThreeLayerConvNet(input_dim=(3, 8, 8), num_filters=4, filter_size=3, hidden_dim=10,
+                                    dtype=np.float64)
+    np.random.seed(1)
+    gpu = convlab.ThreeLayerConvNet(input_dim=(3, 8, 8), num_filters=4, filter_size=3, hidden_dim=10,
+                                    dtype=np.float64, device="cuda")
+    assert gpu.device == "cuda"
+    loss_c, grads_c = cpu.loss(data["X_train"][:5], data["y_train"][:5])
+    loss_g, grads_g = gpu.loss(data["X_train"][:5], data["y_train"][:5])
+    assert abs(loss_c - loss_g) < 1e-10
+    for name in grads_c:
+        assert isinstance(grads_g[name], np.ndarray)
+        assert scaled_error(grads_g[name], grads_c[name]) < 1e-9
+    solver = convlab.Solver(gpu, data, num_epochs=1, batch_size=20, verbose=False)
+    solver.train()
+    assert len(solver.loss_history) == 2 and np.all(np.isfinite(solver.loss_history))
+
+
+@needs_gpu
 def test_gpu_dlpack_arrays_of_torch():
     torch = pytest.importorskip("torch", reason="PyTorch is not installed")
     if not torch.cuda.is_available():
