@@ -88,5 +88,18 @@ def param(params, key, default, op):
     return default
 
 
+def integer(value, name, lo, hi):
+    """An integer parameter within [lo, hi], or a ValueError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        if isinstance(value, (float, np.floating)) and float(value).is_integer():
+            value = int(value)
+        else:
+            raise TypeError(f"{name}: expected an integer, got {value!r}")
+    if not lo <= int(value) <= hi:
+        raise ValueError(f"{name}: {int(value)} is out of range [{lo}, {hi}]")
+    return int(value)
+
+
+INT32_MAX = 2**31 - 1
 _required = object()
 required = _required

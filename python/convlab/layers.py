@@ -15,7 +15,7 @@ A forward's cache is an opaque object for the matching backward.
 import numpy as np
 
 from . import _convlab
-from ._arrays import Cache, array, cache_of, device_arg, labels, param, required
+from ._arrays import INT32_MAX, Cache, array, cache_of, device_arg, integer, labels, param, required
 
 __all__ = [
     "affine_forward", "affine_backward", "relu_forward", "relu_backward",
@@ -113,8 +113,8 @@ def dropout_forward(x, dropout_param, *, device=None, variant=None):
     p = param(dropout_param, "p", required, op)
     mode = param(dropout_param, "mode", required, op)
     seed = param(dropout_param, "seed", None, op)
-    if seed is None:
-        seed = int(np.random.randint(0, 2**31 - 1))
+    seed = int(np.random.randint(0, 2**31 - 1)) if seed is None else integer(seed, f"{op}: dropout_param['seed']", 0,
+                                                                                  2**64 - 1)
     out, c = _convlab.dropout_forward(array(x, "x"), mode, float(p), int(seed), device_arg(device), _variant(variant))
     return out, Cache("dropout", c)
 
@@ -123,13 +123,19 @@ def dropout_backward(dout, cache, *, variant=None):
     return _convlab.dropout_backward(array(dout, "dout"), cache_of(cache, "dropout"), _variant(variant))
 
 
+def _int_params(params, keys, op, dict_name):
+    return tuple(integer(param(params, k, required, op), f"{op}: {dict_name}[{k!r}]", -INT32_MAX, INT32_MAX)
+                 for k in keys)
+
+
 def conv_param_values(conv_param, op):
-    return int(param(conv_param, "stride", required, op)), int(param(conv_param, "pad", required, op))
+    """(stride, pad); convlab checks their values."""
+    return _int_params(conv_param, ("stride", "pad"), op, "conv_param")
 
 
 def pool_param_values(pool_param, op):
-    return (int(param(pool_param, "pool_height", required, op)), int(param(pool_param, "pool_width", required, op)),
-            int(param(pool_param, "stride", required, op)))
+    """(pool_height, pool_width, stride); convlab checks their values."""
+    return _int_params(pool_param, ("pool_height", "pool_width", "stride"), op, "pool_param")
 
 
 def conv_forward(x, w, b, conv_param, *, device=None, variant=None):
@@ -196,7 +202,8 @@ def spatial_groupnorm_forward(x, gamma, beta, G, gn_param, *, device=None, varia
     gamma_shape = np.shape(gamma)
     g = array(gamma, "gamma").reshape(-1)
     bt = array(beta, "beta").reshape(-1)
-    out, c = _convlab.spatial_groupnorm_forward(array(x, "x"), g, bt, int(G), float(eps), device_arg(device),
+    G = integer(G, "spatial_groupnorm_forward: G", -INT32_MAX, INT32_MAX)
+    out, c = _convlab.spatial_groupnorm_forward(array(x, "x"), g, bt, G, float(eps), device_arg(device),
                                                 _variant(variant))
     return out, Cache("spatial_groupnorm", c, gamma_shape)
 

@@ -14,9 +14,20 @@ DType dtype_from(const nb::dlpack::dtype& dt, const char* name) {
   if (dt == nb::dtype<double>()) return DType::f64;
   if (dt == nb::dtype<int32_t>()) return DType::i32;
   if (dt == nb::dtype<uint8_t>()) return DType::u8;
-  throw nb::type_error((std::string(name) + ": expected an array of float32, float64, int32 or uint8, got " +
-                        "dtype code " + std::to_string(dt.code) + " with " + std::to_string(dt.bits) + " bits")
-                           .c_str());
+  const auto code = static_cast<nb::dlpack::dtype_code>(dt.code);
+  const char* kind = code == nb::dlpack::dtype_code::Int     ? "int"
+                     : code == nb::dlpack::dtype_code::UInt  ? "uint"
+                     : code == nb::dlpack::dtype_code::Float ? "float"
+                     : code == nb::dlpack::dtype_code::Bool  ? "bool"
+                                                             : "a DLPack type of code ";
+  const std::string type =
+      std::string(kind) + (code == nb::dlpack::dtype_code::Int || code == nb::dlpack::dtype_code::UInt ||
+                                   code == nb::dlpack::dtype_code::Float
+                               ? std::to_string(dt.bits)
+                           : code == nb::dlpack::dtype_code::Bool ? ""
+                                                                  : std::to_string(dt.code));
+  throw nb::type_error(
+      (std::string(name) + ": expected an array of float32, float64, int32 or uint8, got " + type).c_str());
 }
 
 nb::dlpack::dtype dlpack_dtype(DType dt) {

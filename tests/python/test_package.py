@@ -168,6 +168,15 @@ def test_bad_input_raises_python_exceptions():
     _, cache = layers.affine_forward(np.zeros((2, 3)), np.zeros((3, 4)), np.zeros(4))
     with pytest.raises(convlab.Error, match="dout"):
         layers.affine_backward(np.zeros((2, 5)), cache)
+    with pytest.raises(ValueError, match=r"conv_param\['stride'\]: 1099511627776 is out of range"):
+        layers.conv_forward_naive(np.zeros((1, 1, 4, 4)), np.zeros((1, 1, 3, 3)), np.zeros(1),
+                                  {"stride": 2**40, "pad": 0})
+    with pytest.raises(TypeError, match=r"pool_param\['stride'\]: expected an integer"):
+        layers.max_pool_forward_naive(np.zeros((1, 1, 4, 4)), {"pool_height": 2, "pool_width": 2, "stride": "2"})
+    with pytest.raises(ValueError, match=r"dropout_param\['seed'\]: -1 is out of range"):
+        layers.dropout_forward(np.zeros((2, 3)), {"mode": "train", "p": 0.5, "seed": -1})
+    with pytest.raises(TypeError, match="got int64"):
+        convlab.to_device(np.zeros(3, dtype=np.int64), "cpu")
     with pytest.raises(TypeError, match="dtype"):
         convlab.ThreeLayerConvNet(dtype=np.int32)
     with pytest.raises(convlab.Error, match="model.hidden_dims"):
