@@ -203,8 +203,8 @@ def test_batchnorm_backward_and_alt_numerical_gradient():
     _, cache = batchnorm_forward(x, gamma, beta, dict(bn_param))
     dx, dgamma, dbeta = batchnorm_backward(dout, cache)
     assert rel_error(dx, dx_num) < 1e-7
-    assert rel_error(dgamma, dg_num) < 1e-8
-    assert rel_error(dbeta, db_num) < 1e-8
+    assert rel_error(dgamma, dg_num) < 1e-7
+    assert rel_error(dbeta, db_num) < 1e-7
     dx2, dgamma2, dbeta2 = batchnorm_backward_alt(dout, cache)
     assert rel_error(dx, dx2) < 1e-10
     assert rel_error(dgamma, dgamma2) < 1e-12
@@ -226,7 +226,7 @@ def test_layernorm_statistics_and_numerical_gradient():
     _, cache = layernorm_forward(x, gamma, beta, {})
     dx, dgamma, _ = layernorm_backward(dout, cache)
     assert rel_error(dx, dx_num) < 1e-7
-    assert rel_error(dgamma, dg_num) < 1e-8
+    assert rel_error(dgamma, dg_num) < 1e-7
 
 
 def test_spatial_batchnorm_statistics_and_numerical_gradient():
@@ -269,9 +269,11 @@ def test_spatial_groupnorm_statistics_and_numerical_gradient():
     _, cache = f(x, gamma, beta, G, {})
     dx, dgamma, dbeta = spatial_groupnorm_backward(dout, cache)
     assert dgamma.shape == (1, C, 1, 1) and dbeta.shape == (1, C, 1, 1)
+    # dgamma and dbeta: 1e-7, as for batchnorm and layernorm above. Some entries are ~1e-3, where
+    # the centred difference's rounding is ~1e-8 relative (1.2e-8 measured in a sanitizer build).
     assert rel_error(dx, dx_num) < 1e-6
-    assert rel_error(dgamma, dg_num) < 1e-8
-    assert rel_error(dbeta, db_num) < 1e-8
+    assert rel_error(dgamma, dg_num) < 1e-7
+    assert rel_error(dbeta, db_num) < 1e-7
 
 
 def test_dropout_keeps_a_p_fraction_and_numerical_gradient():
