@@ -1,6 +1,7 @@
 #include "python/src/arrays.h"
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "kernels/runtime/cuda_device.h"
@@ -9,25 +10,30 @@ namespace convlab::python {
 
 namespace {
 
+// A dtype as NumPy names it (int64, uint16, float16, bool).
+std::string dtype_label(const nb::dlpack::dtype& dt) {
+  const std::string bits = std::to_string(dt.bits);
+  switch (static_cast<nb::dlpack::dtype_code>(dt.code)) {
+    case nb::dlpack::dtype_code::Int:
+      return "int" + bits;
+    case nb::dlpack::dtype_code::UInt:
+      return "uint" + bits;
+    case nb::dlpack::dtype_code::Float:
+      return "float" + bits;
+    case nb::dlpack::dtype_code::Bool:
+      return "bool";
+    default:
+      return "DLPack type code " + std::to_string(dt.code) + " of " + bits + " bits";
+  }
+}
+
 DType dtype_from(const nb::dlpack::dtype& dt, const char* name) {
   if (dt == nb::dtype<float>()) return DType::f32;
   if (dt == nb::dtype<double>()) return DType::f64;
   if (dt == nb::dtype<int32_t>()) return DType::i32;
   if (dt == nb::dtype<uint8_t>()) return DType::u8;
-  const auto code = static_cast<nb::dlpack::dtype_code>(dt.code);
-  const char* kind = code == nb::dlpack::dtype_code::Int     ? "int"
-                     : code == nb::dlpack::dtype_code::UInt  ? "uint"
-                     : code == nb::dlpack::dtype_code::Float ? "float"
-                     : code == nb::dlpack::dtype_code::Bool  ? "bool"
-                                                             : "a DLPack type of code ";
-  const std::string type =
-      std::string(kind) + (code == nb::dlpack::dtype_code::Int || code == nb::dlpack::dtype_code::UInt ||
-                                   code == nb::dlpack::dtype_code::Float
-                               ? std::to_string(dt.bits)
-                           : code == nb::dlpack::dtype_code::Bool ? ""
-                                                                  : std::to_string(dt.code));
   throw nb::type_error(
-      (std::string(name) + ": expected an array of float32, float64, int32 or uint8, got " + type).c_str());
+      (std::string(name) + ": expected an array of float32, float64, int32 or uint8, got " + dtype_label(dt)).c_str());
 }
 
 nb::dlpack::dtype dlpack_dtype(DType dt) {
