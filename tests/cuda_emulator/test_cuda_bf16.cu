@@ -1,0 +1,125 @@
+// The emulator's bfloat16 (include/cuda_bf16.h) rounds as sm_80+ hardware
+// does: round to nearest even (cvt.rn.bf16.f32), truncation for _rz, the
+// canonical NaN 0x7FFF, overflow to infinity, and exact widening to float.
+// The expected bit patterns are worked out by hand from the float's bits.
+#include <gtest/gtest.h>
+
+#include <cuda_bf16.h>
+#include <cuda_runtime.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+namespace {
+
+// One thread per value: its round-to-nearest and truncated bf16 bits, and the
+// rounded value widened back to float.
+__global__ void bf16_round_kernel(const float* in, unsigned short* rn, unsigned short* rz, float* back, int n) {
+  const int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i >= n) return;
+  const __nv_bfloat16 h = __float2bfloat16(in[i]);
+  rn[i] = __bfloat16_as_ushort(h);
+  rz[i] = __bfloat16_as_ushort(__float2bfloat16_rz(in[i]));
+  back[i] = __bfloat162float(h);
+}
+
+float from_bits(uint32_t u) {
+  float f;
+  std::memcpy(&f, &u, sizeof f);
+  return f;
+}
+
+struct Rounded {
+  std::vector<unsigned short> rn, rz;
+  std::vector<float> back;
+};
+
+Rounded round_on_device(const std::vector<float>& x) {
+  const int n = static_cast<int>(x.size());
+  float *in = nullptr, *back = nullptr;
+  unsigned short *rn = nullptr, *rz = nullptr;
+  EXPECT_EQ(cudaMalloc(&in, n * sizeof(float)), cudaSuccess);
+  EXPECT_EQ(cudaMalloc(&back, n * sizeof(float)), cudaSuccess);
+  EXPECT_EQ(cudaMalloc(&rn, n * sizeof(unsigned short)), cudaSuccess);
+  EXPECT_EQ(cudaMalloc(&rz, n * sizeof(unsigned short)), cudaSuccess);
+  EXPECT_EQ(cudaMemcpy(in, x.data(), n * sizeof(float), cudaMemcpyHostToDevice), cudaSuccess);
+  bf16_round_kernel<<<(n + 127) / 128, 128>>>(in, rn, rz, back, n);
+  EXPECT_EQ(cudaGetLastError(), cudaSuccess);
+  Rounded r{std::vector<unsigned short>(n), std::vector<unsigned short>(n), std::vector<float>(n)};
+  EXPECT_EQ(cudaMemcpy(r.rn.data(), rn, n * sizeof(unsigned short), cudaMemcpyDeviceToHost), cudaSuccess);
+  EXPECT_EQ(cudaMemcpy(r.rz.data(), rz, n * sizeof(unsigned short), cudaMemcpyDeviceToHost), cudaSuccess);
+  EXPECT_EQ(cudaMemcpy(r.back.data(), back, n * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
+  cudaFree(in);
+  cudaFree(back);
+  cudaFree(rn);
+  cudaFree(rz);
+  return r;
+}
+
+}  // namespace
+
+TEST(CudaBf16, RoundsToNearestEvenAndTruncates) {
+  struct Case {
+    uint32_t in;
+    unsigned short rn, rz;
+  };
+  const std::vector<Case> cases = {
+      {0x3F800000u, 0x3F80, 0x3F80},  // 1.0: exact
+      {0x3F808000u, 0x3F80, 0x3F80},  // 1 + 2^-8: a tie, the even neighbour is below
+      {0x3F818000u, 0x3F82, 0x3F81},  // 1 + 3 * 2^-8: a tie, the even neighbour is above
+      {0x3F808001u, 0x3F81, 0x3F80},  // just above the tie: up
+      {0x3F807FFFu, 0x3F80, 0x3F80},  // just below the tie: down
+      {0xBF818000u, 0xBF82, 0xBF81},  // negative ties round by magnitude
+      {0x80000000u, 0x8000, 0x8000},  // -0
+      {0x00008000u, 0x0000, 0x0000},  // a subnormal tie, to even (zero)
+      {0x00018000u, 0x0002, 0x0001},  // a subnormal tie, to even (up)
+      {0x7F7FFFFFu, 0x7F80, 0x7F7F},  // FLT_MAX: rounds to infinity, truncates to the largest bf16
+      {0x7F800000u, 0x7F80, 0x7F80},  // +inf
+      {0xFF800000u, 0xFF80, 0xFF80},  // -inf
+      {0x7FC00000u, 0x7FFF, 0x7FFF},  // quiet NaN: the canonical NaN
+      {0xFFA00001u, 0x7FFF, 0x7FFF},  // a negative signalling NaN: the canonical NaN too
+  };
+  std::vector<float> x;
+  for (const auto& c : cases) x.push_back(from_bits(c.in));
+  const Rounded r = round_on_device(x);
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(::testing::Message() << "input bits 0x" << std::hex << cases[i].in);
+    EXPECT_EQ(r.rn[i], cases[i].rn);
+    EXPECT_EQ(r.rz[i], cases[i].rz);
+  }
+}
+
+TEST(CudaBf16, WideningIsExactAndEveryValueRoundTrips) {
+  // Every bf16 bit pattern but the NaNs: widened to float, its bits are the
+  // pattern followed by 16 zero bits, and rounding it back gives the pattern.
+  std::vector<float> x;
+  std::vector<unsigned short> patterns;
+  for (uint32_t b = 0; b < 0x10000u; ++b) {
+    if ((b & 0x7FFFu) > 0x7F80u) continue;
+    patterns.push_back(static_cast<unsigned short>(b));
+    x.push_back(from_bits(b << 16));
+  }
+  const Rounded r = round_on_device(x);
+  std::size_t bad = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    uint32_t back_bits;
+    std::memcpy(&back_bits, &r.back[i], sizeof back_bits);
+    if (r.rn[i] != patterns[i] || r.rz[i] != patterns[i] || back_bits != uint32_t(patterns[i]) << 16) ++bad;
+  }
+  EXPECT_EQ(bad, 0u) << "of " << x.size() << " bf16 values";
+  EXPECT_EQ(x.size(), 65536u - 2u * 127u);  // 127 NaN patterns of each sign
+}
+
+TEST(CudaBf16, RoundingErrorIsAtMostHalfAnUlp) {
+  // Random floats in [-4, 4]: |bf16(x) - x| <= 2^-9 |x| (8 significant bits).
+  std::vector<float> x;
+  uint32_t s = 12345;
+  for (int i = 0; i < 4096; ++i) {
+    s = s * 1664525u + 1013904223u;
+    x.push_back((static_cast<float>(s >> 8) / 16777216.0f - 0.5f) * 8.0f);
+  }
+  const Rounded r = round_on_device(x);
+  for (std::size_t i = 0; i < x.size(); ++i) EXPECT_LE(std::abs(r.back[i] - x[i]), std::ldexp(std::abs(x[i]), -9));
+}
