@@ -83,7 +83,7 @@ def param(params, key, default, op):
         raise TypeError(f"{op}: expected a dict of parameters, got {type(params).__name__}")
     if key in params:
         return params[key]
-    if default is _required:
+    if default is required:
         raise KeyError(f"{op}: the parameter dict has no key {key!r}")
     return default
 
@@ -101,5 +101,4 @@ def integer(value, name, lo, hi):
 
 
 INT32_MAX = 2**31 - 1
-_required = object()
-required = _required
+required = object()  # param()'s default for a key the dict must have

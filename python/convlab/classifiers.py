@@ -92,7 +92,7 @@ class Model:
         loss = self._native.loss(X, labels(y))
         grads = self._native.grads()
         if numpy_in:  # NumPy in, NumPy out, wherever the model runs
-            grads = {k: _convlab.to_device(v, "cpu") for k, v in grads.items()}
+            grads = {k: v if isinstance(v, np.ndarray) else _convlab.to_device(v, "cpu") for k, v in grads.items()}
         return loss, grads
 
     def save(self, path):

@@ -102,9 +102,6 @@ Forward<NormCache> spatial_batchnorm_dispatch(const Tensor& x, const Tensor& g, 
   return spatial_batchnorm_forward(x, g, b, p, v);
 }
 
-// Labels: int32 class indices (the package converts integer arrays).
-Tensor labels(const OpDevice& d, const Array& y) { return d.in(y, "y"); }
-
 constexpr const char* kDev = "device";
 constexpr const char* kVar = "variant";
 
@@ -265,7 +262,7 @@ void bind_layers(nb::module_& m) {
         name,
         [fn](const Array& x, const Array& y, const std::string& device, const std::string& variant) {
           OpDevice d(device, x);
-          LossOut l = fn(d.in(x, "x"), labels(d, y), variant);
+          LossOut l = fn(d.in(x, "x"), d.in(y, "y"), variant);  // y: int32 (the package converts labels)
           return nb::make_tuple(l.value(), d.out_array(l.dx));
         },
         "x"_a, "y"_a, nb::arg(kDev) = "", nb::arg(kVar) = "");

@@ -28,6 +28,13 @@ def randn(rng, *shape, dtype=np.float64):
     return rng.standard_normal(shape).astype(dtype)
 
 
+def small_conv_case(seed, dtype):
+    """x (2, 3, 8, 8), w (4, 3, 3, 3), b (4,) and a same-size conv_param."""
+    rng = np.random.default_rng(seed)
+    x, w, b = randn(rng, 2, 3, 8, 8, dtype=dtype), randn(rng, 4, 3, 3, 3, dtype=dtype), randn(rng, 4, dtype=dtype)
+    return rng, x, w, b, {"stride": 1, "pad": 1}
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_affine_relu_losses_against_numpy_and_reference(dtype):
     rng = np.random.default_rng(0)
@@ -209,9 +216,7 @@ needs_gpu = pytest.mark.skipif(not convlab.cuda_available(), reason="no usable G
 @needs_gpu
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_gpu_ops_match_the_cpu(dtype):
-    rng = np.random.default_rng(4)
-    x, w, b = randn(rng, 2, 3, 8, 8, dtype=dtype), randn(rng, 4, 3, 3, 3, dtype=dtype), randn(rng, 4, dtype=dtype)
-    cp = {"stride": 1, "pad": 1}
+    rng, x, w, b, cp = small_conv_case(4, dtype)
     cpu, cc = layers.conv_forward(x, w, b, cp)
     gpu, cg = layers.conv_forward(x, w, b, cp, device="cuda")
     assert isinstance(gpu, np.ndarray) and scaled_error(gpu, cpu) < 10 * TOL[dtype]
@@ -229,9 +234,7 @@ def test_gpu_ops_match_the_cpu(dtype):
 @needs_gpu
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_gpu_arrays_stay_on_the_gpu(dtype):
-    rng = np.random.default_rng(5)
-    x, w, b = randn(rng, 2, 3, 8, 8, dtype=dtype), randn(rng, 4, 3, 3, 3, dtype=dtype), randn(rng, 4, dtype=dtype)
-    cp = {"stride": 1, "pad": 1}
+    rng, x, w, b, cp = small_conv_case(5, dtype)
     xg, wg, bg = (convlab.to_device(a, "cuda") for a in (x, w, b))
     assert not isinstance(xg, np.ndarray) and xg.__dlpack_device__()[0] == 2  # kDLCUDA
     out_g, cache = conv_forward_fast(xg, wg, bg, cp)
