@@ -27,4 +27,21 @@ std::size_t max_shared_bytes_optin() {
   return bytes;
 }
 
+void require_tensor_cores(const char* op) {
+  static int major = 0, minor = 0;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    int device = 0;
+    CUDA_CHECK(cudaGetDevice(&device));
+    cudaDeviceProp prop{};
+    CUDA_CHECK(cudaGetDeviceProperties(&prop, device));
+    major = prop.major;
+    minor = prop.minor;
+  });
+  if (major < 8)
+    throw Error(std::string(op) +
+                ": needs tensor cores with tf32 and bf16 (compute capability 8.0 or newer); this GPU is " +
+                std::to_string(major) + "." + std::to_string(minor));
+}
+
 }  // namespace convlab::cuda

@@ -18,6 +18,10 @@ __host__ __device__ inline int64_t floor_div(int64_t a, int64_t b) { return a >=
 // Multiprocessor count of the current device, read once.
 int sm_count();
 
+// Throws a clear Error unless the current device has the sm_80 tensor-core
+// and cp.async instructions (kernels/runtime/mma.cuh) that `op` launches.
+void require_tensor_cores(const char* op);
+
 // Blocks for a grid-stride loop over n items with `threads` per block:
 // enough to cover n, capped at `waves` blocks per multiprocessor (the loop
 // does the rest), and at least 1.

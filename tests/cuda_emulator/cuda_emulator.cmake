@@ -55,7 +55,8 @@ foreach(rel ${_emu_bench_cuda})
 endforeach()
 list(REMOVE_ITEM _emu_outputs ${CONVLAB_EMU_TEST_SOURCES} ${CONVLAB_EMU_BENCH_SOURCES})
 set(CONVLAB_CUDA_SOURCES ${_emu_outputs} ${_emu_kernel_cpp}
-    ${CONVLAB_EMU_DIR}/runtime.cpp ${CONVLAB_EMU_DIR}/scheduler.cpp ${CONVLAB_EMU_DIR}/cublas.cpp)
+    ${CONVLAB_EMU_DIR}/runtime.cpp ${CONVLAB_EMU_DIR}/scheduler.cpp ${CONVLAB_EMU_DIR}/cublas.cpp
+    ${CONVLAB_EMU_DIR}/tensor_core.cpp)
 
 function(convlab_use_cuda_emulator target)
   # The rewritten kernels come before the originals; the emulator's CUDA

@@ -2,9 +2,9 @@
 // of a block as fibers (ucontext) that run until they finish or park at a
 // synchronisation point. When every fiber of the block is parked or done,
 // the scheduler releases what can be released (a warp whose shuffle every
-// named live lane has reached, or the block at __syncthreads() once every
-// thread is there) and runs the fibers again; when nothing can be released,
-// the block would hang on a GPU, and the launch fails with a description.
+// named live lane has reached, a warp-wide operation once its 32 lanes are
+// there, or the block at __syncthreads() once every thread is there) and runs the fibers again; when nothing can be
+// released, the block would hang on a GPU, and the launch fails with a description.
 #include <ucontext.h>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -36,7 +36,14 @@ constexpr std::size_t kStackBytes = 128 * 1024;
 constexpr std::size_t kSwitchBytes = 8 * 1024;
 constexpr int kWarp = 32;
 
-enum class State { ready, at_barrier, at_shuffle, done };
+enum class State { ready, at_barrier, at_shuffle, at_collective, done };
+
+// A cp.async issued and not yet landed.
+struct PendingCopy {
+  void* dst;
+  const void* src;
+  std::size_t bytes, src_bytes;
+};
 
 struct Fiber {
   ucontext_t ctx;
@@ -48,6 +55,10 @@ struct Fiber {
   unsigned mask = 0;
   std::uint64_t value = 0, result = 0;
   int src = 0;
+  void* lane_data = nullptr;  // at a warp-wide operation: this lane's operands and results
+  void (*combine)(void* const*) = nullptr;
+  std::vector<PendingCopy> copies;     // cp.async issued, oldest first
+  std::vector<std::size_t> committed;  // the end (in copies) of each committed group
 };
 
 // Fiber stacks of kStackBytes each, and with each how deep from its top its
@@ -193,6 +204,31 @@ bool release_warp(Block& b, std::size_t first, std::size_t end) {
   return true;
 }
 
+// Releases a warp-wide operation once all 32 lanes have reached it; returns
+// whether it did. Throws where the warp would hang or misbehave on a GPU.
+bool release_collective(Block& b, std::size_t first, std::size_t end) {
+  const Fiber* at = nullptr;
+  for (std::size_t i = first; i < end && !at; ++i)
+    if (b.fibers[i].state == State::at_collective) at = &b.fibers[i];
+  if (!at) return false;
+  const auto fail = [&](const std::string& why) { throw std::runtime_error("warp-wide operation (mma.sync): " + why); };
+  if (end - first != kWarp)
+    fail("needs a full warp; the warp of " + where(*at) + " has " + std::to_string(end - first) + " threads");
+  for (std::size_t i = first; i < end; ++i) {
+    const Fiber& f = b.fibers[i];
+    if (f.state == State::done) fail("lane " + std::to_string(i - first) + " (" + where(f) + ") has exited");
+    if (f.state == State::at_collective && f.combine != at->combine)
+      fail("the lanes of a warp are at different operations");
+  }
+  for (std::size_t i = first; i < end; ++i)
+    if (b.fibers[i].state != State::at_collective) return false;  // not there yet
+  void* lanes[kWarp];
+  for (std::size_t i = first; i < end; ++i) lanes[i - first] = b.fibers[i].lane_data;
+  at->combine(lanes);
+  for (std::size_t i = first; i < end; ++i) b.fibers[i].state = State::ready;
+  return true;
+}
+
 // Runs fiber i until it parks or finishes. A function of its own, so that no
 // variable of the scheduling loop lives across swapcontext (which, like
 // setjmp, returns twice as far as the compiler knows).
@@ -211,6 +247,8 @@ __attribute__((noinline)) void resume(Block& b, std::size_t i) {
 __attribute__((noinline)) void prepare(Block& b, std::size_t i) {
   Fiber& f = b.fibers[i];
   f.state = State::ready;
+  f.copies.clear();  // a previous block's copies that were never waited for
+  f.committed.clear();
   f.stack = b.stacks.base + i * kStackBytes;
   f.dirty = b.stacks.dirty + i;
   fresh_stack(f);
@@ -252,7 +290,10 @@ void run_block(Block& b) {
     }
     if (done == n) return;
     bool released = false;
-    for (std::size_t w = 0; w < n; w += kWarp) released |= release_warp(b, w, std::min(n, w + kWarp));
+    for (std::size_t w = 0; w < n; w += kWarp) {
+      released |= release_warp(b, w, std::min(n, w + kWarp));
+      released |= release_collective(b, w, std::min(n, w + kWarp));
+    }
     if (released) continue;
     if (at_barrier == n) {
       for (Fiber& f : b.fibers) f.state = State::ready;
@@ -264,7 +305,7 @@ void run_block(Block& b) {
          << " had exited (a barrier every thread of the block must reach)";
     } else {
       os << "the block cannot make progress: " << at_barrier << " threads at __syncthreads(), " << done
-         << " exited, the rest at warp shuffles whose named lanes are elsewhere";
+         << " exited, the rest at warp shuffles or warp-wide operations whose lanes are elsewhere";
     }
     throw std::runtime_error(os.str());
   }
@@ -290,6 +331,49 @@ std::uint64_t warp_exchange(unsigned mask, std::uint64_t value, int src_lane) {
   f.src = src_lane;
   park(State::at_shuffle);
   return f.result;
+}
+
+void warp_collective(void* lane_data, void (*combine)(void* const* lanes)) {
+  Block& b = running_block("a warp-wide operation");
+  Fiber& f = b.fibers[static_cast<std::size_t>(b.current)];
+  f.lane_data = lane_data;
+  f.combine = combine;
+  park(State::at_collective);
+}
+
+void cp_async(void* shared_dst, const void* global_src, std::size_t bytes, std::size_t src_bytes) {
+  Block& b = running_block("cp.async");
+  const auto misaligned = [bytes](const void* p) { return reinterpret_cast<std::uintptr_t>(p) % bytes != 0; };
+  if (bytes != 4 && bytes != 8 && bytes != 16)
+    throw std::runtime_error("cp.async of " + std::to_string(bytes) + " bytes (4, 8 or 16)");
+  if (src_bytes > bytes)
+    throw std::runtime_error("cp.async reads " + std::to_string(src_bytes) + " of " + std::to_string(bytes) + " bytes");
+  if (misaligned(shared_dst) || misaligned(global_src))
+    throw std::runtime_error("cp.async of " + std::to_string(bytes) + " bytes from or to an address not aligned to it");
+  b.fibers[static_cast<std::size_t>(b.current)].copies.push_back({shared_dst, global_src, bytes, src_bytes});
+}
+
+void cp_async_commit() {
+  Block& b = running_block("cp.async.commit_group");
+  Fiber& f = b.fibers[static_cast<std::size_t>(b.current)];
+  f.committed.push_back(f.copies.size());
+}
+
+void cp_async_wait(int n) {
+  Block& b = running_block("cp.async.wait_group");
+  Fiber& f = b.fibers[static_cast<std::size_t>(b.current)];
+  const std::size_t keep = static_cast<std::size_t>(std::max(n, 0));
+  if (f.committed.size() <= keep) return;
+  const std::size_t groups = f.committed.size() - keep, landed = f.committed[groups - 1];
+  for (std::size_t i = 0; i < landed; ++i) {
+    const PendingCopy& c = f.copies[i];
+    auto* dst = static_cast<unsigned char*>(c.dst);
+    if (c.src_bytes) std::memcpy(dst, c.src, c.src_bytes);
+    std::memset(dst + c.src_bytes, 0, c.bytes - c.src_bytes);
+  }
+  f.copies.erase(f.copies.begin(), f.copies.begin() + static_cast<std::ptrdiff_t>(landed));
+  f.committed.erase(f.committed.begin(), f.committed.begin() + static_cast<std::ptrdiff_t>(groups));
+  for (std::size_t& end : f.committed) end -= landed;
 }
 
 unsigned char* dynamic_shared() {

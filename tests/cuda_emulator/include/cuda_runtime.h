@@ -163,6 +163,46 @@ void syncthreads();
 std::uint64_t warp_exchange(unsigned mask, std::uint64_t value, int src_lane);
 int lane_id();
 
+// A warp-wide operation (mma.sync): every lane of the calling lane's warp
+// parks with a pointer to its own operands; once all 32 have arrived,
+// `combine` runs once with the 32 lanes' pointers (lane order) and writes
+// each lane's results in place. Throws on a warp of fewer than 32 threads, a
+// lane that has exited, or lanes waiting at different operations.
+void warp_collective(void* lane_data, void (*combine)(void* const* lanes));
+
+// The tensor-core instructions, as convlab's kernels reach them through
+// kernels/runtime/mma.cuh (tensor_core.cpp). Each lane passes its fragments
+// in the register layout the PTX ISA gives for mma.sync.aligned.row.col with
+// float32 accumulators (groupID g = lane / 4, t = lane % 4):
+//   C, D (16x8):  c0 (g, 2t)  c1 (g, 2t+1)  c2 (g+8, 2t)  c3 (g+8, 2t+1)
+//   m16n8k8 tf32: a0 (g, t)  a1 (g+8, t)  a2 (g, t+4)  a3 (g+8, t+4);
+//                 b0 (k t, n g)  b1 (k t+4, n g)
+//   m16n8k16 bf16 (two per register, the lower k in the lower half):
+//                 a0 (g, 2t..2t+1)  a1 (g+8, 2t..)  a2 (g, 2t+8..)  a3 (g+8, 2t+8..);
+//                 b0 (k 2t..2t+1, n g)  b1 (k 2t+8.., n g)
+// d = a b + c. Rounding: a tf32 operand is the float's upper 19 bits, its
+// lower 13 truncated as Ampere and Hopper tensor cores do (the PTX ISA leaves
+// them unspecified: kernels round with cvt.rna first); the products are exact;
+// their sum with c is rounded once to float here, where the hardware's adder
+// may differ in the last bit or two.
+void mma_m16n8k8_tf32(float (&d)[4], const uint32_t (&a)[4], const uint32_t (&b)[2], const float (&c)[4]);
+void mma_m16n8k16_bf16(float (&d)[4], const uint32_t (&a)[4], const uint32_t (&b)[2], const float (&c)[4]);
+// cvt.rna.tf32.f32: float to tf32 (1 + 8 + 10 bits), to nearest, ties away
+// from zero; the result is a float whose lower 13 bits are zero.
+uint32_t cvt_rna_tf32(float x);
+
+// cp.async: a copy of `bytes` (4, 8 or 16) from global to shared memory, of
+// which the first `src_bytes` are read and the rest filled with zeros. As on
+// the hardware it is asynchronous: the copy lands only when the thread waits
+// for its group (cp_async_wait), so a kernel that reads its shared memory
+// before waiting reads what was there before (the poison of a fresh block).
+// The addresses must be aligned to `bytes`.
+void cp_async(void* shared_dst, const void* global_src, std::size_t bytes, std::size_t src_bytes);
+// cp.async.commit_group: the copies issued since the last commit form a group.
+void cp_async_commit();
+// cp.async.wait_group n: completes the thread's committed groups but the newest n.
+void cp_async_wait(int n);
+
 template <class T>
 T shuffle_from(unsigned mask, T v, int src_lane) {
   static_assert(sizeof(T) <= sizeof(std::uint64_t) && std::is_trivially_copyable_v<T>,
