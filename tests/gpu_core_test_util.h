@@ -12,10 +12,23 @@
 
 namespace convlab::test {
 
-// Every CUDA variant registered for Impl (the names do not need a GPU).
+// Every CUDA variant registered for Impl that computes in its tensors' own
+// precision (the names do not need a GPU); the reduced-precision ones (tf32,
+// bf16 on tensor cores) have tests of their own, at their tolerances.
 template <class Impl>
-std::vector<std::string> cuda_variants() {
-  return OpRegistry<Impl>::variants(Device::cuda);
+std::vector<std::string> cuda_variants(MathPrecision precision = MathPrecision::full) {
+  std::vector<std::string> out;
+  for (const auto& v : OpRegistry<Impl>::variants(Device::cuda))
+    if (OpRegistry<Impl>::precision(Device::cuda, v) == precision) out.push_back(v);
+  return out;
+}
+
+// The CUDA variants of Impl in a reduced precision (tf32 or bf16).
+template <class Impl>
+std::vector<std::string> cuda_reduced_precision_variants() {
+  std::vector<std::string> out = cuda_variants<Impl>(MathPrecision::tf32);
+  for (const auto& v : cuda_variants<Impl>(MathPrecision::bf16)) out.push_back(v);
+  return out;
 }
 
 inline std::string variant_test_name(const ::testing::TestParamInfo<std::string>& info) { return info.param; }

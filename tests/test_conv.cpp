@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <sstream>
 
 #include "expect_error.h"
@@ -515,6 +517,97 @@ TEST_P(ConvGpu, RejectsBadInputWithClearErrors) {
 
 CONVLAB_INSTANTIATE_FOR_CUDA_VARIANTS(ConvGpu, ConvImpl);
 
+// --- The reduced-precision CUDA variants (tf32, bf16 on tensor cores) -------
+
+// A float32 value as a tensor core reads it after the kernel's rounding:
+// tf32 (10 fraction bits) to nearest with ties away from zero (cvt.rna),
+// bf16 (7 fraction bits) to nearest even.
+double round_operand(double v, MathPrecision p) {
+  const float f = static_cast<float>(v);
+  uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  if (p == MathPrecision::tf32) {
+    u = (u + 0x1000u) & 0xffffe000u;
+  } else {
+    u = (u + 0x7fffu + ((u >> 16) & 1u)) & 0xffff0000u;
+  }
+  float r;
+  std::memcpy(&r, &u, sizeof r);
+  return r;
+}
+
+Tensor rounded(const Tensor& t, MathPrecision p) {
+  std::vector<double> v = t.to_vector();
+  for (double& e : v) e = round_operand(e, p);
+  return Tensor::from_vector(v, t.shape(), DType::f64);
+}
+
+// Relative (norm) error bounds against the float64 reference on the float32
+// inputs: a few units of the operands' rounding (tf32 2^-11, bf16 2^-8).
+double reduced_precision_bound(MathPrecision p) { return p == MathPrecision::tf32 ? 2e-3 : 1.6e-2; }
+
+class ConvGpuReduced : public ::testing::TestWithParam<std::string> {};
+
+// Each GEMM of the variant rounds both its operands, then accumulates in
+// float32: forward (x, w), dx (dout, w), dw (dout, x). So on inputs rounded
+// beforehand the variant must match the float64 reference to float32's
+// 1e-5, which fails for a wrong index or a wrong rounding; on the raw inputs
+// it must stay within the precision's bound.
+TEST_P(ConvGpuReduced, MatchesCpuReferenceAtItsPrecision) {
+  CONVLAB_REQUIRE_GPU();
+  const std::string variant = GetParam();
+  const MathPrecision prec = OpRegistry<ConvImpl>::precision(Device::cuda, variant);
+  NumpyRandom rng(23);
+  for (const ConvCase& c : kGpuCases) {
+    const std::string what = variant + " " + describe(c, DType::f32);
+    Tensor x = randn(rng, c.x, DType::f32), w = randn(rng, c.w, DType::f32), b = randn(rng, {c.w[0]}, DType::f32);
+    Tensor dout = randn(rng, conv_forward(x, w, b, c.p, "reference").out.shape(), DType::f32);
+    PoisonScope poison;
+    auto fwd = conv_forward(gpu(x), gpu(w), gpu(b), c.p, variant);
+    Grads g = conv_backward(gpu(dout), fwd.cache, variant);
+    Grads gp = conv_backward_params(gpu(dout), fwd.cache, variant);
+    EXPECT_FALSE(gp.dx.defined()) << what;
+
+    auto f64 = [](const Tensor& t) { return t.to(DType::f64); };
+    auto ref = conv_forward(f64(x), f64(w), f64(b), c.p, "reference");
+    Grads ref_g = conv_backward(f64(dout), ref.cache, "reference");
+    const double bound = reduced_precision_bound(prec);
+    EXPECT_LT(norm_rel_error(fwd.out, ref.out), bound) << what << " out";
+    EXPECT_LT(norm_rel_error(g.dx, ref_g.dx), bound) << what << " dx";
+    EXPECT_LT(norm_rel_error(g.dw, ref_g.dw), bound) << what << " dw";
+    EXPECT_LT(norm_rel_error(gp.dw, ref_g.dw), bound) << what << " dw (params only)";
+    EXPECT_LT(norm_rel_error(g.db, ref_g.db), 1e-5) << what << " db (a float32 sum)";
+
+    // The same against the reference on the operands as the tensor cores read them.
+    const Tensor xr = rounded(x, prec), wr = rounded(w, prec), dr = rounded(dout, prec);
+    auto ref_fwd = conv_forward(xr, wr, f64(b), c.p, "reference");
+    const double tol = gpu_tolerance(DType::f32);
+    EXPECT_LT(norm_rel_error(fwd.out, ref_fwd.out), tol) << what << " out, rounded operands";
+    const Tensor dx_r = conv_backward(dr, conv_forward(f64(x), wr, f64(b), c.p, "reference").cache, "reference").dx;
+    EXPECT_LT(norm_rel_error(g.dx, dx_r), tol) << what << " dx, rounded operands";
+    const Tensor dw_r = conv_backward(dr, conv_forward(xr, f64(w), f64(b), c.p, "reference").cache, "reference").dw;
+    EXPECT_LT(norm_rel_error(g.dw, dw_r), tol) << what << " dw, rounded operands";
+  }
+}
+
+TEST_P(ConvGpuReduced, TakesFloat32Only) {
+  CONVLAB_REQUIRE_GPU();
+  const std::string variant = GetParam();
+  Tensor x = gpu(Tensor::zeros({2, 3, 5, 5}, DType::f64)), w = gpu(Tensor::zeros({4, 3, 3, 3}, DType::f64));
+  Tensor b = gpu(Tensor::zeros({4}, DType::f64));
+  EXPECT_ERROR_CONTAINS(conv_forward(x, w, b, {1, 1}, variant), "takes float32 tensors");
+  EXPECT_ERROR_CONTAINS(conv_forward(gpu(Tensor::zeros({2, 2, 5, 5})), gpu(Tensor::zeros({4, 3, 3, 3})),
+                                     gpu(Tensor::zeros({4})), {1, 1}, variant),
+                        "channel mismatch");
+}
+
+#if CONVLAB_HAVE_CUDA
+INSTANTIATE_TEST_SUITE_P(Cuda, ConvGpuReduced, ::testing::ValuesIn(cuda_reduced_precision_variants<ConvImpl>()),
+                         variant_test_name);
+#else
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ConvGpuReduced);
+#endif
+
 }  // namespace
 
 // Runs without a GPU: the variants exist and the default is the GEMM one;
@@ -522,13 +615,17 @@ CONVLAB_INSTANTIATE_FOR_CUDA_VARIANTS(ConvGpu, ConvImpl);
 TEST(ConvCudaRegistry, VariantsAndDefault) {
   CONVLAB_REQUIRE_CUDA_BUILD();
   const auto v = cuda_variants<ConvImpl>();
-  for (const char* name : {"naive", "tiled", "gemm"}) EXPECT_NE(std::find(v.begin(), v.end(), name), v.end()) << name;
+  for (const char* name : {"naive", "tiled", "gemm", "implicit_gemm"})
+    EXPECT_NE(std::find(v.begin(), v.end(), name), v.end()) << name;
   EXPECT_EQ(OpRegistry<ConvImpl>::default_variant(Device::cuda), "gemm");
+  EXPECT_EQ(cuda_reduced_precision_variants<ConvImpl>(),
+            (std::vector<std::string>{"implicit_gemm_tf32", "implicit_gemm_bf16"}));
+  EXPECT_EQ(OpRegistry<ConvImpl>::precision(Device::cuda, "implicit_gemm_bf16"), MathPrecision::bf16);
 }
 
 TEST(ConvCudaRegistry, CpuTensorsAreRejected) {
   CONVLAB_REQUIRE_CUDA_BUILD();
   Tensor x = Tensor::zeros({1, 1, 3, 3}), w = Tensor::zeros({1, 1, 3, 3}), b = Tensor::zeros({1});
-  for (const auto& v : cuda_variants<ConvImpl>())
+  for (const auto& v : OpRegistry<ConvImpl>::variants(Device::cuda))
     EXPECT_THROW(OpRegistry<ConvImpl>::get(Device::cuda, v).forward(x, w, b, ConvParam{}), Error) << v;
 }

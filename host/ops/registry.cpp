@@ -37,6 +37,18 @@ std::vector<OpListing>& op_listings() {
 
 void add_op_listing(const OpListing& op) { op_listings().push_back(op); }
 
+const char* math_precision_name(MathPrecision p) {
+  switch (p) {
+    case MathPrecision::tf32:
+      return "tf32";
+    case MathPrecision::bf16:
+      return "bf16";
+    case MathPrecision::full:
+      break;
+  }
+  return "full";
+}
+
 const std::vector<OpListing>& registered_ops() {
   ensure_builtin_ops_registered();
   return op_listings();

@@ -21,7 +21,15 @@
 //                 (max_pool).
 //   multi_tensor  CUDA: every parameter of a step in one launch (optim).
 //   composed      CUDA: the chain of the device's default ops (conv_relu_pool).
+//   implicit_gemm CUDA: the op as a GEMM whose operands are addressed in
+//                 place, tiles staged by cp.async (conv); _tf32 and _bf16
+//                 run it on tensor cores.
 // Each device's default is a named constant in the op's header.
+//
+// A variant computes in its tensors' own precision (MathPrecision::full),
+// unless it is registered as one of float32's reduced-precision modes: tf32
+// or bf16 operands on tensor cores, float32 accumulators and results. Those
+// are held to their own tolerances and are never a device's default.
 #pragma once
 #include <map>
 #include <mutex>
@@ -55,13 +63,17 @@ struct OpListing {
 const std::vector<OpListing>& registered_ops();
 void add_op_listing(const OpListing& op);  // once per op, by OpRegistry::add
 
+enum class MathPrecision { full, tf32, bf16 };
+const char* math_precision_name(MathPrecision p);  // "full", "tf32", "bf16"
+
 template <class Impl>
 class OpRegistry {
  public:
   // Adds (or replaces) a variant.
-  static void add(Device device, const std::string& variant, Impl impl) {
+  static void add(Device device, const std::string& variant, Impl impl, MathPrecision precision = MathPrecision::full) {
     if (table().empty()) add_op_listing({Impl::name, Impl::header, &variants, &default_variant});
     table()[device].impls[variant] = impl;
+    table()[device].precisions[variant] = precision;
   }
 
   // Makes an added variant the device's default: each op's register file
@@ -70,6 +82,8 @@ class OpRegistry {
     auto& dev = table()[device];
     CONVLAB_CHECK(dev.impls.count(variant),
                   Impl::name << ": default variant '" << variant << "' is not registered on " << device_name(device));
+    CONVLAB_CHECK(dev.precisions[variant] == MathPrecision::full,
+                  Impl::name << ": a reduced-precision variant ('" << variant << "') cannot be the default");
     dev.default_variant = variant;
   }
 
@@ -102,6 +116,16 @@ class OpRegistry {
     return out;
   }
 
+  // The arithmetic of a registered variant (full when it is not registered).
+  static MathPrecision precision(Device device, const std::string& variant) {
+    ensure_builtin_ops_registered();
+    auto& t = table();
+    auto it = t.find(device);
+    if (it == t.end()) return MathPrecision::full;
+    auto p = it->second.precisions.find(variant);
+    return p == it->second.precisions.end() ? MathPrecision::full : p->second;
+  }
+
   static std::string default_variant(Device device) {
     ensure_builtin_ops_registered();
     auto& t = table();
@@ -112,6 +136,7 @@ class OpRegistry {
  private:
   struct PerDevice {
     std::map<std::string, Impl> impls;
+    std::map<std::string, MathPrecision> precisions;
     std::string default_variant;
   };
   static std::string resolve_in(const PerDevice& dev, Device device, const std::string& variant) {

@@ -14,6 +14,12 @@
 //   cuda/naive      kernels/conv/conv_naive.cu        one thread per output element
 //   cuda/tiled      kernels/conv/conv_tiled.cu        shared-memory tiles (+ conv_tiled_backward.cu)
 //   cuda/gemm *     kernels/conv/conv_gemm.cu         im2col (conv_im2col.cu) + cuBLAS GEMM
+//   cuda/implicit_gemm       kernels/conv/conv_implicit_gemm.cu    three implicit GEMMs (forward, dx, dw;
+//                                                     conv_implicit_gemm.cuh) on the tile engine of
+//                                                     implicit_gemm.cuh: cp.async staging, FFMA, float and double
+//   cuda/implicit_gemm_tf32  kernels/conv/conv_implicit_gemm_tc.cu the same on tensor cores, TF32 operands
+//                                                     (float32 only; MathPrecision::tf32)
+//   cuda/implicit_gemm_bf16  kernels/conv/conv_implicit_gemm_tc.cu the same, BF16 operands (MathPrecision::bf16)
 // Validation and output geometry: conv_dims (host/ops/conv/conv_check.cpp).
 #pragma once
 #include "host/ops/common.h"
@@ -90,6 +96,17 @@ Forward<ConvCache> conv_forward_tiled(const Tensor& x, const Tensor& w, const Te
 Grads conv_backward_tiled(const Tensor& dout, const ConvCache& cache, bool need_dx);  // conv_tiled*.cu
 Forward<ConvCache> conv_forward_gemm(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParam& param);
 Grads conv_backward_gemm(const Tensor& dout, const ConvCache& cache, bool need_dx);  // conv_gemm.cu
+// conv_implicit_gemm.cu
+Forward<ConvCache> conv_forward_implicit_gemm(const Tensor& x, const Tensor& w, const Tensor& b,
+                                              const ConvParam& param);
+Grads conv_backward_implicit_gemm(const Tensor& dout, const ConvCache& cache, bool need_dx);
+// conv_implicit_gemm_tc.cu
+Forward<ConvCache> conv_forward_implicit_gemm_tf32(const Tensor& x, const Tensor& w, const Tensor& b,
+                                                   const ConvParam& param);
+Grads conv_backward_implicit_gemm_tf32(const Tensor& dout, const ConvCache& cache, bool need_dx);
+Forward<ConvCache> conv_forward_implicit_gemm_bf16(const Tensor& x, const Tensor& w, const Tensor& b,
+                                                   const ConvParam& param);
+Grads conv_backward_implicit_gemm_bf16(const Tensor& dout, const ConvCache& cache, bool need_dx);
 }  // namespace cuda
 
 }  // namespace convlab

@@ -41,6 +41,7 @@
 #define __forceinline__ inline
 #define __shared__ static thread_local
 #define __align__(n) __attribute__((aligned(n)))
+#define __launch_bounds__(...)  // a register-allocation hint for nvcc
 
 // ---------------------------------------------------------------------------
 // Types
