@@ -2,8 +2,12 @@
 // the fastest algorithm cudnnFind* reports), max_pool (deterministic max
 // pooling, the first maximum gets the gradient as in convlab) and batchnorm /
 // spatial batchnorm (training forward with saved statistics, backward).
-// Convolutions use CUDNN_FMA_MATH: plain float32, no TF32 tensor cores, the
-// arithmetic convlab's kernels do. Every cuDNN call is checked.
+// Convolutions run three ways, each beside the convlab variants of its
+// precision: "cudnn" in CUDNN_FMA_MATH (plain float32, no TF32 tensor cores,
+// the arithmetic of convlab's full-precision kernels); "cudnn_tf32", float32
+// tensors in CUDNN_TENSOR_OP_MATH (TF32 tensor cores); "cudnn_bf16", bf16
+// tensors with float32 compute (half the bytes that convlab's bf16 variant,
+// which reads float32 tensors, moves). Every cuDNN call is checked.
 #include <cudnn.h>
 
 #include <algorithm>
@@ -14,6 +18,7 @@
 #include "bench/cuda/vendor.h"
 #include "host/ops/max_pool/max_pool.h"
 #include "kernels/runtime/cuda_check.h"
+#include "kernels/runtime/cuda_device.h"
 
 #define CUDNN_CHECK(call)                                                                          \
   do {                                                                                             \
@@ -41,9 +46,9 @@ cudnnHandle_t handle() {
 // RAII descriptors.
 struct TensorDesc {
   cudnnTensorDescriptor_t d = nullptr;
-  TensorDesc(int64_t n, int64_t c, int64_t h, int64_t w) {
+  TensorDesc(int64_t n, int64_t c, int64_t h, int64_t w, cudnnDataType_t type = CUDNN_DATA_FLOAT) {
     CUDNN_CHECK(cudnnCreateTensorDescriptor(&d));
-    CUDNN_CHECK(cudnnSetTensor4dDescriptor(d, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, int(n), int(c), int(h), int(w)));
+    CUDNN_CHECK(cudnnSetTensor4dDescriptor(d, CUDNN_TENSOR_NCHW, type, int(n), int(c), int(h), int(w)));
   }
   ~TensorDesc() { (void)cudnnDestroyTensorDescriptor(d); }
   TensorDesc(const TensorDesc&) = delete;
@@ -51,9 +56,9 @@ struct TensorDesc {
 };
 struct FilterDesc {
   cudnnFilterDescriptor_t d = nullptr;
-  FilterDesc(int64_t f, int64_t c, int64_t h, int64_t w) {
+  FilterDesc(int64_t f, int64_t c, int64_t h, int64_t w, cudnnDataType_t type) {
     CUDNN_CHECK(cudnnCreateFilterDescriptor(&d));
-    CUDNN_CHECK(cudnnSetFilter4dDescriptor(d, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, int(f), int(c), int(h), int(w)));
+    CUDNN_CHECK(cudnnSetFilter4dDescriptor(d, type, CUDNN_TENSOR_NCHW, int(f), int(c), int(h), int(w)));
   }
   ~FilterDesc() { (void)cudnnDestroyFilterDescriptor(d); }
   FilterDesc(const FilterDesc&) = delete;
@@ -61,11 +66,11 @@ struct FilterDesc {
 };
 struct ConvDesc {
   cudnnConvolutionDescriptor_t d = nullptr;
-  ConvDesc(int pad, int stride) {
+  ConvDesc(int pad, int stride, cudnnMathType_t math) {
     CUDNN_CHECK(cudnnCreateConvolutionDescriptor(&d));
     CUDNN_CHECK(
         cudnnSetConvolution2dDescriptor(d, pad, pad, stride, stride, 1, 1, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
-    CUDNN_CHECK(cudnnSetConvolutionMathType(d, CUDNN_FMA_MATH));
+    CUDNN_CHECK(cudnnSetConvolutionMathType(d, math));
   }
   ~ConvDesc() { (void)cudnnDestroyConvolutionDescriptor(d); }
   ConvDesc(const ConvDesc&) = delete;
@@ -83,17 +88,40 @@ struct PoolDesc {
   PoolDesc& operator=(const PoolDesc&) = delete;
 };
 
+// How a conv baseline computes: the math cuDNN may use and the tensors' type.
+struct ConvMath {
+  const char* name;  // the row's variant
+  cudnnMathType_t math;
+  cudnnDataType_t data;
+};
+constexpr ConvMath kConvMaths[] = {{"cudnn", CUDNN_FMA_MATH, CUDNN_DATA_FLOAT},
+                                   {"cudnn_tf32", CUDNN_TENSOR_OP_MATH, CUDNN_DATA_FLOAT},
+                                   {"cudnn_bf16", CUDNN_TENSOR_OP_MATH, CUDNN_DATA_BFLOAT16}};
+
 // The fastest algorithm cudnnFind* returns (they come fastest first) that
-// succeeded in plain float32 FMA math; reported on stderr.
+// succeeded, in plain float32 FMA math when that is the baseline's math;
+// reported on stderr.
 template <class Perf>
-const Perf& fastest(const Perf* perf, int returned, const char* what) {
+const Perf& fastest(const Perf* perf, int returned, const char* what, const ConvMath& m) {
   for (int i = 0; i < returned; ++i) {
-    if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].mathType != CUDNN_FMA_MATH) continue;
-    std::cerr << " [cudnn " << what << " algo " << static_cast<int>(perf[i].algo) << ", " << perf[i].time
-              << " ms in cudnnFind, workspace " << perf[i].memory << " B]";
+    if (perf[i].status != CUDNN_STATUS_SUCCESS || (m.math == CUDNN_FMA_MATH && perf[i].mathType != CUDNN_FMA_MATH))
+      continue;
+    std::cerr << " [" << m.name << " " << what << " algo " << static_cast<int>(perf[i].algo) << ", math "
+              << static_cast<int>(perf[i].mathType) << ", " << perf[i].time << " ms in cudnnFind, workspace "
+              << perf[i].memory << " B]";
     return perf[i];
   }
-  throw Error(std::string("cuDNN baseline: no ") + what + " algorithm succeeded in float32 FMA math");
+  throw Error(std::string("cuDNN baseline ") + m.name + ": no " + what + " algorithm succeeded");
+}
+
+// A tensor of n elements of `type` on the GPU: random float32 values, or for
+// bf16 every element 0x3C3C (0.0114), a finite value (cuDNN's time does not
+// depend on the values).
+Tensor conv_buffer(int64_t n, cudnnDataType_t type, uint64_t seed, double scale = 1.0) {
+  if (type == CUDNN_DATA_FLOAT) return random_tensor({n}, Device::cuda, seed, scale);
+  Tensor t({(n + 1) / 2}, DType::f32, Device::cuda);
+  cuda::memset_device(t.raw(), 0x3C, static_cast<std::size_t>(n) * 2);
+  return t;
 }
 
 Tensor workspace(std::size_t bytes) {
@@ -101,7 +129,7 @@ Tensor workspace(std::size_t bytes) {
 }
 
 // ---------------------------------------------------------------- conv
-Instance conv_cudnn(const std::map<std::string, int64_t>& dm, int sets) {
+Instance conv_cudnn(const std::map<std::string, int64_t>& dm, int sets, const ConvMath& m) {
   const int64_t N = dm.at("N"), C = dm.at("C"), H = dm.at("H"), W = dm.at("W"), F = dm.at("F"), HH = dm.at("HH"),
                 WW = dm.at("WW");
   const int stride = static_cast<int>(dm.at("stride")), pad = static_cast<int>(dm.at("pad"));
@@ -120,35 +148,34 @@ Instance conv_cudnn(const std::map<std::string, int64_t>& dm, int sets) {
     std::vector<Set> sets;
   };
   auto st = std::make_shared<State>();
-  st->conv = std::make_unique<ConvDesc>(pad, stride);
-  st->x = std::make_unique<TensorDesc>(N, C, H, W);
-  st->w = std::make_unique<FilterDesc>(F, C, HH, WW);
+  st->conv = std::make_unique<ConvDesc>(pad, stride, m.math);
+  st->x = std::make_unique<TensorDesc>(N, C, H, W, m.data);
+  st->w = std::make_unique<FilterDesc>(F, C, HH, WW, m.data);
   int on = 0, oc = 0, oh = 0, ow = 0;
   CUDNN_CHECK(cudnnGetConvolution2dForwardOutputDim(st->conv->d, st->x->d, st->w->d, &on, &oc, &oh, &ow));
-  st->y = std::make_unique<TensorDesc>(on, oc, oh, ow);
-  st->bias = std::make_unique<TensorDesc>(1, F, 1, 1);
-  const Device dev = Device::cuda;
+  st->y = std::make_unique<TensorDesc>(on, oc, oh, ow, m.data);
+  st->bias = std::make_unique<TensorDesc>(1, F, 1, 1, m.data);
+  const int64_t nx = N * C * H * W, nw = F * C * HH * WW, ny = int64_t{on} * oc * oh * ow;
   for (int s = 0; s < sets; ++s) {
     const auto k = 16 * static_cast<uint64_t>(s);
-    st->sets.push_back({random_tensor({N, C, H, W}, dev, k + 1), random_tensor({F, C, HH, WW}, dev, k + 2, 0.1),
-                        random_tensor({F}, dev, k + 3), Tensor({on, oc, oh, ow}, DType::f32, dev),
-                        random_tensor({on, oc, oh, ow}, dev, k + 4), Tensor({N, C, H, W}, DType::f32, dev),
-                        Tensor({F, C, HH, WW}, DType::f32, dev), Tensor({F}, DType::f32, dev)});
+    st->sets.push_back({conv_buffer(nx, m.data, k + 1), conv_buffer(nw, m.data, k + 2, 0.1),
+                        conv_buffer(F, m.data, k + 3), conv_buffer(ny, m.data, k + 5), conv_buffer(ny, m.data, k + 4),
+                        conv_buffer(nx, m.data, k + 6), conv_buffer(nw, m.data, k + 7), conv_buffer(F, m.data, k + 8)});
   }
   constexpr int kMax = 16;
   int returned = 0;
   cudnnConvolutionFwdAlgoPerf_t fp[kMax];
   CUDNN_CHECK(
       cudnnFindConvolutionForwardAlgorithm(handle(), st->x->d, st->w->d, st->conv->d, st->y->d, kMax, &returned, fp));
-  const auto& f = fastest(fp, returned, "forward");
+  const auto& f = fastest(fp, returned, "forward", m);
   cudnnConvolutionBwdDataAlgoPerf_t dp[kMax];
   CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithm(handle(), st->w->d, st->y->d, st->conv->d, st->x->d, kMax,
                                                         &returned, dp));
-  const auto& d = fastest(dp, returned, "backward data");
+  const auto& d = fastest(dp, returned, "backward data", m);
   cudnnConvolutionBwdFilterAlgoPerf_t wp[kMax];
   CUDNN_CHECK(cudnnFindConvolutionBackwardFilterAlgorithm(handle(), st->x->d, st->y->d, st->conv->d, st->w->d, kMax,
                                                           &returned, wp));
-  const auto& w = fastest(wp, returned, "backward filter");
+  const auto& w = fastest(wp, returned, "backward filter", m);
   st->fwd_algo = f.algo;
   st->bwd_data_algo = d.algo;
   st->bwd_filter_algo = w.algo;
@@ -272,7 +299,8 @@ void attach_cudnn_baselines(std::vector<Case>& cases) {
   for (auto& c : cases) {
     const auto dm = c.dims;
     if (c.op == "conv") {
-      c.vendors.push_back({"cudnn", [dm](int sets) { return conv_cudnn(dm, sets); }});
+      for (const ConvMath& m : kConvMaths)
+        c.vendors.push_back({m.name, [dm, m](int sets) { return conv_cudnn(dm, sets, m); }});
     } else if (c.op == "max_pool") {
       c.vendors.push_back({"cudnn", [dm](int sets) { return pool_cudnn(dm, sets); }});
     } else if (c.op == "batchnorm" || c.op == "spatial_batchnorm") {
