@@ -10,7 +10,10 @@ models convlab benchmarks, in PyTorch:
                        dropout (keep 0.7), affine 10
 
 at batch 50 and 128 (best: 128), with Adam (lr 1e-3), softmax cross-entropy,
-float32 with TF32 off (the arithmetic convlab's kernels do; --tf32 allows it).
+float32 with TF32 off (the arithmetic convlab's kernels do; --tf32 allows it),
+or --precision tf32 (TF32 matmul and conv) or bf16 (autocast to bfloat16 on
+CUDA: convs and matmuls in bf16, float32 weights and optimizer), the
+counterparts of convlab's "precision" modes.
 Modes: eager; CUDA graphs (the whole step captured once with torch.cuda.graphs
 and replayed); torch.compile (where it works). Each step reads one of several
 pre-made device batches in turn, so caches do not flatter. Timing: CUDA events
@@ -41,7 +44,9 @@ def parse_args(argv):
     p.add_argument("--steps", type=int, default=50, help="timed steps")
     p.add_argument("--sets", type=int, default=4, help="pre-made input batches used in turn")
     p.add_argument("--device", default="auto", choices=["auto", "cuda", "cpu"])
-    p.add_argument("--tf32", action="store_true", help="allow TF32 matmul/conv (off by default)")
+    p.add_argument("--tf32", action="store_true", help="allow TF32 matmul/conv (off by default; = --precision tf32)")
+    p.add_argument("--precision", default="fp32", choices=["fp32", "tf32", "bf16"],
+                   help="fp32; tf32 (TF32 matmul/conv); bf16 (autocast to bfloat16, CUDA only)")
     p.add_argument("--json", help="write the results to this file")
     args = p.parse_args(argv)
     if args.warmup < 1 or args.steps < 1 or args.sets < 1:
@@ -86,9 +91,13 @@ class Bench:
         self.torch, self.args, self.device = torch, args, device
 
     def make_step(self, model, opt, loss_fn):
+        torch = self.torch
+        bf16 = self.args.precision == "bf16"
+
         def step(x, y):
             opt.zero_grad(set_to_none=False)
-            loss = loss_fn(model(x), y)
+            with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=bf16):
+                loss = loss_fn(model(x), y)
             loss.backward()
             opt.step()
             return loss
@@ -184,6 +193,11 @@ def main(argv):
         device = args.device
     if device == "cuda" and not torch.cuda.is_available():
         sys.exit("pytorch_baseline: --device cuda but torch.cuda.is_available() is False")
+    if args.tf32:
+        args.precision = "tf32"
+    if args.precision == "bf16" and device != "cuda":
+        sys.exit("pytorch_baseline: --precision bf16 runs on CUDA only")
+    args.tf32 = args.precision == "tf32"
     torch.backends.cuda.matmul.allow_tf32 = args.tf32
     torch.backends.cudnn.allow_tf32 = args.tf32
     torch.backends.cudnn.benchmark = True
@@ -222,6 +236,7 @@ def main(argv):
            "cuda": torch.version.cuda,
            "cudnn": torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None,
            "tf32": args.tf32,
+           "precision": args.precision,
            "rows": rows}
     if args.json:
         with open(args.json, "w") as f:

@@ -85,8 +85,8 @@ if [ $SKIP_KERNEL = 0 ]; then
 fi
 if [ $SKIP_TRAIN = 0 ] && [ -x "$BUILD/bench/convlab_train_bench" ]; then
   echo "== training-step benchmark" | tee -a "$LOG"
-  "$BUILD/bench/convlab_train_bench" --best-config "$ROOT/configs/best.json" --json "$TMP/train_bench.json" 2>&1 \
-      | tee -a "$LOG"
+  "$BUILD/bench/convlab_train_bench" --best-config "$ROOT/configs/best.json" --precisions fp32,tf32,bf16 \
+      --json "$TMP/train_bench.json" 2>&1 | tee -a "$LOG"
   PARTS+=("train_bench=$TMP/train_bench.json")
 fi
 if [ $SKIP_PYTORCH = 0 ]; then
@@ -96,6 +96,15 @@ if [ $SKIP_PYTORCH = 0 ]; then
   else
     echo "PyTorch baseline failed (see $LOG)" | tee -a "$LOG"
   fi
+  # The same in convlab's reduced precisions (eager and CUDA graphs; torch.compile only in float32).
+  for PREC in tf32 bf16; do
+    if "$PYTHON" "$ROOT/bench/pytorch_baseline.py" --precision $PREC --modes eager,cuda_graph \
+        --json "$TMP/pytorch_baseline_$PREC.json" 2>&1 | tee -a "$LOG"; then
+      PARTS+=("pytorch_baseline_$PREC=$TMP/pytorch_baseline_$PREC.json")
+    else
+      echo "PyTorch baseline ($PREC) failed (see $LOG)" | tee -a "$LOG"
+    fi
+  done
 fi
 
 if [ -n "$AIRBENCH_DATA" ]; then

@@ -17,6 +17,7 @@
 #include "bench/harness.h"
 #include "bench/report.h"
 #include "host/ops/optim/optim.h"
+#include "host/ops/registry.h"
 #include "host/solver/solver.h"
 #include "models/model_factory.h"
 
@@ -74,7 +75,7 @@ class Trainer {
 
 int run_main(int argc, char** argv) {
   std::string device = "all", models_opt = "three_layer_convnet,fc_bn,best", batches_opt = "50,128";
-  std::string best_path = "configs/best.json", json_path, cpu_models;
+  std::string best_path = "configs/best.json", json_path, cpu_models, precisions_opt = "fp32";
   int reps = 20, warmup = -1, min_reps = 3;
   double budget = -1;
   CLI::App app{"convlab training-step benchmark"};
@@ -89,7 +90,20 @@ int run_main(int argc, char** argv) {
   app.add_option("--min-reps", min_reps, "the time budget never cuts steps below this")->check(CLI::PositiveNumber);
   app.add_option("--budget", budget, "seconds per model and batch (default: 5 on the CPU, 10 on CUDA)");
   app.add_option("--json", json_path, "also write the results as JSON to this file");
+  app.add_option("--precisions", precisions_opt,
+                 "on CUDA, the run precisions to time (fp32, tf32, bf16; comma-separated; the CPU runs fp32)");
   CLI11_PARSE(app, argc, argv);
+  std::vector<std::string> precisions;
+  for (std::size_t at = 0; at <= precisions_opt.size();) {
+    const std::size_t end = std::min(precisions_opt.find(',', at), precisions_opt.size());
+    const std::string p = precisions_opt.substr(at, end - at);
+    if (!p.empty()) {
+      parse_math_precision(p);  // a clear error for a bad name
+      precisions.push_back(p);
+    }
+    at = end + 1;
+  }
+  CONVLAB_CHECK(!precisions.empty(), "train_bench: --precisions names none");
 
   const auto batches = parse_batches(batches_opt);
   std::vector<ModelCase> all{
@@ -139,8 +153,8 @@ int run_main(int argc, char** argv) {
 
   nlohmann::json rows = nlohmann::json::array();
   nlohmann::json devices = nlohmann::json::array();
-  std::printf("%-20s %6s %5s %12s %10s %10s %6s %12s %10s\n", "model", "batch", "dev", "median ms", "IQR ms", "min ms",
-              "reps", "images/s", "loss");
+  std::printf("%-20s %6s %5s %5s %12s %10s %10s %6s %12s %10s\n", "model", "batch", "dev", "prec", "median ms",
+              "IQR ms", "min ms", "reps", "images/s", "loss");
   for (auto& [backend, cfg] : runs) {
     cfg.reps = reps;
     cfg.min_reps = std::min(min_reps, reps);
@@ -149,45 +163,48 @@ int run_main(int argc, char** argv) {
     for (const auto& mc : all) {
       if (!wanted(models_opt, mc.name)) continue;
       if (dev == Device::cpu && !wanted(cpu_models, mc.name)) continue;
-      for (int64_t B : mc.batches) {
-        nlohmann::json row{{"model", mc.name}, {"batch", B}, {"device", device_name(dev)}};
-        try {
-          NumpyRandom rng(231);
-          ModelPtr model = build_model(mc.spec, rng);
-          model->to(dev);
-          OptimConfig oc;
-          oc.rule = UpdateRule::adam;
-          oc.learning_rate = 1e-3;
-          Trainer trainer(std::move(model), oc);
-          const int sets = 4;
-          std::vector<Tensor> X, y;
-          for (int s = 0; s < sets; ++s) {
-            X.push_back(random_tensor({B, 3, 32, 32}, dev, 100 + static_cast<uint64_t>(s)));
-            y.push_back(random_labels(B, 10, dev, 200 + static_cast<uint64_t>(s)));
+      for (int64_t B : mc.batches)
+        for (const std::string& prec : precisions) {
+          if (dev == Device::cpu && prec != "fp32") continue;
+          nlohmann::json row{{"model", mc.name}, {"batch", B}, {"device", device_name(dev)}, {"precision", prec}};
+          try {
+            ScopedMathPrecision scope(Device::cuda, parse_math_precision(prec));
+            NumpyRandom rng(231);
+            ModelPtr model = build_model(mc.spec, rng);
+            model->to(dev);
+            OptimConfig oc;
+            oc.rule = UpdateRule::adam;
+            oc.learning_rate = 1e-3;
+            Trainer trainer(std::move(model), oc);
+            const int sets = 4;
+            std::vector<Tensor> X, y;
+            for (int s = 0; s < sets; ++s) {
+              X.push_back(random_tensor({B, 3, 32, 32}, dev, 100 + static_cast<uint64_t>(s)));
+              y.push_back(random_labels(B, 10, dev, 200 + static_cast<uint64_t>(s)));
+            }
+            PassSpec pass{"step", {}, [&](int i) { trainer.step(X[i], y[i]); }};
+            const Measurement m = measure(pass, backend->timer(), sets, cfg);
+            const double loss = trainer.last_loss();
+            const auto& s = m.ms;
+            row["ms"] = {{"median", s.median}, {"q1", s.q1},   {"q3", s.q3},
+                         {"min", s.min},       {"max", s.max}, {"mean", s.mean}};
+            row["images_per_s"] = static_cast<double>(B) / (s.median / 1e3);
+            row["reps"] = m.reps;
+            row["warmup"] = m.warmup;
+            row["reps_reduced_by_budget"] = m.reduced;
+            row["params"] = trainer.num_params();
+            row["last_loss"] = loss;
+            std::printf("%-20s %6lld %5s %5s %12.3f %10.3f %10.3f %5d%s %12.0f %10.4f\n", mc.name.c_str(),
+                        static_cast<long long>(B), device_name(dev), prec.c_str(), s.median, s.iqr(), s.min, m.reps,
+                        m.reduced ? "*" : " ", static_cast<double>(B) / (s.median / 1e3), loss);
+          } catch (const std::exception& e) {
+            row["error"] = e.what();
+            std::printf("%-20s %6lld %5s %5s error: %s\n", mc.name.c_str(), static_cast<long long>(B), device_name(dev),
+                        prec.c_str(), e.what());
           }
-          PassSpec pass{"step", {}, [&](int i) { trainer.step(X[i], y[i]); }};
-          const Measurement m = measure(pass, backend->timer(), sets, cfg);
-          const double loss = trainer.last_loss();
-          const auto& s = m.ms;
-          row["ms"] = {{"median", s.median}, {"q1", s.q1},   {"q3", s.q3},
-                       {"min", s.min},       {"max", s.max}, {"mean", s.mean}};
-          row["images_per_s"] = static_cast<double>(B) / (s.median / 1e3);
-          row["reps"] = m.reps;
-          row["warmup"] = m.warmup;
-          row["reps_reduced_by_budget"] = m.reduced;
-          row["params"] = trainer.num_params();
-          row["last_loss"] = loss;
-          std::printf("%-20s %6lld %5s %12.3f %10.3f %10.3f %5d%s %12.0f %10.4f\n", mc.name.c_str(),
-                      static_cast<long long>(B), device_name(dev), s.median, s.iqr(), s.min, m.reps,
-                      m.reduced ? "*" : " ", static_cast<double>(B) / (s.median / 1e3), loss);
-        } catch (const std::exception& e) {
-          row["error"] = e.what();
-          std::printf("%-20s %6lld %5s error: %s\n", mc.name.c_str(), static_cast<long long>(B), device_name(dev),
-                      e.what());
+          std::fflush(stdout);
+          rows.push_back(row);
         }
-        std::fflush(stdout);
-        rows.push_back(row);
-      }
     }
   }
   std::printf("One step = forward, loss, backward and an Adam update of every parameter; reps* = cut by --budget.\n");

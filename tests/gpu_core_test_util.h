@@ -3,6 +3,8 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,33 @@ std::vector<std::string> cuda_reduced_precision_variants() {
   for (const auto& v : cuda_variants<Impl>(MathPrecision::bf16)) out.push_back(v);
   return out;
 }
+
+// A float32 value as a tensor core reads it after a kernel's rounding:
+// tf32 (10 fraction bits) to nearest with ties away from zero (cvt.rna),
+// bf16 (7 fraction bits) to nearest even.
+inline double round_operand(double v, MathPrecision p) {
+  const float f = static_cast<float>(v);
+  uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  if (p == MathPrecision::tf32) {
+    u = (u + 0x1000u) & 0xffffe000u;
+  } else {
+    u = (u + 0x7fffu + ((u >> 16) & 1u)) & 0xffff0000u;
+  }
+  float r;
+  std::memcpy(&r, &u, sizeof r);
+  return r;
+}
+
+inline Tensor rounded(const Tensor& t, MathPrecision p) {
+  std::vector<double> v = t.to_vector();
+  for (double& e : v) e = round_operand(e, p);
+  return Tensor::from_vector(v, t.shape(), DType::f64);
+}
+
+// Relative (norm) error bounds against the float64 reference on the float32
+// inputs: a few units of the operands' rounding (tf32 2^-11, bf16 2^-8).
+inline double reduced_precision_bound(MathPrecision p) { return p == MathPrecision::tf32 ? 2e-3 : 1.6e-2; }
 
 inline std::string variant_test_name(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
 

@@ -17,6 +17,7 @@
 #include "gpu_core_test_util.h"
 #include "host/fill.h"
 #include "host/gradcheck.h"
+#include "host/ops/affine/affine.h"
 #include "host/ops/conv/conv.h"
 #include "host/ops/conv/conv_avx512.h"
 #include "host/ops/conv/conv_direct.h"
@@ -519,33 +520,6 @@ CONVLAB_INSTANTIATE_FOR_CUDA_VARIANTS(ConvGpu, ConvImpl);
 
 // --- The reduced-precision CUDA variants (tf32, bf16 on tensor cores) -------
 
-// A float32 value as a tensor core reads it after the kernel's rounding:
-// tf32 (10 fraction bits) to nearest with ties away from zero (cvt.rna),
-// bf16 (7 fraction bits) to nearest even.
-double round_operand(double v, MathPrecision p) {
-  const float f = static_cast<float>(v);
-  uint32_t u;
-  std::memcpy(&u, &f, sizeof u);
-  if (p == MathPrecision::tf32) {
-    u = (u + 0x1000u) & 0xffffe000u;
-  } else {
-    u = (u + 0x7fffu + ((u >> 16) & 1u)) & 0xffff0000u;
-  }
-  float r;
-  std::memcpy(&r, &u, sizeof r);
-  return r;
-}
-
-Tensor rounded(const Tensor& t, MathPrecision p) {
-  std::vector<double> v = t.to_vector();
-  for (double& e : v) e = round_operand(e, p);
-  return Tensor::from_vector(v, t.shape(), DType::f64);
-}
-
-// Relative (norm) error bounds against the float64 reference on the float32
-// inputs: a few units of the operands' rounding (tf32 2^-11, bf16 2^-8).
-double reduced_precision_bound(MathPrecision p) { return p == MathPrecision::tf32 ? 2e-3 : 1.6e-2; }
-
 class ConvGpuReduced : public ::testing::TestWithParam<std::string> {};
 
 // Each GEMM of the variant rounds both its operands, then accumulates in
@@ -621,6 +595,26 @@ TEST(ConvCudaRegistry, VariantsAndDefault) {
   EXPECT_EQ(cuda_reduced_precision_variants<ConvImpl>(),
             (std::vector<std::string>{"implicit_gemm_tf32", "implicit_gemm_bf16"}));
   EXPECT_EQ(OpRegistry<ConvImpl>::precision(Device::cuda, "implicit_gemm_bf16"), MathPrecision::bf16);
+}
+
+// A run's precision: while tf32 (bf16) is set, the default of an op with a
+// variant of that precision is that variant; of the others, the usual one.
+TEST(ConvCudaRegistry, MathPrecisionPicksEachOpsReducedDefault) {
+  CONVLAB_REQUIRE_CUDA_BUILD();
+  {
+    ScopedMathPrecision tf32(Device::cuda, MathPrecision::tf32);
+    EXPECT_EQ(OpRegistry<ConvImpl>::resolve(Device::cuda), "implicit_gemm_tf32");
+    EXPECT_EQ(OpRegistry<AffineImpl>::resolve(Device::cuda), "gemm_tf32");
+    EXPECT_EQ(OpRegistry<ConvImpl>::resolve(Device::cuda, "gemm"), "gemm");  // a named variant is kept
+    EXPECT_EQ(OpRegistry<ConvImpl>::resolve(Device::cpu), "threaded");       // only the device set
+    ScopedMathPrecision bf16(Device::cuda, MathPrecision::bf16);
+    EXPECT_EQ(OpRegistry<ConvImpl>::resolve(Device::cuda), "implicit_gemm_bf16");
+    EXPECT_EQ(OpRegistry<AffineImpl>::resolve(Device::cuda), "gemm_bf16");
+  }
+  EXPECT_EQ(math_precision(Device::cuda), MathPrecision::full);
+  EXPECT_EQ(OpRegistry<ConvImpl>::resolve(Device::cuda), "gemm");
+  EXPECT_EQ(parse_math_precision("fp32"), MathPrecision::full);
+  EXPECT_ERROR_CONTAINS(parse_math_precision("fp16"), "expected \"fp32\", \"tf32\" or \"bf16\"");
 }
 
 TEST(ConvCudaRegistry, CpuTensorsAreRejected) {

@@ -237,6 +237,11 @@ TEST(TrainCommand, BadInputGivesClearErrors) {
   EXPECT_NE(err("{\"model\": {\"type\": \"fc_net\"}, \"device\": \"cpu\"}", missing_data).find("to_cifar_bin.py"),
             std::string::npos);
   EXPECT_NE(err("{\"model\": {\"type\": \"linear_model\"}}", none).find("model.type"), std::string::npos);
+  EXPECT_NE(err("{\"model\": {\"type\": \"fc_net\"}, \"device\": \"cpu\", \"precision\": \"tf32\"}", none)
+                .find("precision: \"tf32\" runs on tensor cores and needs device cuda (this run's device is cpu)"),
+            std::string::npos);
+  EXPECT_NE(err("{\"model\": {\"type\": \"fc_net\"}, \"precision\": \"fp16\"}", none).find("precision"),
+            std::string::npos);
   std::ostringstream out;
   try {
     train_command((dir / "absent.json").string(), none, out);

@@ -82,6 +82,10 @@ struct RunConfig {
   ModelConfig model;
   SolverConfig solver;
   std::string device = "auto";  // auto, cpu, cuda
+  // fp32, or tf32 / bf16: float32 training whose convs and affines multiply
+  // on tensor cores with TF32 or BF16 operands and float32 accumulation
+  // (host/ops/math_precision.h); needs device cuda and a float32 model.
+  std::string precision = "fp32";
   OutputConfig output;
   EvaluationConfig evaluation;
   json resolved;  // the validated config with defaults filled in (written to the run folder)

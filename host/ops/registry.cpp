@@ -37,6 +37,31 @@ std::vector<OpListing>& op_listings() {
 
 void add_op_listing(const OpListing& op) { op_listings().push_back(op); }
 
+namespace {
+std::map<Device, MathPrecision>& precision_table() {
+  static std::map<Device, MathPrecision> t;
+  return t;
+}
+}  // namespace
+
+void set_math_precision(Device device, MathPrecision precision) {
+  std::lock_guard<std::mutex> lock(preferred_mutex());
+  precision_table()[device] = precision;
+}
+
+MathPrecision math_precision(Device device) {
+  std::lock_guard<std::mutex> lock(preferred_mutex());
+  auto it = precision_table().find(device);
+  return it == precision_table().end() ? MathPrecision::full : it->second;
+}
+
+MathPrecision parse_math_precision(const std::string& name) {
+  if (name == "fp32") return MathPrecision::full;
+  if (name == "tf32") return MathPrecision::tf32;
+  if (name == "bf16") return MathPrecision::bf16;
+  throw Error("precision: expected \"fp32\", \"tf32\" or \"bf16\", got \"" + name + "\"");
+}
+
 const char* math_precision_name(MathPrecision p) {
   switch (p) {
     case MathPrecision::tf32:

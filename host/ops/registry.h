@@ -27,15 +27,16 @@
 // Each device's default is a named constant in the op's header.
 //
 // A variant computes in its tensors' own precision (MathPrecision::full),
-// unless it is registered as one of float32's reduced-precision modes: tf32
-// or bf16 operands on tensor cores, float32 accumulators and results. Those
-// are held to their own tolerances and are never a device's default.
+// unless it is registered as one of float32's reduced-precision modes
+// (host/ops/math_precision.h). Those are held to their own tolerances and
+// are a device's default only while its math precision is theirs.
 #pragma once
 #include <map>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "host/ops/math_precision.h"
 #include "host/tensor.h"
 
 namespace convlab {
@@ -63,8 +64,24 @@ struct OpListing {
 const std::vector<OpListing>& registered_ops();
 void add_op_listing(const OpListing& op);  // once per op, by OpRegistry::add
 
-enum class MathPrecision { full, tf32, bf16 };
-const char* math_precision_name(MathPrecision p);  // "full", "tf32", "bf16"
+// Process-wide math precision per device (MathPrecision::full unless set):
+// while a reduced precision is set, a request for the default variant of an
+// op that has a default in that precision (set_default of a tf32 or bf16
+// variant) gets it. A run's "precision" sets it for the run (ScopedMathPrecision).
+void set_math_precision(Device device, MathPrecision precision);
+MathPrecision math_precision(Device device);
+struct ScopedMathPrecision {
+  ScopedMathPrecision(Device device, MathPrecision precision) : device_(device), previous_(math_precision(device)) {
+    set_math_precision(device, precision);
+  }
+  ~ScopedMathPrecision() { set_math_precision(device_, previous_); }
+  ScopedMathPrecision(const ScopedMathPrecision&) = delete;
+  ScopedMathPrecision& operator=(const ScopedMathPrecision&) = delete;
+
+ private:
+  Device device_;
+  MathPrecision previous_;
+};
 
 template <class Impl>
 class OpRegistry {
@@ -76,15 +93,18 @@ class OpRegistry {
     table()[device].precisions[variant] = precision;
   }
 
-  // Makes an added variant the device's default: each op's register file
-  // names it with the op's default constant (e.g. kConvDefaultCuda).
+  // Makes an added variant the device's default in its precision: each op's
+  // register file names it with the op's default constant (e.g.
+  // kConvDefaultCuda, kConvDefaultCudaTf32).
   static void set_default(Device device, const std::string& variant) {
     auto& dev = table()[device];
     CONVLAB_CHECK(dev.impls.count(variant),
                   Impl::name << ": default variant '" << variant << "' is not registered on " << device_name(device));
-    CONVLAB_CHECK(dev.precisions[variant] == MathPrecision::full,
-                  Impl::name << ": a reduced-precision variant ('" << variant << "') cannot be the default");
-    dev.default_variant = variant;
+    const MathPrecision p = dev.precisions[variant];
+    if (p == MathPrecision::full)
+      dev.default_variant = variant;
+    else
+      dev.reduced_defaults[p] = variant;
   }
 
   // The name of the variant a request picks: "" (or "default") is the
@@ -138,9 +158,12 @@ class OpRegistry {
     std::map<std::string, Impl> impls;
     std::map<std::string, MathPrecision> precisions;
     std::string default_variant;
+    std::map<MathPrecision, std::string> reduced_defaults;
   };
   static std::string resolve_in(const PerDevice& dev, Device device, const std::string& variant) {
     if (!variant.empty() && variant != "default") return variant;
+    const auto reduced = dev.reduced_defaults.find(math_precision(device));
+    if (reduced != dev.reduced_defaults.end()) return reduced->second;
     const std::string preferred = preferred_variant(device);
     const std::string v = !preferred.empty() && dev.impls.count(preferred) ? preferred : dev.default_variant;
     CONVLAB_CHECK(!v.empty(), Impl::name << ": no default variant set on " << device_name(device));

@@ -165,13 +165,11 @@ void conv_backward_implicit_gemm_launch(const T* dout, const T* x, const T* w, c
 // float32 only (tf32 and bf16 are float32's reduced-precision modes).
 template <class Math>
 struct ConvImplicitGemm {
-  static constexpr bool kFloatOnly = !std::is_same_v<Math, igemm::Ffma<float>>;
+  static constexpr bool kFloatOnly = Math::kPrecision != MathPrecision::full;
   template <class T>
   static void check_dtype(const char* name) {
-    if (kFloatOnly && !std::is_same_v<T, float>)
-      throw Error(std::string(name) + ": takes float32 tensors (" + Math::name +
-                  " is a reduced-precision mode of float32); got float64");
-    if (kFloatOnly) require_tensor_cores(name);
+    require_math_precision(name, Math::kPrecision, std::is_same_v<T, float>);
+    if (!kFloatOnly) require_tensor_cores(name);  // cp.async
   }
   template <class T>
   using MathFor = std::conditional_t<kFloatOnly, Math, igemm::Ffma<T>>;

@@ -39,7 +39,7 @@ constexpr std::size_t shared_bytes() {
 template <class T>
 struct Ffma {
   using Acc = T;
-  static constexpr const char* name = "fp32";
+  static constexpr MathPrecision kPrecision = MathPrecision::full;
   __device__ static void coord(int tid, int r, int& m, int& n) {
     m = tid % 16 + 16 * (r / 8);
     n = tid / 16 + 8 * (r % 8);
@@ -70,7 +70,7 @@ struct Ffma {
 template <class Op>
 struct MmaMath {
   using Acc = float;
-  static constexpr const char* name = Op::name;
+  static constexpr MathPrecision kPrecision = Op::kPrecision;
   __device__ static void coord(int tid, int r, int& m, int& n) {
     const int warp = tid / 32, lane = tid % 32, c = r % 4;
     m = (warp % 2) * 32 + (r / 16) * 16 + lane / 4 + 8 * (c / 2);
@@ -97,7 +97,7 @@ struct MmaMath {
 // TF32, m16n8k8: the staged floats rounded with cvt.rna as they are read.
 struct Tf32Op {
   static constexpr int kK = 8;
-  static constexpr const char* name = "tf32";
+  static constexpr MathPrecision kPrecision = MathPrecision::tf32;
   __device__ static void fragment_a(uint32_t (&a)[4], const float* col, int t) {
     a[0] = tf32_bits(col[t * kLdA]);
     a[1] = tf32_bits(col[t * kLdA + 8]);
@@ -117,7 +117,7 @@ struct Tf32Op {
 // consecutive k to a register.
 struct Bf16Op {
   static constexpr int kK = 16;
-  static constexpr const char* name = "bf16";
+  static constexpr MathPrecision kPrecision = MathPrecision::bf16;
   __device__ static void fragment_a(uint32_t (&a)[4], const float* col, int t) {
     auto pair = [&](int k, int dm) { return bf16x2_bits(col[k * kLdA + dm], col[(k + 1) * kLdA + dm]); };
     a[0] = pair(2 * t, 0);

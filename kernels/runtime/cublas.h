@@ -7,6 +7,7 @@
 #pragma once
 #include <cstdint>
 
+#include "host/ops/math_precision.h"
 #include "kernels/runtime/cuda_check.h"
 
 namespace convlab::cuda {
@@ -20,6 +21,14 @@ cublasHandle_t cublas_handle();
 template <class T>
 void gemm_row_major(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, const T* A, int64_t lda,
                     const T* B, int64_t ldb, T beta, T* C, int64_t ldc);
+
+// The same in `precision`: full is the call above; tf32 and bf16 (float
+// only) run cublasGemmEx on float32 matrices with CUBLAS_COMPUTE_32F_FAST_TF32
+// or _FAST_16BF: operands rounded to TF32 or BF16 for the tensor cores,
+// float32 accumulation.
+template <class T>
+void gemm_row_major(MathPrecision precision, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha,
+                    const T* A, int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc);
 
 // The same over `batch` matrices at fixed strides (a stride of 0 reuses one matrix).
 template <class T>

@@ -44,4 +44,12 @@ void require_tensor_cores(const char* op) {
                 std::to_string(major) + "." + std::to_string(minor));
 }
 
+void require_math_precision(const char* op, MathPrecision precision, bool float32) {
+  if (precision == MathPrecision::full) return;
+  if (!float32)
+    throw Error(std::string(op) + ": takes float32 tensors (" + math_precision_name(precision) +
+                " is a reduced-precision mode of float32); got float64");
+  require_tensor_cores(op);
+}
+
 }  // namespace convlab::cuda

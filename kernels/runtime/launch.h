@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "host/ops/math_precision.h"
 #include "kernels/runtime/cuda_check.h"
 
 namespace convlab::cuda {
@@ -21,6 +22,10 @@ int sm_count();
 // Throws a clear Error unless the current device has the sm_80 tensor-core
 // and cp.async instructions (kernels/runtime/mma.cuh) that `op` launches.
 void require_tensor_cores(const char* op);
+
+// The preconditions of a variant in `precision`: none for full; for tf32 and
+// bf16, float32 tensors (`float32` false throws a clear Error) and tensor cores.
+void require_math_precision(const char* op, MathPrecision precision, bool float32);
 
 // Blocks for a grid-stride loop over n items with `threads` per block:
 // enough to cover n, capped at `waves` blocks per multiprocessor (the loop

@@ -1,6 +1,8 @@
 // The emulator's cuBLAS subset: reference loops over column-major storage.
 #include "cublas_v2.h"
 
+#include "cuda_bf16.h"
+
 struct cublasContext {};
 
 namespace {
@@ -12,8 +14,15 @@ T at(const T* M, int ld, cublasOperation_t t, long long i, long long j) {
 }
 
 template <class T>
+T as_is(T v) {
+  return v;
+}
+
+// `operand` is how the multiplier reads an element of A or B (as_is, or a
+// rounding to the tensor cores' operand type).
+template <class T, class Operand = T (*)(T)>
 cublasStatus_t gemm(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k, T alpha,
-                    const T* A, int lda, const T* B, int ldb, T beta, T* C, int ldc) {
+                    const T* A, int lda, const T* B, int ldb, T beta, T* C, int ldc, Operand operand = as_is<T>) {
   if (!h) return CUBLAS_STATUS_NOT_INITIALIZED;
   if (m < 0 || n < 0 || k < 0 || ldc < (m > 1 ? m : 1) || lda < 1 || ldb < 1) return CUBLAS_STATUS_INVALID_VALUE;
   if ((ta == CUBLAS_OP_N ? lda < m : lda < k) || (tb == CUBLAS_OP_N ? ldb < k : ldb < n))
@@ -21,7 +30,8 @@ cublasStatus_t gemm(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb
   for (long long j = 0; j < n; ++j)
     for (long long i = 0; i < m; ++i) {
       double s = 0;
-      for (long long p = 0; p < k; ++p) s += double(at(A, lda, ta, i, p)) * double(at(B, ldb, tb, p, j));
+      for (long long p = 0; p < k; ++p)
+        s += double(operand(at(A, lda, ta, i, p))) * double(operand(at(B, ldb, tb, p, j)));
       T& c = C[i + j * ldc];
       c = beta == T(0) ? T(double(alpha) * s) : T(double(alpha) * s + double(beta) * double(c));
     }
@@ -70,6 +80,28 @@ const char* cublasGetStatusString(cublasStatus_t status) {
       return "CUBLAS_STATUS_INVALID_VALUE";
   }
   return "unknown cuBLAS status";
+}
+
+cublasStatus_t cublasGemmEx(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k,
+                            const void* alpha, const void* A, cudaDataType_t a_type, int lda, const void* B,
+                            cudaDataType_t b_type, int ldb, const void* beta, void* C, cudaDataType_t c_type, int ldc,
+                            cublasComputeType_t compute, cublasGemmAlgo_t) {
+  if (a_type != CUDA_R_32F || b_type != CUDA_R_32F || c_type != CUDA_R_32F) return CUBLAS_STATUS_INVALID_VALUE;
+  const float al = *static_cast<const float*>(alpha), be = *static_cast<const float*>(beta);
+  const auto* a = static_cast<const float*>(A);
+  const auto* b = static_cast<const float*>(B);
+  auto* c = static_cast<float*>(C);
+  switch (compute) {
+    case CUBLAS_COMPUTE_32F:
+      return gemm(h, ta, tb, m, n, k, al, a, lda, b, ldb, be, c, ldc);
+    case CUBLAS_COMPUTE_32F_FAST_TF32:
+      return gemm(h, ta, tb, m, n, k, al, a, lda, b, ldb, be, c, ldc,
+                  [](float v) { return convlab_emu::bits_float(convlab_emu::cvt_rna_tf32(v)); });
+    case CUBLAS_COMPUTE_32F_FAST_16BF:
+      return gemm(h, ta, tb, m, n, k, al, a, lda, b, ldb, be, c, ldc,
+                  [](float v) { return convlab_emu::bits_float(uint32_t{convlab_emu::bf16_rn(v)} << 16); });
+  }
+  return CUBLAS_STATUS_INVALID_VALUE;
 }
 
 cublasStatus_t cublasSgemm(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k,

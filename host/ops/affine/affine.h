@@ -5,6 +5,9 @@
 //   cpu/threaded *  host/ops/affine/affine_threaded.cpp   BLAS GEMM split over the threads
 //   cuda/naive      kernels/affine/affine_naive.cu        one thread per output element
 //   cuda/gemm *     kernels/affine/affine_gemm.cu         three cuBLAS GEMMs
+//   cuda/gemm_tf32  kernels/affine/affine_gemm.cu         the same on tensor cores, TF32 operands (float32 only;
+//                                                         MathPrecision::tf32, its default)
+//   cuda/gemm_bf16  kernels/affine/affine_gemm.cu         the same, BF16 operands (MathPrecision::bf16, its default)
 // Validation and output shape: affine_dims (host/ops/affine/affine_check.cpp).
 #pragma once
 #include "host/ops/common.h"
@@ -13,6 +16,8 @@ namespace convlab {
 
 inline constexpr const char* kAffineDefaultCpu = "threaded";
 inline constexpr const char* kAffineDefaultCuda = "gemm";
+inline constexpr const char* kAffineDefaultCudaTf32 = "gemm_tf32";
+inline constexpr const char* kAffineDefaultCudaBf16 = "gemm_bf16";
 
 struct AffineCache {
   Tensor x, w, b;
@@ -64,6 +69,10 @@ Forward<AffineCache> affine_forward_naive(const Tensor& x, const Tensor& w, cons
 Grads affine_backward_naive(const Tensor& dout, const AffineCache& cache, bool need_dx);
 Forward<AffineCache> affine_forward_gemm(const Tensor& x, const Tensor& w, const Tensor& b);  // affine_gemm.cu
 Grads affine_backward_gemm(const Tensor& dout, const AffineCache& cache, bool need_dx);
+Forward<AffineCache> affine_forward_gemm_tf32(const Tensor& x, const Tensor& w, const Tensor& b);
+Grads affine_backward_gemm_tf32(const Tensor& dout, const AffineCache& cache, bool need_dx);
+Forward<AffineCache> affine_forward_gemm_bf16(const Tensor& x, const Tensor& w, const Tensor& b);
+Grads affine_backward_gemm_bf16(const Tensor& dout, const AffineCache& cache, bool need_dx);
 }  // namespace cuda
 
 }  // namespace convlab

@@ -18,8 +18,9 @@
 //                                                     conv_implicit_gemm.cuh) on the tile engine of
 //                                                     implicit_gemm.cuh: cp.async staging, FFMA, float and double
 //   cuda/implicit_gemm_tf32  kernels/conv/conv_implicit_gemm_tc.cu the same on tensor cores, TF32 operands
-//                                                     (float32 only; MathPrecision::tf32)
-//   cuda/implicit_gemm_bf16  kernels/conv/conv_implicit_gemm_tc.cu the same, BF16 operands (MathPrecision::bf16)
+//                                                     (float32 only; MathPrecision::tf32, its default)
+//   cuda/implicit_gemm_bf16  kernels/conv/conv_implicit_gemm_tc.cu the same, BF16 operands (MathPrecision::bf16, its
+//   default)
 // Validation and output geometry: conv_dims (host/ops/conv/conv_check.cpp).
 #pragma once
 #include "host/ops/common.h"
@@ -28,6 +29,8 @@ namespace convlab {
 
 inline constexpr const char* kConvDefaultCpu = "threaded";
 inline constexpr const char* kConvDefaultCuda = "gemm";
+inline constexpr const char* kConvDefaultCudaTf32 = "implicit_gemm_tf32";
+inline constexpr const char* kConvDefaultCudaBf16 = "implicit_gemm_bf16";
 
 struct ConvParam {
   int stride = 1;

@@ -18,6 +18,8 @@ void register_conv_ops() {
   R::add(Device::cuda, "implicit_gemm_bf16",
          {cuda::conv_forward_implicit_gemm_bf16, cuda::conv_backward_implicit_gemm_bf16}, MathPrecision::bf16);
   R::set_default(Device::cuda, kConvDefaultCuda);
+  R::set_default(Device::cuda, kConvDefaultCudaTf32);
+  R::set_default(Device::cuda, kConvDefaultCudaBf16);
 #endif
 }
 

@@ -1,0 +1,18 @@
+// The arithmetic a variant computes in: its tensors' own precision (full),
+// or one of float32's reduced-precision modes, where float32 tensors are
+// multiplied on tensor cores with their operands rounded to TF32 (10
+// fraction bits) or BF16 (7) and accumulated in float32. A run's
+// "precision" ("fp32", "tf32", "bf16") selects the mode (host/ops/registry.h).
+#pragma once
+#include <string>
+
+namespace convlab {
+
+enum class MathPrecision { full, tf32, bf16 };
+
+const char* math_precision_name(MathPrecision p);  // "full", "tf32", "bf16"
+
+// "fp32" (full), "tf32" or "bf16", as a config names them; throws a clear Error otherwise.
+MathPrecision parse_math_precision(const std::string& name);
+
+}  // namespace convlab
