@@ -134,10 +134,14 @@ TEST(CpuFastConvReluPool, IsTheCpuDefaultAndChecksItsCache) {
 
 // --- On the GPU --------------------------------------------------------------
 
-TEST(SandwichGpu, ConvReluPoolMatchesCpu) {
+class ConvReluPoolGpu : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ConvReluPoolGpu, MatchesCpu) {
   CONVLAB_REQUIRE_GPU();
+  const std::string variant = GetParam();
   NumpyRandom rng(61);
   for (DType dt : kBothDtypes) {
+    const std::string what = variant + " " + dtype_label(dt);
     Tensor x = randn(rng, {2, 3, 16, 16}, dt), w = randn(rng, {3, 3, 3, 3}, dt), b = randn(rng, {3}, dt);
     const ConvParam cp{1, 1};
     const PoolParam pp{2, 2, 2};
@@ -145,12 +149,46 @@ TEST(SandwichGpu, ConvReluPoolMatchesCpu) {
     Tensor dout = randn(rng, cpu.out.shape(), dt);
     Grads cg = conv_relu_pool_backward(dout, cpu.cache);
     PoisonScope poison;
-    auto dev = conv_relu_pool_forward(gpu(x), gpu(w), gpu(b), cp, pp);
+    auto dev = conv_relu_pool_forward(gpu(x), gpu(w), gpu(b), cp, pp, variant);
     ASSERT_TRUE(dev.out.is_cuda());
-    EXPECT_GPU_MATCHES(dev.out, cpu.out, dt, std::string("out ") + dtype_label(dt));
-    Grads g = conv_relu_pool_backward(gpu(dout), dev.cache);
-    EXPECT_GPU_MATCHES(g.dx, cg.dx, dt, std::string("dx ") + dtype_label(dt));
-    EXPECT_GPU_MATCHES(g.dw, cg.dw, dt, std::string("dw ") + dtype_label(dt));
-    EXPECT_GPU_MATCHES(g.db, cg.db, dt, std::string("db ") + dtype_label(dt));
+    EXPECT_GPU_MATCHES(dev.out, cpu.out, dt, "out " + what);
+    Grads g = conv_relu_pool_backward(gpu(dout), dev.cache, variant);
+    EXPECT_GPU_MATCHES(g.dx, cg.dx, dt, "dx " + what);
+    EXPECT_GPU_MATCHES(g.dw, cg.dw, dt, "dw " + what);
+    EXPECT_GPU_MATCHES(g.db, cg.db, dt, "db " + what);
+    Grads gp = conv_relu_pool_backward_params(gpu(dout), dev.cache, variant);
+    EXPECT_PARAMS_ONLY_MATCHES(gp, cg, dt, what);
   }
+}
+
+CONVLAB_INSTANTIATE_FOR_CUDA_VARIANTS(ConvReluPoolGpu, ConvReluPoolImpl);
+
+// The fused variant computes what composed does, float for float: the same
+// conv, relu's max taken after the window's (relu is monotone), and the
+// gradient routed where the window's maximum is positive. Checked with many
+// non-positive windows (negative bias), overlapping windows (3x3 stride 2,
+// where an element can win several windows) and under a run precision (the
+// conv is the precision's default).
+TEST(ConvReluPoolGpuFused, SameFloatsAsComposed) {
+  CONVLAB_REQUIRE_GPU();
+  NumpyRandom rng(62);
+  for (const PoolParam pp : {PoolParam{2, 2, 2}, PoolParam{3, 3, 2}})
+    for (MathPrecision prec : {MathPrecision::full, MathPrecision::tf32}) {
+      const std::string what = "pool " + std::to_string(pp.pool_height) + " " + math_precision_name(prec);
+      ScopedMathPrecision scope(Device::cuda, prec);
+      Tensor x = gpu(randn(rng, {2, 4, 11, 11}, DType::f32)), w = gpu(randn(rng, {5, 4, 3, 3}, DType::f32));
+      Tensor b = gpu(Tensor::full({5}, -1.0, DType::f32));
+      auto fused = conv_relu_pool_forward(x, w, b, {1, 1}, pp, "fused");
+      auto composed = conv_relu_pool_forward(x, w, b, {1, 1}, pp, "composed");
+      EXPECT_EQ(fused.out.to_vector(), composed.out.to_vector()) << what;
+      EXPECT_FALSE(fused.cache.relu.x.defined()) << what;  // no full-size relu output kept
+      Tensor dout = gpu(randn(rng, fused.out.shape(), DType::f32));
+      Grads gf = conv_relu_pool_backward(dout, fused.cache, "fused");
+      Grads gc = conv_relu_pool_backward(dout, composed.cache, "composed");
+      EXPECT_EQ(gf.dx.to_vector(), gc.dx.to_vector()) << what;
+      EXPECT_EQ(gf.dw.to_vector(), gc.dw.to_vector()) << what;
+      EXPECT_EQ(gf.db.to_vector(), gc.db.to_vector()) << what;
+      EXPECT_ERROR_CONTAINS(conv_relu_pool_backward(dout, composed.cache, "fused"),
+                            "does not come from the fused variant");
+    }
 }

@@ -42,15 +42,17 @@ __device__ __forceinline__ void covering_windows(int64_t h, int size, int stride
 
 // Forward: one thread per output element (output column fastest, so out and
 // argmax stores are coalesced) scans its window once; the first maximum's
-// flat plane index goes to argmax when it is not null.
-template <class T>
+// flat plane index goes to argmax when it is not null. kRelu: the output is
+// relu of the maximum, which is the maximum of the relu'd window (relu is
+// monotone), so relu and pooling take one pass (conv_relu_pool "fused").
+template <class T, bool kRelu = false>
 __global__ void max_pool_forward_kernel(const T* __restrict__ x, PoolDims d, T* __restrict__ out,
                                         int32_t* __restrict__ argmax) {
   CONVLAB_GRID_STRIDE_LOOP(idx, d.N * d.C * d.Hout * d.Wout) {
     const int64_t j = idx % d.Wout, i = (idx / d.Wout) % d.Hout, nc = idx / (d.Wout * d.Hout);
     T m;
     const int32_t a = window_argmax(x + nc * d.H * d.W, d, i, j, &m);
-    out[idx] = m;
+    out[idx] = kRelu && !(m > T(0)) ? T(0) : m;
     if (argmax) argmax[idx] = a;
   }
 }

@@ -10,7 +10,10 @@
 //                   pooled output and its argmax reach memory. The backward rebuilds the image's conv gradient
 //                   from dout, the argmax and the sign of the pooled output (relu passes the gradient exactly
 //                   where the window's maximum is positive) and feeds it to dw, db and dx.
-//   cuda/composed * host/ops/conv_relu_pool/conv_relu_pool_composed.cpp  the chain of the default CUDA ops
+//   cuda/composed   host/ops/conv_relu_pool/conv_relu_pool_composed.cpp  the chain of the default CUDA ops
+//   cuda/fused *    kernels/conv_relu_pool/conv_relu_pool_fused.cu       the default conv, then relu and pooling
+//                   in one pass (pooled output and argmax only); backward rebuilds the conv gradient in one
+//                   gather pass from dout, the argmax and the pooled sign. The same floats as composed.
 #pragma once
 #include "host/ops/conv/conv.h"
 #include "host/ops/max_pool/max_pool.h"
@@ -19,7 +22,7 @@
 namespace convlab {
 
 inline constexpr const char* kConvReluPoolDefaultCpu = "threaded";
-inline constexpr const char* kConvReluPoolDefaultCuda = "composed";
+inline constexpr const char* kConvReluPoolDefaultCuda = "fused";
 
 struct ConvReluPoolCache {
   ConvCache conv;
@@ -71,6 +74,12 @@ Forward<ConvReluPoolCache> conv_relu_pool_forward(const Tensor& x, const Tensor&
                                                   const ConvParam& conv_param, const PoolParam& pool_param);
 Grads conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx);
 }  // namespace ref
+
+namespace cuda {
+Forward<ConvReluPoolCache> conv_relu_pool_forward_fused(const Tensor& x, const Tensor& w, const Tensor& b,
+                                                        const ConvParam& conv_param, const PoolParam& pool_param);
+Grads conv_relu_pool_backward_fused(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx);
+}  // namespace cuda
 
 namespace threaded {
 Forward<ConvReluPoolCache> conv_relu_pool_forward(const Tensor& x, const Tensor& w, const Tensor& b,

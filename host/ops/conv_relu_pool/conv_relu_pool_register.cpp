@@ -10,6 +10,7 @@ void register_conv_relu_pool_ops() {
   R::set_default(Device::cpu, kConvReluPoolDefaultCpu);
 #if CONVLAB_HAVE_CUDA
   R::add(Device::cuda, "composed", {conv_relu_pool_forward_composed, conv_relu_pool_backward_composed});
+  R::add(Device::cuda, "fused", {cuda::conv_relu_pool_forward_fused, cuda::conv_relu_pool_backward_fused});
   R::set_default(Device::cuda, kConvReluPoolDefaultCuda);
 #endif
 }
