@@ -46,18 +46,8 @@ Forward<ConvReluPoolCache> conv_relu_pool_forward_fused(const Tensor& x, const T
 }
 
 Grads conv_relu_pool_backward_fused(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx) {
-  CONVLAB_CHECK(cache.pooled.defined() && cache.pool.argmax.defined(),
-                "conv_relu_pool_backward (cuda fused): the cache does not come from the fused variant (no pooled "
-                "output and argmax); run the backward with the variant that made the cache");
-  const ConvDims cd = conv_check_forward(cache.conv.x, cache.conv.w, cache.conv.b, cache.conv.param, Device::cuda);
+  const ConvDims cd = conv_relu_pool_check_fused_backward(dout, cache, Device::cuda, "cuda fused");
   const PoolDims d = pool_dims(Shape{cd.N, cd.F, cd.Hout, cd.Wout}, cache.pool.param);
-  const Shape out_shape{d.N, d.C, d.Hout, d.Wout};
-  expect_same("conv_relu_pool_backward", Device::cuda, cache.conv.x.dtype(),
-              {{"dout", &dout}, {"cache.pooled", &cache.pooled}});
-  expect_same("conv_relu_pool_backward", Device::cuda, DType::i32, {{"cache.pool.argmax", &cache.pool.argmax}});
-  dout.expect_shape("conv_relu_pool_backward: dout", out_shape);
-  cache.pooled.expect_shape("conv_relu_pool_backward: cache.pooled", out_shape);
-  cache.pool.argmax.expect_shape("conv_relu_pool_backward: cache.pool.argmax", out_shape);
   Tensor dconv({cd.N, cd.F, cd.Hout, cd.Wout}, dout.dtype(), Device::cuda);
   dispatch_floating(dout.dtype(), "conv_relu_pool_backward", [&](auto zero) {
     using T = decltype(zero);

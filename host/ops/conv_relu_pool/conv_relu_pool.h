@@ -75,6 +75,13 @@ Forward<ConvReluPoolCache> conv_relu_pool_forward(const Tensor& x, const Tensor&
 Grads conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx);
 }  // namespace ref
 
+// The checks of a fused variant's backward on `device` (`what` names the
+// variant in messages): the cache holds the pooled output and argmax its
+// forward kept, on the device, and dout has their shape. Returns the conv's
+// dims (conv_relu_pool_check.cpp).
+ConvDims conv_relu_pool_check_fused_backward(const Tensor& dout, const ConvReluPoolCache& cache, Device device,
+                                             const char* what);
+
 namespace cuda {
 Forward<ConvReluPoolCache> conv_relu_pool_forward_fused(const Tensor& x, const Tensor& w, const Tensor& b,
                                                         const ConvParam& conv_param, const PoolParam& pool_param);

@@ -118,21 +118,9 @@ Forward<ConvReluPoolCache> conv_relu_pool_forward(const Tensor& x, const Tensor&
 }
 
 Grads conv_relu_pool_backward(const Tensor& dout, const ConvReluPoolCache& cache, bool need_dx) {
-  CONVLAB_CHECK(cache.pooled.defined() && cache.pool.argmax.defined(),
-                "conv_relu_pool_backward (cpu fast): the cache does not come from the fused variant (no pooled "
-                "output and argmax); run the backward with the variant that made the cache");
+  const ConvDims d = conv_relu_pool_check_fused_backward(dout, cache, Device::cpu, "cpu fast");
   const Tensor &x = cache.conv.x, &w = cache.conv.w, &b = cache.conv.b;
-  const ConvDims d = conv_dims(x, w, b, cache.conv.param);
-  CONVLAB_CHECK(x.device() == Device::cpu, "conv_relu_pool_backward (cpu fast): cache.conv.x must be a CPU tensor, got "
-                                               << device_name(x.device()));
   const PoolDims pd = image_pool_dims(d, cache.pool.param);
-  const Shape out_shape{d.N, d.F, pd.Hout, pd.Wout};
-  expect_same("conv_relu_pool_backward", Device::cpu, x.dtype(), {{"dout", &dout}, {"cache.pooled", &cache.pooled}});
-  dout.expect_shape("conv_relu_pool_backward: dout", out_shape);
-  cache.pooled.expect_shape("conv_relu_pool_backward: cache.pooled", out_shape);
-  CONVLAB_CHECK(cache.pool.argmax.dtype() == DType::i32 && cache.pool.argmax.device() == Device::cpu,
-                "conv_relu_pool_backward: cache.pool.argmax must be an int32 CPU tensor");
-  cache.pool.argmax.expect_shape("conv_relu_pool_backward: cache.pool.argmax", out_shape);
   Grads g{need_dx ? Tensor::empty(x.shape(), x.dtype()) : Tensor(), Tensor::empty(w.shape(), x.dtype()),
           Tensor::empty(b.shape(), x.dtype())};
   int64_t bad = 0;
