@@ -60,6 +60,7 @@ struct OpListing {
   const char* header;
   std::vector<std::string> (*variants)(Device);
   std::string (*default_variant)(Device);
+  MathPrecision (*precision)(Device, const std::string&);
 };
 const std::vector<OpListing>& registered_ops();
 void add_op_listing(const OpListing& op);  // once per op, by OpRegistry::add
@@ -87,10 +88,10 @@ template <class Impl>
 class OpRegistry {
  public:
   // Adds (or replaces) a variant.
-  static void add(Device device, const std::string& variant, Impl impl, MathPrecision precision = MathPrecision::full) {
-    if (table().empty()) add_op_listing({Impl::name, Impl::header, &variants, &default_variant});
+  static void add(Device device, const std::string& variant, Impl impl, MathPrecision math = MathPrecision::full) {
+    if (table().empty()) add_op_listing({Impl::name, Impl::header, &variants, &default_variant, &precision});
     table()[device].impls[variant] = impl;
-    table()[device].precisions[variant] = precision;
+    table()[device].precisions[variant] = math;
   }
 
   // Makes an added variant the device's default in its precision: each op's

@@ -17,7 +17,11 @@ void list_op(std::ostream& out, const OpListing& op) {
     if (vs.empty()) continue;
     const std::string def = op.default_variant(d);
     out << "  " << device_name(d) << " [";
-    for (std::size_t i = 0; i < vs.size(); ++i) out << (i ? ", " : "") << vs[i] << (vs[i] == def ? "*" : "");
+    for (std::size_t i = 0; i < vs.size(); ++i) {
+      const MathPrecision p = op.precision(d, vs[i]);
+      out << (i ? ", " : "") << vs[i] << (vs[i] == def ? "*" : "");
+      if (p != MathPrecision::full) out << " (" << math_precision_name(p) << ")";
+    }
     out << "]";
   }
   out << "\n";
@@ -40,8 +44,9 @@ void info_command(std::ostream& out) {
     out << "  cuda: not available (" << cuda::no_gpu_reason() << ")\n";
   out << "model types:";
   for (const auto& t : model_types()) out << " " << t;
-  out << "\nops (header; variants per device, * = default; one folder per op: host/ops/<op>/ holds the\n"
-         "header, checks, CPU reference, threaded CPU code and registration, kernels/<op>/ the CUDA variants):\n";
+  out << "\nops (header; variants per device, * = default, (tf32) / (bf16) = a reduced-precision variant, the\n"
+         "default of a run with that \"precision\"; one folder per op: host/ops/<op>/ holds the header, checks,\n"
+         "CPU reference, threaded CPU code and registration, kernels/<op>/ the CUDA variants):\n";
   for (const OpListing& op : registered_ops()) list_op(out, op);
 }
 

@@ -54,5 +54,19 @@ def variants(op, device="cpu"):
     return list(names), default
 
 
-__all__ = ["Error", "FullyConnectedNet", "Solver", "ThreeLayerConvNet", "cuda_available", "fast_layers", "get_device", "get_num_threads",
-           "layer_utils", "layers", "optim", "set_device", "set_num_threads", "to_device", "train", "variants"]
+def set_precision(precision):
+    """The math of the GPU's convs and affine layers from now on, as a run
+    config's "precision": "fp32" (default), or "tf32" / "bf16": float32
+    arrays multiplied on tensor cores with TF32 or BF16 operands and float32
+    accumulation (the *_fast layers, the models and Solver). Float64 arrays
+    need "fp32"."""
+    _convlab.set_precision(str(precision))
+
+
+def get_precision():
+    return _convlab.get_precision()
+
+
+__all__ = ["Error", "FullyConnectedNet", "Solver", "ThreeLayerConvNet", "cuda_available", "fast_layers", "get_device",
+           "get_num_threads", "get_precision", "layer_utils", "layers", "optim", "set_device", "set_num_threads",
+           "set_precision", "to_device", "train", "variants"]

@@ -360,6 +360,15 @@ void bind_layers(nb::module_& m) {
         throw Error("variants: no op named \"" + op + "\"");
       },
       "op"_a, "device"_a = "cpu", "The variants of an op on a device and the default one: (names, default).");
+
+  m.def(
+      "set_precision",
+      [](const std::string& precision) { set_math_precision(Device::cuda, parse_math_precision(precision)); },
+      "precision"_a, "The GPU's math precision from now on: fp32, tf32 or bf16 (host/ops/math_precision.h).");
+  m.def("get_precision", [] {
+    const MathPrecision p = math_precision(Device::cuda);
+    return std::string(p == MathPrecision::full ? "fp32" : math_precision_name(p));
+  });
 }
 
 }  // namespace convlab::python

@@ -213,6 +213,34 @@ def test_cuda_device_without_a_gpu_is_a_clear_error():
 needs_gpu = pytest.mark.skipif(not convlab.cuda_available(), reason="no usable GPU (convlab.cuda_available() is False)")
 
 
+def test_precision_is_fp32_unless_set_and_names_are_checked():
+    assert convlab.get_precision() == "fp32"
+    with pytest.raises(convlab.Error, match='expected "fp32", "tf32" or "bf16"'):
+        convlab.set_precision("fp16")
+    assert convlab.get_precision() == "fp32"
+
+
+@needs_gpu
+@pytest.mark.parametrize("precision,bound", [("tf32", 2e-3), ("bf16", 1.6e-2)])
+def test_gpu_precision_runs_conv_and_affine_on_tensor_cores(precision, bound):
+    rng, x, w, b, cp = small_conv_case(6, np.float32)
+    ref, _ = layers.conv_forward(x.astype(np.float64), w.astype(np.float64), b.astype(np.float64), cp)
+    a, aw, ab = randn(rng, 5, 40, dtype=np.float32), randn(rng, 40, 7, dtype=np.float32), randn(rng, 7, dtype=np.float32)
+    ref_a, _ = layers.affine_forward(a.astype(np.float64), aw.astype(np.float64), ab.astype(np.float64))
+    convlab.set_precision(precision)
+    try:
+        assert convlab.get_precision() == precision
+        out, _ = conv_forward_fast(x, w, b, cp, device="cuda")
+        out_a, _ = layers.affine_forward(a, aw, ab, device="cuda")
+        with pytest.raises(convlab.Error, match="takes float32 tensors"):
+            conv_forward_fast(x.astype(np.float64), w.astype(np.float64), b.astype(np.float64), cp, device="cuda")
+    finally:
+        convlab.set_precision("fp32")
+    # Rounded operands: errors far above float32's (1e-7), within the precision's bound.
+    assert 1e-5 < scaled_error(out, ref) < bound
+    assert 1e-5 < scaled_error(out_a, ref_a) < bound
+
+
 @needs_gpu
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_gpu_ops_match_the_cpu(dtype):
