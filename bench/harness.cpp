@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <sstream>
 
 namespace convlab::bench {
 
@@ -47,6 +48,15 @@ Measurement measure(const PassSpec& pass, Timer& timer, int sets, const MeasureC
   for (int r = 0; r < m.reps; ++r) samples.push_back(timed(r % m.sets));
   m.ms = summarize(std::move(samples));
   return m;
+}
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
 }
 
 }  // namespace convlab::bench

@@ -106,4 +106,7 @@ class CpuTimer : public Timer {
   double time_ms(const std::function<void()>& fn) override;
 };
 
+// The items of a comma-separated command-line list (--variant, --precisions, ...), empty ones dropped.
+std::vector<std::string> split(const std::string& s);
+
 }  // namespace convlab::bench

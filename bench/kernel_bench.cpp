@@ -8,22 +8,12 @@
 #include <iostream>
 #include <memory>
 #include <set>
-#include <sstream>
 
 #include "bench/cases.h"
 #include "bench/report.h"
 
 namespace convlab::bench {
 namespace {
-
-std::vector<std::string> split(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ','))
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
 
 bool group_selected(const std::string& group, const std::vector<std::string>& groups) {
   for (const auto& g : groups)

@@ -93,16 +93,8 @@ int run_main(int argc, char** argv) {
   app.add_option("--precisions", precisions_opt,
                  "on CUDA, the run precisions to time (fp32, tf32, bf16; comma-separated; the CPU runs fp32)");
   CLI11_PARSE(app, argc, argv);
-  std::vector<std::string> precisions;
-  for (std::size_t at = 0; at <= precisions_opt.size();) {
-    const std::size_t end = std::min(precisions_opt.find(',', at), precisions_opt.size());
-    const std::string p = precisions_opt.substr(at, end - at);
-    if (!p.empty()) {
-      parse_math_precision(p);  // a clear error for a bad name
-      precisions.push_back(p);
-    }
-    at = end + 1;
-  }
+  std::vector<MathPrecision> precisions;
+  for (const std::string& p : split(precisions_opt)) precisions.push_back(parse_math_precision(p));
   CONVLAB_CHECK(!precisions.empty(), "train_bench: --precisions names none");
 
   const auto batches = parse_batches(batches_opt);
@@ -164,11 +156,12 @@ int run_main(int argc, char** argv) {
       if (!wanted(models_opt, mc.name)) continue;
       if (dev == Device::cpu && !wanted(cpu_models, mc.name)) continue;
       for (int64_t B : mc.batches)
-        for (const std::string& prec : precisions) {
-          if (dev == Device::cpu && prec != "fp32") continue;
+        for (const MathPrecision precision : precisions) {
+          if (dev == Device::cpu && precision != MathPrecision::full) continue;
+          const char* prec = math_precision_name(precision);
           nlohmann::json row{{"model", mc.name}, {"batch", B}, {"device", device_name(dev)}, {"precision", prec}};
           try {
-            ScopedMathPrecision scope(Device::cuda, parse_math_precision(prec));
+            ScopedMathPrecision scope(Device::cuda, precision);
             NumpyRandom rng(231);
             ModelPtr model = build_model(mc.spec, rng);
             model->to(dev);
@@ -195,12 +188,12 @@ int run_main(int argc, char** argv) {
             row["params"] = trainer.num_params();
             row["last_loss"] = loss;
             std::printf("%-20s %6lld %5s %5s %12.3f %10.3f %10.3f %5d%s %12.0f %10.4f\n", mc.name.c_str(),
-                        static_cast<long long>(B), device_name(dev), prec.c_str(), s.median, s.iqr(), s.min, m.reps,
+                        static_cast<long long>(B), device_name(dev), prec, s.median, s.iqr(), s.min, m.reps,
                         m.reduced ? "*" : " ", static_cast<double>(B) / (s.median / 1e3), loss);
           } catch (const std::exception& e) {
             row["error"] = e.what();
             std::printf("%-20s %6lld %5s %5s error: %s\n", mc.name.c_str(), static_cast<long long>(B), device_name(dev),
-                        prec.c_str(), e.what());
+                        prec, e.what());
           }
           std::fflush(stdout);
           rows.push_back(row);

@@ -244,7 +244,7 @@ RunConfig parse_run_config(const json& j) {
   }
   c.solver = parse_solver(root.object("solver"));
   c.device = root.string("device", c.device, {"auto", "cpu", "cuda"});
-  c.precision = root.string("precision", c.precision, {"fp32", "tf32", "bf16"});
+  c.precision = parse_math_precision(root.string("precision", "fp32", {"fp32", "tf32", "bf16"}));
   c.output = parse_output(root.object("output"));
   {
     JsonReader er = root.object("evaluation");
@@ -298,7 +298,7 @@ RunConfig parse_run_config(const json& j) {
   if (s.num_epochs == std::floor(s.num_epochs)) c.resolved["solver"]["num_epochs"] = static_cast<int64_t>(s.num_epochs);
   if (!s.param_groups.empty()) c.resolved["solver"]["param_groups"] = param_groups_json(s.param_groups);
   c.resolved["device"] = c.device;
-  c.resolved["precision"] = c.precision;
+  c.resolved["precision"] = math_precision_name(c.precision);
   c.resolved["evaluation"] = {{"tta", tta_name(c.evaluation.tta)}};
   c.resolved["output"] = {
       {"dir", c.output.dir}, {"name", c.output.name}, {"save_checkpoint", c.output.save_checkpoint}};

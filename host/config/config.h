@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host/data/augment.h"
+#include "host/ops/math_precision.h"
 #include "host/ops/optim/optim.h"
 #include "host/solver/lr_schedule.h"
 #include "host/solver/param_groups.h"
@@ -85,7 +86,7 @@ struct RunConfig {
   // fp32, or tf32 / bf16: float32 training whose convs and affines multiply
   // on tensor cores with TF32 or BF16 operands and float32 accumulation
   // (host/ops/math_precision.h); needs device cuda and a float32 model.
-  std::string precision = "fp32";
+  MathPrecision precision = MathPrecision::full;
   OutputConfig output;
   EvaluationConfig evaluation;
   json resolved;  // the validated config with defaults filled in (written to the run folder)

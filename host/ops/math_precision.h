@@ -10,9 +10,9 @@ namespace convlab {
 
 enum class MathPrecision { full, tf32, bf16 };
 
-const char* math_precision_name(MathPrecision p);  // "full", "tf32", "bf16"
-
-// "fp32" (full), "tf32" or "bf16", as a config names them; throws a clear Error otherwise.
+// The names a run config's "precision" uses: "fp32" (full), "tf32", "bf16"
+// (math_precision.cpp); parse_math_precision throws a clear Error for others.
+const char* math_precision_name(MathPrecision p);
 MathPrecision parse_math_precision(const std::string& name);
 
 }  // namespace convlab

@@ -55,25 +55,6 @@ MathPrecision math_precision(Device device) {
   return it == precision_table().end() ? MathPrecision::full : it->second;
 }
 
-MathPrecision parse_math_precision(const std::string& name) {
-  if (name == "fp32") return MathPrecision::full;
-  if (name == "tf32") return MathPrecision::tf32;
-  if (name == "bf16") return MathPrecision::bf16;
-  throw Error("precision: expected \"fp32\", \"tf32\" or \"bf16\", got \"" + name + "\"");
-}
-
-const char* math_precision_name(MathPrecision p) {
-  switch (p) {
-    case MathPrecision::tf32:
-      return "tf32";
-    case MathPrecision::bf16:
-      return "bf16";
-    case MathPrecision::full:
-      break;
-  }
-  return "full";
-}
-
 const std::vector<OpListing>& registered_ops() {
   ensure_builtin_ops_registered();
   return op_listings();

@@ -98,14 +98,15 @@ PreparedRun prepare_run(const nlohmann::json& j) {
     throw Error("model.type: no training path for \"" + cfg.model.type + "\" (known: " + known + ")");
   }
   const Device device = resolve_device(cfg.device);
-  if (cfg.precision != "fp32") {
-    CONVLAB_CHECK(device == Device::cuda, "precision: \"" << cfg.precision
+  if (cfg.precision != MathPrecision::full) {
+    CONVLAB_CHECK(device == Device::cuda, "precision: \"" << math_precision_name(cfg.precision)
                                                           << "\" runs on tensor cores and needs device cuda (this "
                                                              "run's device is "
                                                           << device_name(device) << ")");
     const auto dtype = cfg.model.spec.find("dtype");
     CONVLAB_CHECK(dtype == cfg.model.spec.end() || *dtype != "float64",
-                  "precision: \"" << cfg.precision << "\" is a mode of float32 training; model.dtype is float64");
+                  "precision: \"" << math_precision_name(cfg.precision)
+                                  << "\" is a mode of float32 training; model.dtype is float64");
   }
   return {std::move(cfg), h->second, device};
 }
@@ -113,7 +114,7 @@ PreparedRun prepare_run(const nlohmann::json& j) {
 RunResult run_prepared(const PreparedRun& p, RunFolder* folder, bool resume, std::ostream& out) {
   RunContext ctx{folder, p.device, resume, &out};
   // The convs and affines of the run pick their variants of this precision.
-  ScopedMathPrecision precision(Device::cuda, parse_math_precision(p.cfg.precision));
+  ScopedMathPrecision precision(Device::cuda, p.cfg.precision);
   return p.handler(p.cfg, ctx);
 }
 

@@ -365,10 +365,7 @@ void bind_layers(nb::module_& m) {
       "set_precision",
       [](const std::string& precision) { set_math_precision(Device::cuda, parse_math_precision(precision)); },
       "precision"_a, "The GPU's math precision from now on: fp32, tf32 or bf16 (host/ops/math_precision.h).");
-  m.def("get_precision", [] {
-    const MathPrecision p = math_precision(Device::cuda);
-    return std::string(p == MathPrecision::full ? "fp32" : math_precision_name(p));
-  });
+  m.def("get_precision", [] { return std::string(math_precision_name(math_precision(Device::cuda))); });
 }
 
 }  // namespace convlab::python

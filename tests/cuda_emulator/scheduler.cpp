@@ -3,8 +3,9 @@
 // synchronisation point. When every fiber of the block is parked or done,
 // the scheduler releases what can be released (a warp whose shuffle every
 // named live lane has reached, a warp-wide operation once its 32 lanes are
-// there, or the block at __syncthreads() once every thread is there) and runs the fibers again; when nothing can be
-// released, the block would hang on a GPU, and the launch fails with a description.
+// there, or the block at __syncthreads() once every thread is there) and runs
+// the fibers again; when nothing can be released, the block would hang on a
+// GPU, and the launch fails with a description.
 #include <ucontext.h>
 
 #if defined(__SANITIZE_ADDRESS__)

@@ -2,7 +2,6 @@
 // warp's fragments are gathered into whole matrices by warp_collective, the
 // product computed once for the warp, and each lane given its part of D.
 #include <cmath>
-#include <cstring>
 
 #include "cuda_runtime.h"
 
@@ -10,18 +9,6 @@ namespace convlab_emu {
 namespace {
 
 constexpr int kLanes = 32;
-
-float as_float(uint32_t u) {
-  float f;
-  std::memcpy(&f, &u, sizeof f);
-  return f;
-}
-
-uint32_t as_bits(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, sizeof u);
-  return u;
-}
 
 // One lane's operands and results of an m16n8kK instruction.
 struct MmaLane {
@@ -52,7 +39,7 @@ void multiply(void* const* lanes, const float (&A)[16][K], const float (&B)[K][8
 }
 
 // A tf32 register as the tensor core reads it: the lower 13 bits dropped.
-float tf32_operand(uint32_t bits) { return as_float(bits & 0xffffe000U); }
+float tf32_operand(uint32_t bits) { return bits_float(bits & 0xffffe000U); }
 
 void combine_tf32(void* const* lanes) {
   float A[16][8], B[8][8];
@@ -70,7 +57,7 @@ void combine_tf32(void* const* lanes) {
 }
 
 // The bf16 in the lower (half 0) or upper (half 1) 16 bits of a register.
-float bf16_half(uint32_t reg, int half) { return as_float(half ? reg & 0xffff0000U : reg << 16); }
+float bf16_half(uint32_t reg, int half) { return bits_float(half ? reg & 0xffff0000U : reg << 16); }
 
 void combine_bf16(void* const* lanes) {
   float A[16][16], B[16][8];
@@ -107,7 +94,7 @@ void mma_m16n8k16_bf16(float (&d)[4], const uint32_t (&a)[4], const uint32_t (&b
 }
 
 uint32_t cvt_rna_tf32(float x) {
-  const uint32_t u = as_bits(x);
+  const uint32_t u = float_bits(x);
   if (!std::isfinite(x)) return std::isnan(x) ? 0x7fffffffU : u;  // a NaN stays a NaN, infinities kept
   // Add half of the dropped part's unit: ties go away from zero, as the
   // magnitude's bits are rounded (a carry into the exponent is exact

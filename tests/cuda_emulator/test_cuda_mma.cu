@@ -113,6 +113,18 @@ std::vector<T> to_host(const T* p, std::size_t n) {
   return v;
 }
 
+// D (16 x 8) after launch(dA, dB, dC, dD) on device copies of A, B and C.
+template <class Launch>
+std::vector<float> mma_on_device(const std::vector<float>& A, const std::vector<float>& B, const std::vector<float>& C,
+                                 Launch&& launch) {
+  float *dA = to_device(A), *dB = to_device(B), *dC = to_device(C), *dD = to_device(std::vector<float>(128));
+  launch(dA, dB, dC, dD);
+  EXPECT_EQ(cudaGetLastError(), cudaSuccess);
+  const auto D = to_host(dD, 128);
+  for (float* p : {dA, dB, dC, dD}) cudaFree(p);
+  return D;
+}
+
 // Small integers times a power of two: exact in tf32 and bf16, and every
 // product and sum exact in float, so D must equal the host's A B + C exactly.
 std::vector<float> exact_values(std::size_t n, uint32_t seed) {
@@ -140,12 +152,10 @@ std::vector<float> host_mma(const std::vector<float>& A, const std::vector<float
 
 TEST(CudaMma, Tf32FragmentsMultiplyAsTheMatrices) {
   const auto A = exact_values(16 * 8, 1), B = exact_values(8 * 8, 2), C = exact_values(16 * 8, 3);
-  float *dA = to_device(A), *dB = to_device(B), *dC = to_device(C), *dD = to_device(std::vector<float>(128));
-  mma_tf32_kernel<<<1, 32>>>(dA, dB, dC, dD, true);
-  ASSERT_EQ(cudaGetLastError(), cudaSuccess);
-  const auto D = to_host(dD, 128), want = host_mma(A, B, C, 8);
+  const auto D = mma_on_device(
+      A, B, C, [](float* a, float* b, float* c, float* d) { mma_tf32_kernel<<<1, 32>>>(a, b, c, d, true); });
+  const auto want = host_mma(A, B, C, 8);
   for (int i = 0; i < 128; ++i) EXPECT_EQ(D[i], want[i]) << "row " << i / 8 << " col " << i % 8;
-  for (float* p : {dA, dB, dC, dD}) cudaFree(p);
 }
 
 TEST(CudaMma, Tf32OperandsAreTruncatedUnlessRounded) {
@@ -154,17 +164,15 @@ TEST(CudaMma, Tf32OperandsAreTruncatedUnlessRounded) {
   // (ties away from zero, above the tie) as 1 + 2^-10.
   std::vector<float> A(128, 0.0f), B(64, 1.0f + std::ldexp(1.0f, -11) + std::ldexp(1.0f, -20)), C(128, 0.0f);
   for (int i = 0; i < 8; ++i) A[i * 8 + i] = 1.0f;
-  float *dA = to_device(A), *dB = to_device(B), *dC = to_device(C), *dD = to_device(std::vector<float>(128));
-  mma_tf32_kernel<<<1, 32>>>(dA, dB, dC, dD, false);
-  const auto truncated = to_host(dD, 128);
-  mma_tf32_kernel<<<1, 32>>>(dA, dB, dC, dD, true);
-  const auto rounded = to_host(dD, 128);
+  const auto truncated = mma_on_device(
+      A, B, C, [](float* a, float* b, float* c, float* d) { mma_tf32_kernel<<<1, 32>>>(a, b, c, d, false); });
+  const auto rounded = mma_on_device(
+      A, B, C, [](float* a, float* b, float* c, float* d) { mma_tf32_kernel<<<1, 32>>>(a, b, c, d, true); });
   for (int j = 0; j < 8; ++j) {
     EXPECT_EQ(truncated[j], 1.0f);
     EXPECT_EQ(rounded[j], 1.0f + std::ldexp(1.0f, -10));
     EXPECT_EQ(rounded[8 * 8 + j], 0.0f);  // rows 8..15 of A are zero
   }
-  for (float* p : {dA, dB, dC, dD}) cudaFree(p);
 }
 
 TEST(CudaMma, Tf32RoundsToNearestTiesAwayFromZero) {
@@ -185,35 +193,29 @@ TEST(CudaMma, Tf32RoundsToNearestTiesAwayFromZero) {
 
 TEST(CudaMma, Bf16FragmentsMultiplyAsTheMatrices) {
   const auto A = exact_values(16 * 16, 4), B = exact_values(16 * 8, 5), C = exact_values(16 * 8, 6);
-  float *dA = to_device(A), *dB = to_device(B), *dC = to_device(C), *dD = to_device(std::vector<float>(128));
-  mma_bf16_kernel<<<1, 32>>>(dA, dB, dC, dD);
-  ASSERT_EQ(cudaGetLastError(), cudaSuccess);
-  const auto D = to_host(dD, 128), want = host_mma(A, B, C, 16);
+  const auto D =
+      mma_on_device(A, B, C, [](float* a, float* b, float* c, float* d) { mma_bf16_kernel<<<1, 32>>>(a, b, c, d); });
+  const auto want = host_mma(A, B, C, 16);
   for (int i = 0; i < 128; ++i) EXPECT_EQ(D[i], want[i]) << "row " << i / 8 << " col " << i % 8;
-  for (float* p : {dA, dB, dC, dD}) cudaFree(p);
 }
 
 TEST(CudaMma, Bf16OperandsRoundToNearestEven) {
   // B's entries 1 + 2^-8 + 2^-12 round to 1 + 2^-7 in bf16 (above the tie).
   std::vector<float> A(256, 0.0f), B(128, 1.0f + std::ldexp(1.0f, -8) + std::ldexp(1.0f, -12)), C(128, 0.5f);
   A[0] = 1.0f;  // D[0][j] = B[0][j] + 0.5
-  float *dA = to_device(A), *dB = to_device(B), *dC = to_device(C), *dD = to_device(std::vector<float>(128));
-  mma_bf16_kernel<<<1, 32>>>(dA, dB, dC, dD);
-  const auto D = to_host(dD, 128);
+  const auto D =
+      mma_on_device(A, B, C, [](float* a, float* b, float* c, float* d) { mma_bf16_kernel<<<1, 32>>>(a, b, c, d); });
   for (int j = 0; j < 8; ++j) EXPECT_EQ(D[j], 1.5f + std::ldexp(1.0f, -7));
-  for (float* p : {dA, dB, dC, dD}) cudaFree(p);
 }
 
 TEST(CudaMma, EveryWarpOfABlockMultipliesItsOwnFragments) {
   // Two blocks of four warps, all on the same matrices: every warp's result
   // is the product (the collective gathers one warp's lanes, not a block's).
   const auto A = exact_values(16 * 8, 7), B = exact_values(8 * 8, 8), C = exact_values(16 * 8, 9);
-  float *dA = to_device(A), *dB = to_device(B), *dC = to_device(C), *dD = to_device(std::vector<float>(128));
-  mma_tf32_kernel<<<2, 128>>>(dA, dB, dC, dD, true);
-  ASSERT_EQ(cudaGetLastError(), cudaSuccess);
-  const auto D = to_host(dD, 128), want = host_mma(A, B, C, 8);
+  const auto D = mma_on_device(
+      A, B, C, [](float* a, float* b, float* c, float* d) { mma_tf32_kernel<<<2, 128>>>(a, b, c, d, true); });
+  const auto want = host_mma(A, B, C, 8);
   for (int i = 0; i < 128; ++i) EXPECT_EQ(D[i], want[i]);
-  for (float* p : {dA, dB, dC, dD}) cudaFree(p);
 }
 
 TEST(CudaMma, APartialWarpFailsTheLaunch) {

@@ -19,18 +19,6 @@ struct __nv_bfloat16_raw {
 
 namespace convlab_emu {
 
-inline uint32_t float_bits(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, sizeof u);
-  return u;
-}
-
-inline float bits_float(uint32_t u) {
-  float f;
-  std::memcpy(&f, &u, sizeof f);
-  return f;
-}
-
 // float -> bf16 bits: the upper 16 bits, rounded to nearest even on the lower 16.
 inline unsigned short bf16_rn(float f) {
   const uint32_t u = float_bits(f);

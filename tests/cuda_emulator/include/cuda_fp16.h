@@ -17,8 +17,7 @@ namespace convlab_emu {
 
 // float -> binary16 bits; `even` rounds to nearest even, else toward zero.
 inline unsigned short half_bits(float f, bool even) {
-  uint32_t u;
-  std::memcpy(&u, &f, sizeof u);
+  const uint32_t u = float_bits(f);
   const auto sign = static_cast<unsigned short>((u >> 16) & 0x8000U);
   const uint32_t a = u & 0x7fffffffU;
   if (a > 0x7f800000U) return 0x7fff;                                                // NaN
@@ -30,28 +29,16 @@ inline unsigned short half_bits(float f, bool even) {
     return static_cast<unsigned short>(sign | h);
   }
   // Zero or subnormal: multiples of 2^-24; the scaling by 2^24 is exact.
-  float scaled;
-  std::memcpy(&scaled, &a, sizeof scaled);
-  scaled *= 16777216.0f;
+  const float scaled = bits_float(a) * 16777216.0f;
   const float m = even ? std::nearbyint(scaled) : std::trunc(scaled);  // the default mode: to nearest even
   return static_cast<unsigned short>(sign | static_cast<unsigned short>(m));
 }
 
 inline float half_to_float(unsigned short h) {
   const uint32_t sign = static_cast<uint32_t>(h & 0x8000U) << 16, e = (h >> 10) & 0x1fU, m = h & 0x3ffU;
-  uint32_t u;
-  if (e == 0x1fU) {
-    u = sign | 0x7f800000U | (m << 13);  // infinity or NaN
-  } else if (e != 0) {
-    u = sign | ((e + 112U) << 23) | (m << 13);
-  } else {
-    const float v = std::ldexp(static_cast<float>(m), -24);  // zero or subnormal, exact
-    std::memcpy(&u, &v, sizeof u);
-    u |= sign;
-  }
-  float f;
-  std::memcpy(&f, &u, sizeof f);
-  return f;
+  if (e == 0x1fU) return bits_float(sign | 0x7f800000U | (m << 13));  // infinity or NaN
+  if (e != 0) return bits_float(sign | ((e + 112U) << 23) | (m << 13));
+  return bits_float(sign | float_bits(std::ldexp(static_cast<float>(m), -24)));  // zero or subnormal, exact
 }
 
 }  // namespace convlab_emu

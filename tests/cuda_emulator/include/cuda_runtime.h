@@ -164,6 +164,18 @@ void syncthreads();
 std::uint64_t warp_exchange(unsigned mask, std::uint64_t value, int src_lane);
 int lane_id();
 
+// A float's bits and back (the 16-bit float types and the tensor cores' operands).
+inline uint32_t float_bits(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  return u;
+}
+inline float bits_float(uint32_t u) {
+  float f;
+  std::memcpy(&f, &u, sizeof f);
+  return f;
+}
+
 // A warp-wide operation (mma.sync): every lane of the calling lane's warp
 // parks with a pointer to its own operands; once all 32 have arrived,
 // `combine` runs once with the 32 lanes' pointers (lane order) and writes
